@@ -1,0 +1,62 @@
+"""Command-line entry point: `lighthouse-mcp [serve options]` or `lighthouse-mcp SUBCOMMAND`.
+
+Each subcommand lives in its own module ``cmd_<name>.py`` exposing
+``add_arguments(parser)`` and ``run(args) -> int``, so features own their command and
+this file only dispatches. With no subcommand the server runs (``cmd_serve``).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable
+from typing import Any, Protocol, cast
+
+#: subcommand -> (module, one-line help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "serve": ("cmd_serve", "run the MCP server (the default)"),
+    "catalog": ("cmd_catalog", "show the API catalog: counts, or one action in full"),
+    "tools": ("cmd_tools", "list the MCP tools with their safety class and group"),
+    "call": ("cmd_call", "send one API request through the client and print the Response"),
+    "sandbox": ("cmd_sandbox", "run the local Lighthouse sandbox over HTTP"),
+}
+
+
+class _Command(Protocol):
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+def _load(name: str) -> _Command:
+    module = importlib.import_module(f"lighthouse_mcp.server.{SUBCOMMANDS[name][0]}")
+    return cast(_Command, module)
+
+
+def build_parser(name: str) -> argparse.ArgumentParser:
+    prog = "lighthouse-mcp" if name == "serve" else f"lighthouse-mcp {name}"
+    parser = argparse.ArgumentParser(prog=prog, description=SUBCOMMANDS[name][1])
+    _load(name).add_arguments(parser)
+    return parser
+
+
+def _usage() -> str:
+    lines = ["usage: lighthouse-mcp [serve options] | lighthouse-mcp SUBCOMMAND [...]", ""]
+    lines += [f"  {name:<8} {help_}" for name, (_, help_) in SUBCOMMANDS.items()]
+    lines += ["", "`lighthouse-mcp SUBCOMMAND --help` for the options of each."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ("help",):
+        print(_usage())
+        return 0
+    name = args[0] if args and args[0] in SUBCOMMANDS else "serve"
+    rest = args[1:] if args and args[0] in SUBCOMMANDS else args
+    parser = build_parser(name)
+    ns = parser.parse_args(rest)
+    runner: Callable[[Any], int] = _load(name).run
+    try:
+        return runner(ns)
+    except KeyboardInterrupt:
+        return 130
