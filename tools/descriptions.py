@@ -98,7 +98,8 @@ def tool_description(action: str, lang: Lang = "en") -> str:
         text = overlay["description"].strip() if overlay else ""
         if not text:
             text = tool_title(action) + "."
-        if "async" in text.lower():
+        hint = async_hint(action)
+        if "async" in text.lower() or (hint and hint.poller and hint.poller in text):
             return text  # the overlay already says how to wait
     note = async_note(action, lang)
     return f"{text} {note}" if note and lang == "en" else text + note

@@ -92,35 +92,40 @@ class _Builder:
     once, which is exactly the number of places it would appear with ``$defs`` in use.
     """
 
-    def __init__(self, roots: list[Param], *, lang: Lang | None, output: bool) -> None:
+    def __init__(self, roots: list[Param], *, lang: Lang | None, output: bool,
+                 inline: set[str] | None = None) -> None:
         self.lang = lang
         self.output = output
         self.defs: dict[str, JSONSchema] = {}
-        uses: Counter[str] = Counter(_structure_refs(roots))
+        # Roots named in ``inline`` are spelled out in place (Filters), so they add no use.
+        uses: Counter[str] = Counter(
+            _structure_refs(p for p in roots if p["name"] not in (inline or set())))
         recursive: set[str] = set()
         seen: set[str] = set()
 
-        def visit(name: str, stack: tuple[str, ...]) -> None:
+        def visit(name: str, where: str, stack: tuple[str, ...]) -> None:
             if name in stack:
                 recursive.add(name)
                 return
             if name in seen:
                 return
+            if name not in catalog.load_catalog()["structures"]:
+                raise SchemaError(f"{where}: type {name!r} is neither a documented scalar "
+                                  "nor a structure")
             seen.add(name)
-            for ref in _structure_refs(self._members(name)):
-                uses[ref] += 1
-                visit(ref, (*stack, name))
+            for member in self._members(name):
+                if member["type"] not in SCALAR_SCHEMAS:
+                    uses[member["type"]] += 1
+                    visit(member["type"], f"{name}.{member['name']}", (*stack, name))
 
-        for name in list(uses):
-            visit(name, ())
+        for p in roots:
+            if p["type"] not in SCALAR_SCHEMAS:
+                visit(p["type"], p["name"], ())
         self.shared = {n for n, c in uses.items() if c > 1} | recursive
 
     @staticmethod
     def _members(name: str) -> list[Param]:
-        try:
-            return catalog.structure(name)["members"]
-        except KeyError:
-            raise SchemaError(f"type {name!r} is neither a documented scalar nor a structure")
+        return catalog.structure(name)["members"]
 
     def structure(self, name: str, *, inline: bool = False) -> JSONSchema:
         if name in self.shared and not inline:
@@ -238,8 +243,11 @@ def _input_schema(name: str, lang: Lang | None, default_region: str | None) -> J
     act = catalog.action(name)
     spec = _filter_spec(act)
     filter_param = spec["param"] if spec is not None else None
-    builder = _Builder([p for p in act["inputs"] if p["name"] != filter_param],
-                       lang=lang, output=False)
+    try:
+        builder = _Builder(act["inputs"], lang=lang, output=False,
+                           inline={filter_param} if filter_param else set())
+    except SchemaError as exc:
+        raise SchemaError(f"{name}.{exc}") from None
     props: dict[str, JSONSchema] = {}
     required: list[str] = []
     for p in act["inputs"]:
@@ -247,10 +255,7 @@ def _input_schema(name: str, lang: Lang | None, default_region: str | None) -> J
         if spec is not None and p["name"] == filter_param:
             props[p["name"]] = builder.filters(p, spec, description)
         else:
-            try:
-                props[p["name"]] = builder.param(p, description)
-            except SchemaError as exc:
-                raise SchemaError(f"{name}.{p['name']}: {exc}") from None
+            props[p["name"]] = builder.param(p, description)
         if p["required"]:
             required.append(p["name"])
     props[REGION_PARAM] = _region_schema(default_region)
@@ -265,13 +270,11 @@ def _input_schema(name: str, lang: Lang | None, default_region: str | None) -> J
 def _output_schema(name: str) -> JSONSchema:
     act = catalog.action(name)
     outputs = [p for p in act["outputs"] if p["name"] != REQUEST_ID]
-    builder = _Builder(outputs, lang=None, output=True)
-    props: dict[str, JSONSchema] = {}
-    for p in outputs:
-        try:
-            props[p["name"]] = builder.param(p, "")
-        except SchemaError as exc:
-            raise SchemaError(f"{name} output {p['name']}: {exc}") from None
+    try:
+        builder = _Builder(outputs, lang=None, output=True)
+    except SchemaError as exc:
+        raise SchemaError(f"{name} output {exc}") from None
+    props = {p["name"]: builder.param(p, "") for p in outputs}
     return builder.finish({"type": "object", "properties": props})
 
 
