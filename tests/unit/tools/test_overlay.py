@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import Any, get_args
 
 import pytest
+
 from lighthouse_mcp.tools import catalog as cat
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -182,6 +183,25 @@ def test_classes_follow_the_verbs(actions: dict[str, Any]) -> None:
             assert safety in {"billing", "read"}, name
         if name.startswith(("Stop", "Reboot", "Restart")):
             assert safety == "disruptive", name
+
+
+#: An action name as texts cite it ("poll DescribeInstances"): a verb prefix, then PascalCase.
+ACTION_REF = re.compile(
+    r"\b(?:Describe|Create|Delete|Modify|Apply|Inquire|Reset|Terminate|Isolate|Renew|Resize"
+    r"|Attach|Detach|Associate|Disassociate|Import|Start|Stop|Reboot|Run|Remove|Rename|Rerun"
+    r"|Restart|Share|Cancel|Sync|Replace)[A-Z][A-Za-z]+"
+)
+
+
+def test_texts_cite_only_real_actions(overlay: dict[str, Any], actions: dict[str, Any]) -> None:
+    """A model told to poll a misspelled action calls a tool that does not exist."""
+    texts = [t for a in actions.values() for t in (a["description"], a["reason"])]
+    texts += [t for a in actions.values() for t in a["params"].values()]
+    texts += [t for members in overlay["structures"].values() for t in members.values()]
+    names = {p for a in actions.values() for p in a["params"]} | set(overlay["structures"])
+    names |= {m for members in overlay["structures"].values() for m in members}
+    cited = {m for t in texts for m in ACTION_REF.findall(t)} - names
+    assert cited - set(actions) == set()
 
 
 def test_secret_output_marks_exactly_the_credential_returning_actions(
