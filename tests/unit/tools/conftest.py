@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from lighthouse_mcp.tools import catalog, schema, validate
 from lighthouse_mcp.tools.catalog import Catalog, Overlay, Param
 
@@ -80,6 +81,7 @@ def build_catalog() -> Catalog:
                 p("InstanceId", required=True),
                 p("BlueprintId"),
                 p("LoginConfiguration", "LoginConfiguration"),
+                p("Envs", "ContainerEnv", array=True),
             ],
             asynchronous=True, async_note=ASYNC_NOTE,
         ),
@@ -131,6 +133,8 @@ def build_catalog() -> Catalog:
         "Tag": {"name": "Tag", "description": "标签", "referenced_by": [], "members": [
             p("Key", required=True), p("Value", required=True),
         ]},
+        "ContainerEnv": {"name": "ContainerEnv", "description": "环境变量", "referenced_by": [],
+                         "members": [p("Key", required=True), p("Value", required=True)]},
         "TreeNode": {"name": "TreeNode", "description": "树", "referenced_by": [], "members": [
             p("Label", required=True), p("Children", "TreeNode", array=True),
         ]},

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lighthouse_mcp.tools import catalog, schema, validate
+
+from lighthouse_mcp.tools import catalog, safety, schema, validate
 from lighthouse_mcp.tools.definitions import tool_definition
-from lighthouse_mcp.tools.safety import annotations
 
 ROOT = Path(__file__).resolve().parents[3]
 if not (ROOT / "tools" / "catalog" / catalog.CATALOG_FILE).exists():
@@ -152,7 +152,7 @@ def test_definition_is_complete_and_annotated(action: str) -> None:
     for lang in ("en", "zh"):
         tool = tool_definition(action, lang=lang)  # type: ignore[arg-type]
         assert tool["name"] == action and tool["title"] and tool["description"]
-        hints = annotations(action, lang)  # type: ignore[arg-type]
+        hints = safety.annotations(action, lang)  # type: ignore[arg-type]
         cls = catalog.safety_class(action)
         assert hints["readOnlyHint"] is (cls == "read")
         assert hints["openWorldHint"] is True

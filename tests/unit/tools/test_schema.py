@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from lighthouse_mcp.tools import schema
 
 pytestmark = pytest.mark.usefixtures("fake_catalog")

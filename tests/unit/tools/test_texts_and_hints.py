@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from lighthouse_mcp.tools import descriptions, safety, tokens
 from lighthouse_mcp.tools.text import first_sentence, first_sentences
 

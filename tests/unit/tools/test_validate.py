@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+
 from lighthouse_mcp.tools import schema
 from lighthouse_mcp.tools.validate import Problem, ValidationFailed, check, validate
 
@@ -148,6 +149,11 @@ def test_secrets_are_never_echoed() -> None:
         assert p.path == "LoginConfiguration.Password"
         assert p.given == "<redacted>"
         assert secret not in p.message and "12345" not in p.message
+    # container environment values may hold anything: their Value is redacted, Key is not
+    problems = validate("ResetInstance", {"InstanceId": "i", "Envs": [
+        {"Key": 7, "Value": 12345}]})
+    assert [(p.path, p.given) for p in problems] == [("Envs[0].Key", "7"),
+                                                     ("Envs[0].Value", "<redacted>")]
     # unknown fields are reported by name and JSON type only
     p = only(validate("ResetInstance", {"InstanceId": "i", "Passwd": secret}))
     assert secret not in repr(p)
