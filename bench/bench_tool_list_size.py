@@ -86,10 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         name, biggest = max(listed, key=lambda item: item[1])
         print(_row(label, [s for _, s in listed], f"{name} ({biggest})"))
+    print()
+    for lang, sized in results.items():
+        avg = sum(s for _, s in sized) / len(sized)
+        verdict = "within" if avg <= TARGET_PER_TOOL else "OVER"
+        print(f"target <= {TARGET_PER_TOOL} per tool, full ({lang}): {avg:.1f} -> {verdict}")
     en = results["en"]
-    avg = sum(s for _, s in en) / len(en)
-    verdict = "within" if avg <= TARGET_PER_TOOL else "OVER"
-    print(f"\ntarget: <= {TARGET_PER_TOOL} per tool (full, en): {avg:.1f} -> {verdict} target")
     if args.top:
         print(f"\nbiggest {args.top} tools (en):")
         for name, size in sorted(en, key=lambda item: -item[1])[: args.top]:

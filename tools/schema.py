@@ -61,11 +61,15 @@ class SchemaError(ValueError):
     """The catalog describes something this module cannot express (a bug in the data)."""
 
 
+#: Chinese parameter descriptions: the first sentence, at most this many characters.
+ZH_PARAM_CHARS = 40
+
+
 def _member_description(structure: str, member: Param, lang: Lang | None) -> str:
     if lang == "en":
         return catalog.load_overlay()["structures"].get(structure, {}).get(member["name"], "")
     if lang == "zh":
-        return first_sentence(member["description"])
+        return first_sentence(member["description"], ZH_PARAM_CHARS)
     return ""
 
 
@@ -74,7 +78,7 @@ def _param_description(action: str, param: Param, lang: Lang | None) -> str:
         overlay = catalog.load_overlay()["actions"].get(action)
         return overlay["params"].get(param["name"], "") if overlay else ""
     if lang == "zh":
-        return first_sentence(param["description"])
+        return first_sentence(param["description"], ZH_PARAM_CHARS)
     return ""
 
 

@@ -26,7 +26,8 @@ def test_titles_and_descriptions_in_both_languages() -> None:
     assert descriptions.tool_title("DescribeInstances", "zh") == "查看实例列表"
     assert descriptions.tool_description("DescribeInstances") == "List Lighthouse instances."
     zh = descriptions.tool_description("DescribeInstances", "zh")
-    assert zh == "查看实例列表。本接口（DescribeInstances）用于查看实例列表。第二句说明细节。"
+    # the docs' "本接口（X）用于" formula is dropped; a body repeating the title replaces it
+    assert zh == "查看实例列表。第二句说明细节。"
 
 
 @fixture
