@@ -47,3 +47,20 @@ def rate_limit(action: str) -> float | None:
     except (KeyError, OSError, ValueError):
         return None
     return float(rate) if rate else None
+
+
+#: Used when the catalog is unavailable: the one documented idempotency parameter.
+_KNOWN_TOKENS = {"CreateInstances": "ClientToken"}
+
+
+@lru_cache(maxsize=1024)
+def idempotency_token(action: str) -> str | None:
+    """The name of the action's idempotency-token input (``ClientToken``), if it has one."""
+    catalog = _catalog()
+    if catalog is not None:
+        try:
+            inputs = catalog.action(action)["inputs"]
+            return "ClientToken" if any(p["name"] == "ClientToken" for p in inputs) else None
+        except (KeyError, OSError, ValueError):
+            pass
+    return _KNOWN_TOKENS.get(action)

@@ -31,7 +31,7 @@ def normalize_endpoint(value: str) -> str:
 
     A bare host gets https; plain http is accepted (loopback sandbox) but must be explicit.
     """
-    text = value.strip().rstrip("/")
+    text = value.strip()
     if "://" not in text:
         text = "https://" + text
     try:

@@ -35,9 +35,6 @@ from .errors import (
     TimeoutError,
 )
 
-#: Actions with an idempotency token parameter, and its name.
-IDEMPOTENCY_TOKEN = {"CreateInstances": "ClientToken"}
-
 
 def may_have_reached_server(error: LighthouseError) -> bool:
     """False only when the error proves the request never left this process."""

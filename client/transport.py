@@ -23,7 +23,7 @@ from typing import Any, Self
 import anyio
 import httpx
 
-from .catalog_facts import is_read
+from .catalog_facts import idempotency_token, is_read
 from .credentials import Credentials, CredentialsProvider, as_provider, region_from_config
 from .endpoints import endpoint_for, endpoint_override
 from .errors import (
@@ -37,7 +37,7 @@ from .errors import (
     scrub,
 )
 from .ratelimit import RateLimiter
-from .retry import IDEMPOTENCY_TOKEN, RetryPolicy
+from .retry import RetryPolicy
 from .signing import TC3Auth
 
 API_VERSION = "2020-03-24"
@@ -182,7 +182,7 @@ class LighthouseClient:
             )
         region = region or self._region
         body_params = dict(params or {})
-        token_param = IDEMPOTENCY_TOKEN.get(action)
+        token_param = idempotency_token(action)
         if token_param and not body_params.get(token_param):
             body_params[token_param] = str(uuid.uuid4())
         try:
