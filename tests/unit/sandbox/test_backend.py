@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from lighthouse_mcp.sandbox import backend as bk
 from lighthouse_mcp.sandbox.backend import Backend, Ctx, RegionState, public
 from lighthouse_mcp.sandbox.errors import NotFoundError, SandboxError
