@@ -1,8 +1,9 @@
-"""One ToolSpec per exposed action, built from the tools layer (schema, texts, safety).
+"""One ToolSpec per exposed action, built from the tools layer's tool definitions.
 
-No action gets hand-written plumbing: the name is the action, the texts come from
-tools.descriptions, the schemas from tools.schema, the annotations from tools.safety,
-and every handler is the same `Pipeline.run` bound to the action's name.
+No action gets hand-written plumbing: name, texts, schemas and annotations come from
+tools.definitions (which reads tools.descriptions, tools.schema and tools.safety), the
+server adds only its own lower_snake_case arguments, and every handler is the same
+`Pipeline.run` bound to the action's name.
 """
 from __future__ import annotations
 
@@ -27,12 +28,6 @@ def with_server_args(schema: Mapping[str, Any], args: Mapping[str, ServerArg]) -
     return out
 
 
-def annotations_for(action: str) -> types.ToolAnnotations:
-    from lighthouse_mcp.tools.safety import annotations
-
-    return types.ToolAnnotations.model_validate(annotations(action))
-
-
 def _handler(pipeline: Pipeline, action: str) -> ToolHandler:
     async def handle(arguments: dict[str, Any], ctx: ToolContext) -> ToolResult:
         return await pipeline.run(action, arguments, ctx, tool=action)
@@ -42,18 +37,17 @@ def _handler(pipeline: Pipeline, action: str) -> ToolHandler:
 
 def action_tool(action: str, registry: Registry, pipeline: Pipeline) -> ToolSpec:
     from lighthouse_mcp.tools import catalog
-    from lighthouse_mcp.tools.descriptions import tool_description, tool_title
-    from lighthouse_mcp.tools.schema import input_schema, output_schema
+    from lighthouse_mcp.tools.definitions import tool_definition
 
     settings = registry.settings
-    schema = input_schema(action, lang=settings.lang, default_region=settings.region)
+    d = tool_definition(action, lang=settings.lang, default_region=settings.region)
     return ToolSpec(
         name=action,
-        title=tool_title(action, settings.lang),
-        description=tool_description(action, settings.lang),
-        input_schema=with_server_args(schema, registry.server_args_for(action)),
-        output_schema=output_schema(action),
-        annotations=annotations_for(action),
+        title=d["title"],
+        description=d["description"],
+        input_schema=with_server_args(d["inputSchema"], registry.server_args_for(action)),
+        output_schema=d["outputSchema"],
+        annotations=types.ToolAnnotations.model_validate(d["annotations"]),
         handler=_handler(pipeline, action),
         group=catalog.action(action)["group_id"],
         safety=catalog.safety_class(action),

@@ -9,15 +9,17 @@ be found, described or called.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 import mcp_types as types
 
-from lighthouse_mcp.server.catalog_tools import annotations_for, with_server_args
+from lighthouse_mcp.server.catalog_tools import with_server_args
 from lighthouse_mcp.server.execute import Pipeline
 from lighthouse_mcp.server.hooks import ToolContext, ToolResult
 from lighthouse_mcp.server.registry import Registry, ToolSpec
 from lighthouse_mcp.server.results import text_result, tool_error
+
+Lang = Literal["en", "zh"]
 
 SEARCH, DESCRIBE, CALL = "search_actions", "describe_action", "call_action"
 MAX_MATCHES = 50
@@ -26,7 +28,7 @@ _READ_ONLY = types.ToolAnnotations(read_only_hint=True, destructive_hint=False,
                                    idempotent_hint=True, open_world_hint=False)
 
 
-def _haystack(action: str, lang: str) -> str:
+def _haystack(action: str, lang: Lang) -> str:
     from lighthouse_mcp.tools import catalog
     from lighthouse_mcp.tools.descriptions import tool_description, tool_title
 
@@ -35,7 +37,7 @@ def _haystack(action: str, lang: str) -> str:
                      tool_description(action, lang)]).lower()
 
 
-def _summary(action: str, lang: str) -> dict[str, Any]:
+def _summary(action: str, lang: Lang) -> dict[str, Any]:
     from lighthouse_mcp.tools import catalog
     from lighthouse_mcp.tools.descriptions import tool_title
 
@@ -60,15 +62,15 @@ def search(registry: Registry, query: str, group: str | None, limit: int) -> lis
 
 
 def describe(registry: Registry, action: str) -> dict[str, Any]:
-    from lighthouse_mcp.tools.descriptions import tool_description
-    from lighthouse_mcp.tools.schema import input_schema
+    """What the direct tool would list for ``action``: texts, annotations, inputSchema."""
+    from lighthouse_mcp.tools.definitions import tool_definition
 
     settings = registry.settings
-    schema = input_schema(action, lang=settings.lang, default_region=settings.region)
+    d = tool_definition(action, lang=settings.lang, default_region=settings.region)
     return _summary(action, settings.lang) | {
-        "description": tool_description(action, settings.lang),
-        "annotations": annotations_for(action).model_dump(by_alias=True, exclude_none=True),
-        "inputSchema": with_server_args(schema, registry.server_args_for(action)),
+        "description": d["description"],
+        "annotations": d["annotations"],
+        "inputSchema": with_server_args(d["inputSchema"], registry.server_args_for(action)),
     }
 
 
