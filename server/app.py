@@ -190,8 +190,8 @@ def build_server(
                         ) -> types.CallToolResult | types.InputRequiredResult:
         spec = reg.tools.get(params.name)
         if spec is None:
-            return tool_error(f"Unknown tool {params.name!r}: this server does not list it "
-                              "(see tools/list).", code="UnknownTool")
+            why = pipeline.exposure_problem(params.name) or f"{params.name} is not a tool here."
+            return tool_error(f"Unknown tool: {why}", code="UnknownTool")
         info = session_info(ctx, params)
         _note_client(info)
 
