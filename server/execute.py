@@ -11,7 +11,6 @@ exception text or traceback reaches the client.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -41,7 +40,6 @@ __all__ = [
 log = logging.getLogger("lighthouse_mcp.server")
 
 REGION_ARG = "Region"
-_SECRET_KEY = re.compile(r"password|secret|token|private_?key|credential", re.IGNORECASE)
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,), "boolean": (bool,), "integer": (int,), "number": (int, float),
     "object": (dict,), "array": (list,),
@@ -68,15 +66,16 @@ class ArgProblem:
     message: str
 
 
-def mask_secrets(value: Any) -> Any:
-    """A copy with the values of secret-looking keys (Password, PrivateKey, ...) masked,
-    for audit events and logs."""
-    if isinstance(value, Mapping):
-        return {k: ("***" if _SECRET_KEY.search(str(k)) else mask_secrets(v))
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask_secrets(v) for v in value]
-    return value
+def mask_secrets(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """Tool arguments safe for audit events and logs: the project's secret fields
+    (tools.redact) plus server-added tokens such as ``confirm_token``."""
+    from lighthouse_mcp.tools.redact import REDACTED, redact
+
+    masked: dict[str, Any] = redact(dict(arguments))
+    for key in masked:
+        if key.endswith("_token"):
+            masked[key] = REDACTED
+    return masked
 
 
 def _check_server_arg(arg: ServerArg, value: Any) -> ArgProblem | None:

@@ -123,7 +123,7 @@ async def test_gate_refusal_is_returned_and_nothing_sent(mode: str) -> None:
     assert dict(call.server_args) == {"confirm_token": "abc"}
     assert session.client_name == "claude" and session.session_id
     assert audit.events[-1]["outcome"] == "refused"
-    assert audit.events[-1]["arguments"]["confirm_token"] == "***"
+    assert audit.events[-1]["arguments"]["confirm_token"] == "<redacted>"
 
 
 async def test_session_id_is_stable_within_a_connection() -> None:
@@ -154,7 +154,10 @@ async def test_audit_masks_secrets_and_records_request_id() -> None:
     api, gate, audit = FakeClient(), RecordingGate(allow=True), ListAuditor()
     async with Client(_gated_server(api, gate, audit)) as c:
         await c.call_tool("DescribeThings", {"Limit": 1})
-    event = audit.events[-1]
+        await c.call_tool("DeleteThing", {"ThingId": "t", "Password": "hunter2"})
+    assert audit.events[-1]["arguments"]["Password"] == "<redacted>"
+    assert "hunter2" not in repr(audit.events)
+    event = audit.events[0]
     assert event["outcome"] == "ok" and event["request_id"] == "req-1"
     assert event["action"] == "DescribeThings" and event["tool"] == "DescribeThings"
 
