@@ -227,8 +227,9 @@ class _Compiler:
     ``pairs`` the items of a {Key, Value} list whose Values are secret (container env), so
     redaction costs nothing at validation time."""
 
-    def __init__(self, root: JSONSchema) -> None:
+    def __init__(self, root: JSONSchema, *, quiet: bool = False) -> None:
         self.root = root
+        self.quiet = quiet  # no did-you-mean: for anyOf trials, whose problems are dropped
         self.refs: dict[tuple[str, bool, bool], Checker] = {}
 
     def compile(self, schema: JSONSchema, secret: bool = False, pairs: bool = False
@@ -243,9 +244,12 @@ class _Compiler:
         kinds = schema.get("type")
         type_names = [kinds] if isinstance(kinds, str) else list(kinds or [])
         tests = [_TYPE_TESTS[k] for k in type_names]
+        accepts: Callable[[Any], bool] | None = (
+            None if not tests else tests[0] if len(tests) == 1
+            else (lambda v: any(t(v) for t in tests)))
 
         def check(value: Any, path: str, problems: list[Problem]) -> None:
-            if tests and not any(t(value) for t in tests):
+            if accepts is not None and not accepts(value):
                 problems.append(Problem(path, _given(value, secret), expected,
                                         f"{_at(path)}expected {expected}, got "
                                         f"{_got(value, secret)}"))
@@ -277,7 +281,7 @@ class _Compiler:
         if "minItems" in schema or "maxItems" in schema:
             steps.append(_size(schema.get("minItems"), schema.get("maxItems")))
         if "enum" in schema:
-            steps.append(_enum(schema["enum"], secret))
+            steps.append(_enum(schema["enum"], secret, suggest=not self.quiet))
         if "pattern" in schema:
             steps.append(_pattern(schema["pattern"], secret, expected))
         if "minimum" in schema or "maximum" in schema:
@@ -325,7 +329,8 @@ class _Compiler:
         return check
 
     def _any_of(self, alternatives: list[JSONSchema], secret: bool, expected: str) -> Checker:
-        subs = [self.compile(alt, secret) for alt in alternatives]
+        trials = _Compiler(self.root, quiet=True)
+        subs = [trials.compile(alt, secret) for alt in alternatives]
         texts = [v for alt in alternatives for v in alt.get("enum", ()) if isinstance(v, str)]
 
         def check(value: Any, path: str, problems: list[Problem]) -> None:
@@ -367,15 +372,19 @@ def _size(lo: int | None, hi: int | None) -> Checker:
     return check
 
 
-def _enum(values: list[Any], secret: bool) -> Checker:
+def _enum(values: list[Any], secret: bool, *, suggest: bool = True) -> Checker:
+    # (type, value) pairs: JSON true must not match an enum member 1.
     allowed = frozenset((type(v), v) for v in values)
     expected = f"one of {_listing(values)}"
-    texts = [v for v in values if isinstance(v, str)]
+    texts = [v for v in values if isinstance(v, str)] if suggest and not secret else []
 
     def check(value: Any, path: str, problems: list[Problem]) -> None:
-        if (type(value), value) in allowed:
-            return
-        hint = _suggest(value, texts) if isinstance(value, str) and not secret else None
+        try:
+            if (type(value), value) in allowed:
+                return
+        except TypeError:  # unhashable: an array or object is never an enum member
+            pass
+        hint = _suggest(value, texts) if texts and isinstance(value, str) else None
         advice = f"; did you mean {json.dumps(hint, ensure_ascii=False)}?" if hint else ""
         problems.append(Problem(path, _given(value, secret), expected,
                                 f"{_at(path)}{_given(value, secret)} is not {expected}{advice}"))
