@@ -151,9 +151,9 @@ def describe(schema: JSONSchema) -> str:
     if "anyOf" in schema:
         return " or ".join(describe(alt) for alt in schema["anyOf"])
     if "enum" in schema:
-        kind = schema.get("type")
-        prefix = f"{kind}, " if isinstance(kind, str) and kind != "string" else ""
-        return f"{prefix}one of {_listing(schema['enum'])}"
+        typed = schema.get("type")
+        lead = f"{typed}, " if isinstance(typed, str) and typed != "string" else ""
+        return f"{lead}one of {_listing(schema['enum'])}"
     if "pattern" in schema:
         prefix = _PREFIX_PATTERN.match(schema["pattern"])
         if prefix:

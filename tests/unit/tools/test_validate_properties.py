@@ -69,9 +69,9 @@ def _respect_rules(action: str, args: dict[str, Any]) -> dict[str, Any]:
         if rule["kind"] == "mutually_exclusive":
             for extra in present[1:]:
                 args.pop(extra)
-        elif rule["kind"] == "requires" and present[:1] == rule["params"][:1]:
-            if any(p not in args for p in rule["params"][1:]):
-                args.pop(rule["params"][0])
+        elif (rule["kind"] == "requires" and present[:1] == rule["params"][:1]
+              and any(p not in args for p in rule["params"][1:])):
+            args.pop(rule["params"][0])
     spec = catalog.action(action).get("filters")
     if spec:  # per-filter value enums are catalog rules beyond the schema
         enums = {f["name"]: f["enum"] for f in spec["filters"] if f.get("enum")}
