@@ -211,6 +211,7 @@ def _action(
         act["asynchronous"] = True
         act["async_note"] = note
     act["inputs"] = [_param(p) for p in inputs]
+    facts.apply_batch_limits(description, act["inputs"])
     filter_spec = facts.filter_spec(act["inputs"], inputs)
     if filter_spec is not None:
         act["filters"] = filter_spec
