@@ -63,6 +63,20 @@ def test_join_wrapped_glues_full_lines_only() -> None:
     )
 
 
+def test_join_wrapped_keeps_list_items_and_word_spaces() -> None:
+    column = 100
+    item = "NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费，用户需要手动续费" + "x" * 20  # 84 cols
+    assert join_wrapped([item, "DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知"], column) == (
+        item + "\nDISABLE_NOTIFY_AND_MANUAL_RENEW：不通知"
+    )
+    # A line cut after an enumeration comma continues even before an item-looking line.
+    cut = "NORMAL（正常）、SYNCING（同步中）、OFFLINE（下线）、ISOLATED（已隔离）、"
+    tail = "CREATEFAILED（创建失败）。"
+    assert join_wrapped([cut, tail], 90) == cut + tail
+    path = "对于 POWERSHELL 命令默认为 C:\\Program"  # 37 of 40 columns: cut by the layout
+    assert join_wrapped([path, "Files\\qcloud"], 40) == path + " Files\\qcloud"
+
+
 def test_broken_rows() -> None:
     body = [
         "参数名称 必选 类型 描述",
