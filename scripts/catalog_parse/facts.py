@@ -229,6 +229,23 @@ def param_facts(param: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: Batch limits an action's description states for the resource ids it takes.
+_BATCH_NOUNS = {
+    "实例": "InstanceIds", "云硬盘": "DiskIds", "快照": "SnapshotIds", "密钥对": "KeyIds",
+}  # fmt: skip
+_BATCH = re.compile(r"每次(?:请求)?批量(?:请求)?(实例|云硬盘|快照|密钥对)的?上限为\s*(\d+)")
+
+
+def apply_batch_limits(description: str, inputs: list[dict[str, Any]]) -> None:
+    """``每次请求批量实例的上限为100`` in the action text bounds its ``InstanceIds`` when
+    the parameter's own description does not (its own statement wins)."""
+    for match in _BATCH.finditer(description):
+        name = _BATCH_NOUNS[match.group(1)]
+        for param in inputs:
+            if param["name"] == name and param["array"] and "max_items" not in param:
+                param["max_items"] = int(match.group(2))
+
+
 # --- filters -----------------------------------------------------------------------
 
 _FILTER_NAME = re.compile(r"^[a-z][a-zA-Z0-9_-]*(?::[a-zA-Z0-9_-]+)?$")

@@ -197,6 +197,8 @@ def test_terminate_instances() -> None:
     assert "DescribeInstances" in act["async_note"]
     assert act["group_id"] == "instance" and act["title_zh"] == "销毁实例"
     assert act["rate_limit"] == 10
+    # "每次请求批量实例的上限为100" is stated in the action's text, not the parameter's.
+    assert ids["max_items"] == 100
 
 
 def test_create_instances_nested_structures() -> None:
