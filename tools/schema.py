@@ -16,9 +16,9 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from lighthouse_mcp.tools import catalog
 from lighthouse_mcp.tools.catalog import Action, FilterSpec, Param
@@ -235,6 +235,12 @@ def _filter_spec(act: Action) -> FilterSpec | None:
     return spec if spec and spec.get("filters") else None
 
 
+def region_applies(act: Action) -> bool:
+    """False for global actions, whose docs say Region "本接口不需要传递此参数" (the catalog
+    marks them ``region_required: false``); their tools do not offer a Region."""
+    return cast(Mapping[str, Any], act).get("region_required", True) is not False
+
+
 def _region_schema(default_region: str | None, region_enum: bool) -> JSONSchema:
     schema: JSONSchema = {"type": "string"}
     if region_enum:
@@ -265,7 +271,10 @@ def _input_schema(name: str, lang: Lang | None, default_region: str | None,
             props[p["name"]] = builder.param(p, description)
         if p["required"]:
             required.append(p["name"])
-    props[REGION_PARAM] = _region_schema(default_region, region_enum)
+    if region_enum or region_applies(act):
+        # The validation schema keeps Region even for global actions: passing one is
+        # harmless (the API ignores it) and the server may add its default.
+        props[REGION_PARAM] = _region_schema(default_region, region_enum)
     schema: JSONSchema = {"type": "object", "properties": props}
     if required:
         schema["required"] = required

@@ -9,8 +9,8 @@ import pytest
 from lighthouse_mcp.tools import schema
 
 pytestmark = pytest.mark.usefixtures("fake_catalog")
-ACTIONS = ["CreateFirewallRules", "DescribeInstances", "DescribeTraffic", "ResetInstance",
-           "TagResources"]
+ACTIONS = ["CreateFirewallRules", "DescribeFirewallTemplates", "DescribeInstances",
+           "DescribeTraffic", "ResetInstance", "TagResources"]
 
 
 def objects(node: Any) -> Iterator[dict[str, Any]]:
@@ -94,6 +94,15 @@ def test_region_enum_and_configured_default() -> None:
     configured = schema.input_schema("ResetInstance", default_region="ap-shanghai")
     assert configured["properties"]["Region"]["default"] == "ap-shanghai"
     assert "Region" not in configured.get("required", [])
+
+
+def test_global_actions_offer_no_region_but_accept_one() -> None:
+    from lighthouse_mcp.tools.validate import validate
+
+    published = schema.input_schema("DescribeFirewallTemplates", default_region="ap-shanghai")
+    assert list(published["properties"]) == ["Limit"]
+    assert validate("DescribeFirewallTemplates", {"Region": "ap-shanghai"}) == []
+    assert [p.path for p in validate("DescribeFirewallTemplates", {"Region": "x"})] == ["Region"]
 
 
 def test_descriptions_english_overlay_or_first_chinese_sentence() -> None:

@@ -83,8 +83,10 @@ def test_gating_and_selection() -> None:
     assert safety.is_gated("ResetInstance") and safety.is_gated("TagResources")
     assert not safety.is_gated("CreateFirewallRules")
     assert safety.is_gated("CreateFirewallRules", gated={"write"})
-    assert safety.actions_by_class(["read"]) == ["DescribeInstances", "DescribeTraffic"]
-    assert safety.actions_in_groups(["firewall"]) == ["CreateFirewallRules"]
+    assert safety.actions_by_class(["read"]) == [
+        "DescribeFirewallTemplates", "DescribeInstances", "DescribeTraffic"]
+    assert safety.actions_in_groups(["firewall"]) == [
+        "CreateFirewallRules", "DescribeFirewallTemplates"]
     with pytest.raises(ValueError, match="unknown safety class"):
         safety.actions_by_class(["dangerous"])
     with pytest.raises(ValueError, match=r"unknown toolset.*known: instance, firewall"):
