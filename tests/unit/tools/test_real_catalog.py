@@ -163,3 +163,28 @@ def test_definition_is_complete_and_annotated(action: str) -> None:
             assert "Async" in tool["description"] or "异步" in tool["description"] or (
                 "poll" in tool["description"])
     json.dumps(tool_definition(action))  # plain JSON data
+
+
+def _with_defaults(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if "default" in node:
+            found.append(node)
+        for value in node.values():
+            found += _with_defaults(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _with_defaults(value)
+    return found
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_advertised_defaults_satisfy_their_own_schema(action: str) -> None:
+    """A default the model copies must never be refused by the same schema."""
+    for sub in _with_defaults(schema.input_schema(action, default_region="ap-guangzhou")):
+        assert jsonschema.Draft202012Validator(sub).is_valid(sub["default"]), sub
+    act = catalog.action(action)
+    good = _minimal_call(action)
+    for param in act["inputs"]:
+        if "default" in param:
+            assert validate.validate(action, {**good, param["name"]: param["default"]}) == []
