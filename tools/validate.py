@@ -29,7 +29,7 @@ from lighthouse_mcp.tools.catalog import Constraint, FilterSpec
 from lighthouse_mcp.tools.redact import REDACTED, SECRET_PAIR_LISTS, is_secret_field
 from lighthouse_mcp.tools.schema import EMITTED_KEYWORDS, JSONSchema, validation_schema
 
-__all__ = ["Problem", "ValidationFailed", "check", "validate"]
+__all__ = ["Problem", "ValidationFailed", "check", "validate", "validate_against"]
 
 _MAX_GIVEN = 40
 _MAX_LISTED = 12
@@ -522,6 +522,21 @@ def validate(action: str, arguments: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+@cache
+def _adhoc(schema_json: str) -> Checker:
+    schema = json.loads(schema_json)
+    return _Compiler(schema).compile(schema)
+
+
+def validate_against(schema: JSONSchema, value: Any, *, path: str = "") -> list[Problem]:
+    """Problems of ``value`` against any schema built from :data:`EMITTED_KEYWORDS` — for
+    inputs that are not API parameters (server-added arguments, meta-tool arguments), so
+    they get the same checks and messages. Compiled once per distinct schema."""
+    problems: list[Problem] = []
+    _adhoc(json.dumps(schema, sort_keys=True))(value, path, problems)
+    return problems
+
+
 def check(action: str, arguments: Mapping[str, Any]) -> None:
     """Raise :class:`ValidationFailed` listing every problem, or return when valid."""
     problems = validate(action, arguments)
@@ -532,3 +547,4 @@ def check(action: str, arguments: Mapping[str, Any]) -> None:
 def clear_caches() -> None:
     """Forget compiled validators (tests swap catalogs)."""
     _compiled.cache_clear()
+    _adhoc.cache_clear()

@@ -188,3 +188,15 @@ def test_advertised_defaults_satisfy_their_own_schema(action: str) -> None:
     for param in act["inputs"]:
         if "default" in param:
             assert validate.validate(action, {**good, param["name"]: param["default"]}) == []
+
+
+def test_definitions_are_accepted_by_the_mcp_tool_model() -> None:
+    import mcp_types
+
+    for action in ACTIONS:
+        d = tool_definition(action, default_region="ap-guangzhou")
+        tool = mcp_types.Tool.model_validate(d)
+        assert tool.input_schema == d["inputSchema"]
+        assert tool.output_schema == d["outputSchema"]
+        assert tool.annotations is not None and tool.annotations.title == d["title"]
+        assert tool.annotations.read_only_hint is (catalog.safety_class(action) == "read")

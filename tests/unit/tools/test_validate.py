@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 from lighthouse_mcp.tools import schema
-from lighthouse_mcp.tools.validate import Problem, ValidationFailed, check, validate
+from lighthouse_mcp.tools.validate import (
+    Problem,
+    ValidationFailed,
+    check,
+    validate,
+    validate_against,
+)
 
 pytestmark = pytest.mark.usefixtures("fake_catalog")
 
@@ -238,3 +244,16 @@ def test_schema_and_validator_agree_with_a_reference_validator() -> None:
 
     agree()
     assert outcomes == {True, False}
+
+
+def test_validate_against_any_emitted_schema() -> None:
+    """Server-added and meta-tool arguments get the same checks and messages."""
+    limit = {"type": "integer", "minimum": 1, "maximum": 50}
+    assert validate_against(limit, 20) == []
+    p = only(validate_against(limit, True, path="limit"))
+    assert p.message == "limit: expected integer from 1 to 50, got boolean true"
+    closed = {"type": "object", "properties": {"query": {"type": "string"}},
+              "required": ["query"], "additionalProperties": False}
+    assert paths(validate_against(closed, {"qeury": "x"})) == ["qeury", "query"]
+    with pytest.raises(ValueError, match="cannot enforce"):
+        validate_against({"type": "string", "minLength": 1}, "x")
