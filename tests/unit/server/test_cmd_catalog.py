@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from lighthouse_mcp.server import cli
 from lighthouse_mcp.tools.catalog import load_catalog
 

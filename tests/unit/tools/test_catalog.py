@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any, get_type_hints
 
 import pytest
+
 from lighthouse_mcp.tools import catalog as cat
 from lighthouse_mcp.tools.catalog import SCALAR_TYPES, Action, Param, action, load_catalog
 
