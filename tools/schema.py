@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any, Literal, cast
 
 from lighthouse_mcp.tools import catalog
-from lighthouse_mcp.tools.catalog import Action, FilterSpec, Param
+from lighthouse_mcp.tools.catalog import Action, Constraint, FilterSpec, Param
 from lighthouse_mcp.tools.text import first_sentence
 
 Lang = Literal["en", "zh"]
@@ -45,12 +45,16 @@ SCALAR_SCHEMAS: dict[str, JSONSchema] = {
     "Binary": {"type": "string"},
 }
 
+#: Documented cross-parameter rules of an object (catalog ``constraints`` of the action or
+#: of a structure). Only in the validation schema: JSON Schema would need ``not``/``anyOf``
+#: combinations that cost tokens and explain nothing; unknown keywords are annotations.
+RULES_KEYWORD = "x-constraints"
 #: Every keyword this module emits; the validator compiles exactly these and refuses others.
 EMITTED_KEYWORDS = frozenset(
     {
         "type", "properties", "required", "additionalProperties", "items", "enum", "minimum",
         "maximum", "maxLength", "minItems", "maxItems", "format", "anyOf", "pattern", "$ref",
-        "$defs", "description", "default",
+        "$defs", "description", "default", RULES_KEYWORD,
     }
 )
 
@@ -97,9 +101,10 @@ class _Builder:
     """
 
     def __init__(self, roots: list[Param], *, lang: Lang | None, output: bool,
-                 inline: set[str] | None = None) -> None:
+                 inline: set[str] | None = None, rules: bool = False) -> None:
         self.lang = lang
         self.output = output
+        self.rules = rules
         self.defs: dict[str, JSONSchema] = {}
         # Roots named in ``inline`` are spelled out in place (Filters), so they add no use.
         uses: Counter[str] = Counter(
@@ -151,6 +156,8 @@ class _Builder:
             if required:
                 schema["required"] = required
             schema["additionalProperties"] = False
+            if self.rules:
+                add_rules(schema, catalog.structure(name).get("constraints", []))
         return schema
 
     def element(self, param: Param) -> JSONSchema:
@@ -205,6 +212,13 @@ class _Builder:
         return schema
 
 
+def add_rules(schema: JSONSchema, constraints: Iterable[Constraint]) -> None:
+    """Attach documented cross-parameter rules to an object schema (validation only)."""
+    rules = [{"kind": c["kind"], "params": list(c["params"])} for c in constraints]
+    if rules:
+        schema[RULES_KEYWORD] = rules
+
+
 def _nullable(schema: JSONSchema) -> JSONSchema:
     if "type" in schema and "anyOf" not in schema:
         return {**schema, "type": [schema["type"], "null"]}
@@ -252,13 +266,13 @@ def _region_schema(default_region: str | None, region_enum: bool) -> JSONSchema:
 
 @cache
 def _input_schema(name: str, lang: Lang | None, default_region: str | None,
-                  region_enum: bool) -> JSONSchema:
+                  region_enum: bool, rules: bool = False) -> JSONSchema:
     act = catalog.action(name)
     spec = _filter_spec(act)
     filter_param = spec["param"] if spec is not None else None
     try:
         builder = _Builder(act["inputs"], lang=lang, output=False,
-                           inline={filter_param} if filter_param else set())
+                           inline={filter_param} if filter_param else set(), rules=rules)
     except SchemaError as exc:
         raise SchemaError(f"{name}.{exc}") from None
     props: dict[str, JSONSchema] = {}
@@ -279,6 +293,8 @@ def _input_schema(name: str, lang: Lang | None, default_region: str | None,
     if required:
         schema["required"] = required
     schema["additionalProperties"] = False
+    if rules:
+        add_rules(schema, act.get("constraints", []))
     return builder.finish(schema)
 
 
@@ -313,10 +329,10 @@ def input_schema(action: str, *, lang: Lang = "en", default_region: str | None =
 def validation_schema(action: str) -> JSONSchema:
     """The description-free input schema the validator compiles (shared, do not mutate).
 
-    It always carries the Region enum, so validation is exactly the published schema plus
-    that enum.
+    It is the published schema plus the Region enum and the documented cross-parameter
+    rules (:data:`RULES_KEYWORD`) of the action and of its structures.
     """
-    return _input_schema(action, None, None, True)
+    return _input_schema(action, None, None, True, True)
 
 
 def output_schema(action: str) -> JSONSchema:

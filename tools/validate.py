@@ -25,9 +25,14 @@ from functools import cache
 from typing import Any
 
 from lighthouse_mcp.tools import catalog
-from lighthouse_mcp.tools.catalog import Constraint, FilterSpec
+from lighthouse_mcp.tools.catalog import FilterSpec
 from lighthouse_mcp.tools.redact import REDACTED, SECRET_PAIR_LISTS, is_secret_field
-from lighthouse_mcp.tools.schema import EMITTED_KEYWORDS, JSONSchema, validation_schema
+from lighthouse_mcp.tools.schema import (
+    EMITTED_KEYWORDS,
+    RULES_KEYWORD,
+    JSONSchema,
+    validation_schema,
+)
 
 __all__ = ["Problem", "ValidationFailed", "check", "validate", "validate_against"]
 
@@ -295,6 +300,7 @@ class _Compiler:
             steps.append(_format(schema["format"], secret, expected))
         if "anyOf" in schema:
             steps.append(self._any_of(schema["anyOf"], secret, expected))
+        steps.extend(_constraint(rule) for rule in schema.get(RULES_KEYWORD, ()))
         return steps
 
     def _object(self, schema: JSONSchema, secret: bool, pairs: bool) -> Checker:
@@ -449,25 +455,32 @@ def _present(arguments: Mapping[str, Any], dotted: str) -> bool:
     return True
 
 
-def _constraint(rule: Constraint) -> Checker:
-    params = rule["params"]
+def _constraint(rule: Mapping[str, Any]) -> Checker:
+    """A documented rule between the members of one object (the arguments, or one
+    structure value such as ``FirewallRules[2]``); paths are relative to that object."""
+    params: list[str] = list(rule["params"])
     kind = rule["kind"]
     names = ", ".join(params)
+    if kind not in ("mutually_exclusive", "one_of_required", "requires"):
+        raise ValueError(f"validator cannot enforce constraint kind {kind!r}")
 
-    def check(arguments: Mapping[str, Any], path: str, problems: list[Problem]) -> None:
-        given = [p for p in params if _present(arguments, p)]
+    def check(value: Mapping[str, Any], path: str, problems: list[Problem]) -> None:
+        given = [p for p in params if _present(value, p)]
         if kind == "mutually_exclusive" and len(given) > 1:
-            problems.append(Problem(given[1], "(given)", f"at most one of {names}",
-                                    f"{given[1]}: cannot be combined with "
-                                    f"{', '.join(given[:1])}; give at most one of {names}"))
+            where = _join(path, given[1])
+            problems.append(Problem(where, "(given)", f"at most one of {names}",
+                                    f"{where}: cannot be combined with {given[0]}; "
+                                    f"give at most one of {names}"))
         elif kind == "one_of_required" and not given:
-            problems.append(Problem(params[0], "(missing)", f"one of {names}",
-                                    f"{params[0]}: one of {names} is required"))
+            where = _join(path, params[0])
+            problems.append(Problem(where, "(missing)", f"one of {names}",
+                                    f"{where}: one of {names} is required"))
         elif kind == "requires" and params and params[0] in given:
             for other in params[1:]:
                 if other not in given:
-                    problems.append(Problem(other, "(missing)", "a value",
-                                            f"{other}: required when {params[0]} is given"))
+                    where = _join(path, other)
+                    problems.append(Problem(where, "(missing)", "a value",
+                                            f"{where}: required when {params[0]} is given"))
 
     return check
 
@@ -500,7 +513,7 @@ def _filter_values(spec: FilterSpec) -> Checker:
 def _compiled(action: str) -> tuple[Checker, tuple[Checker, ...]]:
     schema = validation_schema(action)
     act = catalog.action(action)
-    extra = [_constraint(c) for c in act.get("constraints", [])]
+    extra: list[Checker] = []
     spec = act.get("filters")
     if spec and spec.get("filters"):
         extra.append(_filter_values(spec))

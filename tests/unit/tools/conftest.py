@@ -131,9 +131,11 @@ def build_catalog() -> Catalog:
               description="协议，取值: TCP，UDP，ICMP，ALL。"),
             p("Port", description="端口，取值: ALL，单独的端口，逗号分隔的离散端口。"),
             p("CidrBlock"),
+            p("Ipv6CidrBlock"),
             p("Action", enum=["ACCEPT", "DROP"]),
             p("FirewallRuleDescription", max_length=64),
-        ]},
+        ], "constraints": [{"kind": "mutually_exclusive", "params": ["CidrBlock", "Ipv6CidrBlock"],
+                            "text": "和Ipv6CidrBlock互斥。"}]},
         "Tag": {"name": "Tag", "description": "标签", "referenced_by": [], "members": [
             p("Key", required=True), p("Value", required=True),
         ]},

@@ -117,8 +117,11 @@ def _sample(param: catalog.Param) -> Any:
     elif param["type"] in schema.SCALAR_SCHEMAS:
         value = "x"
     else:
-        value = {m["name"]: _sample(m) for m in catalog.structure(param["type"])["members"]
-                 if m["required"]}
+        struct = catalog.structure(param["type"])
+        wanted = {m["name"] for m in struct["members"] if m["required"]} | {
+            c["params"][0] for c in struct.get("constraints", [])
+            if c["kind"] == "one_of_required"}
+        value = {m["name"]: _sample(m) for m in struct["members"] if m["name"] in wanted}
     return [value] if param["array"] else value
 
 

@@ -127,6 +127,22 @@ def test_documented_cross_parameter_constraints() -> None:
     assert (p.path, p.message) == ("OrderField", "OrderField: required when Order is given")
 
 
+def test_structure_constraints_apply_at_every_occurrence() -> None:
+    rules = [RULE, {**RULE, "CidrBlock": "10.0.0.0/8", "Ipv6CidrBlock": "::/0"}]
+    p = only(validate("CreateFirewallRules", {"InstanceId": "i", "FirewallRules": rules}))
+    assert p.path == "FirewallRules[1].Ipv6CidrBlock"
+    assert p.message == ("FirewallRules[1].Ipv6CidrBlock: cannot be combined with CidrBlock; "
+                         "give at most one of CidrBlock, Ipv6CidrBlock")
+
+
+def test_rules_stay_out_of_the_published_schema() -> None:
+    rules = schema.validation_schema("CreateFirewallRules")["properties"]["FirewallRules"]
+    assert rules["items"][schema.RULES_KEYWORD] == [
+        {"kind": "mutually_exclusive", "params": ["CidrBlock", "Ipv6CidrBlock"]}]
+    assert schema.RULES_KEYWORD not in str(schema.input_schema("CreateFirewallRules"))
+    assert schema.RULES_KEYWORD not in str(schema.input_schema("DescribeInstances"))
+
+
 def test_unknown_region_with_suggestion() -> None:
     p = only(validate("DescribeInstances", {"Region": "ap-guangzho"}))
     assert p.path == "Region" and 'did you mean "ap-guangzhou"?' in p.message
