@@ -69,11 +69,35 @@ class SchemaError(ValueError):
 ZH_PARAM_CHARS = 40
 
 
+#: Clauses of a Chinese description that the schema keywords already state.
+_ZH_RESTATES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("默认", ("default",)),
+    ("最大", ("maximum", "max_items", "max_length")),
+    ("上限", ("maximum", "max_items", "max_length")),
+    ("最小", ("minimum", "min_items")),
+)
+
+
+def zh_description(param: Param) -> str:
+    """The docs' first sentence without what the schema says anyway: the value list after
+    "取值" when there is an enum, "默认为 20" beside a default, "最大值为 100" beside a
+    maximum. Empty when nothing else is left (the keywords speak for themselves)."""
+    sentence = first_sentence(param["description"], 200)
+    kept: list[str] = []
+    for clause in re.split(r"[，,]", sentence):
+        if "enum" in param and "取值" in clause:
+            break  # the rest of the sentence lists the enum's values
+        if any(word in clause and any(k in param for k in keys) for word, keys in _ZH_RESTATES):
+            continue
+        kept.append(clause.strip())
+    return first_sentence("，".join(c for c in kept if c), ZH_PARAM_CHARS)
+
+
 def _member_description(structure: str, member: Param, lang: Lang | None) -> str:
     if lang == "en":
         return catalog.load_overlay()["structures"].get(structure, {}).get(member["name"], "")
     if lang == "zh":
-        return first_sentence(member["description"], ZH_PARAM_CHARS)
+        return zh_description(member)
     return ""
 
 
@@ -82,7 +106,7 @@ def _param_description(action: str, param: Param, lang: Lang | None) -> str:
         overlay = catalog.load_overlay()["actions"].get(action)
         return overlay["params"].get(param["name"], "") if overlay else ""
     if lang == "zh":
-        return first_sentence(param["description"], ZH_PARAM_CHARS)
+        return zh_description(param)
     return ""
 
 
