@@ -38,6 +38,8 @@ __all__ = ["Problem", "ValidationFailed", "check", "validate", "validate_against
 
 _MAX_GIVEN = 40
 _MAX_LISTED = 12
+#: Problems reported per call; a 1000-item array of wrong values needs no 1000 lines.
+MAX_PROBLEMS = 50
 #: ``^tag:.+$``, the shape schema.py gives templated filter names.
 _PREFIX_PATTERN = re.compile(r"^\^(.+)\.\+\$$")
 
@@ -283,10 +285,10 @@ class _Compiler:
         steps: list[Checker] = []
         if "properties" in schema or "required" in schema or "additionalProperties" in schema:
             steps.append(self._object(schema, secret, pairs))
-        if "items" in schema:
-            steps.append(self._items(self.compile(schema["items"], secret, pairs)))
         if "minItems" in schema or "maxItems" in schema:
             steps.append(_size(schema.get("minItems"), schema.get("maxItems")))
+        if "items" in schema:
+            steps.append(self._items(self.compile(schema["items"], secret, pairs)))
         if "enum" in schema:
             steps.append(_enum(schema["enum"], secret, suggest=not self.quiet))
         if "pattern" in schema:
@@ -532,6 +534,10 @@ def validate(action: str, arguments: Mapping[str, Any]) -> list[Problem]:
     if isinstance(arguments, Mapping):
         for rule in extra:
             rule(arguments, "", problems)
+    if len(problems) > MAX_PROBLEMS:
+        hidden = len(problems) - MAX_PROBLEMS
+        problems[MAX_PROBLEMS:] = [Problem("", f"{hidden} more", "",
+                                           f"… and {hidden} more problems not shown")]
     return problems
 
 

@@ -273,3 +273,11 @@ def test_validate_against_any_emitted_schema() -> None:
     assert paths(validate_against(closed, {"qeury": "x"})) == ["qeury", "query"]
     with pytest.raises(ValueError, match="cannot enforce"):
         validate_against({"type": "string", "minLength": 1}, "x")
+
+
+def test_problem_list_is_capped() -> None:
+    from lighthouse_mcp.tools.validate import MAX_PROBLEMS
+
+    problems = validate("CreateFirewallRules", {"InstanceId": "i", "FirewallRules": [7] * 80})
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[-1].message == f"… and {80 - MAX_PROBLEMS} more problems not shown"
