@@ -160,8 +160,8 @@ class _Builder:
     def _members(name: str) -> list[Param]:
         return catalog.structure(name)["members"]
 
-    def structure(self, name: str, *, inline: bool = False) -> JSONSchema:
-        if name in self.shared and not inline:
+    def structure(self, name: str) -> JSONSchema:
+        if name in self.shared:
             if name not in self.defs:
                 self.defs[name] = {}  # placeholder breaks recursion
                 self.defs[name] = self.object(name)

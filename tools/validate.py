@@ -1,9 +1,10 @@
 """Argument validation for tool calls: every problem at once, each naming its field.
 
 The checks are compiled from the very input schema the model sees
-(:func:`lighthouse_mcp.tools.schema.validation_schema`), so the schema and the validator
-cannot drift; on top come the rules JSON Schema cannot say compactly, read from the same
-catalog: documented cross-parameter constraints and per-filter value enums. Like
+(:func:`lighthouse_mcp.tools.schema.validation_schema`: the published schema plus the Region
+enum and the documented cross-parameter rules as ``x-constraints``), so schema and
+validator cannot drift; on top comes one catalog rule JSON Schema cannot say compactly,
+per-filter value enums (``instance-state`` values). Like
 botocore's ``validate.py`` it collects all problems before reporting, so a model fixes a
 call in one round trip instead of one per mistake.
 
