@@ -15,7 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lighthouse_mcp.tools import catalog
-from lighthouse_mcp.tools.schema import RULES_KEYWORD, JSONSchema, validation_schema
+from lighthouse_mcp.tools.schema import (
+    RULES_KEYWORD,
+    JSONSchema,
+    input_schema,
+    validation_schema,
+)
 from lighthouse_mcp.tools.validate import validate
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -119,11 +124,19 @@ def _leaves(value: Any, path: str = "") -> list[tuple[str, list[Any], Any]]:
     return found
 
 
+def _published_accepts(action: str, args: dict[str, Any]) -> bool:
+    """The reference validator's verdict on the schema a client sees."""
+    jsonschema = pytest.importorskip("jsonschema")
+    return bool(jsonschema.Draft202012Validator(
+        input_schema(action, region_enum=True)).is_valid(args))
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(calls())
 def test_calls_drawn_from_the_schema_pass(call: tuple[str, dict[str, Any]]) -> None:
     action, args = call
     assert validate(action, args) == []
+    assert _published_accepts(action, args)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -140,3 +153,4 @@ def test_breaking_one_field_is_reported_at_its_path(call: tuple[str, dict[str, A
     container[key] = {"unexpected": 1} if not isinstance(original, dict) else [original]
     problems = validate(action, args)
     assert path in [p.path for p in problems], (action, path, problems)
+    assert not _published_accepts(action, args)
