@@ -175,7 +175,7 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
             raise ctx.fail("InvalidParameterValue.FirewallTemplateIdMalformed",
                            f"`FirewallTemplateId` `{template_id}` is malformed; "
                            "expected lhft-xxxxxxxx.")
-        rules = [rule["FirewallRule"] for rule in lookup_template(ctx, template_id)["_rules"]]
+        rules = [rule["FirewallRuleInfo"] for rule in lookup_template(ctx, template_id)["_rules"]]
     bundle_type = str(bundle_record.get("BundleType", "GENERAL_BUNDLE"))
     used = quota_used(ctx, bundle_type)
     if used + count > INSTANCE_QUOTA:
