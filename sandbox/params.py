@@ -105,6 +105,9 @@ CONDITION_CODES: dict[str, tuple[str, ...]] = {
 }
 
 _ID_BODY = re.compile(r"[a-z0-9]{8}")
+#: Code suffixes that name a *condition* (length, count, format), not a bad value as such.
+_CONDITION_WORDS = ("Malformed", "TooLong", "Length", "Duplicated", "LimitExceeded",
+                    "OutOfRange", "Negative", "TooLarge")
 
 
 def region_required(action: Action) -> bool:
@@ -248,13 +251,31 @@ class _Checker:
             )
         self.check_value(p, value, path)
 
+    def named_code(self, p: Param) -> str | None:
+        """A documented ``InvalidParameterValue.*`` code naming this parameter, if any.
+
+        e.g. ``InvalidParameterValue.InvalidDiskType`` for ``DiskType``, or
+        ``...InvalidResourceQuotaResourceName`` for ``ResourceNames``: the action's own
+        word for "this parameter has a value it does not accept".
+        """
+        name = p["name"]
+        stem = (name[:-1] if p["array"] and name.endswith("s") else name).lower()
+        found = sorted(
+            (c for c in self.documented
+             if c.startswith("InvalidParameterValue.") and stem in c.lower()
+             and not any(word in c for word in _CONDITION_WORDS)),
+            key=len,
+        )
+        return found[0] if found else None
+
     def check_value(self, p: Param, value: Any, path: str) -> None:
         enum = p.get("enum")
         if enum and value not in enum:
-            raise self.fail(
-                "enum",
-                f"`{path}` must be one of {', '.join(map(str, enum))}; got {_short(value)}.",
-            )
+            message = f"`{path}` must be one of {', '.join(map(str, enum))}; got {_short(value)}."
+            named = self.named_code(p)
+            if named is not None:
+                raise err(named, message)
+            raise self.fail("enum", message)
         if isinstance(value, int | float):
             self.check_range(p, value, path)
         if isinstance(value, str):

@@ -183,3 +183,8 @@ def test_envelope(args: tuple[Any, ...], expected: str) -> None:
 def test_regionless_actions_need_no_region() -> None:
     assert check_envelope("DescribeRegions", "2020-03-24", None)["name"] == "DescribeRegions"
     assert check_envelope("DescribeFirewallTemplates", "2020-03-24", None)
+
+
+def test_enum_violation_uses_the_code_naming_the_parameter() -> None:
+    entry = action(("InvalidParameterValue.InvalidKind", "InvalidParameterValue.KindTooLong"))
+    assert code_of(entry, {"Kind": "C"}) == "InvalidParameterValue.InvalidKind"
