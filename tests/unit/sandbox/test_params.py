@@ -188,3 +188,18 @@ def test_regionless_actions_need_no_region() -> None:
 def test_enum_violation_uses_the_code_naming_the_parameter() -> None:
     entry = action(("InvalidParameterValue.InvalidKind", "InvalidParameterValue.KindTooLong"))
     assert code_of(entry, {"Kind": "C"}) == "InvalidParameterValue.InvalidKind"
+
+
+def test_pattern_filters_and_named_missing_codes() -> None:
+    filters = {"param": "Filters", "filters": [
+        {"name": "tag:tag-key", "type": "String", "required": False, "description": ""}]}
+    entry = action(("MissingParameter.OrderFieldRequired",), filters=filters, constraints=[
+        {"kind": "requires", "params": ["Kind", "Name"], "text": ""},
+        {"kind": "requires", "params": ["Order", "OrderField"], "text": ""}])
+    ok = {"Filters": [{"Name": "tag:env", "Values": ["prod"]}]}
+    assert check_body(entry, ok, structure=STRUCTS.__getitem__) == ok
+    assert code_of(entry, {"Filters": [{"Name": "tag:", "Values": []}]}) == (
+        "InvalidParameterValue")
+    assert code_of(entry, {"Kind": "A"}) == "MissingParameter"
+    entry["inputs"] += [p("Order"), p("OrderField")]
+    assert code_of(entry, {"Order": "ASC"}) == "MissingParameter.OrderFieldRequired"
