@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import Any, get_args
 
 import pytest
+
 from lighthouse_mcp.tools import catalog as cat
 
 ROOT = Path(__file__).resolve().parents[3]
