@@ -18,6 +18,7 @@ from . import seed
 from .backend import Ctx, Record, handler
 from .instance_model import lookup
 from .listing import page
+from .lookups import fail
 
 PROTOCOLS = ("TCP", "UDP", "ICMP", "ICMPv6", "ALL")
 ACTIONS = ("ACCEPT", "DROP")
@@ -183,10 +184,10 @@ def normalise_all(ctx: Ctx, rules: Sequence[Mapping[str, Any]], field: str,
         try:
             clean = normalise(rule, where)
         except RuleProblem as problem:
-            raise ctx.fail(problem.code, str(problem), also=("InvalidParameterValue",)) from None
+            raise fail(ctx, problem.code, str(problem), also=("InvalidParameterValue",)) from None
         key = identity(clean)
         if key in seen:
-            raise ctx.fail(duplicate_code, f"`{where}` repeats an earlier rule of the request "
+            raise fail(ctx, duplicate_code, f"`{where}` repeats an earlier rule of the request "
                            f"({clean['Protocol']} {clean['Port']} "
                            f"{clean['CidrBlock'] or clean['Ipv6CidrBlock']} {clean['Action']}).",
                            also=("InvalidParameterValue.Duplicated",))
@@ -224,7 +225,7 @@ def firewall_of(ctx: Ctx, iid: str) -> Record:
 def _check_version(ctx: Ctx, fw: Record, params: Mapping[str, Any]) -> None:
     wanted = params.get("FirewallVersion")
     if wanted is not None and int(wanted) != int(fw["version"]):
-        raise ctx.fail("UnsupportedOperation.FirewallVersionMismatch",
+        raise fail(ctx, "UnsupportedOperation.FirewallVersionMismatch",
                        f"`FirewallVersion` is {wanted} but the firewall is at version "
                        f"{fw['version']}; read it again with DescribeFirewallRules.")
 
@@ -253,11 +254,11 @@ def create_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     existing = {identity(r) for r in fw["rules"]}
     for index, rule in enumerate(new):
         if identity(rule) in existing:
-            raise ctx.fail("InvalidParameter.FirewallRulesExist",
+            raise fail(ctx, "InvalidParameter.FirewallRulesExist",
                            f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']}) "
                            "already exists on the instance.")
     if len(fw["rules"]) + len(new) > MAX_RULES:
-        raise ctx.fail("LimitExceeded.FirewallRulesLimitExceeded",
+        raise fail(ctx, "LimitExceeded.FirewallRulesLimitExceeded",
                        f"The firewall would have {len(fw['rules']) + len(new)} rules; "
                        f"at most {MAX_RULES} are allowed.")
     replace_rules(ctx, params["InstanceId"], [*fw["rules"], *new])
@@ -272,7 +273,7 @@ def delete_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     existing = {identity(r) for r in fw["rules"]}
     for index, rule in enumerate(doomed):
         if identity(rule) not in existing:
-            raise ctx.fail("ResourceNotFound.FirewallRulesNotFound",
+            raise fail(ctx, "ResourceNotFound.FirewallRulesNotFound",
                            f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']} "
                            f"{rule['CidrBlock'] or rule['Ipv6CidrBlock']} {rule['Action']}) "
                            "is not a rule of the instance.")
@@ -287,7 +288,7 @@ def modify_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     _editable(ctx, params)
     rules = params["FirewallRules"]
     if len(rules) > MAX_RULES:
-        raise ctx.fail("InvalidParameterValue.LimitExceeded",
+        raise fail(ctx, "InvalidParameterValue.LimitExceeded",
                        f"`FirewallRules` has {len(rules)} rules; at most {MAX_RULES}.")
     new = normalise_all(ctx, rules, "FirewallRules", "InvalidParameter.FirewallRulesDuplicated")
     replace_rules(ctx, params["InstanceId"], new)
@@ -301,7 +302,7 @@ def modify_firewall_rule_description(ctx: Ctx, params: dict[str, Any]) -> dict[s
                              "InvalidParameter.FirewallRulesDuplicated")
     key = identity(target)
     if not any(identity(rule) == key for rule in fw["rules"]):
-        raise ctx.fail("ResourceNotFound.FirewallRulesNotFound",
+        raise fail(ctx, "ResourceNotFound.FirewallRulesNotFound",
                        f"No rule of the instance matches `FirewallRule` ({target['Protocol']} "
                        f"{target['Port']} {target['CidrBlock'] or target['Ipv6CidrBlock']} "
                        f"{target['Action']}).")
@@ -320,7 +321,7 @@ def describe_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     rules = [dict(r) for r in fw["rules"]]
     return {
         "TotalCount": len(rules),
-        "FirewallRuleSet": page(ctx, rules, params),
+        "FirewallRuleSet": page(rules, params),
         "FirewallVersion": fw["version"],
     }
 

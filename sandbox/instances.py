@@ -20,8 +20,6 @@ from .firewall_templates import lookup_template
 from .instance_model import (
     FIREWALL_TEMPLATE_ID,
     GONE_STATES,
-    INSTANCE_ID,
-    INSTANCE_ID_MALFORMED,
     LINUX,
     WINDOWS,
     add_months,
@@ -41,7 +39,8 @@ from .instance_model import (
     require_many,
     zones,
 )
-from .listing import check_length, page, select
+from .listing import Fields, page, select, tag_fields
+from .lookups import check_length, fail
 
 CREATE_PERIODS = frozenset({*range(1, 13), 24, 36, 48, 60})
 RENEW_PERIODS = frozenset({*range(1, 13), 24, 36})
@@ -81,24 +80,24 @@ def _check_login(ctx: Ctx, login: Mapping[str, Any] | None, platform: str) -> li
     key_ids = list(login.get("KeyIds") or [])
     combo = "InvalidParameterValue.InvalidParameterCombination"
     if auto == "YES" and password:
-        raise ctx.fail(combo, "`LoginConfiguration.Password` must be omitted when "
+        raise fail(ctx, combo, "`LoginConfiguration.Password` must be omitted when "
                        "`AutoGeneratePassword` is YES.")
     if auto == "NO" and not password and not key_ids:
-        raise ctx.fail(combo, "`LoginConfiguration.AutoGeneratePassword` is NO; give "
+        raise fail(ctx, combo, "`LoginConfiguration.AutoGeneratePassword` is NO; give "
                        "`Password` (or `KeyIds`).")
     if password and key_ids:
-        raise ctx.fail(combo, "`LoginConfiguration` cannot set both `Password` and `KeyIds`.")
+        raise fail(ctx, combo, "`LoginConfiguration` cannot set both `Password` and `KeyIds`.")
     if key_ids and platform == WINDOWS:
-        raise ctx.fail(combo, "Windows blueprints do not support key pairs; use a password.",
+        raise fail(ctx, combo, "Windows blueprints do not support key pairs; use a password.",
                        also=("UnsupportedOperation.WindowsNotSupportKeyPair",))
     if len(key_ids) > 5:
-        raise ctx.fail("InvalidParameterValue.LimitExceeded",
+        raise fail(ctx, "InvalidParameterValue.LimitExceeded",
                        f"`LoginConfiguration.KeyIds` has {len(key_ids)} ids; at most 5.",
                        also=("InvalidParameterValue.OutOfRange",))
     if password:
         problem = password_problem(str(password), platform)
         if problem:
-            raise ctx.fail("InvalidParameterValue.InvalidPassword",
+            raise fail(ctx, "InvalidParameterValue.InvalidPassword",
                            f"`LoginConfiguration.Password` is not accepted: {problem}.")
     for key_id in key_ids:
         keypairs.lookup_keypair(ctx, key_id, "LoginConfiguration.KeyIds",
@@ -111,7 +110,7 @@ def _check_zones(ctx: Ctx, wanted: Sequence[str]) -> list[str]:
     available = zones(ctx)
     for zone in wanted:
         if zone not in available:
-            raise ctx.fail(
+            raise fail(ctx,
                 "InvalidParameterValue.ZoneInvalid",
                 f"`Zones` value `{zone}` is not a zone of {ctx.region}; "
                 f"expected one of: {', '.join(available) or 'none'}.",
@@ -133,36 +132,36 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     check_length(ctx, name, "InstanceName", MAX_NAME, NAME_TOO_LONG)
     count = int(params.get("InstanceCount") or 1)
     if not 1 <= count <= 30:
-        raise ctx.fail("InvalidParameterValue.OutOfRange",
+        raise fail(ctx, "InvalidParameterValue.OutOfRange",
                        f"`InstanceCount` is {count}; it must be between 1 and 30.")
     if (params.get("DomainName") or params.get("Subdomain")) and count != 1:
-        raise ctx.fail("InvalidParameterValue.InvalidParameterCombination",
+        raise fail(ctx, "InvalidParameterValue.InvalidParameterCombination",
                        "With `DomainName`/`Subdomain`, `InstanceCount` must be 1.")
     charge = params["InstanceChargePrepaid"]
     period = int(charge["Period"])
     if period not in CREATE_PERIODS:
-        raise ctx.fail("InvalidParameterValue.OutOfRange",
+        raise fail(ctx, "InvalidParameterValue.OutOfRange",
                        f"`InstanceChargePrepaid.Period` is {period}; expected one of "
                        f"{', '.join(map(str, sorted(CREATE_PERIODS)))} (months).")
     renew_flag = charge.get("RenewFlag") or "NOTIFY_AND_MANUAL_RENEW"
 
     bundle_record = bundle(ctx, params["BundleId"])
     if bundle_record is None:
-        raise ctx.fail("InvalidParameter.BundleIdNotFound",
+        raise fail(ctx, "InvalidParameter.BundleIdNotFound",
                        f"The bundle `{params['BundleId']}` does not exist in {ctx.region}; "
                        "see DescribeBundles.", also=("InvalidParameterValue.InvalidBundle",))
     if bundle_record.get("BundleSalesState") == "SOLD_OUT":
-        raise ctx.fail("ResourcesSoldOut.BundleSoldOut",
+        raise fail(ctx, "ResourcesSoldOut.BundleSoldOut",
                        f"The bundle `{params['BundleId']}` is sold out in {ctx.region}.")
     blueprint_record = lookup_blueprint(ctx, params["BlueprintId"])
     if blueprint_record.get("BlueprintState", "NORMAL") != "NORMAL":
-        raise ctx.fail("InvalidParameterValue.InvalidBlueprintId",
+        raise fail(ctx, "InvalidParameterValue.InvalidBlueprintId",
                        f"The blueprint `{params['BlueprintId']}` is "
                        f"{blueprint_record.get('BlueprintState')}; only NORMAL blueprints "
                        "can be used.", also=("ResourceUnavailable.BlueprintUnavailable",))
     misfit = blueprint_fit(bundle_record, blueprint_record)
     if misfit:
-        raise ctx.fail("InvalidParameterValue.BundleAndBlueprintNotMatch", misfit,
+        raise fail(ctx, "InvalidParameterValue.BundleAndBlueprintNotMatch", misfit,
                        also=("InvalidParameter.BundleAndBlueprintNotMatch",
                              "InvalidParameterValue.BundleNotSupportBlueprintPlatform"))
     platform = str(blueprint_record.get("PlatformType", LINUX))
@@ -172,14 +171,14 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     rules = None
     if template_id:
         if not FIREWALL_TEMPLATE_ID.match(template_id):
-            raise ctx.fail("InvalidParameterValue.FirewallTemplateIdMalformed",
+            raise fail(ctx, "InvalidParameterValue.FirewallTemplateIdMalformed",
                            f"`FirewallTemplateId` `{template_id}` is malformed; "
                            "expected lhft-xxxxxxxx.")
         rules = [rule["FirewallRuleInfo"] for rule in lookup_template(ctx, template_id)["_rules"]]
     bundle_type = str(bundle_record.get("BundleType", "GENERAL_BUNDLE"))
     used = quota_used(ctx, bundle_type)
     if used + count > INSTANCE_QUOTA:
-        raise ctx.fail("LimitExceeded.InstanceQuotaLimitExceeded",
+        raise fail(ctx, "LimitExceeded.InstanceQuotaLimitExceeded",
                        f"Creating {count} more {bundle_type} instance(s) would exceed the "
                        f"quota of {INSTANCE_QUOTA} in {ctx.region} ({used} in use).",
                        also=("LimitExceeded",))
@@ -246,18 +245,17 @@ def _default_order(rows: list[Record]) -> list[Record]:
 @handler("DescribeInstances")
 def describe_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("Order") and not params.get("OrderField"):
-        raise ctx.fail("MissingParameter.OrderFieldRequired",
+        raise fail(ctx, "MissingParameter.OrderFieldRequired",
                        "`Order` was given without `OrderField`; set OrderField=EXPIRED_TIME.")
     visible = [r for r in instances(ctx).values() if r["InstanceState"] != "DELETING"]
-    rows = select(ctx, params, visible, ids_param="InstanceIds", id_key="InstanceId",
-                  pattern=INSTANCE_ID, malformed=INSTANCE_ID_MALFORMED,
-                  accessors=INSTANCE_FILTERS, tag_prefix=True)
+    rows = select(visible, params, fields=Fields(INSTANCE_FILTERS, tag_fields()),
+                  ids_param="InstanceIds", id_field="InstanceId")
     if params.get("OrderField") == "EXPIRED_TIME":
         rows.sort(key=lambda r: (r["ExpiredTime"] or "", r["InstanceId"]),
                   reverse=params.get("Order") == "DESC")
     else:
         rows = _default_order(rows)
-    return {"TotalCount": len(rows), "InstanceSet": [public(r) for r in page(ctx, rows, params)]}
+    return {"TotalCount": len(rows), "InstanceSet": [public(r) for r in page(rows, params)]}
 
 
 # -- power actions ------------------------------------------------------------------------
@@ -298,11 +296,11 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     require(ctx, [record])
     target = lookup_blueprint(ctx, params.get("BlueprintId") or record["BlueprintId"])
     if target.get("BlueprintState", "NORMAL") != "NORMAL":
-        raise ctx.fail("ResourceUnavailable.BlueprintUnavailable",
+        raise fail(ctx, "ResourceUnavailable.BlueprintUnavailable",
                        f"The blueprint `{target['BlueprintId']}` is "
                        f"{target.get('BlueprintState')}; only NORMAL blueprints can be used.")
     if target.get("PlatformType") != record["PlatformType"] and not is_mainland(ctx.region):
-        raise ctx.fail("InvalidParameterValue.NotAllowToChangePlatformType",
+        raise fail(ctx, "InvalidParameterValue.NotAllowToChangePlatformType",
                        f"Instances outside the Chinese mainland cannot switch between "
                        f"LINUX_UNIX and WINDOWS ({record['PlatformType']} -> "
                        f"{target.get('PlatformType')}).",
@@ -313,7 +311,7 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     }
     misfit = blueprint_fit(bundle_record, target)
     if misfit:
-        raise ctx.fail("InvalidParameterValue.BlueprintConfigNotMatch", misfit)
+        raise fail(ctx, "InvalidParameterValue.BlueprintConfigNotMatch", misfit)
     platform = str(target.get("PlatformType", LINUX))
     key_ids = _check_login(ctx, params.get("LoginConfiguration"), platform)
     os_fields = {"BlueprintId": target["BlueprintId"]}
@@ -336,12 +334,12 @@ def reset_instances_password(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
     records = require_many(ctx, params["InstanceIds"])
     user = params.get("UserName")
     if user is not None and len(user) > 64:
-        raise ctx.fail("InvalidParameterValue.OutOfRange",
+        raise fail(ctx, "InvalidParameterValue.OutOfRange",
                        f"`UserName` has {len(user)} characters; at most 64.")
     strictest = WINDOWS if any(r["PlatformType"] == WINDOWS for r in records) else LINUX
     problem = password_problem(str(params["Password"]), strictest)
     if problem:
-        raise ctx.fail("InvalidParameterValue.InvalidPassword",
+        raise fail(ctx, "InvalidParameterValue.InvalidPassword",
                        f"`Password` is not accepted: {problem}.")
     for record in records:
         previous = record["InstanceState"]
@@ -368,7 +366,7 @@ def modify_instances_attribute(ctx: Ctx, params: dict[str, Any]) -> dict[str, An
 def modify_instances_renew_flag(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     flag = params["RenewFlag"]
     if flag not in RENEW_FLAGS:
-        raise ctx.fail("InvalidParameterValue", f"`RenewFlag` is `{flag}`; expected one of "
+        raise fail(ctx, "InvalidParameterValue", f"`RenewFlag` is `{flag}`; expected one of "
                        f"{', '.join(RENEW_FLAGS)}.")
     for record in require_many(ctx, params["InstanceIds"]):
         record["RenewFlag"] = flag
@@ -381,7 +379,7 @@ def renew_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     charge = params["InstanceChargePrepaid"]
     period = int(charge["Period"])
     if period not in RENEW_PERIODS:
-        raise ctx.fail("InvalidParameterValue.OutOfRange",
+        raise fail(ctx, "InvalidParameterValue.OutOfRange",
                        f"`InstanceChargePrepaid.Period` is {period}; expected one of "
                        f"{', '.join(map(str, sorted(RENEW_PERIODS)))} (months).",
                        also=("InvalidParameterValue.LimitExceeded",))
@@ -421,12 +419,12 @@ def modify_instances_bundle(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     records = require_many(ctx, params["InstanceIds"], maximum=30)
     target = bundle(ctx, params["BundleId"])
     if target is None:
-        raise ctx.fail("InvalidParameter.BundleIdNotFound",
+        raise fail(ctx, "InvalidParameter.BundleIdNotFound",
                        f"The bundle `{params['BundleId']}` does not exist in {ctx.region}.")
     for record in records:
         problem = bundle_change_problem(ctx, record, target)
         if problem:
-            raise ctx.fail("InvalidParameterValue.NotSupportModifyInstanceBundleType",
+            raise fail(ctx, "InvalidParameterValue.NotSupportModifyInstanceBundleType",
                            f"Instance `{record['InstanceId']}`: {problem}",
                            also=("OperationDenied.BundleNotSupportModify",))
     for record in records:
@@ -457,7 +455,7 @@ def isolate_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         sum(len(_attached_data_disks(ctx, r["InstanceId"])) for r in records) if with_disks else 0
     )
     if total > MAX_ISOLATE_RESOURCES:
-        raise ctx.fail("LimitExceeded.IsolateResourcesLimitExceeded",
+        raise fail(ctx, "LimitExceeded.IsolateResourcesLimitExceeded",
                        f"The request would return {total} resources (instances plus attached "
                        f"data disks); at most {MAX_ISOLATE_RESOURCES} per request.")
     for record in records:

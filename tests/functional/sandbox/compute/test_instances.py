@@ -8,7 +8,7 @@ import pytest
 
 from lighthouse_mcp.tools import catalog
 
-from .conftest import CENTOS, MEDIUM, SMALL, UBUNTU, WINDOWS, Compute
+from .conftest import CENTOS, CORE_PREEMPTS, MEDIUM, SMALL, UBUNTU, WINDOWS, Compute
 
 pytestmark = pytest.mark.anyio
 
@@ -61,9 +61,6 @@ async def test_client_token_makes_create_idempotent(compute: Compute, api: Any) 
     assert (await api.ok("DescribeInstances", {"Limit": 100}))["TotalCount"] == before
     other = await api.ok("CreateInstances", {**body, "ClientToken": "create-web-2"})
     assert set(other["InstanceIdSet"]).isdisjoint(first["InstanceIdSet"])
-    too_long = {**body, "ClientToken": "x" * 65}
-    assert await api.error("CreateInstances", too_long) == \
-        "InvalidParameterValue.ClientTokenTooLong"
 
 
 async def test_dry_run_checks_everything_and_creates_nothing(api: Any) -> None:
@@ -83,7 +80,10 @@ async def test_dry_run_checks_everything_and_creates_nothing(api: Any) -> None:
     ({"BlueprintId": "lhbp-zzzzzzzz"}, "ResourceNotFound.BlueprintIdNotFound"),
     ({"BlueprintId": WINDOWS}, "InvalidParameterValue.BundleAndBlueprintNotMatch"),
     ({"Zones": ["ap-guangzhou-9"]}, "InvalidParameterValue.ZoneInvalid"),
-    ({"InstanceChargePrepaid": {"Period": 13}}, "InvalidParameterValue.OutOfRange"),
+    pytest.param({"InstanceChargePrepaid": {"Period": 13}}, "InvalidParameterValue.OutOfRange",
+                 marks=CORE_PREEMPTS),
+    pytest.param({"ClientToken": "x" * 65}, "InvalidParameterValue.ClientTokenTooLong",
+                 marks=CORE_PREEMPTS),
     ({"InstanceName": "n" * 61}, "InvalidParameterValue.InstanceNameTooLong"),
     ({"InstanceCount": 2, "DomainName": "example.com"},
      "InvalidParameterValue.InvalidParameterCombination"),
