@@ -16,6 +16,7 @@ from typing import Any
 
 from lighthouse_mcp.tools import catalog
 
+from . import quotas
 from .backend import Ctx, Record, handler, public
 from .instance_model import (
     BLUEPRINT_ID,
@@ -31,8 +32,6 @@ from .listing import page, select
 from .lookups import check_ids, check_length, fail
 
 MAX_TEXT = 60
-#: BLUEPRINT quota per region (custom blueprints).
-BLUEPRINT_QUOTA = 20
 #: Accounts one custom blueprint may be shared with.
 SHARE_QUOTA = 10
 MAX_SYNC_REGIONS = 10
@@ -64,14 +63,14 @@ def lookup_private(ctx: Ctx, blueprint_id: str, field: str = "BlueprintId") -> R
         "ResourceNotFound.BlueprintNotFound"))
     if record.get("BlueprintType") == "SHARED":
         raise fail(ctx, "UnsupportedOperation.NotSupportSharedBlueprint",
-                       f"The blueprint `{blueprint_id}` is shared with this account; only its "
-                       "owner can change it.", also=("ResourceNotFound.PrivateBlueprintNotFound",))
+                   f"The blueprint `{blueprint_id}` is shared with this account; only its "
+                   "owner can change it.", also=("ResourceNotFound.PrivateBlueprintNotFound",))
     if record.get("BlueprintType") != "PRIVATE":
         raise fail(ctx, "ResourceNotFound.PrivateBlueprintNotFound",
-                       f"The blueprint `{blueprint_id}` is a public "
-                       f"{record.get('BlueprintType')} blueprint; only custom blueprints "
-                       "can be changed.",
-                       also=("InvalidParameterValue.InvalidBlueprintId",
+                   f"The blueprint `{blueprint_id}` is a public "
+                   f"{record.get('BlueprintType')} blueprint; only custom blueprints "
+                   "can be changed.",
+                   also=("InvalidParameterValue.InvalidBlueprintId",
                              "ResourceNotFound.BlueprintNotFound", "ResourceUnavailable"))
     return record
 
@@ -79,9 +78,9 @@ def lookup_private(ctx: Ctx, blueprint_id: str, field: str = "BlueprintId") -> R
 def _require_state(ctx: Ctx, record: Record, states: tuple[str, ...]) -> None:
     if record["BlueprintState"] not in states:
         raise fail(ctx, "UnsupportedOperation.BlueprintCurStateInvalid",
-                       f"The blueprint `{record['BlueprintId']}` is {record['BlueprintState']}; "
-                       f"this needs {' or '.join(states)}.",
-                       also=("InvalidParameterValue.InvalidBlueprintState",
+                   f"The blueprint `{record['BlueprintId']}` is {record['BlueprintState']}; "
+                   f"this needs {' or '.join(states)}.",
+                   also=("InvalidParameterValue.InvalidBlueprintState",
                              "UnsupportedOperation.BlueprintLatestOperationUnfinished"))
 
 
@@ -95,14 +94,10 @@ def create_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     _check_text(ctx, params)
     if not params.get("InstanceId"):
         raise fail(ctx, "MissingParameter",
-                       "`InstanceId` is required: a blueprint is made from an instance.")
+                   "`InstanceId` is required: a blueprint is made from an instance.")
     instance = lookup(ctx, params["InstanceId"])
     require(ctx, [instance])
-    owned = sum(1 for r in blueprints(ctx).values() if r.get("BlueprintType") == "PRIVATE")
-    if owned >= BLUEPRINT_QUOTA:
-        raise fail(ctx, "LimitExceeded.BlueprintQuotaLimitExceeded",
-                       f"The custom blueprint quota of {BLUEPRINT_QUOTA} in {ctx.region} is "
-                       "used up; delete a blueprint first.")
+    quotas.require(ctx, "BLUEPRINT", 1, "LimitExceeded.BlueprintQuotaLimitExceeded")
     source = blueprints(ctx).get(instance["BlueprintId"]) or {}
     record: Record = {
         "BlueprintId": ctx.new_id("lhbp"),
@@ -150,7 +145,7 @@ def describe_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 def modify_blueprint_attribute(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("BlueprintName") is None and params.get("Description") is None:
         raise fail(ctx, "InvalidParameter.MustSpecifyOneAttributeToModify",
-                       "Give `BlueprintName` or `Description` (or both) to change.")
+                   "Give `BlueprintName` or `Description` (or both) to change.")
     _check_text(ctx, params)
     record = lookup_private(ctx, params["BlueprintId"])
     _require_state(ctx, record, ("NORMAL",))
@@ -170,9 +165,9 @@ def delete_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         _require_state(ctx, record, DELETABLE_STATES)
         if record["_shared_accounts"]:
             raise fail(ctx, "UnsupportedOperation.BlueprintOccupied",
-                           f"The blueprint `{record['BlueprintId']}` is shared with "
-                           f"{len(record['_shared_accounts'])} account(s); cancel the sharing "
-                           "first (CancelShareBlueprintAcrossAccounts).")
+                       f"The blueprint `{record['BlueprintId']}` is shared with "
+                       f"{len(record['_shared_accounts'])} account(s); cancel the sharing "
+                       "first (CancelShareBlueprintAcrossAccounts).")
     for record in records:
         record["BlueprintState"] = "DELETING"
         ctx.schedule("blueprints", record["BlueprintId"], remove=True)
@@ -183,12 +178,12 @@ def _accounts(ctx: Ctx, params: Mapping[str, Any]) -> list[str]:
     accounts = [str(a) for a in params["AccountIds"]]
     if len(accounts) > SHARE_QUOTA:
         raise fail(ctx, "InvalidParameterValue.LimitExceeded",
-                       f"`AccountIds` has {len(accounts)} ids; at most {SHARE_QUOTA}.")
+                   f"`AccountIds` has {len(accounts)} ids; at most {SHARE_QUOTA}.")
     for account in accounts:
         if not account.isdigit():
             raise fail(ctx, "InvalidParameterValue.AccountIdsNotExist",
-                           f"`AccountIds` value `{account}` is not an account id (digits).",
-                           also=("InvalidParameterValue",))
+                       f"`AccountIds` value `{account}` is not an account id (digits).",
+                       also=("InvalidParameterValue",))
     return accounts
 
 
@@ -201,11 +196,11 @@ def share_blueprint_across_accounts(ctx: Ctx, params: dict[str, Any]) -> dict[st
     for account in accounts:
         if account in shared:
             raise fail(ctx, "UnsupportedOperation.BlueprintAlreadyShared",
-                           f"The blueprint `{record['BlueprintId']}` is already shared with "
-                           f"account {account}.")
+                       f"The blueprint `{record['BlueprintId']}` is already shared with "
+                       f"account {account}.")
     if len(set(shared) | set(accounts)) > SHARE_QUOTA:
         raise fail(ctx, "LimitExceeded.ShareBlueprintAcrossAccountQuotaLimitExceeded",
-                       f"A blueprint can be shared with at most {SHARE_QUOTA} accounts.")
+                   f"A blueprint can be shared with at most {SHARE_QUOTA} accounts.")
     shared.extend(a for a in accounts if a not in shared)
     record["BlueprintShared"] = True
     return {}
@@ -219,8 +214,8 @@ def cancel_share_blueprint_across_accounts(ctx: Ctx, params: dict[str, Any]) -> 
     for account in accounts:
         if account not in shared:
             raise fail(ctx, "UnsupportedOperation.BlueprintHasNotShared",
-                           f"The blueprint `{record['BlueprintId']}` is not shared with "
-                           f"account {account}.")
+                       f"The blueprint `{record['BlueprintId']}` is not shared with "
+                       f"account {account}.")
     record["_shared_accounts"] = [a for a in shared if a not in accounts]
     record["BlueprintShared"] = bool(record["_shared_accounts"])
     return {}
@@ -237,21 +232,17 @@ def sync_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     for region in destinations:
         if region == ctx.region:
             raise fail(ctx, "InvalidParameterValue.DestinationRegionSameAsSourceRegion",
-                           f"`DestinationRegions` contains the source region {region}.")
+                       f"`DestinationRegions` contains the source region {region}.")
         if region not in known:
             raise fail(ctx, "InvalidParameterValue.UnavailableRegion",
-                           f"`DestinationRegions` value `{region}` is not a Lighthouse region.")
+                       f"`DestinationRegions` value `{region}` is not a Lighthouse region.")
         if is_mainland(region) != is_mainland(ctx.region):
             raise fail(ctx, "InvalidParameterValue.NotSupportCrossBorderSyncBlueprint",
-                           f"Cannot sync from {ctx.region} to {region}: blueprints do not "
-                           "cross between mainland China and other regions.")
+                       f"Cannot sync from {ctx.region} to {region}: blueprints do not "
+                       "cross between mainland China and other regions.")
     for region in destinations:
         there = dataclasses.replace(ctx, region=region, state=ctx.world.region(region))
-        owned = sum(1 for r in blueprints(there).values() if r.get("BlueprintType") == "PRIVATE")
-        if owned >= BLUEPRINT_QUOTA:
-            raise fail(ctx, "LimitExceeded.SyncBlueprintQuotaLimitExceeded",
-                           f"{region} already has {owned} custom blueprints (quota "
-                           f"{BLUEPRINT_QUOTA}).", also=("LimitExceeded",))
+        quotas.require(there, "BLUEPRINT", 1, "LimitExceeded.SyncBlueprintQuotaLimitExceeded")
     for region in destinations:
         there = dataclasses.replace(ctx, region=region, state=ctx.world.region(region))
         copy = {k: v for k, v in record.items() if k != "_pending"}
@@ -268,11 +259,11 @@ def sync_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 def check_ids_unique_regions(ctx: Ctx, regions: list[str]) -> None:
     if len(regions) > MAX_SYNC_REGIONS:
         raise fail(ctx, "InvalidParameterValue.LimitExceeded",
-                       f"`DestinationRegions` has {len(regions)} regions; at most "
-                       f"{MAX_SYNC_REGIONS}.", also=("LimitExceeded",))
+                   f"`DestinationRegions` has {len(regions)} regions; at most "
+                   f"{MAX_SYNC_REGIONS}.", also=("LimitExceeded",))
     if len(set(regions)) != len(regions):
         raise fail(ctx, "InvalidParameterValue.Duplicated",
-                       "`DestinationRegions` lists a region more than once.")
+                   "`DestinationRegions` lists a region more than once.")
 
 
 @handler("DescribeBlueprintInstances")
@@ -280,14 +271,14 @@ def describe_blueprint_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, 
     ids = params["InstanceIds"]
     if len(ids) > 1:
         raise fail(ctx, "InvalidParameterValue.LimitExceeded",
-                       f"`InstanceIds` has {len(ids)} ids; this action takes at most 1.")
+                   f"`InstanceIds` has {len(ids)} ids; this action takes at most 1.")
     rows = []
     for instance in lookup_many(ctx, ids):
         found = blueprints(ctx).get(instance["BlueprintId"])
         if found is None:
             raise fail(ctx, "ResourceNotFound",
-                           f"The blueprint `{instance['BlueprintId']}` of "
-                           f"`{instance['InstanceId']}` no longer exists.")
+                       f"The blueprint `{instance['BlueprintId']}` of "
+                       f"`{instance['InstanceId']}` no longer exists.")
         rows.append({"Blueprint": public(found), "SoftwareSet": list(found.get("_software") or []),
                      "InstanceId": instance["InstanceId"]})
     return {"TotalCount": len(rows), "BlueprintInstanceSet": rows}

@@ -188,9 +188,9 @@ def normalise_all(ctx: Ctx, rules: Sequence[Mapping[str, Any]], field: str,
         key = identity(clean)
         if key in seen:
             raise fail(ctx, duplicate_code, f"`{where}` repeats an earlier rule of the request "
-                           f"({clean['Protocol']} {clean['Port']} "
-                           f"{clean['CidrBlock'] or clean['Ipv6CidrBlock']} {clean['Action']}).",
-                           also=("InvalidParameterValue.Duplicated",))
+                       f"({clean['Protocol']} {clean['Port']} "
+                       f"{clean['CidrBlock'] or clean['Ipv6CidrBlock']} {clean['Action']}).",
+                       also=("InvalidParameterValue.Duplicated",))
         seen.add(key)
         out.append(clean)
     return out
@@ -226,8 +226,8 @@ def _check_version(ctx: Ctx, fw: Record, params: Mapping[str, Any]) -> None:
     wanted = params.get("FirewallVersion")
     if wanted is not None and int(wanted) != int(fw["version"]):
         raise fail(ctx, "UnsupportedOperation.FirewallVersionMismatch",
-                       f"`FirewallVersion` is {wanted} but the firewall is at version "
-                       f"{fw['version']}; read it again with DescribeFirewallRules.")
+                   f"`FirewallVersion` is {wanted} but the firewall is at version "
+                   f"{fw['version']}; read it again with DescribeFirewallRules.")
 
 
 def replace_rules(ctx: Ctx, iid: str, rules: list[Record]) -> None:
@@ -255,12 +255,12 @@ def create_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     for index, rule in enumerate(new):
         if identity(rule) in existing:
             raise fail(ctx, "InvalidParameter.FirewallRulesExist",
-                           f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']}) "
-                           "already exists on the instance.")
+                       f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']}) "
+                       "already exists on the instance.")
     if len(fw["rules"]) + len(new) > MAX_RULES:
         raise fail(ctx, "LimitExceeded.FirewallRulesLimitExceeded",
-                       f"The firewall would have {len(fw['rules']) + len(new)} rules; "
-                       f"at most {MAX_RULES} are allowed.")
+                   f"The firewall would have {len(fw['rules']) + len(new)} rules; "
+                   f"at most {MAX_RULES} are allowed.")
     replace_rules(ctx, params["InstanceId"], [*fw["rules"], *new])
     return {}
 
@@ -274,9 +274,9 @@ def delete_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     for index, rule in enumerate(doomed):
         if identity(rule) not in existing:
             raise fail(ctx, "ResourceNotFound.FirewallRulesNotFound",
-                           f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']} "
-                           f"{rule['CidrBlock'] or rule['Ipv6CidrBlock']} {rule['Action']}) "
-                           "is not a rule of the instance.")
+                       f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']} "
+                       f"{rule['CidrBlock'] or rule['Ipv6CidrBlock']} {rule['Action']}) "
+                       "is not a rule of the instance.")
     gone = {identity(r) for r in doomed}
     replace_rules(ctx, params["InstanceId"], [r for r in fw["rules"] if identity(r) not in gone])
     return {}
@@ -289,7 +289,7 @@ def modify_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     rules = params["FirewallRules"]
     if len(rules) > MAX_RULES:
         raise fail(ctx, "InvalidParameterValue.LimitExceeded",
-                       f"`FirewallRules` has {len(rules)} rules; at most {MAX_RULES}.")
+                   f"`FirewallRules` has {len(rules)} rules; at most {MAX_RULES}.")
     new = normalise_all(ctx, rules, "FirewallRules", "InvalidParameter.FirewallRulesDuplicated")
     replace_rules(ctx, params["InstanceId"], new)
     return {}
@@ -303,9 +303,9 @@ def modify_firewall_rule_description(ctx: Ctx, params: dict[str, Any]) -> dict[s
     key = identity(target)
     if not any(identity(rule) == key for rule in fw["rules"]):
         raise fail(ctx, "ResourceNotFound.FirewallRulesNotFound",
-                       f"No rule of the instance matches `FirewallRule` ({target['Protocol']} "
-                       f"{target['Port']} {target['CidrBlock'] or target['Ipv6CidrBlock']} "
-                       f"{target['Action']}).")
+                   f"No rule of the instance matches `FirewallRule` ({target['Protocol']} "
+                   f"{target['Port']} {target['CidrBlock'] or target['Ipv6CidrBlock']} "
+                   f"{target['Action']}).")
     updated = [
         {**rule, "FirewallRuleDescription": target["FirewallRuleDescription"]}
         if identity(rule) == key else dict(rule)

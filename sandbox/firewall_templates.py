@@ -64,15 +64,15 @@ def _new_rule_id(ctx: Ctx) -> str:
 def _check_rule_quota(ctx: Ctx, count: int) -> None:
     if count > RULE_QUOTA:
         raise fail(ctx, "LimitExceeded.FirewallTemplateRuleQuotaLimitExceeded",
-                       f"The template would have {count} rules; at most {RULE_QUOTA}.",
-                       also=("InvalidParameterValue.TooLarge",))
+                   f"The template would have {count} rules; at most {RULE_QUOTA}.",
+                   also=("InvalidParameterValue.TooLarge",))
 
 
 def _check_name(ctx: Ctx, name: str) -> None:
     if not name or len(name) > MAX_TEMPLATE_NAME:
         raise fail(ctx, "InvalidParameterValue.Length",
-                       f"`TemplateName` must be 1-{MAX_TEMPLATE_NAME} characters "
-                       f"(got {len(name)}).", also=("InvalidParameterValue.TooLarge",
+                   f"`TemplateName` must be 1-{MAX_TEMPLATE_NAME} characters "
+                   f"(got {len(name)}).", also=("InvalidParameterValue.TooLarge",
                                                     "InvalidParameterValue"))
 
 
@@ -83,8 +83,8 @@ def create_firewall_template(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
     _check_rule_quota(ctx, len(infos))
     if len(templates(ctx)) >= TEMPLATE_QUOTA:
         raise fail(ctx, "LimitExceeded", f"The firewall template quota of {TEMPLATE_QUOTA} "
-                       "is used up; delete a template first.",
-                       also=("InvalidParameterValue.TooLarge",))
+                   "is used up; delete a template first.",
+                   also=("InvalidParameterValue.TooLarge",))
     template_id = ctx.new_id("lhft")
     templates(ctx)[template_id] = {
         "TemplateId": template_id,
@@ -152,7 +152,7 @@ def create_firewall_template_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str
     for index, info in enumerate(infos):
         if identity(info) in existing:
             raise fail(ctx, DUPLICATE_RULE, f"`TemplateRules[{index}]` ({info['Protocol']} "
-                           f"{info['Port']}) is already a rule of the template.")
+                       f"{info['Port']}) is already a rule of the template.")
     _check_rule_quota(ctx, len(record["_rules"]) + len(infos))
     entries = _rule_entries(ctx, infos)
     record["_rules"].extend(entries)
@@ -164,8 +164,8 @@ def _rule_index(ctx: Ctx, record: Record, rule_id: str) -> int:
         if entry["TemplateRuleId"] == rule_id:
             return index
     raise fail(ctx, "ResourceNotFound.FirewallTemplateRuleNotFound",
-                   f"The template `{record['TemplateId']}` has no rule `{rule_id}`.",
-                   also=("InvalidParameterValue.Length", "InvalidParameterValue"))
+               f"The template `{record['TemplateId']}` has no rule `{rule_id}`.",
+               also=("InvalidParameterValue.Length", "InvalidParameterValue"))
 
 
 @handler("DeleteFirewallTemplateRules")
@@ -185,7 +185,7 @@ def replace_firewall_template_rule(ctx: Ctx, params: dict[str, Any]) -> dict[str
     for other, entry in enumerate(record["_rules"]):
         if other != index and identity(entry["FirewallRuleInfo"]) == identity(info):
             raise fail(ctx, DUPLICATE_RULE, f"`TemplateRule` duplicates the rule "
-                           f"`{entry['TemplateRuleId']}` of the template.")
+                       f"`{entry['TemplateRuleId']}` of the template.")
     record["_rules"][index] = {"TemplateRuleId": params["TemplateRuleId"],
                                "FirewallRuleInfo": info}
     return {}
@@ -264,15 +264,15 @@ def apply_firewall_template(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     _settle(ctx, record)
     if not record["_rules"]:
         raise fail(ctx, "ResourceUnavailable.CannotApplyEmptyFirewallTemplate",
-                       f"The template `{record['TemplateId']}` has no rules; add rules first.")
+                   f"The template `{record['TemplateId']}` has no rules; add rules first.")
     if any(t["ApplyState"] == "RUNNING" for t in record["_tasks"]):
         raise fail(ctx, "ResourceUnavailable.FirewallTemplateInUse",
-                       f"The template `{record['TemplateId']}` is still being applied; "
-                       "retry when its apply record shows SUCCESS.")
+                   f"The template `{record['TemplateId']}` is still being applied; "
+                   "retry when its apply record shows SUCCESS.")
     targets = params["ApplyInstances"]
     if len(targets) > 100:
         raise fail(ctx, "InvalidParameterValue.LimitExceeded",
-                       f"`ApplyInstances` has {len(targets)} items; at most 100.")
+                   f"`ApplyInstances` has {len(targets)} items; at most 100.")
     rules = [dict(e["FirewallRuleInfo"]) for e in record["_rules"]]
     details = []
     for target in targets:

@@ -49,8 +49,8 @@ def _listed(ctx: Ctx, params: dict[str, Any]) -> list[Record]:
         for iid in ids:
             if iid not in instances(ctx):
                 raise fail(ctx, "ResourceNotFound.InstanceIdNotFound",
-                               f"The instance `{iid}` does not exist in {ctx.region}.",
-                               also=("ResourceNotFound.InstanceNotFound",))
+                           f"The instance `{iid}` does not exist in {ctx.region}.",
+                           also=("ResourceNotFound.InstanceNotFound",))
         rows = [instances(ctx)[iid] for iid in ids]
     return rows
 
@@ -195,8 +195,8 @@ def describe_modify_instance_bundles(ctx: Ctx, params: dict[str, Any]) -> dict[s
     record = lookup(ctx, params["InstanceId"])
     if record["InstanceState"] not in ("RUNNING", "STOPPED"):
         raise fail(ctx, "UnsupportedOperation.InvalidInstanceState",
-                       f"The instance `{record['InstanceId']}` is {record['InstanceState']}; "
-                       "bundle options are listed for RUNNING or STOPPED instances.")
+                   f"The instance `{record['InstanceId']}` is {record['InstanceState']}; "
+                   "bundle options are listed for RUNNING or STOPPED instances.")
     current = bundle(ctx, record["BundleId"]) or {"BundleId": record["BundleId"]}
     rows = []
     for candidate in sorted(all_bundles(ctx),

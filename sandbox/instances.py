@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import firewall, keypairs
+from . import firewall, keypairs, quotas
 from .backend import Ctx, Record, handler, public
 from .errors import err
 from .firewall_templates import lookup_template
 from .instance_model import (
     FIREWALL_TEMPLATE_ID,
-    GONE_STATES,
     LINUX,
     WINDOWS,
     add_months,
@@ -47,25 +46,9 @@ RENEW_PERIODS = frozenset({*range(1, 13), 24, 36})
 MAX_CLIENT_TOKEN = 64
 MAX_NAME = 60
 NAME_TOO_LONG = "InvalidParameterValue.InstanceNameTooLong"
-#: Instances per bundle type (GeneralResourceQuota *_BUNDLE_INSTANCE) in one region.
-INSTANCE_QUOTA = 20
 RENEW_FLAGS = (
     "NOTIFY_AND_AUTO_RENEW", "NOTIFY_AND_MANUAL_RENEW", "DISABLE_NOTIFY_AND_MANUAL_RENEW"
 )
-
-
-def _bundle_type(ctx: Ctx, record: Record) -> str:
-    found = bundle(ctx, record["BundleId"]) or {}
-    return str(found.get("BundleType", "GENERAL_BUNDLE"))
-
-
-def quota_used(ctx: Ctx, bundle_type: str) -> int:
-    """Instances of ``bundle_type`` that count against the quota (not being destroyed)."""
-    return sum(
-        1
-        for r in instances(ctx).values()
-        if r["InstanceState"] not in GONE_STATES and _bundle_type(ctx, r) == bundle_type
-    )
 
 
 # -- CreateInstances ----------------------------------------------------------------------
@@ -81,24 +64,24 @@ def _check_login(ctx: Ctx, login: Mapping[str, Any] | None, platform: str) -> li
     combo = "InvalidParameterValue.InvalidParameterCombination"
     if auto == "YES" and password:
         raise fail(ctx, combo, "`LoginConfiguration.Password` must be omitted when "
-                       "`AutoGeneratePassword` is YES.")
+                   "`AutoGeneratePassword` is YES.")
     if auto == "NO" and not password and not key_ids:
         raise fail(ctx, combo, "`LoginConfiguration.AutoGeneratePassword` is NO; give "
-                       "`Password` (or `KeyIds`).")
+                   "`Password` (or `KeyIds`).")
     if password and key_ids:
         raise fail(ctx, combo, "`LoginConfiguration` cannot set both `Password` and `KeyIds`.")
     if key_ids and platform == WINDOWS:
         raise fail(ctx, combo, "Windows blueprints do not support key pairs; use a password.",
-                       also=("UnsupportedOperation.WindowsNotSupportKeyPair",))
+                   also=("UnsupportedOperation.WindowsNotSupportKeyPair",))
     if len(key_ids) > 5:
         raise fail(ctx, "InvalidParameterValue.LimitExceeded",
-                       f"`LoginConfiguration.KeyIds` has {len(key_ids)} ids; at most 5.",
-                       also=("InvalidParameterValue.OutOfRange",))
+                   f"`LoginConfiguration.KeyIds` has {len(key_ids)} ids; at most 5.",
+                   also=("InvalidParameterValue.OutOfRange",))
     if password:
         problem = password_problem(str(password), platform)
         if problem:
             raise fail(ctx, "InvalidParameterValue.InvalidPassword",
-                           f"`LoginConfiguration.Password` is not accepted: {problem}.")
+                       f"`LoginConfiguration.Password` is not accepted: {problem}.")
     for key_id in key_ids:
         keypairs.lookup_keypair(ctx, key_id, "LoginConfiguration.KeyIds",
                                 not_found=("ResourceNotFound.KeyPairNotFound",
@@ -133,36 +116,36 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     count = int(params.get("InstanceCount") or 1)
     if not 1 <= count <= 30:
         raise fail(ctx, "InvalidParameterValue.OutOfRange",
-                       f"`InstanceCount` is {count}; it must be between 1 and 30.")
+                   f"`InstanceCount` is {count}; it must be between 1 and 30.")
     if (params.get("DomainName") or params.get("Subdomain")) and count != 1:
         raise fail(ctx, "InvalidParameterValue.InvalidParameterCombination",
-                       "With `DomainName`/`Subdomain`, `InstanceCount` must be 1.")
+                   "With `DomainName`/`Subdomain`, `InstanceCount` must be 1.")
     charge = params["InstanceChargePrepaid"]
     period = int(charge["Period"])
     if period not in CREATE_PERIODS:
         raise fail(ctx, "InvalidParameterValue.OutOfRange",
-                       f"`InstanceChargePrepaid.Period` is {period}; expected one of "
-                       f"{', '.join(map(str, sorted(CREATE_PERIODS)))} (months).")
+                   f"`InstanceChargePrepaid.Period` is {period}; expected one of "
+                   f"{', '.join(map(str, sorted(CREATE_PERIODS)))} (months).")
     renew_flag = charge.get("RenewFlag") or "NOTIFY_AND_MANUAL_RENEW"
 
     bundle_record = bundle(ctx, params["BundleId"])
     if bundle_record is None:
         raise fail(ctx, "InvalidParameter.BundleIdNotFound",
-                       f"The bundle `{params['BundleId']}` does not exist in {ctx.region}; "
-                       "see DescribeBundles.", also=("InvalidParameterValue.InvalidBundle",))
+                   f"The bundle `{params['BundleId']}` does not exist in {ctx.region}; "
+                   "see DescribeBundles.", also=("InvalidParameterValue.InvalidBundle",))
     if bundle_record.get("BundleSalesState") == "SOLD_OUT":
         raise fail(ctx, "ResourcesSoldOut.BundleSoldOut",
-                       f"The bundle `{params['BundleId']}` is sold out in {ctx.region}.")
+                   f"The bundle `{params['BundleId']}` is sold out in {ctx.region}.")
     blueprint_record = lookup_blueprint(ctx, params["BlueprintId"])
     if blueprint_record.get("BlueprintState", "NORMAL") != "NORMAL":
         raise fail(ctx, "InvalidParameterValue.InvalidBlueprintId",
-                       f"The blueprint `{params['BlueprintId']}` is "
-                       f"{blueprint_record.get('BlueprintState')}; only NORMAL blueprints "
-                       "can be used.", also=("ResourceUnavailable.BlueprintUnavailable",))
+                   f"The blueprint `{params['BlueprintId']}` is "
+                   f"{blueprint_record.get('BlueprintState')}; only NORMAL blueprints "
+                   "can be used.", also=("ResourceUnavailable.BlueprintUnavailable",))
     misfit = blueprint_fit(bundle_record, blueprint_record)
     if misfit:
         raise fail(ctx, "InvalidParameterValue.BundleAndBlueprintNotMatch", misfit,
-                       also=("InvalidParameter.BundleAndBlueprintNotMatch",
+                   also=("InvalidParameter.BundleAndBlueprintNotMatch",
                              "InvalidParameterValue.BundleNotSupportBlueprintPlatform"))
     platform = str(blueprint_record.get("PlatformType", LINUX))
     key_ids = _check_login(ctx, params.get("LoginConfiguration"), platform)
@@ -172,16 +155,12 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     if template_id:
         if not FIREWALL_TEMPLATE_ID.match(template_id):
             raise fail(ctx, "InvalidParameterValue.FirewallTemplateIdMalformed",
-                           f"`FirewallTemplateId` `{template_id}` is malformed; "
-                           "expected lhft-xxxxxxxx.")
+                       f"`FirewallTemplateId` `{template_id}` is malformed; "
+                       "expected lhft-xxxxxxxx.")
         rules = [rule["FirewallRuleInfo"] for rule in lookup_template(ctx, template_id)["_rules"]]
     bundle_type = str(bundle_record.get("BundleType", "GENERAL_BUNDLE"))
-    used = quota_used(ctx, bundle_type)
-    if used + count > INSTANCE_QUOTA:
-        raise fail(ctx, "LimitExceeded.InstanceQuotaLimitExceeded",
-                       f"Creating {count} more {bundle_type} instance(s) would exceed the "
-                       f"quota of {INSTANCE_QUOTA} in {ctx.region} ({used} in use).",
-                       also=("LimitExceeded",))
+    quotas.require(ctx, f"{bundle_type}_INSTANCE", count,
+                   "LimitExceeded.InstanceQuotaLimitExceeded")
     if params.get("DryRun"):
         raise err("DryRunOperation",
                   "DryRun: the request would have succeeded; no instance was created.")
@@ -246,7 +225,7 @@ def _default_order(rows: list[Record]) -> list[Record]:
 def describe_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("Order") and not params.get("OrderField"):
         raise fail(ctx, "MissingParameter.OrderFieldRequired",
-                       "`Order` was given without `OrderField`; set OrderField=EXPIRED_TIME.")
+                   "`Order` was given without `OrderField`; set OrderField=EXPIRED_TIME.")
     visible = [r for r in instances(ctx).values() if r["InstanceState"] != "DELETING"]
     rows = select(visible, params, fields=Fields(INSTANCE_FILTERS, tag_fields()),
                   ids_param="InstanceIds", id_field="InstanceId")
@@ -297,14 +276,14 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     target = lookup_blueprint(ctx, params.get("BlueprintId") or record["BlueprintId"])
     if target.get("BlueprintState", "NORMAL") != "NORMAL":
         raise fail(ctx, "ResourceUnavailable.BlueprintUnavailable",
-                       f"The blueprint `{target['BlueprintId']}` is "
-                       f"{target.get('BlueprintState')}; only NORMAL blueprints can be used.")
+                   f"The blueprint `{target['BlueprintId']}` is "
+                   f"{target.get('BlueprintState')}; only NORMAL blueprints can be used.")
     if target.get("PlatformType") != record["PlatformType"] and not is_mainland(ctx.region):
         raise fail(ctx, "InvalidParameterValue.NotAllowToChangePlatformType",
-                       f"Instances outside the Chinese mainland cannot switch between "
-                       f"LINUX_UNIX and WINDOWS ({record['PlatformType']} -> "
-                       f"{target.get('PlatformType')}).",
-                       also=("InvalidParameterValue.BlueprintId",))
+                   f"Instances outside the Chinese mainland cannot switch between "
+                   f"LINUX_UNIX and WINDOWS ({record['PlatformType']} -> "
+                   f"{target.get('PlatformType')}).",
+                   also=("InvalidParameterValue.BlueprintId",))
     bundle_record = bundle(ctx, record["BundleId"]) or {
         "BundleId": record["BundleId"], "Memory": record["Memory"],
         "SystemDiskSize": record["SystemDisk"]["DiskSize"],
@@ -335,12 +314,12 @@ def reset_instances_password(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
     user = params.get("UserName")
     if user is not None and len(user) > 64:
         raise fail(ctx, "InvalidParameterValue.OutOfRange",
-                       f"`UserName` has {len(user)} characters; at most 64.")
+                   f"`UserName` has {len(user)} characters; at most 64.")
     strictest = WINDOWS if any(r["PlatformType"] == WINDOWS for r in records) else LINUX
     problem = password_problem(str(params["Password"]), strictest)
     if problem:
         raise fail(ctx, "InvalidParameterValue.InvalidPassword",
-                       f"`Password` is not accepted: {problem}.")
+                   f"`Password` is not accepted: {problem}.")
     for record in records:
         previous = record["InstanceState"]
         transient = "STOPPING" if previous == "RUNNING" else None
@@ -367,7 +346,7 @@ def modify_instances_renew_flag(ctx: Ctx, params: dict[str, Any]) -> dict[str, A
     flag = params["RenewFlag"]
     if flag not in RENEW_FLAGS:
         raise fail(ctx, "InvalidParameterValue", f"`RenewFlag` is `{flag}`; expected one of "
-                       f"{', '.join(RENEW_FLAGS)}.")
+                   f"{', '.join(RENEW_FLAGS)}.")
     for record in require_many(ctx, params["InstanceIds"]):
         record["RenewFlag"] = flag
     return {}
@@ -380,9 +359,9 @@ def renew_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     period = int(charge["Period"])
     if period not in RENEW_PERIODS:
         raise fail(ctx, "InvalidParameterValue.OutOfRange",
-                       f"`InstanceChargePrepaid.Period` is {period}; expected one of "
-                       f"{', '.join(map(str, sorted(RENEW_PERIODS)))} (months).",
-                       also=("InvalidParameterValue.LimitExceeded",))
+                   f"`InstanceChargePrepaid.Period` is {period}; expected one of "
+                   f"{', '.join(map(str, sorted(RENEW_PERIODS)))} (months).",
+                   also=("InvalidParameterValue.LimitExceeded",))
     for record in require_many(ctx, params["InstanceIds"]):
         base = max(parse_iso(record["ExpiredTime"]), ctx.now())
         final: dict[str, Any] = {"ExpiredTime": ctx.iso(add_months(base, period))}
@@ -420,13 +399,13 @@ def modify_instances_bundle(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     target = bundle(ctx, params["BundleId"])
     if target is None:
         raise fail(ctx, "InvalidParameter.BundleIdNotFound",
-                       f"The bundle `{params['BundleId']}` does not exist in {ctx.region}.")
+                   f"The bundle `{params['BundleId']}` does not exist in {ctx.region}.")
     for record in records:
         problem = bundle_change_problem(ctx, record, target)
         if problem:
             raise fail(ctx, "InvalidParameterValue.NotSupportModifyInstanceBundleType",
-                           f"Instance `{record['InstanceId']}`: {problem}",
-                           also=("OperationDenied.BundleNotSupportModify",))
+                       f"Instance `{record['InstanceId']}`: {problem}",
+                       also=("OperationDenied.BundleNotSupportModify",))
     for record in records:
         resized: Record = {"SystemDisk": dict(record["SystemDisk"])}
         apply_bundle(resized, target)
@@ -456,8 +435,8 @@ def isolate_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     )
     if total > MAX_ISOLATE_RESOURCES:
         raise fail(ctx, "LimitExceeded.IsolateResourcesLimitExceeded",
-                       f"The request would return {total} resources (instances plus attached "
-                       f"data disks); at most {MAX_ISOLATE_RESOURCES} per request.")
+                   f"The request would return {total} resources (instances plus attached "
+                   f"data disks); at most {MAX_ISOLATE_RESOURCES} per request.")
     for record in records:
         record["IsolatedTime"] = ctx.iso()
         begin_operation(ctx, record, transient="SHUTDOWN", final={"InstanceState": "SHUTDOWN"})
@@ -484,4 +463,4 @@ def terminate_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 from . import instance_queries as _queries  # noqa: E402  (registers the query handlers)
 
-__all__ = ["INSTANCE_QUOTA", "_queries", "quota_used"]
+__all__ = ["_queries"]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from . import sshkeys
+from . import quotas, sshkeys
 from .backend import Ctx, Record, handler, public
 from .instance_model import KEY_ID, begin_operation, instances, require_many
 from .listing import page, select
@@ -22,8 +22,6 @@ from .lookups import check_ids, fail, lookup_id
 KEY_ID_MALFORMED = "InvalidParameterValue.KeyPairIdMalformed"
 KEY_NOT_FOUND = ("ResourceNotFound.KeyIdNotFound", "ResourceNotFound.KeyPairNotFound")
 MAX_NAME = 25
-#: USER_KEY_PAIR quota per region.
-KEYPAIR_QUOTA = 20
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
 
@@ -69,20 +67,18 @@ def unbind(ctx: Ctx, key_id: str, iid: str) -> None:
 def _check_name(ctx: Ctx, name: str) -> None:
     if not name:
         raise fail(ctx, "InvalidParameterValue.InvalidKeyPairNameEmpty",
-                       "`KeyName` is empty; give 1-25 letters, digits or underscores.")
+                   "`KeyName` is empty; give 1-25 letters, digits or underscores.")
     if len(name) > MAX_NAME:
         raise fail(ctx, "InvalidParameterValue.InvalidKeyPairNameTooLong",
-                       f"`KeyName` has {len(name)} characters; at most {MAX_NAME}.")
+                   f"`KeyName` has {len(name)} characters; at most {MAX_NAME}.")
     if not _NAME.match(name):
         raise fail(ctx, "InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar",
-                       f"`KeyName` `{name}` may contain only letters, digits and underscores.",
-                       also=("InvalidParameterValue",))
+                   f"`KeyName` `{name}` may contain only letters, digits and underscores.",
+                   also=("InvalidParameterValue",))
     if any(k["KeyName"] == name for k in keypairs(ctx).values()):
         raise fail(ctx, "InvalidParameterValue.DuplicateParameterValue",
-                       f"A key pair named `{name}` already exists in {ctx.region}.")
-    if len(keypairs(ctx)) >= KEYPAIR_QUOTA:
-        raise fail(ctx, "LimitExceeded.KeyPairLimitExceeded",
-                       f"The key pair quota of {KEYPAIR_QUOTA} per region is used up.")
+                   f"A key pair named `{name}` already exists in {ctx.region}.")
+    quotas.require(ctx, "USER_KEY_PAIR", 1, "LimitExceeded.KeyPairLimitExceeded")
 
 
 def _store(ctx: Ctx, name: str, public_key: str) -> Record:
@@ -117,7 +113,7 @@ def import_key_pair(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         parsed = sshkeys.parse_openssh_public_key(params["PublicKey"])
     except sshkeys.PublicKeyError as problem:
         raise fail(ctx, "InvalidParameterValue.KeyPairPublicKeyMalformed",
-                       f"`PublicKey` is not an OpenSSH RSA public key: {problem}.") from None
+                   f"`PublicKey` is not an OpenSSH RSA public key: {problem}.") from None
     for other in keypairs(ctx).values():
         try:
             known = sshkeys.parse_openssh_public_key(other["PublicKey"])
@@ -125,8 +121,8 @@ def import_key_pair(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
             continue
         if (known.n, known.e) == (parsed.n, parsed.e):
             raise fail(ctx, "InvalidParameterValue.KeyPairPublicKeyDuplicated",
-                           f"This public key ({parsed.fingerprint}) is already imported as "
-                           f"`{other['KeyId']}`.")
+                       f"This public key ({parsed.fingerprint}) is already imported as "
+                       f"`{other['KeyId']}`.")
     record = _store(ctx, name, " ".join(params["PublicKey"].split()))
     return {"KeyId": record["KeyId"]}
 
@@ -142,13 +138,13 @@ def delete_key_pairs(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     for record in records:
         if record["AssociatedInstanceIds"]:
             raise fail(ctx, "ResourceInUse.KeyPairInUse",
-                           f"The key pair `{record['KeyId']}` is bound to "
-                           f"{', '.join(record['AssociatedInstanceIds'])}; unbind it first "
-                           "(DisassociateInstancesKeyPairs).")
+                       f"The key pair `{record['KeyId']}` is bound to "
+                       f"{', '.join(record['AssociatedInstanceIds'])}; unbind it first "
+                       "(DisassociateInstancesKeyPairs).")
         if record["KeyId"] in blueprint_keys:
             raise fail(ctx, "UnsupportedOperation.KeyPairBindToBlueprints",
-                           f"The key pair `{record['KeyId']}` is part of a custom blueprint; "
-                           "delete that blueprint first.")
+                       f"The key pair `{record['KeyId']}` is part of a custom blueprint; "
+                       "delete that blueprint first.")
     for record in records:
         del keypairs(ctx)[record["KeyId"]]
     return {}
@@ -181,12 +177,12 @@ def _key_binding(ctx: Ctx, params: dict[str, Any], *, binding: bool) -> dict[str
         for key in keys:
             if binding and key["KeyId"] in bound:
                 raise fail(ctx, "UnsupportedOperation.KeyPairBindDuplicate",
-                               f"The key pair `{key['KeyId']}` is already bound to "
-                               f"`{instance['InstanceId']}`.")
+                           f"The key pair `{key['KeyId']}` is already bound to "
+                           f"`{instance['InstanceId']}`.")
             if not binding and key["KeyId"] not in bound:
                 raise fail(ctx, "UnsupportedOperation.KeyPairNotBoundToInstance",
-                               f"The key pair `{key['KeyId']}` is not bound to "
-                               f"`{instance['InstanceId']}`.")
+                           f"The key pair `{key['KeyId']}` is not bound to "
+                           f"`{instance['InstanceId']}`.")
     for instance in targets:
         previous = instance["InstanceState"]
         for key in keys:

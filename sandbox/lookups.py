@@ -81,7 +81,7 @@ def check_length(ctx: Ctx, value: str | None, field: str, maximum: int, code: st
     """Refuse a text parameter longer than documented, with the action's ``*TooLong`` code."""
     if value is not None and len(value) > maximum:
         raise fail(ctx, code, f"`{field}` has {len(value)} characters; at most {maximum}.",
-                       also=("InvalidParameterValue.TooLong", "InvalidParameterValue"))
+                   also=("InvalidParameterValue.TooLong", "InvalidParameterValue"))
 
 
 def lookup_id(
@@ -102,11 +102,11 @@ def lookup_id(
     if not pattern.match(value):
         codes = (malformed,) if isinstance(malformed, str) else malformed
         raise fail(ctx, codes[0], f"`{field}` value `{value}` is not a valid {kind} id; "
-                       f"expected the form {_form(pattern)}.", also=codes[1:])
+                   f"expected the form {_form(pattern)}.", also=codes[1:])
     record = table.get(value)
     if record is None:
         raise fail(ctx, not_found[0], f"The {kind} `{value}` does not exist in {ctx.region}.",
-                       also=tuple(not_found[1:]))
+                   also=tuple(not_found[1:]))
     return record
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import quotas
 from .backend import Ctx, Record, handler, public
 from .instance_model import begin_operation, bundle, lookup, require
 from .listing import page, select
@@ -20,8 +21,6 @@ SNAPSHOT_ID = id_pattern("lhsnap")
 SNAPSHOT_ID_MALFORMED = "InvalidParameterValue.SnapshotIdMalformed"
 SNAPSHOT_NOT_FOUND = ("ResourceNotFound.SnapshotIdNotFound", "ResourceNotFound.SnapshotNotFound")
 MAX_NAME = 60
-#: SNAPSHOT quota per region (DescribeGeneralResourceQuotas ResourceName SNAPSHOT).
-SNAPSHOT_QUOTA = 10
 _OS_FIELDS = ("BlueprintId", "PlatformType", "Platform", "OsName")
 
 
@@ -55,12 +54,9 @@ def create_instance_snapshot(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
     require(ctx, [instance])
     if (bundle(ctx, instance["BundleId"]) or {}).get("BundleType") == "STORAGE_BUNDLE":
         raise fail(ctx, "OperationDenied.OperationDeniedCreateSnapshotForStorageBundle",
-                       f"The instance `{instance['InstanceId']}` uses a storage bundle; "
-                       "storage bundles do not support snapshots.")
-    if len(snapshots(ctx)) >= SNAPSHOT_QUOTA:
-        raise fail(ctx, "LimitExceeded.SnapshotQuotaLimitExceeded",
-                       f"The snapshot quota of {SNAPSHOT_QUOTA} in {ctx.region} is used up; "
-                       "delete a snapshot first.")
+                   f"The instance `{instance['InstanceId']}` uses a storage bundle; "
+                   "storage bundles do not support snapshots.")
+    quotas.require(ctx, "SNAPSHOT", 1, "LimitExceeded.SnapshotQuotaLimitExceeded")
     disk = instance["SystemDisk"]
     record: Record = {
         "SnapshotId": ctx.new_id("lhsnap"),
@@ -91,17 +87,17 @@ def apply_instance_snapshot(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     require(ctx, [instance])
     if snapshot["_instance_id"] != instance["InstanceId"]:
         raise fail(ctx, "ResourceNotFound.SnapshotNotFound",
-                       f"The snapshot `{snapshot['SnapshotId']}` belongs to "
-                       f"`{snapshot['_instance_id']}`; a snapshot can only roll back its own "
-                       "system disk.", also=SNAPSHOT_NOT_FOUND)
+                   f"The snapshot `{snapshot['SnapshotId']}` belongs to "
+                   f"`{snapshot['_instance_id']}`; a snapshot can only roll back its own "
+                   "system disk.", also=SNAPSHOT_NOT_FOUND)
     if snapshot["SnapshotState"] != "NORMAL":
         raise fail(ctx, "UnsupportedOperation.InvalidSnapshotState",
-                       f"The snapshot `{snapshot['SnapshotId']}` is "
-                       f"{snapshot['SnapshotState']}; it must be NORMAL.")
+                   f"The snapshot `{snapshot['SnapshotId']}` is "
+                   f"{snapshot['SnapshotState']}; it must be NORMAL.")
     if snapshot["DiskSize"] != instance["SystemDisk"].get("DiskSize"):
         raise fail(ctx, "InvalidParameterValue.DiskSizeNotMatch",
-                       f"The system disk is now {instance['SystemDisk'].get('DiskSize')} GB but "
-                       f"the snapshot was taken at {snapshot['DiskSize']} GB.")
+                   f"The system disk is now {instance['SystemDisk'].get('DiskSize')} GB but "
+                   f"the snapshot was taken at {snapshot['DiskSize']} GB.")
     _start(ctx, snapshot, "RollbackInstanceSnapshot", "ROLLBACKING")
     previous = instance["InstanceState"]
     begin_operation(ctx, instance, transient="STOPPING" if previous == "RUNNING" else None,
@@ -117,9 +113,9 @@ def delete_snapshots(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     for record in records:
         if record["SnapshotState"] != "NORMAL":
             raise fail(ctx, "UnsupportedOperation.InvalidSnapshotState",
-                           f"The snapshot `{record['SnapshotId']}` is {record['SnapshotState']}; "
-                           "only NORMAL snapshots can be deleted.",
-                           also=("UnsupportedOperation.SnapshotBusy",))
+                       f"The snapshot `{record['SnapshotId']}` is {record['SnapshotState']}; "
+                       "only NORMAL snapshots can be deleted.",
+                       also=("UnsupportedOperation.SnapshotBusy",))
     for record in records:
         del snapshots(ctx)[record["SnapshotId"]]
     return {}

@@ -86,6 +86,14 @@ async def test_duplicate_name_and_quota(api: Any) -> None:
     await api.ok("CreateKeyPair", {"KeyName": "same"})
     assert await api.error("CreateKeyPair", {"KeyName": "same"}) == \
         "InvalidParameterValue.DuplicateParameterValue"
+    quota = await api.ok("DescribeGeneralResourceQuotas", {"ResourceNames": ["USER_KEY_PAIR"]})
+    [row] = quota["GeneralResourceQuotaSet"]
+    assert row["ResourceQuotaTotal"] - row["ResourceQuotaAvailable"] == 1
+    for n in range(row["ResourceQuotaAvailable"]):
+        await api.ok("ImportKeyPair", {"KeyName": f"k{n}", "PublicKey": _public_key(100 + n)})
+    assert await api.error("ImportKeyPair", {"KeyName": "over",
+                                             "PublicKey": _public_key(99)}) == \
+        "LimitExceeded.KeyPairLimitExceeded"
 
 
 def _public_key(seed: int) -> str:
