@@ -32,6 +32,7 @@ def wrap_width(lines: Iterable[str]) -> int:
 
 
 def is_wrapped(line: str, width: int) -> bool:
+    """Whether the layout cut ``line``: it fills its column and does not end a sentence."""
     return display_width(line) >= width and not line.endswith(_SENTENCE_END)
 
 
@@ -43,11 +44,18 @@ def join_wrapped(lines: list[str], width: int | None = None) -> str:
     """
     limit = wrap_width(lines) if width is None else width
     parts: list[str] = []
+    depth = 0  # brackets open so far: a paragraph never ends inside "（…）"
     for i, line in enumerate(lines):
         if i:
-            parts.append("" if is_wrapped(lines[i - 1], limit) else "\n")
+            glue = depth > 0 or is_wrapped(lines[i - 1], limit)
+            parts.append("" if glue else "\n")
         parts.append(line)
+        depth = max(0, depth + _bracket_balance(line))
     return "".join(parts)
+
+
+def _bracket_balance(line: str) -> int:
+    return line.count("(") + line.count("（") - line.count(")") - line.count("）")
 
 
 def join_flat(lines: list[str]) -> str:
