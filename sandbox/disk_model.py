@@ -113,13 +113,29 @@ def render(ctx: Ctx, disk: Record) -> Record:
     return shown
 
 
+def release_orphans(ctx: Ctx) -> None:
+    """Detach data disks whose instance no longer exists, as the service does.
+
+    Destroying instances is the compute family's job; reconciling here, before any disk is
+    read or changed, keeps the disks right however the instance went away.
+    """
+    instances = ctx.state.table(INSTANCES)
+    for disk in ctx.state.table(DISKS).values():
+        if disk.get("InstanceId") and disk["InstanceId"] not in instances:
+            disk.update(InstanceId="", Attached=False)
+            if disk.get("DiskState") in _ON_INSTANCE:
+                disk["DiskState"] = "UNATTACHED"
+
+
 def all_disks(ctx: Ctx) -> list[Record]:
     """Every disk of the region as DescribeDisks shows it: data disks, then system disks."""
+    release_orphans(ctx)
     return [render(ctx, d) for d in ctx.state.table(DISKS).values()] + _system_disks(ctx)
 
 
 def find_disk(ctx: Ctx, disk_id: str) -> Record:
     """The stored data disk, the derived view of a system disk, or ResourceNotFound."""
+    release_orphans(ctx)
     record = ctx.state.table(DISKS).get(disk_id)
     if record is not None:
         return record
@@ -358,3 +374,19 @@ def renewal_months(ctx: Ctx, prepaid: Mapping[str, Any], disk: Record) -> float:
             also=("InvalidParameterValue",),
         )
     return periods.months_until(expires, target)
+
+
+def follow_instance_isolation(ctx: Ctx, instance_id: str, *, return_disks: bool) -> None:
+    """What IsolateInstances does to the instance's data disks (its ``IsolateDataDisk``).
+
+    Returned with the instance (the default), they are detached and go SHUTDOWN;
+    otherwise they are only detached and stay billed as UNATTACHED disks. For the
+    compute family to call from IsolateInstances, in the same request.
+    """
+    isolated_at = ctx.iso(ctx.now() + ctx.delay)
+    released = {"DiskState": "UNATTACHED", "Attached": False, "InstanceId": ""}
+    if return_disks:
+        released.update(DiskState="SHUTDOWN", IsolatedTime=isolated_at)
+    for disk in ctx.state.table(DISKS).values():
+        if disk.get("InstanceId") == instance_id and disk.get("DiskState") == "ATTACHED":
+            begin(ctx, disk, state="DETACHING", then=released)

@@ -232,6 +232,18 @@ def run_containers(ctx: Ctx, instance_id: str, configs: Sequence[Mapping[str, An
     return activities
 
 
+def replace_containers(ctx: Ctx, instance_id: str, configs: Sequence[Mapping[str, Any]]) -> list[
+    str
+]:
+    """ResetInstance's effect on Docker: the reinstalled system disk has no containers, then
+    the ``Containers`` it was given (if any) run. For the compute family to call.
+    """
+    table = ctx.state.table(CONTAINERS)
+    for container in containers_of(ctx, instance_id):
+        del table[container["ContainerId"]]
+    return run_containers(ctx, instance_id, configs)
+
+
 def _recreate(ctx: Ctx, instance_id: str, old: Record, conf: dict[str, Any]) -> str:
     """Replace ``old`` by a container running ``conf`` (rm + run); returns the activity."""
     _check_conflicts(ctx, instance_id, [conf], replacing=[old["ContainerId"]])

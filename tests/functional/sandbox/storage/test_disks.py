@@ -459,3 +459,36 @@ async def test_discount_table_agrees_with_the_quote(api: Any) -> None:
     assert rows[12]["Discount"] < 100 and rows[12]["PolicyDetail"]["DiscountType"] == "common"
     assert await api.error("DescribeDiskDiscount", {"DiskType": "CLOUD_SSD", "DiskSize": 15}) == (
         "InvalidParameterValue.OutOfRange")
+
+
+# -- what instance changes do to disks ---------------------------------------------------------
+
+
+async def test_disks_of_a_vanished_instance_are_detached(
+    api: Any, clock: Any, instances: Any
+) -> None:
+    disk_id = await attached(api, clock)
+    del instances[RUNNING_ID]  # TerminateInstances completed (compute family)
+    found = await disk(api, disk_id)
+    assert (found["DiskState"], found["InstanceId"], found["Attached"]) == ("UNATTACHED", "",
+                                                                            False)
+    await api.ok("IsolateDisks", {"DiskIds": [disk_id]})
+
+
+@pytest.mark.parametrize(("return_disks", "final"), [(True, "SHUTDOWN"), (False, "UNATTACHED")])
+async def test_instance_isolation_hook(
+    api: Any, clock: Any, sandbox: Any, return_disks: bool, final: str
+) -> None:
+    from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID
+    from lighthouse_mcp.sandbox.disk_model import follow_instance_isolation
+
+    disk_id = await attached(api, clock)
+    sandbox.backend.apply_due()  # as the backend does before each request
+    ctx = sandbox.backend.context("IsolateInstances", DEFAULT_SECRET_ID, "ap-guangzhou", "req-1")
+    follow_instance_isolation(ctx, RUNNING_ID, return_disks=return_disks)
+    found = await disk(api, disk_id)
+    assert (found["DiskState"], found["LatestOperation"]) == ("DETACHING", "IsolateInstances")
+    clock.advance(DELAY)
+    found = await disk(api, disk_id)
+    assert (found["DiskState"], found["InstanceId"]) == (final, "")
+    assert bool(found["IsolatedTime"]) is return_disks

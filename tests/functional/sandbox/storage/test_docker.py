@@ -272,3 +272,19 @@ async def test_activities_by_time(api: Any, clock: Any, host: str) -> None:
     assert await api.error("DescribeDockerActivities", {
         "InstanceId": host, "CreatedTimeBegin": start + 10, "CreatedTimeEnd": start}) == (
         "InvalidParameterValue.FieldsCompare")
+
+
+async def test_reset_instance_hook_replaces_containers(
+    api: Any, clock: Any, host: str, sandbox: Any
+) -> None:
+    from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID
+    from lighthouse_mcp.sandbox.docker import replace_containers
+
+    (old,) = await run(api, clock, host)
+    ctx = sandbox.backend.context("ResetInstance", DEFAULT_SECRET_ID, "ap-guangzhou", "req-1")
+    (activity_id,) = replace_containers(ctx, host, [{"ContainerImage": "redis"}])
+    clock.advance(DELAY)
+    data = await api.ok("DescribeDockerContainers", {"InstanceId": host})
+    assert [c["ContainerImage"] for c in data["DockerContainerSet"]] == ["redis"]
+    assert (await activity(api, host, activity_id))["ActivityName"] == "ResetInstance"
+    assert old not in {c["ContainerId"] for c in data["DockerContainerSet"]}
