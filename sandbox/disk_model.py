@@ -40,8 +40,11 @@ def size_problem(disk_type: str, size: int) -> str | None:
     return None
 
 
-#: States in which a disk counts against its instance's MaxAttachCount.
+#: States of a disk on an instance (attached, or on its way on or off).
 _ON_INSTANCE = frozenset({"ATTACHING", "ATTACHED", "DETACHING"})
+#: ... and those counting against the instance's MaxAttachCount: a disk created with
+#: AutoMountConfiguration is PENDING with its InstanceId already set.
+_COUNTED = _ON_INSTANCE | {"PENDING"}
 
 
 # -- reading -------------------------------------------------------------------------
@@ -65,7 +68,7 @@ def attached_data_disk_count(ctx: Ctx, instance_id: str) -> int:
     return sum(
         1
         for d in ctx.state.table(DISKS).values()
-        if d.get("InstanceId") == instance_id and d.get("DiskState") in _ON_INSTANCE
+        if d.get("InstanceId") == instance_id and d.get("DiskState") in _COUNTED
     )
 
 

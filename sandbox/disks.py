@@ -220,12 +220,11 @@ def renew_disks(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     prepaid = params["RenewDiskChargePrepaid"]
     plans = [(disk, renewal_months(ctx, prepaid, disk)) for disk in disks]
     now = ctx.now()
+    deadline = periods.parse_local(str(prepaid.get("CurInstanceDeadline")))
     for disk, months in plans:
         start = max(now, periods.parse_iso(str(disk["ExpiredTime"])))
-        if prepaid.get("CurInstanceDeadline"):
-            end = start + months * 30 * periods.SECONDS_PER_DAY
-        else:
-            end = periods.add_months(start, int(months))
+        # aligned to the instance's expiry, or whole months from the later of now / expiry
+        end = deadline if deadline is not None else periods.add_months(start, int(months))
         then: dict[str, Any] = {"ExpiredTime": ctx.iso(end)}
         if disk["DiskState"] == "SHUTDOWN":
             then.update(DiskState="UNATTACHED", IsolatedTime=None)
