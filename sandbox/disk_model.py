@@ -92,9 +92,10 @@ def _system_disk(instance: Record) -> Record | None:
         "DiskState": disk_state,
         "Attached": disk_state == "ATTACHED",
         "DeleteWithInstance": True,
-        "LatestOperation": None,
-        "LatestOperationState": None,
-        "LatestOperationRequestId": None,
+        # a system disk changes with its instance (create, reset, bundle change)
+        "LatestOperation": instance.get("LatestOperation"),
+        "LatestOperationState": instance.get("LatestOperationState"),
+        "LatestOperationRequestId": instance.get("LatestOperationRequestId"),
         "CreatedTime": instance.get("CreatedTime"),
         "ExpiredTime": instance.get("ExpiredTime"),
         "IsolatedTime": instance.get("IsolatedTime"),

@@ -38,6 +38,10 @@ _NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
 _RESTART_POLICY = re.compile(r"no|always|unless-stopped|on-failure(:\d+)?")
 _PROTOCOLS = ("tcp", "udp", "sctp")
 _HEX = "0123456789abcdef"
+#: Docker's zero time: what an unfinished activity's EndTime and a never-started
+#: container's StartedAt read (the docs' own DescribeDockerContainerDetail example uses it;
+#: EndTime is not documented as nullable).
+ZERO_TIME = "0001-01-01T00:00:00Z"
 
 
 # -- the instance -------------------------------------------------------------------------
@@ -174,7 +178,7 @@ def _activity(ctx: Ctx, instance_id: str, container_ids: list[str], output: str)
         "ActivityCommandOutput": base64.b64encode(output.encode()).decode(),
         "ContainerIds": container_ids,
         "CreatedTime": ctx.iso(now),
-        "EndTime": None,
+        "EndTime": ZERO_TIME,
         "_instance_id": instance_id,
         "_created_at": now,
     }
@@ -429,8 +433,8 @@ def inspect(ctx: Ctx, container: Record) -> dict[str, Any]:
             "Dead": state == "dead",
             "ExitCode": 0,
             "Error": "",
-            "StartedAt": ctx.iso(started) if started else "0001-01-01T00:00:00Z",
-            "FinishedAt": ctx.iso(finished) if finished else "0001-01-01T00:00:00Z",
+            "StartedAt": ctx.iso(started) if started else ZERO_TIME,
+            "FinishedAt": ctx.iso(finished) if finished else ZERO_TIME,
         },
         "Image": conf["ContainerImage"],
         "Name": "/" + container["ContainerName"],
