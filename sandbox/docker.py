@@ -62,7 +62,37 @@ def docker_host(ctx: Ctx, instance_id: str, *, running: bool = True) -> Record:
         problem = instance_problem(ctx, instance, {"RUNNING"})
         if problem is not None:
             raise problem
+    _follow_boot(ctx, instance)
     return instance
+
+
+#: Instance operations after which the Docker daemon has started afresh.
+_BOOTS = frozenset({"StartInstances", "RebootInstances"})
+
+
+def _follow_boot(ctx: Ctx, instance: Record) -> None:
+    """Apply the instance's last (re)boot to containers that were there before it.
+
+    Docker restarts what its restart policy says on daemon start: ``always`` containers
+    come back whatever their state, ``unless-stopped`` ones if they were running; the
+    others stay exited. Read from the instance's latest finished Start/Reboot, so it holds
+    whichever family changed the instance.
+    """
+    if instance.get("LatestOperation") not in _BOOTS or (
+        instance.get("LatestOperationState") != "SUCCESS"
+    ):
+        return
+    boot = parse_iso(str(instance["LatestOperationStartedTime"]))
+    for container in containers_of(ctx, str(instance["InstanceId"])):
+        if container["_created_at"] >= boot or container.get("_boot") == boot:
+            continue
+        container["_boot"] = boot
+        policy = container["_config"]["RestartPolicy"]
+        was_up = container["State"] in {"running", "restarting"}
+        if policy == "always" or (policy == "unless-stopped" and was_up):
+            container.update(State="running", _started_at=boot)
+        elif was_up:
+            container.update(State="exited", _finished_at=boot)
 
 
 def containers_of(ctx: Ctx, instance_id: str) -> list[Record]:
@@ -210,6 +240,7 @@ def _new_container(ctx: Ctx, instance_id: str, conf: dict[str, Any]) -> str:
         "CreatedTime": ctx.iso(now),
         "_instance_id": instance_id,
         "_config": conf,
+        "_created_at": now,
         "_started_at": None,
         "_finished_at": None,
     }

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from lighthouse_mcp.sandbox.backend import iso
+
 from .conftest import RUNNING_ID
 
 pytestmark = pytest.mark.anyio
@@ -288,3 +290,27 @@ async def test_reset_instance_hook_replaces_containers(
     assert [c["ContainerImage"] for c in data["DockerContainerSet"]] == ["redis"]
     assert (await activity(api, host, activity_id))["ActivityName"] == "ResetInstance"
     assert old not in {c["ContainerId"] for c in data["DockerContainerSet"]}
+
+
+async def test_instance_reboot_applies_restart_policies(
+    api: Any, clock: Any, host: str, instances: Any
+) -> None:
+    policies = ("no", "always", "unless-stopped", "on-failure:3")
+    ids = await run(api, clock, host, *({"ContainerImage": "app", "ContainerName": f"c{i}",
+                                         "RestartPolicy": p} for i, p in enumerate(policies)))
+    stopped = ids[1]  # an `always` container that was stopped by hand comes back too
+    await api.ok("StopDockerContainers", {"InstanceId": host, "ContainerIds": [stopped]})
+    clock.advance(DELAY)
+    clock.advance(60)
+    # the compute family rebooted the instance (StopInstances + StartInstances)
+    instances[host].update(LatestOperation="StartInstances", LatestOperationState="SUCCESS",
+                           LatestOperationStartedTime=iso(clock()))
+    clock.advance(30)
+    data = await api.ok("DescribeDockerContainers", {"InstanceId": host, "Limit": 10})
+    states = {c["ContainerName"]: (c["State"], c["Status"]) for c in data["DockerContainerSet"]}
+    assert states == {
+        "c0": ("exited", "Exited (0) 30 seconds ago"),
+        "c1": ("running", "Up 30 seconds"),
+        "c2": ("running", "Up 30 seconds"),
+        "c3": ("exited", "Exited (0) 30 seconds ago"),
+    }
