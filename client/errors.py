@@ -7,7 +7,8 @@
     │   ├── AuthError                  AuthFailure.*, IpInBlacklist, IpNotInWhitelist
     │   │   └── PermissionDeniedError  UnauthorizedOperation.* (CAM policy, MFA)
     │   ├── InvalidInputError          InvalidParameter*, MissingParameter, UnknownParameter,
-    │   │                              InvalidAction, UnsupportedRegion, NoSuchVersion, ...
+    │   │                              InvalidAction, UnsupportedRegion, NoSuchVersion,
+    │   │                              Request/ResponseSizeLimitExceeded, ...
     │   ├── NotFoundError              ResourceNotFound.*
     │   ├── StateConflictError         UnsupportedOperation.*, OperationDenied.*,
     │   │                              ResourceInUse.*, ResourceUnavailable.*
@@ -16,6 +17,8 @@
     │   │                              ResourcesSoldOut.*, FailedOperation.{Insufficient
     │   │                              Balance, BalanceInsufficient, NumLimitError}
     │   ├── OperationFailedError       other FailedOperation.*
+    │   ├── DryRunOperation            DryRunOperation: not a failure — the dry run
+    │   │                              (DryRun=true) says the real request would succeed
     │   └── ServerError                InternalError.*, ServiceUnavailable (transient)
     ├── TransportError                 no usable answer from the API
     │   ├── NetworkError               could not connect / connection lost
@@ -43,6 +46,9 @@ from collections.abc import Iterable
 
 class LighthouseError(Exception):
     """Base of every error the client raises; its ``str`` is meant for people."""
+
+    #: How many times the request was sent (or tried) before this error was raised.
+    attempts: int = 1
 
 
 class APIError(LighthouseError):
@@ -123,6 +129,10 @@ class OperationFailedError(APIError):
     )
 
 
+class DryRunOperation(APIError):
+    hint = "Dry run only: the request is valid and would succeed; nothing was changed"
+
+
 class ServerError(APIError):
     transient = True
     hint = "A server-side error; it usually passes, retry later"
@@ -196,6 +206,8 @@ _GROUPS: tuple[tuple[str, type[APIError]], ...] = (
     ("NoSuchProduct", InvalidInputError),
     ("ActionOffline", InvalidInputError),
     ("RequestSizeLimitExceeded", InvalidInputError),
+    ("ResponseSizeLimitExceeded", InvalidInputError),
+    ("DryRunOperation", DryRunOperation),
     ("ResourceNotFound", NotFoundError),
     ("UnsupportedOperation", StateConflictError),
     ("OperationDenied", StateConflictError),

@@ -14,6 +14,13 @@ from . import seed
 from .backend import Ctx, handler
 from .bundles import unknown_bundle
 
+#: Purchase quotes are computed from the catalogue alone; renewal quotes read live records.
+COVERAGE_BY_ACTION = {
+    "InquirePriceCreateInstances": "seed",
+    "InquirePriceCreateDisks": "seed",
+    "InquirePriceCreateBlueprint": "seed",
+}
+
 #: Periods (months) the docs allow: for purchase, and for renewal (no 48/60).
 BUY_PERIODS = frozenset(seed.DISCOUNT_SPANS)
 RENEW_PERIODS = frozenset(range(1, 13)) | {24, 36}

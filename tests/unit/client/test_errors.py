@@ -37,6 +37,8 @@ from lighthouse_mcp.client.errors import api_error_from, error_class, scrub
         ("InternalError", errors.ServerError),
         ("InternalError.DescribeInstanceStatus", errors.ServerError),
         ("ServiceUnavailable", errors.ServerError),
+        ("ResponseSizeLimitExceeded", errors.InvalidInputError),
+        ("DryRunOperation", errors.DryRunOperation),
         ("SomethingNew.Unknown", errors.APIError),
         ("AuthFailureX", errors.APIError),  # a prefix must end at a dot
     ],
