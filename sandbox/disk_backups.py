@@ -243,10 +243,12 @@ def describe_disk_backups(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 @handler("DescribeDiskBackupsDeniedActions")
 def describe_disk_backups_denied_actions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    # Unknown ids are left out, as Describe* do (the page documents no not-found code).
+    table = ctx.state.table(BACKUPS)
     answer = [
         {"DiskBackupId": backup_id,
          "DeniedActions": disk_model.denied_actions(ctx, BACKUP_RULES, backup_problem,
-                                               find_backup(ctx, backup_id))}
-        for backup_id in params["DiskBackupIds"]
+                                                    table[backup_id])}
+        for backup_id in params["DiskBackupIds"] if backup_id in table
     ]
     return {"DiskBackupDeniedActionSet": answer}

@@ -367,10 +367,12 @@ def describe_disk_configs(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 @handler("DescribeDisksDeniedActions")
 def describe_disks_denied_actions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    # Unknown ids are left out, as Describe* do (the page documents no not-found code).
+    known = {disk["DiskId"] for disk in all_disks(ctx)}
     answer = [
         {"DiskId": disk_id,
          "DeniedActions": denied_actions(ctx, RULES, disk_problem, find_disk(ctx, disk_id))}
-        for disk_id in params["DiskIds"]
+        for disk_id in params["DiskIds"] if disk_id in known
     ]
     return {"DiskDeniedActionSet": answer}
 

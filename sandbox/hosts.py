@@ -27,7 +27,8 @@ def find_instance(ctx: Ctx, instance_id: str) -> Record:
         raise ctx.fail(
             "ResourceNotFound.InstanceIdNotFound",
             f"The instance `{instance_id}` does not exist in {ctx.region}.",
-            also=("ResourceNotFound.InstanceNotFound",),
+            # pages without a not-found code (RerunDockerContainer) document the generic one
+            also=("ResourceNotFound.InstanceNotFound", "InvalidParameterValue"),
         )
     return record
 

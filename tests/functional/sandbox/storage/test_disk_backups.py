@@ -214,7 +214,8 @@ async def test_denied_actions(api: Any, clock: Any) -> None:
     disk_id = await new_disk(api, clock)
     ready = await new_backup(api, clock, disk_id)
     busy = (await api.ok("CreateDiskBackup", {"DiskId": disk_id}))["DiskBackupId"]
-    data = await api.ok("DescribeDiskBackupsDeniedActions", {"DiskBackupIds": [ready, busy]})
+    data = await api.ok("DescribeDiskBackupsDeniedActions", {
+        "DiskBackupIds": [ready, "lhbak-nothere1", busy]})  # unknown ids left out
     ready_row, busy_row = data["DiskBackupDeniedActionSet"]
     assert busy_row["DiskBackupId"] == busy
     assert {d["Action"] for d in busy_row["DeniedActions"]} == {"ApplyDiskBackup",

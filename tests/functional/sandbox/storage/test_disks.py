@@ -71,7 +71,7 @@ async def test_create_goes_pending_then_unattached(api: Any, clock: Any) -> None
         ({"DiskType": "CLOUD_SSD", "DiskSize": 10}, "InvalidParameterValue.InvalidDiskSize"),
         ({"DiskSize": 25}, "InvalidParameterValue.InvalidDiskSize"),
         ({"DiskSize": 1010}, "InvalidParameterValue.InvalidDiskSize"),
-        ({"DiskType": "CLOUD_BASIC"}, "InvalidParameterValue"),
+        ({"DiskType": "CLOUD_BASIC"}, "InvalidParameterValue.InvalidDiskType"),
         ({"DiskCount": 31}, "InvalidParameterValue"),
     ],
 )
@@ -404,7 +404,8 @@ async def test_describe_filters_order_and_pages(api: Any, clock: Any) -> None:
 
 async def test_denied_actions_follow_the_rules(api: Any, clock: Any) -> None:
     (disk_id,) = await create(api, clock)
-    data = await api.ok("DescribeDisksDeniedActions", {"DiskIds": [disk_id, "lhdisk-demo0001"]})
+    data = await api.ok("DescribeDisksDeniedActions", {
+        "DiskIds": [disk_id, "lhdisk-nothere1", "lhdisk-demo0001"]})  # unknown ids left out
     free, system = data["DiskDeniedActionSet"]
     denied = {d["Action"]: d["Code"] for d in free["DeniedActions"]}
     assert denied["DetachDisks"] == "UnsupportedOperation.InvalidDiskState"
