@@ -99,12 +99,18 @@ def containers_of(ctx: Ctx, instance_id: str) -> list[Record]:
     return [c for c in ctx.state.table(CONTAINERS).values() if c["_instance_id"] == instance_id]
 
 
-def _container(ctx: Ctx, instance_id: str, container_id: str) -> Record:
+def _container(ctx: Ctx, instance_id: str, container_id: str, *, change: bool = False) -> Record:
+    """The container on that instance; one being removed cannot be ``change``d any more."""
     record = ctx.state.table(CONTAINERS).get(container_id)
     if record is None or record["_instance_id"] != instance_id:
         raise ctx.fail(
             "InvalidParameterValue",
             f"The container `{container_id[:64]}` does not exist on instance `{instance_id}`.",
+        )
+    if change and record["State"] == "removing":
+        raise ctx.fail(
+            "InvalidParameterValue",
+            f"The container `{container_id}` is being removed; it cannot be changed.",
         )
     return record
 
@@ -112,7 +118,7 @@ def _container(ctx: Ctx, instance_id: str, container_id: str) -> Record:
 def _containers(ctx: Ctx, instance_id: str, ids: Sequence[str]) -> list[Record]:
     if len(set(ids)) != len(ids):
         raise ctx.fail("InvalidParameterValue", "`ContainerIds` lists a container twice.")
-    return [_container(ctx, instance_id, cid) for cid in ids]
+    return [_container(ctx, instance_id, cid, change=True) for cid in ids]
 
 
 # -- configurations ------------------------------------------------------------------------
@@ -344,7 +350,7 @@ for _action, _change in (
 @handler("RenameDockerContainer")
 def rename_docker_container(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     instance_id = docker_host(ctx, params["InstanceId"])["InstanceId"]
-    container = _container(ctx, instance_id, params["ContainerId"])
+    container = _container(ctx, instance_id, params["ContainerId"], change=True)
     conf = normalise(ctx, {**container["_config"], "ContainerName": params["ContainerName"]}, "")
     taken = {c["ContainerName"] for c in containers_of(ctx, instance_id) if c is not container}
     if conf["ContainerName"] in taken:
@@ -358,7 +364,7 @@ def rename_docker_container(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 @handler("RerunDockerContainer")
 def rerun_docker_container(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     instance_id = docker_host(ctx, params["InstanceId"])["InstanceId"]
-    old = _container(ctx, instance_id, params["ContainerId"])
+    old = _container(ctx, instance_id, params["ContainerId"], change=True)
     conf = normalise(ctx, params["ContainerConfiguration"], "ContainerConfiguration")
     return {"DockerActivityId": _recreate(ctx, instance_id, old, conf)}
 
@@ -366,7 +372,7 @@ def rerun_docker_container(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 @handler("ModifyDockerContainer")
 def modify_docker_container(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     instance_id = docker_host(ctx, params["InstanceId"])["InstanceId"]
-    old = _container(ctx, instance_id, params["ContainerId"])
+    old = _container(ctx, instance_id, params["ContainerId"], change=True)
     changes: dict[str, Any] = {k: params[k] for k in ("Envs", "PublishPorts", "Volumes", "Command",
                                       "RestartPolicy") if k in params}
     conf = normalise(ctx, {**old["_config"], **changes}, "")

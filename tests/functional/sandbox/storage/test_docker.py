@@ -179,6 +179,9 @@ async def test_remove(api: Any, clock: Any, host: str) -> None:
     (container_id,) = await run(api, clock, host)
     await api.ok("RemoveDockerContainers", {"InstanceId": host, "ContainerIds": [container_id]})
     assert (await container(api, host, container_id))["State"] == "removing"
+    assert await api.error("StartDockerContainers", {"InstanceId": host,
+                                                     "ContainerIds": [container_id]}) == (
+        "InvalidParameterValue")
     clock.advance(DELAY)
     data = await api.ok("DescribeDockerContainers", {"InstanceId": host})
     assert data["TotalCount"] == 0
