@@ -5,6 +5,7 @@ reference; a member the docs do not mark nullable must not be null.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -108,3 +109,25 @@ async def test_storage_answers_have_the_documented_shape(
 
     await check(api, "AttachCcn", {"CcnId": "ccn-pf78xmcp"})
     await check(api, "DescribeCcnAttachedInstances", {})
+
+
+async def test_storage_state_survives_a_json_round_trip(
+    api: Any, clock: Any, sandbox: Any, add_instance: Any
+) -> None:
+    """``--state FILE`` keeps disks, backups, containers and their pending transitions."""
+    (disk_id,) = (await api.ok("CreateDisks", {
+        "Zone": ZONE, "DiskSize": 20, "DiskType": "CLOUD_SSD", "DiskChargePrepaid": {"Period": 1},
+        "DiskBackupQuota": 1}))["DiskIdSet"]
+    host = add_instance()
+    await api.ok("RunDockerContainers", {"InstanceId": host,
+                                         "Containers": [{"ContainerImage": "nginx"}]})
+    saved = json.loads(json.dumps(sandbox.backend.to_json()))
+    sandbox.backend.load_json(saved)  # mid-transition: PENDING disk, created container
+    assert (await api.ok("DescribeDisks", {"DiskIds": [disk_id]}))["DiskSet"][0][
+        "DiskState"] == "PENDING"
+    clock.advance(DELAY)
+    assert (await api.ok("DescribeDisks", {"DiskIds": [disk_id]}))["DiskSet"][0][
+        "DiskState"] == "UNATTACHED"
+    (container,) = (await api.ok("DescribeDockerContainers", {"InstanceId": host}))[
+        "DockerContainerSet"]
+    assert container["State"] == "running"
