@@ -5,43 +5,19 @@ from a missing resource or a quota without reading codes.
 """
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from lighthouse_mcp.client import (
-    Credentials,
-    LighthouseClient,
-    NotFoundError,
-    QuotaError,
-    StateConflictError,
-)
-from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
+from lighthouse_mcp.client import LighthouseClient, NotFoundError, QuotaError, StateConflictError
 
+from ..test_through_client import client  # the core's fixture: the project client, in process
 from .conftest import RUNNING_ID, ZONE
 
 pytestmark = pytest.mark.anyio
+__all__ = ["client"]
 
 DELAY = 5.0
-
-
-async def _no_sleep(seconds: float) -> None:
-    return None
-
-
-@pytest.fixture
-async def client(sandbox: Sandbox, clock: Any) -> AsyncIterator[LighthouseClient]:
-    async with LighthouseClient(
-        credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY),
-        region="ap-guangzhou",
-        transport=sandbox.transport(),
-        clock=clock,
-        sleep=_no_sleep,
-        rate_limits=False,
-        env={},
-    ) as lh:
-        yield lh
 
 
 async def wait_for(client: LighthouseClient, clock: Any, disk_id: str, state: str) -> list[str]:
