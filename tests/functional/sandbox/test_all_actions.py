@@ -6,25 +6,15 @@ common error list documents (an example may name a resource this account lacks).
 """
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from lighthouse_mcp.sandbox.params import region_required
 from lighthouse_mcp.tools import catalog
 
-from .conftest import Api
+from .conftest import COMMON_ERRORS, Api, example_input
 
 pytestmark = pytest.mark.anyio
 
-COMMON = {e["code"] for e in catalog.load_catalog()["common_errors"]}
-
-
-def example_input(name: str) -> dict[str, Any]:
-    for example in catalog.action(name)["examples"]:
-        if isinstance(example.get("input"), dict):
-            return dict(example["input"] or {})
-    return {}
 
 
 @pytest.mark.parametrize("name", catalog.action_names())
@@ -37,7 +27,7 @@ async def test_action_answers(api: Api, name: str) -> None:
         documented = {p["name"] for p in entry["outputs"]}
         assert set(data) <= documented, f"undocumented fields {set(data) - documented}"
         return
-    allowed = {e["code"] for e in entry["errors"]} | COMMON
+    allowed = {e["code"] for e in entry["errors"]} | COMMON_ERRORS
     assert error["Code"] in allowed, f"{name}: {error}"
 
 

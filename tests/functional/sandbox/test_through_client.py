@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
@@ -10,11 +9,9 @@ from lighthouse_mcp.client import APIError, Credentials, LighthouseClient, Trans
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
 from lighthouse_mcp.tools import catalog
 
-from .conftest import Clock
+from .conftest import COMMON_ERRORS, Clock, example_input
 
 pytestmark = pytest.mark.anyio
-
-COMMON = {e["code"] for e in catalog.load_catalog()["common_errors"]}
 
 
 async def _no_sleep(seconds: float) -> None:
@@ -35,12 +32,6 @@ async def client(sandbox: Sandbox, clock: Clock) -> AsyncIterator[LighthouseClie
         yield lh
 
 
-def example_input(name: str) -> dict[str, Any]:
-    for example in catalog.action(name)["examples"]:
-        if isinstance(example.get("input"), dict):
-            return dict(example["input"] or {})
-    return {}
-
 
 @pytest.mark.parametrize("name", catalog.action_names())
 async def test_every_action_answers_through_the_client(client: LighthouseClient,
@@ -48,7 +39,7 @@ async def test_every_action_answers_through_the_client(client: LighthouseClient,
     try:
         response = await client.call(name, example_input(name))
     except APIError as exc:
-        documented = {e["code"] for e in catalog.action(name)["errors"]} | COMMON
+        documented = {e["code"] for e in catalog.action(name)["errors"]} | COMMON_ERRORS
         assert exc.code in documented, f"{name}: {exc.code} {exc.message}"
     else:
         assert response["RequestId"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from lighthouse_mcp.server import cli
 from lighthouse_mcp.tools.catalog import load_catalog
 
@@ -66,6 +67,8 @@ def test_structure(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert out.startswith("LoginConfiguration ")
     assert "used by: CreateInstances" in out
+    _, out, _ = _run(capsys, "FirewallRule")
+    assert "mutually_exclusive: CidrBlock, Ipv6CidrBlock" in out
 
 
 def test_unknown_name_suggests(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from lighthouse_mcp.tools.catalog import CATALOG_FILE
 
 REPO = Path(__file__).resolve().parents[3]
