@@ -12,16 +12,15 @@ actions themselves.
 """
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from . import seed
 from .backend import Ctx, Record
 from .errors import first_documented
 from .lookups import check_ids, fail, id_pattern, lookup_id
+from .periods import add_months
 
 INSTANCE_ID = id_pattern("lhins")
 BLUEPRINT_ID = id_pattern("lhbp")
@@ -216,19 +215,6 @@ def begin_operation(
     else:
         outcome = {**final, "LatestOperationState": "SUCCESS"}
     ctx.schedule("instances", record["InstanceId"], set=outcome, after=after)
-
-
-def add_months(timestamp: float, months: int) -> float:
-    """``timestamp`` plus ``months`` calendar months (day clamped to the month's end)."""
-    moment = datetime.fromtimestamp(int(timestamp), UTC)
-    index = moment.month - 1 + months
-    year, month = moment.year + index // 12, index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day).timestamp()
-
-
-def parse_iso(text: str) -> float:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
 
 
 # -- seed data: bundles and zones are the core's static catalogue, blueprints a table -------

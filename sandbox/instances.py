@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import firewall, keypairs, quotas
+from . import disk_model, docker, firewall, keypairs, prices, quotas
 from .backend import Ctx, Record, handler, public
 from .errors import err
 from .firewall_templates import lookup_template
@@ -21,7 +21,6 @@ from .instance_model import (
     FIREWALL_TEMPLATE_ID,
     LINUX,
     WINDOWS,
-    add_months,
     apply_blueprint,
     apply_bundle,
     begin_operation,
@@ -32,7 +31,6 @@ from .instance_model import (
     lookup,
     lookup_blueprint,
     new_instance,
-    parse_iso,
     password_problem,
     require,
     require_many,
@@ -40,9 +38,8 @@ from .instance_model import (
 )
 from .listing import Fields, page, select, tag_fields
 from .lookups import check_length, fail
+from .periods import add_months, parse_iso
 
-CREATE_PERIODS = frozenset({*range(1, 13), 24, 36, 48, 60})
-RENEW_PERIODS = frozenset({*range(1, 13), 24, 36})
 MAX_CLIENT_TOKEN = 64
 MAX_NAME = 60
 NAME_TOO_LONG = "InvalidParameterValue.InstanceNameTooLong"
@@ -102,6 +99,21 @@ def _check_zones(ctx: Ctx, wanted: Sequence[str]) -> list[str]:
     return list(wanted) or available
 
 
+def _check_containers(
+    ctx: Ctx, params: Mapping[str, Any], blueprint_record: Record, code: str
+) -> list[Mapping[str, Any]]:
+    """``Containers`` need a Docker blueprint; each configuration is checked up front so
+    a bad one refuses the whole request before anything is created."""
+    containers: list[Mapping[str, Any]] = list(params.get("Containers") or [])
+    if containers and not blueprint_record.get("DockerVersion"):
+        raise fail(ctx, code, f"`Containers` needs a Docker blueprint; "
+                   f"`{blueprint_record['BlueprintId']}` is "
+                   f"{blueprint_record.get('BlueprintType')}.")
+    for index, conf in enumerate(containers):
+        docker.normalise(ctx, conf, f"Containers.{index}")
+    return containers
+
+
 @handler("CreateInstances")
 def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     token = params.get("ClientToken")
@@ -122,10 +134,7 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
                    "With `DomainName`/`Subdomain`, `InstanceCount` must be 1.")
     charge = params["InstanceChargePrepaid"]
     period = int(charge["Period"])
-    if period not in CREATE_PERIODS:
-        raise fail(ctx, "InvalidParameterValue.OutOfRange",
-                   f"`InstanceChargePrepaid.Period` is {period}; expected one of "
-                   f"{', '.join(map(str, sorted(CREATE_PERIODS)))} (months).")
+    prices.check_period(ctx, period, field="InstanceChargePrepaid.Period")
     renew_flag = charge.get("RenewFlag") or "NOTIFY_AND_MANUAL_RENEW"
 
     bundle_record = bundle(ctx, params["BundleId"])
@@ -149,6 +158,8 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
                              "InvalidParameterValue.BundleNotSupportBlueprintPlatform"))
     platform = str(blueprint_record.get("PlatformType", LINUX))
     key_ids = _check_login(ctx, params.get("LoginConfiguration"), platform)
+    containers = _check_containers(ctx, params, blueprint_record,
+                                   "InvalidParameterValue.InvalidParameterCombination")
     zone_choices = _check_zones(ctx, params.get("Zones") or [])
     template_id = params.get("FirewallTemplateId")
     rules = None
@@ -187,6 +198,8 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         firewall.init_firewall(ctx, iid, rules)
         for key_id in key_ids:
             keypairs.bind(ctx, key_id, iid)
+        if containers:
+            docker.run_containers(ctx, iid, containers)
         ids.append(iid)
     if token:
         tokens[token] = {"InstanceIdSet": ids, "CreatedTime": ctx.iso()}
@@ -293,6 +306,8 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         raise fail(ctx, "InvalidParameterValue.BlueprintConfigNotMatch", misfit)
     platform = str(target.get("PlatformType", LINUX))
     key_ids = _check_login(ctx, params.get("LoginConfiguration"), platform)
+    containers = _check_containers(ctx, params, target,
+                                   "UnsupportedOperation.BlueprintTypeNotSupportOperation")
     os_fields = {"BlueprintId": target["BlueprintId"]}
     probe: Record = {}
     apply_blueprint(probe, target)
@@ -301,6 +316,8 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         keypairs.unbind(ctx, key_id, record["InstanceId"])
     for key_id in key_ids:
         keypairs.bind(ctx, key_id, record["InstanceId"])
+    # The reinstalled system disk starts without containers, then runs the given ones.
+    docker.replace_containers(ctx, record["InstanceId"], containers)
     begin_operation(ctx, record, transient="RESETTING",
                     final={"InstanceState": "RUNNING", **os_fields,
                            "LoginSettings": {"KeyIds": key_ids}})
@@ -357,11 +374,7 @@ def renew_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     """Extend ExpiredTime by the period; a SHUTDOWN (isolated) instance comes back STOPPED."""
     charge = params["InstanceChargePrepaid"]
     period = int(charge["Period"])
-    if period not in RENEW_PERIODS:
-        raise fail(ctx, "InvalidParameterValue.OutOfRange",
-                   f"`InstanceChargePrepaid.Period` is {period}; expected one of "
-                   f"{', '.join(map(str, sorted(RENEW_PERIODS)))} (months).",
-                   also=("InvalidParameterValue.LimitExceeded",))
+    prices.check_period(ctx, period, renew=True, field="InstanceChargePrepaid.Period")
     for record in require_many(ctx, params["InstanceIds"]):
         base = max(parse_iso(record["ExpiredTime"]), ctx.now())
         final: dict[str, Any] = {"ExpiredTime": ctx.iso(add_months(base, period))}
@@ -418,20 +431,18 @@ def modify_instances_bundle(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 MAX_ISOLATE_RESOURCES = 20
 
 
-def _attached_data_disks(ctx: Ctx, iid: str) -> list[Record]:
-    return [
-        d for d in ctx.state.table("disks").values()
-        if d.get("InstanceId") == iid and d.get("DiskUsage", "DATA_DISK") == "DATA_DISK"
-    ]
-
-
 @handler("IsolateInstances")
 def isolate_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    """RUNNING/STOPPED -> SHUTDOWN (returned, awaiting destruction), IsolatedTime set."""
+    """RUNNING/STOPPED -> SHUTDOWN (returned, awaiting destruction), IsolatedTime set.
+
+    Attached data disks are detached; with ``IsolateDataDisk`` (default true) they are
+    returned too and count against the 20-resources-per-request limit.
+    """
     records = require_many(ctx, params["InstanceIds"], maximum=MAX_ISOLATE_RESOURCES)
-    with_disks = params.get("IsolateDataDisk", True)
+    with_disks = bool(params.get("IsolateDataDisk", True))
     total = len(records) + (
-        sum(len(_attached_data_disks(ctx, r["InstanceId"])) for r in records) if with_disks else 0
+        sum(disk_model.attached_data_disk_count(ctx, r["InstanceId"]) for r in records)
+        if with_disks else 0
     )
     if total > MAX_ISOLATE_RESOURCES:
         raise fail(ctx, "LimitExceeded.IsolateResourcesLimitExceeded",
@@ -440,6 +451,7 @@ def isolate_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     for record in records:
         record["IsolatedTime"] = ctx.iso()
         begin_operation(ctx, record, transient="SHUTDOWN", final={"InstanceState": "SHUTDOWN"})
+        disk_model.follow_instance_isolation(ctx, record["InstanceId"], return_disks=with_disks)
     return {}
 
 
