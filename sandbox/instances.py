@@ -11,6 +11,7 @@ handlers register with this family).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from . import disk_model, docker, firewall, keypairs, prices, quotas
@@ -18,7 +19,6 @@ from .backend import Ctx, Record, handler, public
 from .errors import err
 from .firewall_templates import lookup_template
 from .instance_model import (
-    FIREWALL_TEMPLATE_ID,
     LINUX,
     WINDOWS,
     apply_blueprint,
@@ -90,12 +90,10 @@ def _check_zones(ctx: Ctx, wanted: Sequence[str]) -> list[str]:
     available = zones(ctx)
     for zone in wanted:
         if zone not in available:
-            raise fail(ctx,
-                "InvalidParameterValue.ZoneInvalid",
-                f"`Zones` value `{zone}` is not a zone of {ctx.region}; "
-                f"expected one of: {', '.join(available) or 'none'}.",
-                also=("InvalidParameterValue.InvalidZone",),
-            )
+            raise fail(ctx, "InvalidParameterValue.ZoneInvalid",
+                       f"`Zones` value `{zone}` is not a zone of {ctx.region}; "
+                       f"expected one of: {', '.join(available) or 'none'}.",
+                       also=("InvalidParameterValue.InvalidZone",))
     return list(wanted) or available
 
 
@@ -114,15 +112,25 @@ def _check_containers(
     return containers
 
 
-@handler("CreateInstances")
-def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    token = params.get("ClientToken")
-    check_length(ctx, token, "ClientToken", MAX_CLIENT_TOKEN,
-                 "InvalidParameterValue.ClientTokenTooLong")
-    tokens = ctx.state.table("client_tokens")
-    if token and not params.get("DryRun") and token in tokens:
-        return {"InstanceIdSet": list(tokens[token]["InstanceIdSet"])}
+@dataclass(frozen=True)
+class _Purchase:
+    """A CreateInstances request once every documented check has passed."""
 
+    count: int
+    name: str
+    period: int
+    renew_flag: str
+    bundle: Record
+    blueprint: Record
+    key_ids: list[str]
+    containers: list[Mapping[str, Any]]
+    zones: list[str]
+    round_robin: bool  # Zones given: spread over them in order; else a random zone each
+    firewall_rules: list[Record] | None  # a template's rules, or None for the defaults
+
+
+def _check_purchase(ctx: Ctx, params: Mapping[str, Any]) -> _Purchase:
+    """All of CreateInstances' checks, in the order the service reports them."""
     name = params.get("InstanceName") or "Unnamed"
     check_length(ctx, name, "InstanceName", MAX_NAME, NAME_TOO_LONG)
     count = int(params.get("InstanceCount") or 1)
@@ -135,8 +143,6 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     charge = params["InstanceChargePrepaid"]
     period = int(charge["Period"])
     prices.check_period(ctx, period, field="InstanceChargePrepaid.Period")
-    renew_flag = charge.get("RenewFlag") or "NOTIFY_AND_MANUAL_RENEW"
-
     bundle_record = bundle(ctx, params["BundleId"])
     if bundle_record is None:
         raise fail(ctx, "InvalidParameter.BundleIdNotFound",
@@ -155,39 +161,54 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     if misfit:
         raise fail(ctx, "InvalidParameterValue.BundleAndBlueprintNotMatch", misfit,
                    also=("InvalidParameter.BundleAndBlueprintNotMatch",
-                             "InvalidParameterValue.BundleNotSupportBlueprintPlatform"))
+                         "InvalidParameterValue.BundleNotSupportBlueprintPlatform"))
     platform = str(blueprint_record.get("PlatformType", LINUX))
     key_ids = _check_login(ctx, params.get("LoginConfiguration"), platform)
     containers = _check_containers(ctx, params, blueprint_record,
                                    "InvalidParameterValue.InvalidParameterCombination")
-    zone_choices = _check_zones(ctx, params.get("Zones") or [])
+    wanted_zones = list(params.get("Zones") or [])
     template_id = params.get("FirewallTemplateId")
     rules = None
     if template_id:
-        if not FIREWALL_TEMPLATE_ID.match(template_id):
-            raise fail(ctx, "InvalidParameterValue.FirewallTemplateIdMalformed",
-                       f"`FirewallTemplateId` `{template_id}` is malformed; "
-                       "expected lhft-xxxxxxxx.")
-        rules = [rule["FirewallRuleInfo"] for rule in lookup_template(ctx, template_id)["_rules"]]
+        template = lookup_template(ctx, template_id, "FirewallTemplateId")
+        rules = [entry["FirewallRuleInfo"] for entry in template["_rules"]]
     bundle_type = str(bundle_record.get("BundleType", "GENERAL_BUNDLE"))
     quotas.require(ctx, f"{bundle_type}_INSTANCE", count,
                    "LimitExceeded.InstanceQuotaLimitExceeded")
+    return _Purchase(
+        count=count, name=name, period=period,
+        renew_flag=charge.get("RenewFlag") or "NOTIFY_AND_MANUAL_RENEW",
+        bundle=bundle_record, blueprint=blueprint_record, key_ids=key_ids,
+        containers=containers, zones=_check_zones(ctx, wanted_zones),
+        round_robin=bool(wanted_zones), firewall_rules=rules,
+    )
+
+
+@handler("CreateInstances")
+def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    """Create ``InstanceCount`` instances (PENDING, then RUNNING after the delay).
+
+    The same ``ClientToken`` answers the same ``InstanceIdSet`` without creating again;
+    ``DryRun`` runs every check and answers ``DryRunOperation`` when all pass.
+    """
+    token = params.get("ClientToken")
+    check_length(ctx, token, "ClientToken", MAX_CLIENT_TOKEN,
+                 "InvalidParameterValue.ClientTokenTooLong")
+    tokens = ctx.state.table("client_tokens")
+    if token and not params.get("DryRun") and token in tokens:
+        return {"InstanceIdSet": list(tokens[token]["InstanceIdSet"])}
+    plan = _check_purchase(ctx, params)
     if params.get("DryRun"):
         raise err("DryRunOperation",
                   "DryRun: the request would have succeeded; no instance was created.")
-
     ids: list[str] = []
-    for index in range(count):
+    for index in range(plan.count):
+        zone = (plan.zones[index % len(plan.zones)] if plan.round_robin
+                else plan.zones[ctx.rng.randrange(len(plan.zones))])
         record = new_instance(
-            ctx,
-            bundle_record=bundle_record,
-            blueprint_record=blueprint_record,
-            name=name if count == 1 else f"{name}-{index + 1}",
-            zone=zone_choices[ctx.rng.randrange(len(zone_choices))]
-            if not params.get("Zones") else zone_choices[index % len(zone_choices)],
-            period=period,
-            renew_flag=renew_flag,
-            key_ids=key_ids,
+            ctx, bundle_record=plan.bundle, blueprint_record=plan.blueprint,
+            name=plan.name if plan.count == 1 else f"{plan.name}-{index + 1}", zone=zone,
+            period=plan.period, renew_flag=plan.renew_flag, key_ids=plan.key_ids,
             tags=params.get("Tags") or [],
         )
         if params.get("InitCommand"):
@@ -195,11 +216,11 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         iid = record["InstanceId"]
         instances(ctx)[iid] = record
         begin_operation(ctx, record, transient=None, final={"InstanceState": "RUNNING"})
-        firewall.init_firewall(ctx, iid, rules)
-        for key_id in key_ids:
+        firewall.init_firewall(ctx, iid, plan.firewall_rules)
+        for key_id in plan.key_ids:
             keypairs.bind(ctx, key_id, iid)
-        if containers:
-            docker.run_containers(ctx, iid, containers)
+        if plan.containers:
+            docker.run_containers(ctx, iid, plan.containers)
         ids.append(iid)
     if token:
         tokens[token] = {"InstanceIdSet": ids, "CreatedTime": ctx.iso()}
