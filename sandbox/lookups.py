@@ -38,7 +38,8 @@ def check_unique(ctx: Ctx, values: Sequence[str], field: str) -> None:
     seen: set[str] = set()
     for value in values:
         if value in seen:
-            raise fail(ctx,
+            raise fail(
+                ctx,
                 "InvalidParameterValue.Duplicated",
                 f"`{field}` contains `{value}` more than once; each id may appear once.",
             )
@@ -48,7 +49,8 @@ def check_unique(ctx: Ctx, values: Sequence[str], field: str) -> None:
 def check_count(ctx: Ctx, values: Sequence[Any], field: str, maximum: int) -> None:
     """Refuse a batch larger than the documented maximum."""
     if len(values) > maximum:
-        raise fail(ctx,
+        raise fail(
+            ctx,
             "InvalidParameterValue.LimitExceeded",
             f"`{field}` has {len(values)} items; at most {maximum} are allowed per request.",
             also=("InvalidParameterValue.OutOfRange", "InvalidParameter"),
@@ -70,7 +72,8 @@ def check_ids(
     check_unique(ctx, values, field)
     for value in values:
         if not pattern.match(value):
-            raise fail(ctx,
+            raise fail(
+                ctx,
                 malformed_code,
                 f"`{value}` in `{field}` is not a valid id; expected the form "
                 f"{_form(pattern)}.",
