@@ -14,11 +14,11 @@ constraints. Paths in messages use the API's own spelling, ``Filters.0.Values.1`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 from lighthouse_mcp.tools import catalog
-from lighthouse_mcp.tools.catalog import Action, Param, Structure
+from lighthouse_mcp.tools.catalog import Action, Constraint, Param, Structure
 
 from .errors import ParameterError, err, first_documented
 
@@ -226,10 +226,11 @@ class _Checker:
         if not isinstance(value, Mapping):
             raise self.fail("type", f"`{path}` must be an object ({kind}).")
         try:
-            members = self.structure(kind)["members"]
+            struct = self.structure(kind)
         except KeyError:
             return  # a structure the docs do not describe: accept its contents as given
-        self.check_object(value, members, f"{path}.")
+        self.check_object(value, struct["members"], f"{path}.")
+        self.check_constraints(struct.get("constraints", []), value, f"{path}.")
 
     def check_scalar(self, p: Param, value: Any, path: str) -> None:
         kind = p["type"]
@@ -372,10 +373,13 @@ class _Checker:
 
     # -- cross-parameter rules ------------------------------------------------------------
 
-    def check_constraints(self, body: Mapping[str, Any]) -> None:
-        for rule in self.entry["constraints"]:
+    def check_constraints(
+        self, rules: Iterable[Constraint], body: Mapping[str, Any], path: str = ""
+    ) -> None:
+        """Cross-parameter rules of the action (or of a structure, at ``path``)."""
+        for rule in rules:
             present = [name for name in rule["params"] if name in body]
-            names = ", ".join(f"`{n}`" for n in rule["params"])
+            names = ", ".join(f"`{path}{n}`" for n in rule["params"])
             if rule["kind"] == "mutually_exclusive" and len(present) > 1:
                 raise self.fail("conflict", f"Only one of {names} may be given ({rule['text']}).")
             if rule["kind"] == "one_of_required" and not present:
@@ -383,7 +387,10 @@ class _Checker:
             if rule["kind"] == "requires" and rule["params"][0] in body:
                 missing = [n for n in rule["params"][1:] if n not in body]
                 if missing:
-                    message = f"`{rule['params'][0]}` requires `{missing[0]}` ({rule['text']})."
+                    message = (
+                        f"`{path}{rule['params'][0]}` requires `{path}{missing[0]}` "
+                        f"({rule['text']})."
+                    )
                     named = sorted(c for c in self.documented
                                    if c.startswith("MissingParameter.") and missing[0] in c)
                     if named:
@@ -415,7 +422,7 @@ def check_body(
         raise err("InvalidParameter", "The request body must be a JSON object.")
     checker = _Checker(entry, structure)
     checker.check_object(body, entry["inputs"], "")
-    checker.check_constraints(body)
+    checker.check_constraints(entry["constraints"], body)
     return body
 
 
