@@ -62,6 +62,7 @@ ID_PREFIXES: dict[str, str] = {
 CONDITION_CODES: dict[str, tuple[str, ...]] = {
     "type": ("InvalidParameter",),
     "enum": ("InvalidParameterValue",),
+    "enum_number": ("InvalidParameterValue.OutOfRange", "InvalidParameterValue"),
     "negative": ("InvalidParameterValue.Negative", "InvalidParameterValue.OutOfRange",
                  "InvalidParameterValue"),
     "below_min": ("InvalidParameterValue.OutOfRange", "InvalidParameterValue"),
@@ -260,7 +261,22 @@ class _Checker:
         word for "this parameter has a value it does not accept".
         """
         name = p["name"]
-        stem = (name[:-1] if p["array"] and name.endswith("s") else name).lower()
+        return self.code_naming(name[:-1] if p["array"] and name.endswith("s") else name)
+
+    def code_with_words(self, name: str, condition: str) -> str | None:
+        """A documented code for ``condition`` on this parameter, e.g. ``...NameTooLong``.
+
+        The parameter's words must appear in order before the condition, so ``KeyName``
+        finds ``InvalidParameterValue.InvalidKeyPairNameTooLong``.
+        """
+        words = re.findall(r"[A-Z][a-z0-9]*", name) or [name]
+        pattern = re.compile(".*".join(map(re.escape, words)) + f".*{condition}$")
+        found = sorted((c for c in self.documented if pattern.search(c.split(".", 1)[-1])),
+                       key=len)
+        return found[0] if found else None
+
+    def code_naming(self, stem: str) -> str | None:
+        stem = stem.lower()
         found = sorted(
             (c for c in self.documented
              if c.startswith("InvalidParameterValue.") and stem in c.lower()
@@ -276,16 +292,19 @@ class _Checker:
             named = self.named_code(p)
             if named is not None:
                 raise err(named, message)
-            raise self.fail("enum", message)
+            raise self.fail("enum_number" if isinstance(value, int | float) else "enum", message)
         if isinstance(value, int | float):
             self.check_range(p, value, path)
         if isinstance(value, str):
             if "max_length" in p and len(value) > p["max_length"]:
-                raise self.fail(
-                    "too_long",
+                message = (
                     f"`{path}` is {len(value)} characters long; at most {p['max_length']} "
-                    "are allowed.",
+                    "are allowed."
                 )
+                named = self.code_with_words(p["name"], "TooLong")
+                if named is not None:
+                    raise err(named, message)
+                raise self.fail("too_long", message)
             self.check_id(p["name"], value, path)
 
     def check_range(self, p: Param, value: float, path: str) -> None:
@@ -363,11 +382,14 @@ class _Checker:
                 if not isinstance(v, str):
                     raise self.fail("type", f"`{where}.Values.{j}` must be a string.")
                 if allowed and v not in allowed:
-                    raise self.fail(
-                        "enum",
+                    message = (
                         f"`{where}.Values.{j}` must be one of {', '.join(allowed)} for "
-                        f"filter {name}; got {v[:40]!r}.",
+                        f"filter {name}; got {v[:40]!r}."
                     )
+                    named = self.code_naming(_filter_id_param(name))
+                    if named is not None:
+                        raise err(named, message)
+                    raise self.fail("enum", message)
                 if self.documents_id_code(_filter_id_param(name)):
                     self.check_id(_filter_id_param(name), v, f"{where}.Values.{j}")
 
