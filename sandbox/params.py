@@ -118,8 +118,15 @@ def region_required(action: Action) -> bool:
     return action["name"] not in REGIONLESS_ACTIONS
 
 
-def check_envelope(action: str | None, version: str | None, region: str | None) -> Action:
-    """The catalog entry of ``action`` after checking Action, Version and Region headers."""
+#: X-TC-Language values the common parameters document.
+LANGUAGES = ("zh-CN", "en-US")
+
+
+def check_envelope(
+    action: str | None, version: str | None, region: str | None, language: str | None = None
+) -> Action:
+    """The catalog entry of ``action`` after checking the Action, Version, Region and
+    Language headers."""
     if not action:
         raise err("MissingParameter", "The request is missing the required header `X-TC-Action`.")
     if not version:
@@ -135,6 +142,11 @@ def check_envelope(action: str | None, version: str | None, region: str | None) 
             "NoSuchVersion",
             f"The API version `{version[:32]}` does not exist; Lighthouse uses "
             f"{catalog.API_VERSION}.",
+        )
+    if language is not None and language not in LANGUAGES:
+        raise err(
+            "InvalidParameterValue",
+            f"`X-TC-Language` must be one of {', '.join(LANGUAGES)}; got {language[:20]!r}.",
         )
     if region_required(entry):
         if not region:

@@ -77,3 +77,17 @@ async def test_a_handler_bug_answers_internal_error(api: Api) -> None:
     finally:
         backend.HANDLERS["DescribeZones"] = original
         del backend.HANDLERS["DescribeZones_Broken"]
+
+
+async def test_language_header_is_checked(api: Api) -> None:
+    headers = tc3_headers("DescribeZones", b"{}", timestamp=int(api.clock()))
+    for language, ok in (("en-US", True), ("zh-CN", True), ("fr-FR", False)):
+        headers["X-TC-Language"] = language
+        body = (await api.http.post("/", content=b"{}", headers=headers)).json()["Response"]
+        assert ("Error" not in body) is ok, body
+
+
+async def test_recorded_requests_do_not_show_passwords_in_repr(api: Api) -> None:
+    await api.call("ResetInstancesPassword", {"InstanceIds": ["lhins-demo0001"],
+                                              "Password": "S3cret!pass"})
+    assert "S3cret" not in repr(api.sandbox.requests) and "S3cret" not in repr(api.sandbox)
