@@ -18,7 +18,6 @@ from . import seed
 from .backend import Ctx, Record, handler
 from .instance_model import lookup
 from .listing import page
-from .lookups import fail
 
 PROTOCOLS = ("TCP", "UDP", "ICMP", "ICMPv6", "ALL")
 ACTIONS = ("ACCEPT", "DROP")
@@ -184,13 +183,13 @@ def normalise_all(ctx: Ctx, rules: Sequence[Mapping[str, Any]], field: str,
         try:
             clean = normalise(rule, where)
         except RuleProblem as problem:
-            raise fail(ctx, problem.code, str(problem), also=("InvalidParameterValue",)) from None
+            raise ctx.fail(problem.code, str(problem), also=("InvalidParameterValue",)) from None
         key = identity(clean)
         if key in seen:
-            raise fail(ctx, duplicate_code, f"`{where}` repeats an earlier rule of the request "
-                       f"({clean['Protocol']} {clean['Port']} "
-                       f"{clean['CidrBlock'] or clean['Ipv6CidrBlock']} {clean['Action']}).",
-                       also=("InvalidParameterValue.Duplicated",))
+            raise ctx.fail(duplicate_code, f"`{where}` repeats an earlier rule of the request "
+                           f"({clean['Protocol']} {clean['Port']} "
+                           f"{clean['CidrBlock'] or clean['Ipv6CidrBlock']} {clean['Action']}).",
+                           also=("InvalidParameterValue.Duplicated",))
         seen.add(key)
         out.append(clean)
     return out
@@ -225,9 +224,9 @@ def firewall_of(ctx: Ctx, iid: str) -> Record:
 def _check_version(ctx: Ctx, fw: Record, params: Mapping[str, Any]) -> None:
     wanted = params.get("FirewallVersion")
     if wanted is not None and int(wanted) != int(fw["version"]):
-        raise fail(ctx, "UnsupportedOperation.FirewallVersionMismatch",
-                   f"`FirewallVersion` is {wanted} but the firewall is at version "
-                   f"{fw['version']}; read it again with DescribeFirewallRules.")
+        raise ctx.fail("UnsupportedOperation.FirewallVersionMismatch",
+                       f"`FirewallVersion` is {wanted} but the firewall is at version "
+                       f"{fw['version']}; read it again with DescribeFirewallRules.")
 
 
 def replace_rules(ctx: Ctx, iid: str, rules: list[Record]) -> None:
@@ -254,13 +253,13 @@ def create_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     existing = {identity(r) for r in fw["rules"]}
     for index, rule in enumerate(new):
         if identity(rule) in existing:
-            raise fail(ctx, "InvalidParameter.FirewallRulesExist",
-                       f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']}) "
-                       "already exists on the instance.")
+            raise ctx.fail("InvalidParameter.FirewallRulesExist",
+                           f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']}) "
+                           "already exists on the instance.")
     if len(fw["rules"]) + len(new) > MAX_RULES:
-        raise fail(ctx, "LimitExceeded.FirewallRulesLimitExceeded",
-                   f"The firewall would have {len(fw['rules']) + len(new)} rules; "
-                   f"at most {MAX_RULES} are allowed.")
+        raise ctx.fail("LimitExceeded.FirewallRulesLimitExceeded",
+                       f"The firewall would have {len(fw['rules']) + len(new)} rules; "
+                       f"at most {MAX_RULES} are allowed.")
     replace_rules(ctx, params["InstanceId"], [*fw["rules"], *new])
     return {}
 
@@ -273,10 +272,10 @@ def delete_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     existing = {identity(r) for r in fw["rules"]}
     for index, rule in enumerate(doomed):
         if identity(rule) not in existing:
-            raise fail(ctx, "ResourceNotFound.FirewallRulesNotFound",
-                       f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']} "
-                       f"{rule['CidrBlock'] or rule['Ipv6CidrBlock']} {rule['Action']}) "
-                       "is not a rule of the instance.")
+            raise ctx.fail("ResourceNotFound.FirewallRulesNotFound",
+                           f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']} "
+                           f"{rule['CidrBlock'] or rule['Ipv6CidrBlock']} {rule['Action']}) "
+                           "is not a rule of the instance.")
     gone = {identity(r) for r in doomed}
     replace_rules(ctx, params["InstanceId"], [r for r in fw["rules"] if identity(r) not in gone])
     return {}
@@ -288,8 +287,8 @@ def modify_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     _editable(ctx, params)
     rules = params["FirewallRules"]
     if len(rules) > MAX_RULES:
-        raise fail(ctx, "InvalidParameterValue.LimitExceeded",
-                   f"`FirewallRules` has {len(rules)} rules; at most {MAX_RULES}.")
+        raise ctx.fail("InvalidParameterValue.LimitExceeded",
+                       f"`FirewallRules` has {len(rules)} rules; at most {MAX_RULES}.")
     new = normalise_all(ctx, rules, "FirewallRules", "InvalidParameter.FirewallRulesDuplicated")
     replace_rules(ctx, params["InstanceId"], new)
     return {}
@@ -302,10 +301,10 @@ def modify_firewall_rule_description(ctx: Ctx, params: dict[str, Any]) -> dict[s
                              "InvalidParameter.FirewallRulesDuplicated")
     key = identity(target)
     if not any(identity(rule) == key for rule in fw["rules"]):
-        raise fail(ctx, "ResourceNotFound.FirewallRulesNotFound",
-                   f"No rule of the instance matches `FirewallRule` ({target['Protocol']} "
-                   f"{target['Port']} {target['CidrBlock'] or target['Ipv6CidrBlock']} "
-                   f"{target['Action']}).")
+        raise ctx.fail("ResourceNotFound.FirewallRulesNotFound",
+                       f"No rule of the instance matches `FirewallRule` ({target['Protocol']} "
+                       f"{target['Port']} {target['CidrBlock'] or target['Ipv6CidrBlock']} "
+                       f"{target['Action']}).")
     updated = [
         {**rule, "FirewallRuleDescription": target["FirewallRuleDescription"]}
         if identity(rule) == key else dict(rule)
@@ -321,7 +320,7 @@ def describe_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     rules = [dict(r) for r in fw["rules"]]
     return {
         "TotalCount": len(rules),
-        "FirewallRuleSet": page(rules, params),
+        "FirewallRuleSet": page(ctx, rules, params),
         "FirewallVersion": fw["version"],
     }
 

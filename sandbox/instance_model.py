@@ -19,7 +19,7 @@ from typing import Any
 from . import seed
 from .backend import Ctx, Record
 from .errors import first_documented
-from .lookups import check_ids, fail, id_pattern, lookup_id
+from .listing import check_ids, id_pattern, lookup_id
 from .periods import add_months
 
 INSTANCE_ID = id_pattern("lhins")
@@ -172,7 +172,7 @@ def require(ctx: Ctx, records: Iterable[Record], action: str | None = None) -> N
         found = denial(record, name)
         if found is not None:
             codes, message = found
-            raise fail(ctx, codes[0], message, also=codes[1:])
+            raise ctx.fail(codes[0], message, also=codes[1:])
 
 
 def require_many(

@@ -30,8 +30,7 @@ from .instance_model import (
     lookup_many,
     require,
 )
-from .listing import page, select
-from .lookups import check_ids, fail
+from .listing import apply_filters, check_ids, page
 from .periods import parse_iso
 
 GB = 1024**3
@@ -47,9 +46,9 @@ def _listed(ctx: Ctx, params: dict[str, Any]) -> list[Record]:
         check_ids(ctx, ids, "InstanceIds", INSTANCE_ID, INSTANCE_ID_MALFORMED, maximum=100)
         for iid in ids:
             if iid not in instances(ctx):
-                raise fail(ctx, "ResourceNotFound.InstanceIdNotFound",
-                           f"The instance `{iid}` does not exist in {ctx.region}.",
-                           also=("ResourceNotFound.InstanceNotFound",))
+                raise ctx.fail("ResourceNotFound.InstanceIdNotFound",
+                               f"The instance `{iid}` does not exist in {ctx.region}.",
+                               also=("ResourceNotFound.InstanceNotFound",))
         rows = [instances(ctx)[iid] for iid in ids]
     return rows
 
@@ -86,7 +85,7 @@ def describe_instances_returnable(ctx: Ctx, params: dict[str, Any]) -> dict[str,
         code, message = _returnable(ctx, record)
         rows.append({"InstanceId": record["InstanceId"], "IsReturnable": code == 0,
                      "ReturnFailCode": code, "ReturnFailMessage": message})
-    return {"TotalCount": len(rows), "InstanceReturnableSet": page(rows, params)}
+    return {"TotalCount": len(rows), "InstanceReturnableSet": page(ctx, rows, params)}
 
 
 def _traffic_package(ctx: Ctx, record: Record) -> Record:
@@ -120,7 +119,7 @@ def describe_instances_traffic_packages(ctx: Ctx, params: dict[str, Any]) -> dic
         {"InstanceId": r["InstanceId"], "TrafficPackageSet": [_traffic_package(ctx, r)]}
         for r in _listed(ctx, params)
     ]
-    return {"TotalCount": len(rows), "InstanceTrafficPackageSet": page(rows, params)}
+    return {"TotalCount": len(rows), "InstanceTrafficPackageSet": page(ctx, rows, params)}
 
 
 @handler("DescribeInstanceVncUrl")
@@ -186,9 +185,9 @@ def describe_modify_instance_bundles(ctx: Ctx, params: dict[str, Any]) -> dict[s
 
     record = lookup(ctx, params["InstanceId"])
     if record["InstanceState"] not in ("RUNNING", "STOPPED"):
-        raise fail(ctx, "UnsupportedOperation.InvalidInstanceState",
-                   f"The instance `{record['InstanceId']}` is {record['InstanceState']}; "
-                   "bundle options are listed for RUNNING or STOPPED instances.")
+        raise ctx.fail("UnsupportedOperation.InvalidInstanceState",
+                       f"The instance `{record['InstanceId']}` is {record['InstanceState']}; "
+                       "bundle options are listed for RUNNING or STOPPED instances.")
     current = bundle(ctx, record["BundleId"]) or {"BundleId": record["BundleId"]}
     rows = []
     for candidate in sorted(all_bundles(ctx),
@@ -208,8 +207,8 @@ def describe_modify_instance_bundles(ctx: Ctx, params: dict[str, Any]) -> dict[s
             "Bundle": public(candidate),
             "NotSupportModifyMessage": message,
         })
-    rows = select(rows, params, fields=MODIFY_BUNDLE_FILTERS)
-    return {"TotalCount": len(rows), "ModifyBundleSet": page(rows, params)}
+    rows = apply_filters(ctx, rows, params.get("Filters"), MODIFY_BUNDLE_FILTERS, max_values=5)
+    return {"TotalCount": len(rows), "ModifyBundleSet": page(ctx, rows, params)}
 
 
 @handler("DescribeResetInstanceBlueprints")
@@ -220,7 +219,8 @@ def describe_reset_instance_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict
         "SystemDiskSize": record["SystemDisk"]["DiskSize"],
     }
     candidates = [b for b in visible_blueprints(ctx) if b.get("BlueprintState") == "NORMAL"]
-    candidates = select(candidates, params, fields=RESET_FILTERS)
+    candidates = apply_filters(ctx, candidates, params.get("Filters"), RESET_FILTERS,
+                               max_values=5)
     rows = []
     for bp in candidates:
         reason = blueprint_fit(current, bp) or ""
@@ -229,4 +229,4 @@ def describe_reset_instance_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict
             reason = "非中国大陆地域不支持Linux系统和Windows系统之间互转。"
         rows.append({"BlueprintInfo": public(bp), "IsResettable": not reason,
                      "NonResettableMessage": reason})
-    return {"TotalCount": len(rows), "ResetInstanceBlueprintSet": page(rows, params)}
+    return {"TotalCount": len(rows), "ResetInstanceBlueprintSet": page(ctx, rows, params)}

@@ -19,6 +19,8 @@ from .backend import Ctx, Record, handler, public
 from .errors import err
 from .firewall_templates import lookup_template
 from .instance_model import (
+    INSTANCE_ID,
+    INSTANCE_ID_MALFORMED,
     LINUX,
     WINDOWS,
     apply_blueprint,
@@ -36,8 +38,7 @@ from .instance_model import (
     require_many,
     zones,
 )
-from .listing import Fields, page, select, tag_fields
-from .lookups import check_length, fail
+from .listing import check_length, page, select
 from .periods import add_months, parse_iso
 
 MAX_CLIENT_TOKEN = 64
@@ -60,25 +61,25 @@ def _check_login(ctx: Ctx, login: Mapping[str, Any] | None, platform: str) -> li
     key_ids = list(login.get("KeyIds") or [])
     combo = "InvalidParameterValue.InvalidParameterCombination"
     if auto == "YES" and password:
-        raise fail(ctx, combo, "`LoginConfiguration.Password` must be omitted when "
-                   "`AutoGeneratePassword` is YES.")
+        raise ctx.fail(combo, "`LoginConfiguration.Password` must be omitted when "
+                       "`AutoGeneratePassword` is YES.")
     if auto == "NO" and not password and not key_ids:
-        raise fail(ctx, combo, "`LoginConfiguration.AutoGeneratePassword` is NO; give "
-                   "`Password` (or `KeyIds`).")
+        raise ctx.fail(combo, "`LoginConfiguration.AutoGeneratePassword` is NO; give "
+                       "`Password` (or `KeyIds`).")
     if password and key_ids:
-        raise fail(ctx, combo, "`LoginConfiguration` cannot set both `Password` and `KeyIds`.")
+        raise ctx.fail(combo, "`LoginConfiguration` cannot set both `Password` and `KeyIds`.")
     if key_ids and platform == WINDOWS:
-        raise fail(ctx, combo, "Windows blueprints do not support key pairs; use a password.",
-                   also=("UnsupportedOperation.WindowsNotSupportKeyPair",))
+        raise ctx.fail(combo, "Windows blueprints do not support key pairs; use a password.",
+                       also=("UnsupportedOperation.WindowsNotSupportKeyPair",))
     if len(key_ids) > 5:
-        raise fail(ctx, "InvalidParameterValue.LimitExceeded",
-                   f"`LoginConfiguration.KeyIds` has {len(key_ids)} ids; at most 5.",
-                   also=("InvalidParameterValue.OutOfRange",))
+        raise ctx.fail("InvalidParameterValue.LimitExceeded",
+                       f"`LoginConfiguration.KeyIds` has {len(key_ids)} ids; at most 5.",
+                       also=("InvalidParameterValue.OutOfRange",))
     if password:
         problem = password_problem(str(password), platform)
         if problem:
-            raise fail(ctx, "InvalidParameterValue.InvalidPassword",
-                       f"`LoginConfiguration.Password` is not accepted: {problem}.")
+            raise ctx.fail("InvalidParameterValue.InvalidPassword",
+                           f"`LoginConfiguration.Password` is not accepted: {problem}.")
     for key_id in key_ids:
         keypairs.lookup_keypair(ctx, key_id, "LoginConfiguration.KeyIds",
                                 not_found=("ResourceNotFound.KeyPairNotFound",
@@ -90,10 +91,10 @@ def _check_zones(ctx: Ctx, wanted: Sequence[str]) -> list[str]:
     available = zones(ctx)
     for zone in wanted:
         if zone not in available:
-            raise fail(ctx, "InvalidParameterValue.ZoneInvalid",
-                       f"`Zones` value `{zone}` is not a zone of {ctx.region}; "
-                       f"expected one of: {', '.join(available) or 'none'}.",
-                       also=("InvalidParameterValue.InvalidZone",))
+            raise ctx.fail("InvalidParameterValue.ZoneInvalid",
+                           f"`Zones` value `{zone}` is not a zone of {ctx.region}; "
+                           f"expected one of: {', '.join(available) or 'none'}.",
+                           also=("InvalidParameterValue.InvalidZone",))
     return list(wanted) or available
 
 
@@ -104,9 +105,9 @@ def _check_containers(
     a bad one refuses the whole request before anything is created."""
     containers: list[Mapping[str, Any]] = list(params.get("Containers") or [])
     if containers and not blueprint_record.get("DockerVersion"):
-        raise fail(ctx, code, f"`Containers` needs a Docker blueprint; "
-                   f"`{blueprint_record['BlueprintId']}` is "
-                   f"{blueprint_record.get('BlueprintType')}.")
+        raise ctx.fail(code, f"`Containers` needs a Docker blueprint; "
+                       f"`{blueprint_record['BlueprintId']}` is "
+                       f"{blueprint_record.get('BlueprintType')}.")
     for index, conf in enumerate(containers):
         docker.normalise(ctx, conf, f"Containers.{index}")
     return containers
@@ -135,32 +136,32 @@ def _check_purchase(ctx: Ctx, params: Mapping[str, Any]) -> _Purchase:
     check_length(ctx, name, "InstanceName", MAX_NAME, NAME_TOO_LONG)
     count = int(params.get("InstanceCount") or 1)
     if not 1 <= count <= 30:
-        raise fail(ctx, "InvalidParameterValue.OutOfRange",
-                   f"`InstanceCount` is {count}; it must be between 1 and 30.")
+        raise ctx.fail("InvalidParameterValue.OutOfRange",
+                       f"`InstanceCount` is {count}; it must be between 1 and 30.")
     if (params.get("DomainName") or params.get("Subdomain")) and count != 1:
-        raise fail(ctx, "InvalidParameterValue.InvalidParameterCombination",
-                   "With `DomainName`/`Subdomain`, `InstanceCount` must be 1.")
+        raise ctx.fail("InvalidParameterValue.InvalidParameterCombination",
+                       "With `DomainName`/`Subdomain`, `InstanceCount` must be 1.")
     charge = params["InstanceChargePrepaid"]
     period = int(charge["Period"])
     prices.check_period(ctx, period, field="InstanceChargePrepaid.Period")
     bundle_record = bundle(ctx, params["BundleId"])
     if bundle_record is None:
-        raise fail(ctx, "InvalidParameter.BundleIdNotFound",
-                   f"The bundle `{params['BundleId']}` does not exist in {ctx.region}; "
-                   "see DescribeBundles.", also=("InvalidParameterValue.InvalidBundle",))
+        raise ctx.fail("InvalidParameter.BundleIdNotFound",
+                       f"The bundle `{params['BundleId']}` does not exist in {ctx.region}; "
+                       "see DescribeBundles.", also=("InvalidParameterValue.InvalidBundle",))
     if bundle_record.get("BundleSalesState") == "SOLD_OUT":
-        raise fail(ctx, "ResourcesSoldOut.BundleSoldOut",
-                   f"The bundle `{params['BundleId']}` is sold out in {ctx.region}.")
+        raise ctx.fail("ResourcesSoldOut.BundleSoldOut",
+                       f"The bundle `{params['BundleId']}` is sold out in {ctx.region}.")
     blueprint_record = lookup_blueprint(ctx, params["BlueprintId"])
     if blueprint_record.get("BlueprintState", "NORMAL") != "NORMAL":
-        raise fail(ctx, "InvalidParameterValue.InvalidBlueprintId",
-                   f"The blueprint `{params['BlueprintId']}` is "
-                   f"{blueprint_record.get('BlueprintState')}; only NORMAL blueprints "
-                   "can be used.", also=("ResourceUnavailable.BlueprintUnavailable",))
+        raise ctx.fail("InvalidParameterValue.InvalidBlueprintId",
+                       f"The blueprint `{params['BlueprintId']}` is "
+                       f"{blueprint_record.get('BlueprintState')}; only NORMAL blueprints "
+                       "can be used.", also=("ResourceUnavailable.BlueprintUnavailable",))
     misfit = blueprint_fit(bundle_record, blueprint_record)
     if misfit:
-        raise fail(ctx, "InvalidParameterValue.BundleAndBlueprintNotMatch", misfit,
-                   also=("InvalidParameter.BundleAndBlueprintNotMatch",
+        raise ctx.fail("InvalidParameterValue.BundleAndBlueprintNotMatch", misfit,
+                       also=("InvalidParameter.BundleAndBlueprintNotMatch",
                          "InvalidParameterValue.BundleNotSupportBlueprintPlatform"))
     platform = str(blueprint_record.get("PlatformType", LINUX))
     key_ids = _check_login(ctx, params.get("LoginConfiguration"), platform)
@@ -258,17 +259,18 @@ def _default_order(rows: list[Record]) -> list[Record]:
 @handler("DescribeInstances")
 def describe_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("Order") and not params.get("OrderField"):
-        raise fail(ctx, "MissingParameter.OrderFieldRequired",
-                   "`Order` was given without `OrderField`; set OrderField=EXPIRED_TIME.")
+        raise ctx.fail("MissingParameter.OrderFieldRequired",
+                       "`Order` was given without `OrderField`; set OrderField=EXPIRED_TIME.")
     visible = [r for r in instances(ctx).values() if r["InstanceState"] != "DELETING"]
-    rows = select(visible, params, fields=Fields(INSTANCE_FILTERS, tag_fields()),
-                  ids_param="InstanceIds", id_field="InstanceId")
+    rows = select(ctx, params, visible, ids_param="InstanceIds", id_key="InstanceId",
+                  pattern=INSTANCE_ID, malformed=INSTANCE_ID_MALFORMED,
+                  accessors=INSTANCE_FILTERS, tag_prefix=True)
     if params.get("OrderField") == "EXPIRED_TIME":
         rows.sort(key=lambda r: (r["ExpiredTime"] or "", r["InstanceId"]),
                   reverse=params.get("Order") == "DESC")
     else:
         rows = _default_order(rows)
-    return {"TotalCount": len(rows), "InstanceSet": [public(r) for r in page(rows, params)]}
+    return {"TotalCount": len(rows), "InstanceSet": [public(r) for r in page(ctx, rows, params)]}
 
 
 # -- power actions ------------------------------------------------------------------------
@@ -309,22 +311,22 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     require(ctx, [record])
     target = lookup_blueprint(ctx, params.get("BlueprintId") or record["BlueprintId"])
     if target.get("BlueprintState", "NORMAL") != "NORMAL":
-        raise fail(ctx, "ResourceUnavailable.BlueprintUnavailable",
-                   f"The blueprint `{target['BlueprintId']}` is "
-                   f"{target.get('BlueprintState')}; only NORMAL blueprints can be used.")
+        raise ctx.fail("ResourceUnavailable.BlueprintUnavailable",
+                       f"The blueprint `{target['BlueprintId']}` is "
+                       f"{target.get('BlueprintState')}; only NORMAL blueprints can be used.")
     if target.get("PlatformType") != record["PlatformType"] and not is_mainland(ctx.region):
-        raise fail(ctx, "InvalidParameterValue.NotAllowToChangePlatformType",
-                   f"Instances outside the Chinese mainland cannot switch between "
-                   f"LINUX_UNIX and WINDOWS ({record['PlatformType']} -> "
-                   f"{target.get('PlatformType')}).",
-                   also=("InvalidParameterValue.BlueprintId",))
+        raise ctx.fail("InvalidParameterValue.NotAllowToChangePlatformType",
+                       f"Instances outside the Chinese mainland cannot switch between "
+                       f"LINUX_UNIX and WINDOWS ({record['PlatformType']} -> "
+                       f"{target.get('PlatformType')}).",
+                       also=("InvalidParameterValue.BlueprintId",))
     bundle_record = bundle(ctx, record["BundleId"]) or {
         "BundleId": record["BundleId"], "Memory": record["Memory"],
         "SystemDiskSize": record["SystemDisk"]["DiskSize"],
     }
     misfit = blueprint_fit(bundle_record, target)
     if misfit:
-        raise fail(ctx, "InvalidParameterValue.BlueprintConfigNotMatch", misfit)
+        raise ctx.fail("InvalidParameterValue.BlueprintConfigNotMatch", misfit)
     platform = str(target.get("PlatformType", LINUX))
     key_ids = _check_login(ctx, params.get("LoginConfiguration"), platform)
     containers = _check_containers(ctx, params, target,
@@ -351,13 +353,13 @@ def reset_instances_password(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
     records = require_many(ctx, params["InstanceIds"])
     user = params.get("UserName")
     if user is not None and len(user) > 64:
-        raise fail(ctx, "InvalidParameterValue.OutOfRange",
-                   f"`UserName` has {len(user)} characters; at most 64.")
+        raise ctx.fail("InvalidParameterValue.OutOfRange",
+                       f"`UserName` has {len(user)} characters; at most 64.")
     strictest = WINDOWS if any(r["PlatformType"] == WINDOWS for r in records) else LINUX
     problem = password_problem(str(params["Password"]), strictest)
     if problem:
-        raise fail(ctx, "InvalidParameterValue.InvalidPassword",
-                   f"`Password` is not accepted: {problem}.")
+        raise ctx.fail("InvalidParameterValue.InvalidPassword",
+                       f"`Password` is not accepted: {problem}.")
     for record in records:
         previous = record["InstanceState"]
         transient = "STOPPING" if previous == "RUNNING" else None
@@ -383,8 +385,8 @@ def modify_instances_attribute(ctx: Ctx, params: dict[str, Any]) -> dict[str, An
 def modify_instances_renew_flag(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     flag = params["RenewFlag"]
     if flag not in RENEW_FLAGS:
-        raise fail(ctx, "InvalidParameterValue", f"`RenewFlag` is `{flag}`; expected one of "
-                   f"{', '.join(RENEW_FLAGS)}.")
+        raise ctx.fail("InvalidParameterValue", f"`RenewFlag` is `{flag}`; expected one of "
+                       f"{', '.join(RENEW_FLAGS)}.")
     for record in require_many(ctx, params["InstanceIds"]):
         record["RenewFlag"] = flag
     return {}
@@ -432,14 +434,14 @@ def modify_instances_bundle(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     records = require_many(ctx, params["InstanceIds"], maximum=30)
     target = bundle(ctx, params["BundleId"])
     if target is None:
-        raise fail(ctx, "InvalidParameter.BundleIdNotFound",
-                   f"The bundle `{params['BundleId']}` does not exist in {ctx.region}.")
+        raise ctx.fail("InvalidParameter.BundleIdNotFound",
+                       f"The bundle `{params['BundleId']}` does not exist in {ctx.region}.")
     for record in records:
         problem = bundle_change_problem(ctx, record, target)
         if problem:
-            raise fail(ctx, "InvalidParameterValue.NotSupportModifyInstanceBundleType",
-                       f"Instance `{record['InstanceId']}`: {problem}",
-                       also=("OperationDenied.BundleNotSupportModify",))
+            raise ctx.fail("InvalidParameterValue.NotSupportModifyInstanceBundleType",
+                           f"Instance `{record['InstanceId']}`: {problem}",
+                           also=("OperationDenied.BundleNotSupportModify",))
     for record in records:
         resized: Record = {"SystemDisk": dict(record["SystemDisk"])}
         apply_bundle(resized, target)
@@ -466,9 +468,9 @@ def isolate_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         if with_disks else 0
     )
     if total > MAX_ISOLATE_RESOURCES:
-        raise fail(ctx, "LimitExceeded.IsolateResourcesLimitExceeded",
-                   f"The request would return {total} resources (instances plus attached "
-                   f"data disks); at most {MAX_ISOLATE_RESOURCES} per request.")
+        raise ctx.fail("LimitExceeded.IsolateResourcesLimitExceeded",
+                       f"The request would return {total} resources (instances plus attached "
+                       f"data disks); at most {MAX_ISOLATE_RESOURCES} per request.")
     for record in records:
         record["IsolatedTime"] = ctx.iso()
         begin_operation(ctx, record, transient="SHUTDOWN", final={"InstanceState": "SHUTDOWN"})
