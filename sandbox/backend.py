@@ -206,15 +206,33 @@ class Ctx:
     def fail(self, code: str, message: str, *, also: Iterable[str] = ()) -> SandboxError:
         """An error with the first of ``code``, ``*also`` that this action documents.
 
-        Falls back to ``code`` when the action documents none of them (or the catalog
-        is missing), so handlers can name the condition once for every action.
+        When the action documents none of them, the common code of ``code``'s family
+        (``ResourceNotFound`` for ``ResourceNotFound.InstanceIdNotFound``) answers, so a
+        client only ever sees codes its docs list; ``code`` itself if the catalog is
+        missing. Handlers can thus name the condition once for every action.
         """
         documented = _documented_errors(self.action)
-        return err(first_documented((code, *also), documented, code), message)
+        chosen = first_documented((code, *also), documented, "")
+        if not chosen:
+            # Nothing specific is documented for this action: answer with the common code
+            # of the same family (ResourceNotFound.X -> ResourceNotFound), which every
+            # client knows, rather than a code its docs never mention.
+            head = code.split(".", 1)[0]
+            chosen = code if not documented or head not in _common_errors() else head
+        return err(chosen, message)
 
     def documents(self, code: str) -> bool:
         """Whether this action's error list names ``code``."""
         return code in _documented_errors(self.action)
+
+
+def _common_errors() -> set[str]:
+    try:
+        from lighthouse_mcp.tools import catalog
+
+        return {e["code"] for e in catalog.load_catalog()["common_errors"]}
+    except (KeyError, FileNotFoundError, ModuleNotFoundError):
+        return set()
 
 
 def _documented_errors(action: str) -> set[str]:

@@ -1,21 +1,20 @@
 """DescribeBundles and DescribeBundleDiscount over the seed catalogue of bundles."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import seed
 from .backend import Ctx, handler
-from .listing import Fields, page, select
+from .listing import apply_filters, exclusive, page
 
-_FIELDS = Fields(
-    {
-        "bundle-id": lambda b: b["BundleId"],
-        "bundle-type": lambda b: b["BundleType"],
-        "bundle-state": lambda b: "ONLINE" if b["BundleSalesState"] == "AVAILABLE" else "OFFLINE",
-        "support-platform-type": lambda b: (["LINUX_UNIX"] if b["SupportLinuxUnixPlatform"] else [])
-        + (["WINDOWS"] if b["SupportWindowsPlatform"] else []),
-    }
-)
+_FIELDS: dict[str, Callable[[dict[str, Any]], Iterable[Any]]] = {
+    "bundle-id": lambda b: [b["BundleId"]],
+    "bundle-type": lambda b: [b["BundleType"]],
+    "bundle-state": lambda b: ["ONLINE" if b["BundleSalesState"] == "AVAILABLE" else "OFFLINE"],
+    "support-platform-type": lambda b: (["LINUX_UNIX"] if b["SupportLinuxUnixPlatform"] else [])
+    + (["WINDOWS"] if b["SupportWindowsPlatform"] else []),
+}
 
 #: Answers come from the static catalogue, not from account state (see coverage.py).
 COVERAGE = "seed"
@@ -43,20 +42,18 @@ def check_zones(ctx: Ctx, zones: list[str]) -> None:
 
 @handler("DescribeBundles")
 def describe_bundles(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    if params.get("BundleIds") and params.get("Filters"):
-        raise ctx.fail(
-            "InvalidParameter.ParameterConflict",
-            "BundleIds and Filters cannot be given together.",
-            also=("InvalidParameter",),
-        )
+    exclusive(ctx, params, "BundleIds", "Filters")
     catalogue = seed.bundles()
     known = {b["BundleId"] for b in catalogue}
-    for bid in params.get("BundleIds") or []:
+    wanted = params.get("BundleIds") or []
+    for bid in wanted:
         if bid not in known:
             raise unknown_bundle(ctx, bid)
     check_zones(ctx, params.get("Zones") or [])
-    rows = select(catalogue, params, fields=_FIELDS, ids_param="BundleIds", id_field="BundleId")
-    return {"TotalCount": len(rows), "BundleSet": page(rows, params)}
+    if wanted:
+        catalogue = [b for b in catalogue if b["BundleId"] in set(wanted)]
+    rows = apply_filters(ctx, catalogue, params.get("Filters"), _FIELDS)
+    return {"TotalCount": len(rows), "BundleSet": page(ctx, rows, params)}
 
 
 @handler("DescribeBundleDiscount")

@@ -30,10 +30,10 @@ def _scenes(ctx: Ctx, params: dict[str, Any]) -> list[dict[str, Any]]:
 @handler("DescribeAllScenes")
 def describe_all_scenes(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     rows = _scenes(ctx, params)
-    return {"TotalCount": len(rows), "SceneInfoSet": page(rows, params)}
+    return {"TotalCount": len(rows), "SceneInfoSet": page(ctx, rows, params)}
 
 
 @handler("DescribeScenes")
 def describe_scenes(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     rows = _scenes(ctx, params)
-    return {"TotalCount": len(rows), "SceneSet": page(rows, params)}
+    return {"TotalCount": len(rows), "SceneSet": page(ctx, rows, params)}

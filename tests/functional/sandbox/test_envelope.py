@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 
 from lighthouse_mcp.sandbox import backend
+from lighthouse_mcp.sandbox.fallback import documented_answer
+from lighthouse_mcp.tools import catalog
 
 from .conftest import Api, tc3_headers
 
@@ -55,12 +57,12 @@ async def test_missing_unknown_and_wrong_type_parameters(api: Api) -> None:
 
 
 async def test_fallback_echoes_the_requested_ids(api: Api) -> None:
-    action = "DescribeInstancesTrafficPackages"
-    if action in backend.HANDLERS:
-        pytest.skip("a family now implements it")
-    data = await api.ok(action, {"InstanceIds": ["lhins-demo0001"]})
+    ctx = api.sandbox.backend.context("DescribeInstancesTrafficPackages", "AKIDx",
+                                      "ap-guangzhou", "req")
+    data = documented_answer(ctx, {"InstanceIds": ["lhins-mine0001"]})
     text = str(data)
-    assert "lhins-demo0001" in text
+    assert "lhins-mine0001" in text and "RequestId" not in data
+    assert set(data) <= {p["name"] for p in catalog.action(ctx.action)["outputs"]}
 
 
 async def test_a_handler_bug_answers_internal_error(api: Api) -> None:
@@ -75,3 +77,17 @@ async def test_a_handler_bug_answers_internal_error(api: Api) -> None:
     finally:
         backend.HANDLERS["DescribeZones"] = original
         del backend.HANDLERS["DescribeZones_Broken"]
+
+
+async def test_language_header_is_checked(api: Api) -> None:
+    headers = tc3_headers("DescribeZones", b"{}", timestamp=int(api.clock()))
+    for language, ok in (("en-US", True), ("zh-CN", True), ("fr-FR", False)):
+        headers["X-TC-Language"] = language
+        body = (await api.http.post("/", content=b"{}", headers=headers)).json()["Response"]
+        assert ("Error" not in body) is ok, body
+
+
+async def test_recorded_requests_do_not_show_passwords_in_repr(api: Api) -> None:
+    await api.call("ResetInstancesPassword", {"InstanceIds": ["lhins-demo0001"],
+                                              "Password": "S3cret!pass"})
+    assert "S3cret" not in repr(api.sandbox.requests) and "S3cret" not in repr(api.sandbox)

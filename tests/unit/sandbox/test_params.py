@@ -203,3 +203,17 @@ def test_pattern_filters_and_named_missing_codes() -> None:
     assert code_of(entry, {"Kind": "A"}) == "MissingParameter"
     entry["inputs"] += [p("Order"), p("OrderField")]
     assert code_of(entry, {"Order": "ASC"}) == "MissingParameter.OrderFieldRequired"
+
+
+def test_structure_member_rules_apply_inside_the_structure() -> None:
+    structs = dict(STRUCTS)
+    structs["Rule"] = {"name": "Rule", "description": "", "referenced_by": [], "members": [
+        p("CidrBlock"), p("Ipv6CidrBlock")], "constraints": [
+        {"kind": "mutually_exclusive", "params": ["CidrBlock", "Ipv6CidrBlock"], "text": "互斥"}]}
+    entry = action(("InvalidParameter.ParameterConflict",))
+    entry["inputs"].append(p("Rules", "Rule", array=True))
+    with pytest.raises(SandboxError) as exc:
+        check_body(entry, {"Rules": [{"CidrBlock": "0.0.0.0/0", "Ipv6CidrBlock": "::/0"}]},
+                   structure=structs.__getitem__)
+    assert exc.value.code == "InvalidParameter.ParameterConflict"
+    assert "`Rules.0.CidrBlock`" in exc.value.message
