@@ -104,12 +104,12 @@ def _container(ctx: Ctx, instance_id: str, container_id: str, *, change: bool = 
     record = ctx.state.table(CONTAINERS).get(container_id)
     if record is None or record["_instance_id"] != instance_id:
         raise ctx.fail(
-            "InvalidParameterValue",
+            "ResourceNotFound",  # no page documents a container code: the common one
             f"The container `{container_id[:64]}` does not exist on instance `{instance_id}`.",
         )
     if change and record["State"] == "removing":
         raise ctx.fail(
-            "InvalidParameterValue",
+            "UnsupportedOperation",
             f"The container `{container_id}` is being removed; it cannot be changed.",
         )
     return record
