@@ -22,7 +22,7 @@ from . import disk_model
 from .backend import Ctx, Record, handler, public
 from .errors import SandboxError
 from .hosts import force_stop
-from .listing import page, select
+from .listing import Accessor, check_unique, id_pattern, page, select
 from .periods import BEIJING
 
 BACKUPS = disk_model.BACKUPS
@@ -197,7 +197,7 @@ def apply_disk_backup(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 @handler("DeleteDiskBackups")
 def delete_disk_backups(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     ids = params["DiskBackupIds"]
-    disk_model.no_duplicates(ctx, "DiskBackupIds", ids)
+    check_unique(ctx, ids, "DiskBackupIds")
     backups = [find_backup(ctx, backup_id) for backup_id in ids]
     for backup in backups:
         problem = backup_problem(ctx, ctx.action, backup)
@@ -219,26 +219,28 @@ def modify_disk_backups_attribute(ctx: Ctx, params: dict[str, Any]) -> dict[str,
     name = str(params["DiskBackupName"])
     _check_name(ctx, name)
     ids = params["DiskBackupIds"]
-    disk_model.no_duplicates(ctx, "DiskBackupIds", ids)
+    check_unique(ctx, ids, "DiskBackupIds")
     for backup in [find_backup(ctx, backup_id) for backup_id in ids]:
         backup["DiskBackupName"] = name
     return {}
 
 
-_BACKUP_FILTERS: dict[str, Callable[[Record], object]] = {
-    "disk-backup-id": lambda b: b.get("DiskBackupId"),
-    "disk-id": lambda b: b.get("DiskId"),
-    "disk-backup-state": lambda b: b.get("DiskBackupState"),
-    "disk-usage": lambda b: b.get("DiskUsage"),
+_BACKUP_FILTERS: dict[str, Accessor] = {
+    "disk-backup-id": lambda b: [b["DiskBackupId"]],
+    "disk-id": lambda b: [b["DiskId"]],
+    "disk-backup-state": lambda b: [b["DiskBackupState"]],
+    "disk-usage": lambda b: [b["DiskUsage"]],
 }
 
 
 @handler("DescribeDiskBackups")
 def describe_disk_backups(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    rows = select((public(b) for b in ctx.state.table(BACKUPS).values()), params,
-                  fields=_BACKUP_FILTERS, ids_param="DiskBackupIds", id_field="DiskBackupId")
+    rows = select(ctx, params, (public(b) for b in ctx.state.table(BACKUPS).values()),
+                  ids_param="DiskBackupIds", id_key="DiskBackupId", pattern=id_pattern("lhbak"),
+                  malformed="InvalidParameterValue.DiskBackupIdMalformed",
+                  accessors=_BACKUP_FILTERS, max_values=5)
     rows.sort(key=lambda b: str(b["CreatedTime"]), reverse=True)
-    return {"TotalCount": len(rows), "DiskBackupSet": page(rows, params)}
+    return {"TotalCount": len(rows), "DiskBackupSet": page(ctx, rows, params)}
 
 
 @handler("DescribeDiskBackupsDeniedActions")

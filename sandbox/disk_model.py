@@ -17,6 +17,7 @@ from . import periods, prices, seed
 from .backend import Ctx, Record, public
 from .errors import SandboxError
 from .hosts import ATTACHABLE_STATES, INSTANCES, instance_problem
+from .listing import check_unique
 
 DISKS = "disks"
 BACKUPS = "disk_backups"  # owned by disk_backups.py; read here for DiskBackupCount
@@ -269,21 +270,9 @@ def denied_actions(
             for action, why in found if why is not None]
 
 
-def no_duplicates(ctx: Ctx, name: str, ids: Sequence[str]) -> None:
-    seen: set[str] = set()
-    for value in ids:
-        if value in seen:
-            raise ctx.fail(
-                "InvalidParameterValue.Duplicated",
-                f"`{name}` lists `{value}` more than once.",
-                also=("InvalidParameterValue",),
-            )
-        seen.add(value)
-
-
 def checked_disks(ctx: Ctx, ids: Sequence[str]) -> list[Record]:
     """All disks of ``ids``, each passing this action's rules: batches are all-or-nothing."""
-    no_duplicates(ctx, "DiskIds", ids)
+    check_unique(ctx, ids, "DiskIds")
     disks = [find_disk(ctx, disk_id) for disk_id in ids]
     for disk in disks:
         problem = disk_problem(ctx, ctx.action, disk)

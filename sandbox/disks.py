@@ -46,7 +46,7 @@ from .disk_model import (
     renewal_months,
 )
 from .hosts import ATTACHABLE_STATES, find_instance, instance_problem, require_instance
-from .listing import page, select
+from .listing import Accessor, apply_filters, id_pattern, page, select
 
 # -- create ------------------------------------------------------------------------------
 
@@ -307,14 +307,16 @@ def modify_disks_backup_quota(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any
 
 # -- describe ------------------------------------------------------------------------------
 
-_DISK_FILTERS: dict[str, Callable[[Record], object]] = {
-    "disk-id": lambda d: d.get("DiskId"),
-    "instance-id": lambda d: d.get("InstanceId"),
-    "disk-name": lambda d: d.get("DiskName"),
-    "zone": lambda d: d.get("Zone"),
-    "disk-usage": lambda d: d.get("DiskUsage"),
-    "disk-state": lambda d: d.get("DiskState"),
+_DISK_FILTERS: dict[str, Accessor] = {
+    "disk-id": lambda d: [d["DiskId"]],
+    "instance-id": lambda d: [d["InstanceId"]],
+    "disk-name": lambda d: [d["DiskName"]],
+    "zone": lambda d: [d["Zone"]],
+    "disk-usage": lambda d: [d["DiskUsage"]],
+    "disk-state": lambda d: [d["DiskState"]],
 }
+_DISK_ID = id_pattern("lhdisk")
+_MALFORMED = "InvalidParameterValue.InvalidDiskIdMalformed"
 
 _ORDER_FIELDS = {"CREATED_TIME": "CreatedTime", "EXPIRED_TIME": "ExpiredTime",
                  "DISK_SIZE": "DiskSize"}
@@ -330,11 +332,11 @@ def _sort_key(field: str) -> Callable[[Record], tuple[int, Any]]:
 
 @handler("DescribeDisks")
 def describe_disks(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    rows = select(all_disks(ctx), params, fields=_DISK_FILTERS, ids_param="DiskIds",
-                  id_field="DiskId")
+    rows = select(ctx, params, all_disks(ctx), ids_param="DiskIds", id_key="DiskId",
+                  pattern=_DISK_ID, malformed=_MALFORMED, accessors=_DISK_FILTERS)
     field = _ORDER_FIELDS[params.get("OrderField", "CREATED_TIME")]
     rows.sort(key=_sort_key(field), reverse=params.get("Order", "DESC") == "DESC")
-    return {"TotalCount": len(rows), "DiskSet": page(rows, params)}
+    return {"TotalCount": len(rows), "DiskSet": page(ctx, rows, params)}
 
 
 @handler("DescribeDiskConfigs")
@@ -361,7 +363,7 @@ def describe_disk_configs(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         for zone in zones
         for disk_type, (low, high, step) in seed.DISK_SIZE_LIMITS.items()
     ]
-    configs = select(configs, params, fields={"zone": lambda c: c["Zone"]})
+    configs = apply_filters(ctx, configs, params.get("Filters"), {"zone": lambda c: [c["Zone"]]})
     return {"DiskConfigSet": configs}
 
 
@@ -395,7 +397,8 @@ def returnable(disk: Record) -> tuple[bool, int, str]:
 def describe_disks_returnable(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     ids = params.get("DiskIds")
     rows = [d for d in all_disks(ctx) if d.get("DiskUsage") == DATA_DISK or ids]
-    rows = select(rows, params, fields={}, ids_param="DiskIds", id_field="DiskId")
+    rows = select(ctx, params, rows, ids_param="DiskIds", id_key="DiskId", pattern=_DISK_ID,
+                  malformed=_MALFORMED, accessors={})
     answer = []
     for disk in rows:
         ok, code, message = returnable(disk)
@@ -403,7 +406,7 @@ def describe_disks_returnable(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any
             {"DiskId": disk["DiskId"], "IsReturnable": ok, "ReturnFailCode": code,
              "ReturnFailMessage": message}
         )
-    return {"TotalCount": len(answer), "DiskReturnableSet": page(answer, params)}
+    return {"TotalCount": len(answer), "DiskReturnableSet": page(ctx, answer, params)}
 
 
 @handler("DescribeDiskDiscount")

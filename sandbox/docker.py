@@ -28,7 +28,7 @@ from typing import Any
 
 from .backend import Ctx, Record, handler, public
 from .hosts import find_instance, instance_problem
-from .listing import page, select
+from .listing import Accessor, id_pattern, page, select
 from .periods import parse_iso
 
 CONTAINERS = "docker"
@@ -104,12 +104,12 @@ def _container(ctx: Ctx, instance_id: str, container_id: str, *, change: bool = 
     record = ctx.state.table(CONTAINERS).get(container_id)
     if record is None or record["_instance_id"] != instance_id:
         raise ctx.fail(
-            "InvalidParameterValue",
+            "ResourceNotFound",  # no page documents a container code: the common one
             f"The container `{container_id[:64]}` does not exist on instance `{instance_id}`.",
         )
     if change and record["State"] == "removing":
         raise ctx.fail(
-            "InvalidParameterValue",
+            "UnsupportedOperation",
             f"The container `{container_id}` is being removed; it cannot be changed.",
         )
     return record
@@ -428,19 +428,22 @@ def render(ctx: Ctx, container: Record) -> Record:
     return {**public(container), "Status": _status(ctx, container)}
 
 
-_FILTERS: dict[str, Callable[[Record], object]] = {
-    "container-id": lambda c: c.get("ContainerId"),
-    "container-name": lambda c: c.get("ContainerName"),
+_FILTERS: dict[str, Accessor] = {
+    "container-id": lambda c: [c["ContainerId"]],
+    "container-name": lambda c: [c["ContainerName"]],
 }
+#: Docker ids: 64 hex digits, or the 12-digit short form ``docker ps`` shows.
+_CONTAINER_ID = re.compile(r"^[0-9a-f]{12}([0-9a-f]{52})?$")
 
 
 @handler("DescribeDockerContainers")
 def describe_docker_containers(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     instance_id = docker_host(ctx, params["InstanceId"])["InstanceId"]
-    rows = select((render(ctx, c) for c in containers_of(ctx, instance_id)), params,
-                  fields=_FILTERS, ids_param="ContainerIds", id_field="ContainerId")
+    rows = select(ctx, params, (render(ctx, c) for c in containers_of(ctx, instance_id)),
+                  ids_param="ContainerIds", id_key="ContainerId", pattern=_CONTAINER_ID,
+                  malformed="InvalidParameterValue", accessors=_FILTERS, max_values=5)
     rows.sort(key=lambda c: str(c["CreatedTime"]), reverse=True)
-    return {"TotalCount": len(rows), "DockerContainerSet": page(rows, params)}
+    return {"TotalCount": len(rows), "DockerContainerSet": page(ctx, rows, params)}
 
 
 @handler("DescribeDockerContainerConfiguration")
@@ -517,7 +520,8 @@ def describe_docker_activities(ctx: Ctx, params: dict[str, Any]) -> dict[str, An
         rows = [a for a in rows if parse_iso(a["CreatedTime"]) >= int(begin)]
     if end is not None:
         rows = [a for a in rows if parse_iso(a["CreatedTime"]) <= int(end)]
-    shown = select((public(a) for a in rows), params, fields={}, ids_param="ActivityIds",
-                   id_field="ActivityId")
+    shown = select(ctx, params, (public(a) for a in rows), ids_param="ActivityIds",
+                   id_key="ActivityId", pattern=id_pattern("lhda"),
+                   malformed="InvalidParameterValue", accessors={})
     shown.sort(key=lambda a: str(a["CreatedTime"]), reverse=True)
-    return {"TotalCount": len(shown), "DockerActivitySet": page(shown, params)}
+    return {"TotalCount": len(shown), "DockerActivitySet": page(ctx, shown, params)}

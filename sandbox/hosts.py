@@ -27,8 +27,7 @@ def find_instance(ctx: Ctx, instance_id: str) -> Record:
         raise ctx.fail(
             "ResourceNotFound.InstanceIdNotFound",
             f"The instance `{instance_id}` does not exist in {ctx.region}.",
-            # pages without a not-found code (RerunDockerContainer) document the generic one
-            also=("ResourceNotFound.InstanceNotFound", "InvalidParameterValue"),
+            also=("ResourceNotFound.InstanceNotFound",),
         )
     return record
 

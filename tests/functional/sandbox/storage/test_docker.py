@@ -181,13 +181,13 @@ async def test_remove(api: Any, clock: Any, host: str) -> None:
     assert (await container(api, host, container_id))["State"] == "removing"
     assert await api.error("StartDockerContainers", {"InstanceId": host,
                                                      "ContainerIds": [container_id]}) == (
-        "InvalidParameterValue")
+        "UnsupportedOperation")
     clock.advance(DELAY)
     data = await api.ok("DescribeDockerContainers", {"InstanceId": host})
     assert data["TotalCount"] == 0
     assert await api.error("StartDockerContainers", {"InstanceId": host,
                                                      "ContainerIds": [container_id]}) == (
-        "InvalidParameterValue")
+        "ResourceNotFound")
 
 
 @pytest.mark.parametrize(
@@ -244,7 +244,7 @@ async def test_containers_belong_to_their_instance(
     other = add_instance()
     assert await api.error("DescribeDockerContainerDetail", {"InstanceId": other,
                                                              "ContainerId": container_id}) == (
-        "InvalidParameterValue")
+        "ResourceNotFound")
     assert (await api.ok("DescribeDockerContainers", {"InstanceId": other}))["TotalCount"] == 0
 
 
