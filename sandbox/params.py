@@ -275,6 +275,18 @@ class _Checker:
         name = p["name"]
         return self.code_naming(name[:-1] if p["array"] and name.endswith("s") else name)
 
+    def missing_code(self, names: Iterable[str]) -> str | None:
+        """A documented ``MissingParameter.*`` code naming every one of ``names``.
+
+        e.g. ``MissingParameter.OrderFieldRequired`` for OrderField, or
+        ``MissingParameter.MissingParameterPeriodCurInstanceDeadline`` for the
+        Period / CurInstanceDeadline pair.
+        """
+        wanted = list(names)
+        found = sorted(c for c in self.documented
+                       if c.startswith("MissingParameter.") and all(n in c for n in wanted))
+        return found[0] if found else None
+
     def code_with_words(self, name: str, condition: str) -> str | None:
         """A documented code for ``condition`` on this parameter, e.g. ``...NameTooLong``.
 
@@ -417,7 +429,11 @@ class _Checker:
             if rule["kind"] == "mutually_exclusive" and len(present) > 1:
                 raise self.fail("conflict", f"Only one of {names} may be given ({rule['text']}).")
             if rule["kind"] == "one_of_required" and not present:
-                raise self.fail("one_of_required", f"One of {names} is required ({rule['text']}).")
+                message = f"One of {names} is required ({rule['text']})."
+                named = self.missing_code(rule["params"])
+                if named is not None:
+                    raise err(named, message)
+                raise self.fail("one_of_required", message)
             if rule["kind"] == "requires" and rule["params"][0] in body:
                 missing = [n for n in rule["params"][1:] if n not in body]
                 if missing:
@@ -425,10 +441,9 @@ class _Checker:
                         f"`{path}{rule['params'][0]}` requires `{path}{missing[0]}` "
                         f"({rule['text']})."
                     )
-                    named = sorted(c for c in self.documented
-                                   if c.startswith("MissingParameter.") and missing[0] in c)
-                    if named:
-                        raise err(named[0], message)
+                    named = self.missing_code([missing[0]])
+                    if named is not None:
+                        raise err(named, message)
                     raise self.fail("requires", message)
 
 

@@ -27,7 +27,7 @@ def url() -> Iterator[str]:
            "TENCENTCLOUD_SECRET_KEY": "acceptance-key"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "lighthouse_mcp.server", "sandbox", "--port", "0",
-         "--delay", "0.1"],
+         "--delay", "0.5"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
     )
     assert proc.stdout is not None
@@ -64,11 +64,12 @@ def code(url: str, action: str, params: dict[str, Any], **sign: Any) -> str:
     return str(data["Error"]["Code"])
 
 
-def wait_state(url: str, instance_id: str, state: str, timeout: float = 5.0) -> dict[str, Any]:
+def wait_state(url: str, instance_id: str, state: str, timeout: float = 10.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         found = ok(url, "DescribeInstances", {"InstanceIds": [instance_id]})["InstanceSet"]
-        if found and found[0]["InstanceState"] == state:
+        if found and found[0]["InstanceState"] == state and found[0].get(
+                "LatestOperationState") != "OPERATING":
             return dict(found[0])
         assert time.monotonic() < deadline, f"{instance_id} never reached {state}: {found}"
         time.sleep(0.05)
@@ -104,13 +105,13 @@ def test_instance_lifecycle_walk(url: str) -> None:
 
     assert code(url, "TerminateInstances", {"InstanceIds": [iid]}).startswith(
         ("UnsupportedOperation", "OperationDenied"))  # only SHUTDOWN instances terminate
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while "Error" in (data := call(url, "IsolateInstances", {"InstanceIds": [iid]})):
         assert time.monotonic() < deadline, data  # the snapshot may still be in progress
         time.sleep(0.05)
     wait_state(url, iid, "SHUTDOWN")
     ok(url, "TerminateInstances", {"InstanceIds": [iid]})
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while ok(url, "DescribeInstances", {"InstanceIds": [iid]})["InstanceSet"]:
         assert time.monotonic() < deadline
         time.sleep(0.05)

@@ -217,3 +217,9 @@ def test_structure_member_rules_apply_inside_the_structure() -> None:
                    structure=structs.__getitem__)
     assert exc.value.code == "InvalidParameter.ParameterConflict"
     assert "`Rules.0.CidrBlock`" in exc.value.message
+
+
+def test_one_of_required_uses_the_code_naming_the_pair() -> None:
+    entry = action(("MissingParameter.MissingParameterNameKind",), constraints=[
+        {"kind": "one_of_required", "params": ["Name", "Kind"], "text": ""}])
+    assert code_of(entry, {}) == "MissingParameter.MissingParameterNameKind"

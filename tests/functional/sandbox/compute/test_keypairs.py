@@ -12,7 +12,7 @@ import pytest
 
 from lighthouse_mcp.sandbox import sshkeys
 
-from .conftest import MEDIUM, WINDOWS, Compute
+from .conftest import CORE_PREEMPTS, MEDIUM, WINDOWS, Compute
 
 pytestmark = pytest.mark.anyio
 
@@ -74,7 +74,8 @@ def _gcd(a: int, b: int) -> int:
 
 @pytest.mark.parametrize(("name", "code"), [
     ("", "InvalidParameterValue.InvalidKeyPairNameEmpty"),
-    ("k" * 26, "InvalidParameterValue.InvalidKeyPairNameTooLong"),
+    pytest.param("k" * 26, "InvalidParameterValue.InvalidKeyPairNameTooLong",
+                 marks=CORE_PREEMPTS),
     ("has-dash", "InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar"),
 ])
 async def test_key_names(api: Any, name: str, code: str) -> None:
@@ -85,6 +86,14 @@ async def test_duplicate_name_and_quota(api: Any) -> None:
     await api.ok("CreateKeyPair", {"KeyName": "same"})
     assert await api.error("CreateKeyPair", {"KeyName": "same"}) == \
         "InvalidParameterValue.DuplicateParameterValue"
+    quota = await api.ok("DescribeGeneralResourceQuotas", {"ResourceNames": ["USER_KEY_PAIR"]})
+    [row] = quota["GeneralResourceQuotaSet"]
+    assert row["ResourceQuotaTotal"] - row["ResourceQuotaAvailable"] == 1
+    for n in range(row["ResourceQuotaAvailable"]):
+        await api.ok("ImportKeyPair", {"KeyName": f"k{n}", "PublicKey": _public_key(100 + n)})
+    assert await api.error("ImportKeyPair", {"KeyName": "over",
+                                             "PublicKey": _public_key(99)}) == \
+        "LimitExceeded.KeyPairLimitExceeded"
 
 
 def _public_key(seed: int) -> str:

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from lighthouse_mcp.sandbox.snapshots import SNAPSHOT_QUOTA
+from lighthouse_mcp.sandbox.quotas import QUOTA_TOTALS
 
 from .conftest import UBUNTU, Compute
 
@@ -101,7 +101,7 @@ async def test_create_refusals(compute: Compute, api: Any) -> None:
     assert await api.error("CreateInstanceSnapshot", {"InstanceId": iid,
                                                       "SnapshotName": "n" * 61}) == \
         "InvalidParameterValue.SnapshotNameTooLong"
-    for _ in range(SNAPSHOT_QUOTA):
+    for _ in range(QUOTA_TOTALS["SNAPSHOT"]):
         await api.ok("CreateInstanceSnapshot", {"InstanceId": iid})
         compute.settle()
     assert await api.error("CreateInstanceSnapshot", {"InstanceId": iid}) == \
