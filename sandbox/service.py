@@ -20,6 +20,7 @@ import httpx
 from lighthouse_mcp.tools import catalog
 
 from . import auth, params
+from .app import SandboxTransport, build_app
 from .backend import Backend
 from .errors import SandboxError, err, internal_error, request_limit_exceeded
 from .fallback import documented_answer
@@ -143,8 +144,6 @@ class Sandbox:
         self.admin_token = admin_token
         if state_file is not None and state_file.exists():
             self.backend.load(state_file)
-        from .app import build_app  # app imports this module for typing only
-
         self.app = build_app(self)
 
     def __repr__(self) -> str:
@@ -160,8 +159,6 @@ class Sandbox:
 
     def transport(self) -> httpx.AsyncBaseTransport:
         """An httpx transport into this sandbox, in process (no sockets)."""
-        from .app import SandboxTransport
-
         return SandboxTransport(self.app)
 
     def reset(self) -> None:
