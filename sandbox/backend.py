@@ -206,22 +206,21 @@ class Ctx:
     def fail(self, code: str, message: str, *, also: Iterable[str] = ()) -> SandboxError:
         """An error with the first of ``code``, ``*also`` that this action documents.
 
-        When the action documents none of them, ``code`` answers if the product's error
-        lists (common and business) document it, else the common code of its family
-        (``ResourceNotFound`` for an unknown ``ResourceNotFound.Whatever``), so a client
-        only ever sees documented codes. Handlers can thus name a condition once for
-        every action.
+        When the action documents none of them, the common code of ``code``'s family
+        answers (``ResourceNotFound`` for ``ResourceNotFound.InstanceIdNotFound``), so a
+        client only ever sees codes the action's page or the common list documents;
+        ``code`` itself if the catalog is missing. Handlers can thus name a condition
+        once for every action.
         """
         documented = _documented_errors(self.action)
         chosen = first_documented((code, *also), documented, "")
         if not chosen:
-            # The action's page names none of them. A code from the product's lists (公共
-            # 错误码, 业务错误码) still is documented; anything else answers as the common
-            # code of its family (X.Y -> X), which every client knows.
-            product = _product_errors()
+            # The action's page names none of them: answer with the common code of the
+            # family (X.Y -> X, from 公共错误码), which every client handles, rather than
+            # a code this action's page never mentions.
+            common = _common_errors()
             head = code.split(".", 1)[0]
-            known = not product or code in product or head not in product
-            chosen = code if known else head
+            chosen = head if documented and code not in common and head in common else code
         return err(chosen, message)
 
     def documents(self, code: str) -> bool:
@@ -229,13 +228,12 @@ class Ctx:
         return code in _documented_errors(self.action)
 
 
-def _product_errors() -> set[str]:
-    """Codes of the docs' 公共错误码 and 业务错误码 lists."""
+def _common_errors() -> set[str]:
+    """Codes of the docs' 公共错误码 list (every action may answer these)."""
     try:
         from lighthouse_mcp.tools import catalog
 
-        data = catalog.load_catalog()
-        return {e["code"] for e in [*data["common_errors"], *data["business_errors"]]}
+        return {e["code"] for e in catalog.load_catalog()["common_errors"]}
     except (KeyError, FileNotFoundError, ModuleNotFoundError):
         return set()
 

@@ -10,6 +10,9 @@ many more times (``count``; ``None`` = until cleared). Kinds:
 * ``drop``               — close the connection without a complete response.
 * ``malformed``          — answer HTTP 200 with a body that is not JSON.
 
+``after=True`` (drop, http_error, malformed) lets the request run first — the instance
+*is* created — and then loses the answer, the case a client must not blindly retry.
+
 Rules are checked in the order they were added; the first matching non-latency rule
 decides the answer and uses up one of its ``count``. Faults act after the request is
 recorded (it *reached* the sandbox) and before authentication, as a proxy or an
@@ -28,6 +31,8 @@ from typing import Any, Literal, cast, get_args
 
 FaultKind = Literal["latency", "http_error", "internal_error", "throttle", "drop", "malformed"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
+#: Faults that can strike after the request was processed (the answer is what is lost).
+AFTER_KINDS = ("drop", "http_error", "malformed")
 
 
 @dataclass
@@ -37,6 +42,9 @@ class Fault:
     count: int | None = None
     seconds: float = 0.0  # latency
     status: int = 503  # http_error
+    #: drop/http_error/malformed only: process the request (state changes), then lose
+    #: the answer -- what a client retrying a write must be ready for.
+    after: bool = False
 
     def matches(self, action: str | None) -> bool:
         return (self.count is None or self.count > 0) and (
@@ -46,7 +54,7 @@ class Fault:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Fault:
         """A fault from admin-endpoint JSON; ValueError names the bad field."""
-        unknown = set(data) - {"kind", "action", "count", "seconds", "status"}
+        unknown = set(data) - {"kind", "action", "count", "seconds", "status", "after"}
         if unknown:
             raise ValueError(f"unknown fault field(s): {', '.join(sorted(unknown))}")
         kind = data.get("kind")
@@ -64,9 +72,14 @@ class Fault:
         status = data.get("status", 503)
         if not isinstance(status, int) or not 500 <= status <= 599:
             raise ValueError("fault status must be an HTTP 5xx code")
+        after = data.get("after", False)
+        if not isinstance(after, bool):
+            raise ValueError("fault after must be true or false")
+        if after and kind not in AFTER_KINDS:
+            raise ValueError(f"after applies to {', '.join(AFTER_KINDS)} faults only")
         return cls(
             kind=cast(FaultKind, kind), action=action, count=count, seconds=float(seconds),
-            status=status,
+            status=status, after=after,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -95,10 +108,10 @@ class Faults:
         count: int | None = None,
         seconds: float = 0.0,
         status: int = 503,
+        after: bool = False,
     ) -> Fault:
-        rule = Fault.from_json(
-            {"kind": kind, "action": action, "count": count, "seconds": seconds, "status": status}
-        )
+        rule = Fault.from_json({"kind": kind, "action": action, "count": count,
+                                "seconds": seconds, "status": status, "after": after})
         self.rules.append(rule)
         return rule
 

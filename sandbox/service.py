@@ -20,6 +20,7 @@ import httpx
 from lighthouse_mcp.tools import catalog
 
 from . import auth, params
+from .app import SandboxTransport, build_app
 from .backend import Backend
 from .errors import SandboxError, err, internal_error, request_limit_exceeded
 from .fallback import documented_answer
@@ -143,8 +144,6 @@ class Sandbox:
         self.admin_token = admin_token
         if state_file is not None and state_file.exists():
             self.backend.load(state_file)
-        from .app import build_app  # app imports this module for typing only
-
         self.app = build_app(self)
 
     def __repr__(self) -> str:
@@ -160,8 +159,6 @@ class Sandbox:
 
     def transport(self) -> httpx.AsyncBaseTransport:
         """An httpx transport into this sandbox, in process (no sockets)."""
-        from .app import SandboxTransport
-
         return SandboxTransport(self.app)
 
     def reset(self) -> None:
@@ -188,30 +185,37 @@ class Sandbox:
         )
         self.requests.append(record)
         decision = self.faults.decide(record.action)
-        if decision.fault is not None:
-            record.fault = decision.fault.kind
-            record.error_code = _fault_code(decision.fault)
-            if decision.fault.kind in ("http_error", "drop", "malformed"):
-                return Outcome(fault=decision.fault, delay=decision.delay, request_id=request_id)
+        fault = decision.fault
+        if fault is not None and not fault.after:
+            record.fault = fault.kind
+            record.error_code = _fault_code(fault)
+            if fault.kind in ("http_error", "drop", "malformed"):
+                return Outcome(fault=fault, delay=decision.delay, request_id=request_id)
             error = (
                 request_limit_exceeded(record.action or "this action")
-                if decision.fault.kind == "throttle"
+                if fault.kind == "throttle"
                 else internal_error()
             )
             return Outcome(_error(error, request_id), delay=decision.delay, request_id=request_id)
+        answer = self._answer(request, record)
+        if fault is not None:  # processed, then the answer is lost on the way back
+            record.fault = fault.kind
+            return Outcome(fault=fault, delay=decision.delay, request_id=request_id)
+        return Outcome(answer, delay=decision.delay, request_id=request_id)
+
+    def _answer(self, request: auth.ReceivedRequest, record: RecordedRequest) -> dict[str, Any]:
+        """The API envelope for one request, success or error."""
         try:
             body = self._run(request, record)
             record.ok = True
-            return Outcome({"Response": {**body, "RequestId": request_id}},
-                           delay=decision.delay, request_id=request_id)
+            return {"Response": {**body, "RequestId": record.request_id}}
         except SandboxError as exc:
             record.error_code = exc.code
-            return Outcome(_error(exc, request_id), delay=decision.delay, request_id=request_id)
+            return _error(exc, record.request_id)
         except Exception:  # a handler bug must still answer like the API does
             log.exception("sandbox handler failed for %s", record.action)
             record.error_code = "InternalError"
-            return Outcome(_error(internal_error(), request_id), delay=decision.delay,
-                           request_id=request_id)
+            return _error(internal_error(), record.request_id)
 
     def _run(self, request: auth.ReceivedRequest, record: RecordedRequest) -> dict[str, Any]:
         if request.method != "POST":

@@ -21,9 +21,8 @@ from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbo
 from lighthouse_mcp.tools import catalog
 
 HOST = "sandbox.local"
-#: Codes any action may answer: the docs' common (公共) and business (业务) error lists.
-COMMON_ERRORS = {e["code"] for e in catalog.load_catalog()["common_errors"]} | {
-    e["code"] for e in catalog.load_catalog()["business_errors"]}
+#: Codes any action may answer: the docs' common error list (公共错误码).
+COMMON_ERRORS = {e["code"] for e in catalog.load_catalog()["common_errors"]}
 
 
 def example_input(name: str) -> dict[str, Any]:

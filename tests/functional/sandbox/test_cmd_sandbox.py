@@ -104,3 +104,15 @@ def test_half_given_credentials_are_refused() -> None:
         capture_output=True, text=True, timeout=30,
     )
     assert proc.returncode != 0 and "--secret-key" in proc.stderr
+
+
+def test_a_corrupt_state_file_is_reported_not_traced(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_text("{not json")
+    proc = subprocess.run(
+        [sys.executable, "-m", "lighthouse_mcp.server", "sandbox", "--port", "0",
+         "--state", str(state)],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 2
+    assert "cannot load state" in proc.stderr and "Traceback" not in proc.stderr

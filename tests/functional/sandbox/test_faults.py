@@ -87,3 +87,21 @@ async def test_documented_rate_limit_enforced_per_second(clock: Clock) -> None:
 async def test_rate_limits_off_by_default(api: Api) -> None:
     for _ in range(15):
         await api.ok("DescribeRegions", region=None)
+
+
+async def test_drop_after_processing_keeps_the_change(api: Api) -> None:
+    params = {"BundleId": "bundle2022_gen_02", "BlueprintId": "lhbp-5e8807lo",
+              "InstanceChargePrepaid": {"Period": 1}, "InstanceName": "lost-answer"}
+    api.sandbox.faults.add("drop", "CreateInstances", count=1, after=True)
+    with pytest.raises(httpx.TransportError):
+        await api.raw("CreateInstances", params)
+    record = api.sandbox.requests[-1]
+    assert record.ok and record.fault == "drop"  # it ran; only the answer was lost
+    data = await api.ok("DescribeInstances", {"Filters": [
+        {"Name": "instance-name", "Values": ["lost-answer"]}]})
+    assert data["TotalCount"] == 1
+
+
+def test_after_is_only_for_answer_faults() -> None:
+    with pytest.raises(ValueError, match="after"):
+        Fault.from_json({"kind": "throttle", "after": True})

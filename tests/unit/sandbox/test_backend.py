@@ -141,9 +141,10 @@ def test_reset_forgets_everything() -> None:
     assert "lhins-dddddddd" not in ctx(b).state.table("instances")
 
 
-def test_fail_keeps_product_codes_and_folds_unknown_ones_to_their_family() -> None:
+def test_fail_folds_codes_the_action_does_not_document_to_their_family() -> None:
     c = ctx(make(), action="DescribeRegions")  # documents no ResourceNotFound.* code
-    kept = c.fail("ResourceNotFound.InstanceIdNotFound", "gone")  # a business error code
-    assert kept.code == "ResourceNotFound.InstanceIdNotFound"
-    folded = c.fail("ResourceNotFound.MadeUpCode", "gone")
-    assert folded.code == "ResourceNotFound"
+    assert c.fail("ResourceNotFound.InstanceIdNotFound", "gone").code == "ResourceNotFound"
+    assert c.fail("InternalError", "boom").code == "InternalError"  # already common
+    d = ctx(make(), action="StopInstances")
+    assert d.fail("ResourceNotFound.InstanceIdNotFound", "gone").code == (
+        "ResourceNotFound.InstanceIdNotFound")
