@@ -12,7 +12,14 @@ import json
 import sys
 from collections.abc import Iterable, Mapping
 
-from lighthouse_mcp.tools.catalog import Action, Catalog, Param, Structure, load_catalog
+from lighthouse_mcp.tools.catalog import (
+    Action,
+    Catalog,
+    Constraint,
+    Param,
+    Structure,
+    load_catalog,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -112,7 +119,16 @@ def render_structure(struct: Structure) -> str:
     if struct["referenced_by"]:
         lines.append(f"  used by: {', '.join(struct['referenced_by'])}")
     lines += _param_lines(struct["members"], "  ")
+    lines += _constraint_lines(struct.get("constraints", []))
     return "\n".join(lines)
+
+
+def _constraint_lines(constraints: list[Constraint]) -> list[str]:
+    if not constraints:
+        return []
+    return ["  Constraints:"] + [
+        f"    {c['kind']}: {', '.join(c['params'])} — {c['text']}" for c in constraints
+    ]
 
 
 def render_action(action: Action, catalog: Catalog) -> str:
@@ -141,11 +157,7 @@ def render_action(action: Action, catalog: Catalog) -> str:
         for f in spec["filters"]:
             enum = f"  one of {', '.join(f['enum'])}" if "enum" in f else ""
             lines.append(f"  {f['name']}  {f['type']}  {f['description']}{enum}".rstrip())
-    if action["constraints"]:
-        lines.append("Constraints:")
-        lines += [
-            f"  {c['kind']}: {', '.join(c['params'])} — {c['text']}" for c in action["constraints"]
-        ]
+    lines += [line.removeprefix("  ") for line in _constraint_lines(action["constraints"])]
     structures = _structures_used(action, catalog)
     if structures:
         lines.append("Structures:")

@@ -62,7 +62,7 @@ def build_catalog(text: str, source_sha256: str) -> dict[str, Any]:
     rows = overview(lines)
     structures = structure_spans(lines)
     struct_names = frozenset(s.name for s in structures)
-    parsed_structs = {
+    parsed_structs: dict[str, dict[str, Any]] = {
         s.name: {
             "name": s.name,
             "description": s.description,
@@ -78,6 +78,10 @@ def build_catalog(text: str, source_sha256: str) -> dict[str, Any]:
         }
         for s in structures
     }
+    for struct in parsed_structs.values():
+        rules = facts.constraints(struct["members"])
+        if rules:
+            struct["constraints"] = rules
     by_name = {row.name: row for row in rows}
     actions: dict[str, Any] = {}
     for start, stop in action_spans(lines, structures[0].start):

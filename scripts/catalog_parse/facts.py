@@ -314,12 +314,14 @@ def _is_outro(line: str) -> bool:
 _EXCLUSIVE = re.compile(
     r"不支持同时指定\s*([A-Z][A-Za-z0-9]*)[^和]{0,80}?和\s*([A-Z][A-Za-z0-9]*)"
 )
+_EXCLUSIVE_WITH = re.compile(r"和\s*([A-Z][A-Za-z0-9]*)\s*互斥")
 _ONE_OF = re.compile(r"该参数与\s*([A-Z][A-Za-z0-9]*)\s*必须指定其一")
 _REQUIRES = re.compile(r"当传入该字段时，必须指定\s*([A-Z][A-Za-z0-9]*)")
 
 
 def constraints(params: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """mutually_exclusive / one_of_required / requires rules stated in descriptions."""
+    """mutually_exclusive / one_of_required / requires rules stated in the descriptions of
+    an action's inputs or a structure's members (rules naming both parameters only)."""
     names = {p["name"] for p in params}
     found: list[dict[str, Any]] = []
     seen: set[tuple[str, frozenset[str]]] = set()
@@ -336,6 +338,8 @@ def constraints(params: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for sentence in re.split(r"(?<=[。；])", description.replace("\n", "")):
             if (m := _EXCLUSIVE.search(sentence)) is not None:
                 add("mutually_exclusive", [m.group(1), m.group(2)], sentence.strip())
+            if (m := _EXCLUSIVE_WITH.search(sentence)) is not None:
+                add("mutually_exclusive", [param["name"], m.group(1)], sentence.strip())
             if (m := _ONE_OF.search(sentence)) is not None:
                 pair = [param["name"], m.group(1)]
                 add("one_of_required", pair, sentence.strip())

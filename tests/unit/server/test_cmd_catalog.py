@@ -66,6 +66,8 @@ def test_structure(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert out.startswith("LoginConfiguration ")
     assert "used by: CreateInstances" in out
+    _, out, _ = _run(capsys, "FirewallRule")
+    assert "mutually_exclusive: CidrBlock, Ipv6CidrBlock" in out
 
 
 def test_unknown_name_suggests(capsys: pytest.CaptureFixture[str]) -> None:

@@ -285,6 +285,22 @@ def test_lists_that_are_not_closed_sets_get_no_enum() -> None:
     assert "enum" not in percent
 
 
+def test_structure_constraints() -> None:
+    rule = STRUCTURES["FirewallRule"]["constraints"]
+    assert [(c["kind"], c["params"]) for c in rule] == [
+        ("mutually_exclusive", ["CidrBlock", "Ipv6CidrBlock"]),
+    ]
+    renew = {c["kind"]: c["params"] for c in STRUCTURES["RenewDiskChargePrepaid"]["constraints"]}
+    assert renew == {
+        "one_of_required": ["CurInstanceDeadline", "Period"],
+        "mutually_exclusive": ["CurInstanceDeadline", "Period"],
+    }
+    for struct in STRUCTURES.values():
+        names = {m["name"] for m in struct["members"]}
+        for constraint in struct.get("constraints", []):
+            assert set(constraint["params"]) <= names
+
+
 def test_boolean_defaults_and_lengths() -> None:
     force = _param(action("CreateBlueprint")["inputs"], "ForcePowerOff")
     assert force["default"] is True
