@@ -129,16 +129,33 @@ def test_async_actions_say_how_to_see_them_finish(actions: dict[str, Any]) -> No
     assert silent == []
 
 
+def _documented_params(overlay: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+    """(where, catalog param, overlay text) for every action input and input-structure member."""
+    catalog = cat.load_catalog()
+    rows = [
+        (f"{name}.{p['name']}", dict(p), overlay["actions"][name]["params"].get(p["name"], ""))
+        for name, a in catalog["actions"].items()
+        for p in a["inputs"]
+    ]
+    rows += [
+        (f"{name}.{m['name']}", dict(m), members.get(m["name"], ""))
+        for name, members in overlay["structures"].items()
+        for m in catalog["structures"][name]["members"]
+    ]
+    return rows
+
+
 @needs_catalog
-def test_param_texts_do_not_repeat_enums(actions: dict[str, Any]) -> None:
-    """The schema carries enum values; repeating them in text costs tokens on every call."""
+def test_param_texts_do_not_repeat_enums_or_defaults(overlay: dict[str, Any]) -> None:
+    """The schema carries enum values and defaults; repeating them costs tokens on every call."""
     repeats = []
-    for name, a in cat.load_catalog()["actions"].items():
-        for p in a["inputs"]:
-            text = actions[name]["params"].get(p["name"], "")
-            values = [str(v) for v in p.get("enum", [])]
-            if len(values) >= 2 and sum(v in text for v in values) >= 2:
-                repeats.append(f"{name}.{p['name']}")
+    for where, param, text in _documented_params(overlay):
+        values = [str(v) for v in param.get("enum", [])]
+        cited = [v for v in values if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", text)]
+        if len(values) >= 2 and len(cited) >= 2:
+            repeats.append(f"{where}: enum")
+        if "default" in param and "default" in text.lower():
+            repeats.append(f"{where}: default")
     assert repeats == []
 
 
