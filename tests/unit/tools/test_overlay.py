@@ -163,22 +163,31 @@ def test_param_texts_do_not_repeat_enums_or_defaults(overlay: dict[str, Any]) ->
     assert repeats == []
 
 
-def _states_rule(overlay_action: dict[str, Any], params: list[str]) -> bool:
+def _states_rule(texts: dict[str, str], description: str, params: list[str]) -> bool:
     """A rule is stated when one of its params' texts names another, or the description all."""
-    texts = overlay_action["params"]
-    if any(q in texts[p] for p in params for q in params if q != p):
+    if any(q in texts.get(p, "") for p in params for q in params if q != p):
         return True
-    return all(p in overlay_action["description"] for p in params)
+    return all(p in description for p in params)
 
 
 @needs_catalog
-def test_texts_state_documented_rules_between_params(actions: dict[str, Any]) -> None:
+def test_texts_state_documented_rules_between_params(overlay: dict[str, Any]) -> None:
     """A call that breaks an exclusion or dependency fails; the model should learn it up front."""
+    catalog = cat.load_catalog()
     unstated = [
         f"{name}: {rule['kind']} {rule['params']}"
-        for name, a in cat.load_catalog()["actions"].items()
+        for name, a in catalog["actions"].items()
         for rule in a["constraints"]
-        if not _states_rule(actions[name], rule["params"])
+        if not _states_rule(
+            overlay["actions"][name]["params"], overlay["actions"][name]["description"],
+            rule["params"],
+        )
+    ]
+    unstated += [
+        f"{name}: {rule['kind']} {rule['params']}"
+        for name, members in overlay["structures"].items()
+        for rule in catalog["structures"][name].get("constraints", [])
+        if not _states_rule(members, "", rule["params"])
     ]
     assert unstated == []
 
