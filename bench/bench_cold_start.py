@@ -45,7 +45,8 @@ async def main(runs: int) -> None:
     mo, mb = statistics.median(ours), statistics.median(base)
     print(f"cold start to first tools/list over stdio, median of {runs} runs")
     print(f"{'server':<34} {'tools':>5} {'median ms':>10} {'min ms':>8}")
-    print(f"{'lighthouse-mcp --sandbox':<34} {n_ours:>5} {mo * 1000:>10.0f} {min(ours) * 1000:>8.0f}")
+    print(f"{'lighthouse-mcp --sandbox':<34} {n_ours:>5} {mo * 1000:>10.0f} "
+          f"{min(ours) * 1000:>8.0f}")
     print(f"{'one-tool MCPServer (baseline)':<34} {n_base:>5} {mb * 1000:>10.0f} "
           f"{min(base) * 1000:>8.0f}")
     ratio = mo / mb
