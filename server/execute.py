@@ -151,6 +151,19 @@ class Pipeline:
             return f"{action} changes resources and this server runs with --read-only."
         return None
 
+    async def read(self, action: str, params: Mapping[str, Any], *,
+                   region: str | None = None) -> dict[str, Any]:
+        """Send a read action for a server-side helper (waiters, previews, paging).
+
+        Only read actions pass, whatever the flags: helpers observe, they never change
+        anything. Exposure flags do not apply (a waiter under --toolsets disk may still
+        need DescribeInstances); validation is the caller's job. Raises the client's
+        exceptions.
+        """
+        if not self._is_read(action):
+            raise PermissionError(f"{action} is not a read action")
+        return await self._client().call(action, params, region=region)
+
     async def run(self, action: str, arguments: Mapping[str, Any] | None, ctx: ToolContext,
                   *, tool: str | None = None) -> ToolResult:
         started = self._clock()

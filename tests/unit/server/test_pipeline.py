@@ -171,3 +171,12 @@ async def test_unexpected_exception_is_generic_and_logged_without_text(
     assert result.is_error
     assert "hunter2" not in _text(result) and "Traceback" not in _text(result)
     assert "hunter2" not in caplog.text and "RuntimeError" in caplog.text
+
+
+async def test_helper_reads_refuse_writes() -> None:
+    api = FakeClient()
+    server = fake_server(api)
+    assert (await server.pipeline.read("DescribeThings", {"Limit": 1}))["RequestId"] == "req-1"
+    with pytest.raises(PermissionError):
+        await server.pipeline.read("DeleteThing", {"ThingId": "t"})
+    assert [c[0] for c in api.calls] == ["DescribeThings"]
