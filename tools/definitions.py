@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypedDict
 
-from lighthouse_mcp.tools import catalog
+from lighthouse_mcp.tools import catalog, safety
 from lighthouse_mcp.tools.descriptions import tool_description, tool_title
-from lighthouse_mcp.tools.safety import annotations
 from lighthouse_mcp.tools.schema import Lang, input_schema, output_schema
 
 
@@ -33,7 +32,7 @@ def tool_definition(action: str, *, lang: Lang = "en", default_region: str | Non
         "description": tool_description(action, lang),
         "inputSchema": input_schema(action, lang=lang, default_region=default_region),
         "outputSchema": output_schema(action),
-        "annotations": annotations(action, lang),
+        "annotations": safety.annotations(action, lang),
     }
 
 

@@ -15,7 +15,9 @@ from lighthouse_mcp.tools.schema import Lang
 from lighthouse_mcp.tools.text import first_sentences
 
 #: Budget for the Chinese description body (characters; each costs about one token).
-ZH_DESCRIPTION_CHARS = 90
+ZH_DESCRIPTION_CHARS = 60
+#: "本接口（DescribeInstances）用于": the docs' opening formula, which repeats the tool name.
+_ZH_BOILERPLATE = re.compile(r"^本接口\s*(?:[（(]\s*\w+\s*[)）])?\s*(?:用于|用来)?\s*")
 
 _PASCAL = re.compile(r"[A-Z][A-Za-z]+")
 _QUOTED_STATE = re.compile(r"[“\"]([A-Z][A-Z_]+)[”\"]")
@@ -84,7 +86,8 @@ def tool_description(action: str, lang: Lang = "en") -> str:
     act = catalog.action(action)
     if lang == "zh":
         title = act["title_zh"].rstrip("。")
-        body = first_sentences(act["description"], ZH_DESCRIPTION_CHARS)
+        body = first_sentences(_ZH_BOILERPLATE.sub("", act["description"]),
+                               ZH_DESCRIPTION_CHARS)
         if not body:
             text = title
         elif body.startswith(title):

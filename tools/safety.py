@@ -5,9 +5,10 @@ everything a client or the gate needs follows from it here, so a class changed i
 overlay changes the hints, the gate and the ``--read-only`` selection together.
 Annotations are stated explicitly (``destructiveHint: false`` on every non-destructive
 write) because the MCP defaults assume the worst: an absent destructiveHint means true.
-"""
-from __future__ import annotations
 
+No ``from __future__ import annotations`` here: it would shadow :func:`annotations`, the
+name the contract gives the hints function (all hints below evaluate fine at runtime).
+"""
 from collections.abc import Collection, Iterable
 from typing import Any
 

@@ -38,7 +38,7 @@ def first_sentences(text: str, limit: int) -> str:
     while pos < len(text):
         match = _SENTENCE_END.search(text, pos)
         end = match.end() if match else len(text)
-        piece = text[pos:end].strip()
+        piece = text[pos:end].strip().lstrip("*•·").strip()  # list bullets of the docs
         pos = end
         if not piece:
             continue

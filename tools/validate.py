@@ -8,8 +8,9 @@ botocore's ``validate.py`` it collects all problems before reporting, so a model
 call in one round trip instead of one per mistake.
 
 Compiled checkers are closures cached per action: a typical call validates in a few
-microseconds. Values of secret-looking fields (passwords, keys, tokens) never appear in a
-problem; unknown arguments are reported by name only.
+microseconds. Values of secret fields (the one list in :mod:`lighthouse_mcp.tools.redact`:
+passwords, login configurations, container env values, ...) never appear in a problem;
+unknown arguments are reported by name and JSON type only.
 """
 from __future__ import annotations
 
@@ -25,12 +26,11 @@ from typing import Any
 
 from lighthouse_mcp.tools import catalog
 from lighthouse_mcp.tools.catalog import Constraint, FilterSpec
+from lighthouse_mcp.tools.redact import REDACTED, SECRET_PAIR_LISTS, is_secret_field
 from lighthouse_mcp.tools.schema import EMITTED_KEYWORDS, JSONSchema, validation_schema
 
 __all__ = ["Problem", "ValidationFailed", "check", "validate"]
 
-#: Field names whose values are never echoed (matched case-insensitively, at any depth).
-_SECRET_NAME = re.compile(r"pass(word|wd)?|secret|token|private|credential", re.IGNORECASE)
 _MAX_GIVEN = 40
 _MAX_LISTED = 12
 #: ``^tag:.+$``, the shape schema.py gives templated filter names.
@@ -93,7 +93,7 @@ def _json_type(value: Any) -> str:
 def _given(value: Any, secret: bool) -> str:
     """A short rendering of a value that is safe to show: JSON-ish, truncated, redacted."""
     if secret:
-        return "<redacted>"
+        return REDACTED
     if isinstance(value, str):
         text = value if len(value) <= _MAX_GIVEN else value[: _MAX_GIVEN - 1] + "…"
         return json.dumps(text, ensure_ascii=False)
@@ -141,10 +141,6 @@ def _suggest(word: str, choices: Sequence[str]) -> str | None:
     return lowered[close[0]] if close else None
 
 
-def _is_secret(name: str) -> bool:
-    return bool(_SECRET_NAME.search(name))
-
-
 # ---------------------------------------------------------------- schema descriptions
 
 
@@ -155,7 +151,9 @@ def describe(schema: JSONSchema) -> str:
     if "anyOf" in schema:
         return " or ".join(describe(alt) for alt in schema["anyOf"])
     if "enum" in schema:
-        return f"one of {_listing(schema['enum'])}"
+        typed = schema.get("type")
+        lead = f"{typed}, " if isinstance(typed, str) and typed != "string" else ""
+        return f"{lead}one of {_listing(schema['enum'])}"
     if "pattern" in schema:
         prefix = _PREFIX_PATTERN.match(schema["pattern"])
         if prefix:
@@ -227,27 +225,33 @@ def _valid_format(fmt: str, value: str) -> bool:
 
 
 class _Compiler:
-    """Turns a schema into nested closures. ``secret`` marks subtrees under a secret-named
-    field, so redaction costs nothing at validation time."""
+    """Turns a schema into nested closures. ``secret`` marks subtrees under a secret field,
+    ``pairs`` the items of a {Key, Value} list whose Values are secret (container env), so
+    redaction costs nothing at validation time."""
 
-    def __init__(self, root: JSONSchema) -> None:
+    def __init__(self, root: JSONSchema, *, quiet: bool = False) -> None:
         self.root = root
-        self.refs: dict[tuple[str, bool], Checker] = {}
+        self.quiet = quiet  # no did-you-mean: for anyOf trials, whose problems are dropped
+        self.refs: dict[tuple[str, bool, bool], Checker] = {}
 
-    def compile(self, schema: JSONSchema, secret: bool = False) -> Checker:
+    def compile(self, schema: JSONSchema, secret: bool = False, pairs: bool = False
+                ) -> Checker:
         unknown = set(schema) - EMITTED_KEYWORDS
         if unknown:
             raise ValueError(f"validator cannot enforce schema keywords {sorted(unknown)}")
         if "$ref" in schema:
-            return self._ref(schema["$ref"], secret)
+            return self._ref(schema["$ref"], secret, pairs)
         expected = describe(schema)
-        steps = self._steps(schema, secret, expected)
+        steps = self._steps(schema, secret, pairs, expected)
         kinds = schema.get("type")
         type_names = [kinds] if isinstance(kinds, str) else list(kinds or [])
         tests = [_TYPE_TESTS[k] for k in type_names]
+        accepts: Callable[[Any], bool] | None = (
+            None if not tests else tests[0] if len(tests) == 1
+            else (lambda v: any(t(v) for t in tests)))
 
         def check(value: Any, path: str, problems: list[Problem]) -> None:
-            if tests and not any(t(value) for t in tests):
+            if accepts is not None and not accepts(value):
                 problems.append(Problem(path, _given(value, secret), expected,
                                         f"{_at(path)}expected {expected}, got "
                                         f"{_got(value, secret)}"))
@@ -257,8 +261,8 @@ class _Compiler:
 
         return check
 
-    def _ref(self, ref: str, secret: bool) -> Checker:
-        key = (ref, secret)
+    def _ref(self, ref: str, secret: bool, pairs: bool) -> Checker:
+        key = (ref, secret, pairs)
         if key not in self.refs:
             name = ref.removeprefix("#/$defs/")
             target = self.root.get("$defs", {}).get(name)
@@ -266,19 +270,20 @@ class _Compiler:
                 raise ValueError(f"unresolvable $ref {ref!r}")
             holder: list[Checker] = []
             self.refs[key] = lambda v, p, probs: holder[0](v, p, probs)  # recursion-safe
-            holder.append(self.compile(target, secret))
+            holder.append(self.compile(target, secret, pairs))
         return self.refs[key]
 
-    def _steps(self, schema: JSONSchema, secret: bool, expected: str) -> list[Checker]:
+    def _steps(self, schema: JSONSchema, secret: bool, pairs: bool, expected: str
+               ) -> list[Checker]:
         steps: list[Checker] = []
         if "properties" in schema or "required" in schema or "additionalProperties" in schema:
-            steps.append(self._object(schema, secret))
+            steps.append(self._object(schema, secret, pairs))
         if "items" in schema:
-            steps.append(self._items(self.compile(schema["items"], secret)))
+            steps.append(self._items(self.compile(schema["items"], secret, pairs)))
         if "minItems" in schema or "maxItems" in schema:
             steps.append(_size(schema.get("minItems"), schema.get("maxItems")))
         if "enum" in schema:
-            steps.append(_enum(schema["enum"], secret))
+            steps.append(_enum(schema["enum"], secret, suggest=not self.quiet))
         if "pattern" in schema:
             steps.append(_pattern(schema["pattern"], secret, expected))
         if "minimum" in schema or "maximum" in schema:
@@ -292,8 +297,9 @@ class _Compiler:
             steps.append(self._any_of(schema["anyOf"], secret, expected))
         return steps
 
-    def _object(self, schema: JSONSchema, secret: bool) -> Checker:
-        props = {k: self.compile(v, secret or _is_secret(k))
+    def _object(self, schema: JSONSchema, secret: bool, pairs: bool) -> Checker:
+        props = {k: self.compile(v, secret or is_secret_field(k) or (pairs and k == "Value"),
+                                 k in SECRET_PAIR_LISTS)
                  for k, v in schema.get("properties", {}).items()}
         expectations = {k: describe(v) for k, v in schema.get("properties", {}).items()}
         names = list(props)
@@ -325,7 +331,8 @@ class _Compiler:
         return check
 
     def _any_of(self, alternatives: list[JSONSchema], secret: bool, expected: str) -> Checker:
-        subs = [self.compile(alt, secret) for alt in alternatives]
+        trials = _Compiler(self.root, quiet=True)
+        subs = [trials.compile(alt, secret) for alt in alternatives]
         texts = [v for alt in alternatives for v in alt.get("enum", ()) if isinstance(v, str)]
 
         def check(value: Any, path: str, problems: list[Problem]) -> None:
@@ -367,15 +374,19 @@ def _size(lo: int | None, hi: int | None) -> Checker:
     return check
 
 
-def _enum(values: list[Any], secret: bool) -> Checker:
+def _enum(values: list[Any], secret: bool, *, suggest: bool = True) -> Checker:
+    # (type, value) pairs: JSON true must not match an enum member 1.
     allowed = frozenset((type(v), v) for v in values)
     expected = f"one of {_listing(values)}"
-    texts = [v for v in values if isinstance(v, str)]
+    texts = [v for v in values if isinstance(v, str)] if suggest and not secret else []
 
     def check(value: Any, path: str, problems: list[Problem]) -> None:
-        if (type(value), value) in allowed:
-            return
-        hint = _suggest(value, texts) if isinstance(value, str) and not secret else None
+        try:
+            if (type(value), value) in allowed:
+                return
+        except TypeError:  # unhashable: an array or object is never an enum member
+            pass
+        hint = _suggest(value, texts) if texts and isinstance(value, str) else None
         advice = f"; did you mean {json.dumps(hint, ensure_ascii=False)}?" if hint else ""
         problems.append(Problem(path, _given(value, secret), expected,
                                 f"{_at(path)}{_given(value, secret)} is not {expected}{advice}"))

@@ -35,7 +35,7 @@ def typed_value(type_: str, raw: str) -> Any:
 def async_note(description: str) -> str | None:
     """The paragraph that says the action is asynchronous and how to observe completion."""
     for paragraph in description.split("\n"):
-        if "异步接口" in paragraph or re.search(r"返回的\s*ActivityId\s*调用", paragraph):
+        if "异步接口" in paragraph or re.search(r"返回的\s*ActivityIds?\s*调用", paragraph):
             return paragraph.strip()
     return None
 

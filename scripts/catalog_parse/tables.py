@@ -175,7 +175,8 @@ def _fill(row: RawParam, texts: list[str], width: int) -> None:
     for line in texts:
         if line.startswith(_EXAMPLE):
             row.example = line[len(_EXAMPLE) :].strip()
-            in_example = is_wrapped(line, width)
+            # "示例值：" alone: the value starts on the next line.
+            in_example = not row.example or is_wrapped(line, width)
         elif in_example and row.example is not None:
             row.example = join_flat([row.example, line])
             in_example = is_wrapped(line, width)

@@ -32,8 +32,10 @@ def wrap_width(lines: Iterable[str]) -> int:
 
 
 def is_wrapped(line: str, width: int) -> bool:
-    """Whether the layout cut ``line``: it fills its column and does not end a sentence."""
-    return display_width(line) >= width and not line.endswith(_SENTENCE_END)
+    """Whether the layout cut ``line``: it fills its column and does not end a sentence,
+    or it fills its column to the last character or two, whatever it ends with."""
+    used = display_width(line)
+    return used >= width + SLACK - 2 or (used >= width and not line.endswith(_SENTENCE_END))
 
 
 def join_wrapped(lines: list[str], width: int | None = None) -> str:

@@ -23,9 +23,10 @@ def p(name: str, type_: str = "String", *, array: bool = False, required: bool |
     return param  # type: ignore[return-value]
 
 
-ASYNC_NOTE = ("本接口为异步接口，请求发送成功后会返回一个 RequestId，此时操作并未立即完成。实例操作结果可以"
-              "通过调用 DescribeInstances 接口查询，如果实例的最新操作状态（LatestOperationState）为"
-              "“SUCCESS”，则代表操作成功。")
+ASYNC_NOTE = ("本接口为异步接口，请求发送成功后会返回一个 RequestId，"
+              "此时操作并未立即完成。实例操作结果可以通过调用 DescribeInstances "
+              "接口查询，如果实例的最新操作状态（LatestOperationState）"
+              "为“SUCCESS”，则代表操作成功。")
 
 
 def _action(name: str, group_id: str, title_zh: str, inputs: list[Param],
@@ -46,7 +47,8 @@ def build_catalog() -> Catalog:
         "DescribeInstances": _action(
             "DescribeInstances", "instance", "查看实例列表",
             [
-                p("InstanceIds", array=True, max_items=100, description="实例ID列表。每次请求上限为100。"),
+                p("InstanceIds", array=True, max_items=100,
+                  description="实例ID列表。每次请求上限为100。"),
                 p("Filters", "Filter", array=True),
                 p("Offset", "Integer", default=0, minimum=0),
                 p("Limit", "Integer", default=20, minimum=1, maximum=100),
@@ -79,6 +81,7 @@ def build_catalog() -> Catalog:
                 p("InstanceId", required=True),
                 p("BlueprintId"),
                 p("LoginConfiguration", "LoginConfiguration"),
+                p("Envs", "ContainerEnv", array=True),
             ],
             asynchronous=True, async_note=ASYNC_NOTE,
         ),
@@ -122,7 +125,7 @@ def build_catalog() -> Catalog:
                          "members": [
             p("Protocol", required=True, enum=["TCP", "UDP", "ICMP", "ALL"],
               description="协议，取值: TCP，UDP，ICMP，ALL。"),
-            p("Port", description="端口，取值: ALL，单独的端口，逗号分隔的离散端口，减号分隔的端口范围。"),
+            p("Port", description="端口，取值: ALL，单独的端口，逗号分隔的离散端口。"),
             p("CidrBlock"),
             p("Action", enum=["ACCEPT", "DROP"]),
             p("FirewallRuleDescription", max_length=64),
@@ -130,6 +133,8 @@ def build_catalog() -> Catalog:
         "Tag": {"name": "Tag", "description": "标签", "referenced_by": [], "members": [
             p("Key", required=True), p("Value", required=True),
         ]},
+        "ContainerEnv": {"name": "ContainerEnv", "description": "环境变量", "referenced_by": [],
+                         "members": [p("Key", required=True), p("Value", required=True)]},
         "TreeNode": {"name": "TreeNode", "description": "树", "referenced_by": [], "members": [
             p("Label", required=True), p("Children", "TreeNode", array=True),
         ]},

@@ -87,8 +87,10 @@ def test_shared_and_recursive_structures_use_defs() -> None:
 
 
 def test_region_enum_and_configured_default() -> None:
-    plain = schema.input_schema("ResetInstance")["properties"]["Region"]
-    assert plain == {"type": "string", "enum": ["ap-guangzhou", "ap-shanghai", "ap-singapore"]}
+    assert schema.input_schema("ResetInstance")["properties"]["Region"] == {"type": "string"}
+    listed = schema.input_schema("ResetInstance", region_enum=True)["properties"]["Region"]
+    assert listed == {"type": "string", "enum": ["ap-guangzhou", "ap-shanghai", "ap-singapore"]}
+    assert schema.validation_schema("ResetInstance")["properties"]["Region"] == listed
     configured = schema.input_schema("ResetInstance", default_region="ap-shanghai")
     assert configured["properties"]["Region"]["default"] == "ap-shanghai"
     assert "Region" not in configured.get("required", [])
