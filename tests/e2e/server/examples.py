@@ -15,7 +15,7 @@ from typing import Any
 from lighthouse_mcp.tools import catalog
 from lighthouse_mcp.tools.schema import input_schema
 
-ID = re.compile(r"^(lh[a-z]+|bundle|lhbp|ccn|lhdisk|lhsnap|lhkp)-[0-9a-z]+$")
+ID = re.compile(r"^(lh[a-z]+|ccn)-[0-9a-z]+$")
 
 
 def example_input(action: str) -> dict[str, Any]:
@@ -48,6 +48,27 @@ def conform(value: Any, schema: Mapping[str, Any]) -> Any:
     if kind == "string" and isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return value
+
+
+#: The Describe action that lists each kind of resource: its ids are preferred, since an
+#: id seen elsewhere (an attachment record, another region) may not be usable here.
+CANONICAL = {"lhins": "DescribeInstances", "lhsnap": "DescribeSnapshots",
+             "lhkp": "DescribeKeyPairs", "lhft": "DescribeFirewallTemplates",
+             "lhbp": "DescribeBlueprints", "lhdisk": "DescribeDisks",
+             "lhbak": "DescribeDiskBackups"}
+
+
+def harvest(action: str, response: Any, into: dict[str, list[str]]) -> None:
+    """Add the ids of ``response``; a kind's canonical Describe puts its ids first."""
+    found: dict[str, list[str]] = {}
+    collect_ids(response, found)
+    for prefix, ids in found.items():
+        have = into.setdefault(prefix, [])
+        fresh = [i for i in ids if i not in have]
+        if CANONICAL.get(prefix) == action:
+            into[prefix] = fresh + have
+        else:
+            have.extend(fresh)
 
 
 def collect_ids(value: Any, into: dict[str, list[str]]) -> None:
