@@ -167,7 +167,8 @@ class Preview:
         lines += [f"- not found now: {rid}" for rid in self.missing]
         lines += [f"- {extra}" for extra in self.extras]
         if self.price is not None:
-            lines.append("Price: " + ", ".join(f"{k}={_short(v)}" for k, v in self.price.items()))
+            lines += [f"Price{'' if not path else ' (' + path + ')'}: {fields}"
+                      for path, fields in _price_lines(self.price)]
         if self.price_note:
             lines.append(self.price_note)
         if self.dry_run:
@@ -175,6 +176,22 @@ class Preview:
         if self.phrase:
             lines.append(f"To confirm, type exactly: `{self.phrase}`")
         return "\n".join(lines)
+
+
+def _price_lines(price: Mapping[str, Any], path: str = "") -> list[tuple[str, str]]:
+    """One line per priced object: the quote's nested structures (Price.InstancePrice,
+    DiskPrice, ...) flattened so every figure and its currency stay readable."""
+    scalars = [f"{k}={v}" for k, v in price.items() if not isinstance(v, (dict, list))]
+    lines = [(path, ", ".join(scalars))] if scalars else []
+    for key, value in price.items():
+        sub = f"{path}.{key}" if path else key
+        if isinstance(value, dict):
+            lines += _price_lines(value, sub)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    lines += _price_lines(item, f"{sub}[{index}]")
+    return lines
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -347,3 +364,28 @@ async def build_preview(
         preview.phrase = confirm_phrase(action, preview.target_ids() or
                                         [rid for _, rid in targets(action, arguments)])
     return preview
+
+
+async def changed_targets(call: Call, action: str, arguments: Mapping[str, Any],
+                          shown: Sequence[str], missing: Sequence[str]) -> list[str]:
+    """Why the call's targets are no longer what the person was shown (empty: unchanged).
+
+    Run right before a confirmed call goes out: a resource shown may have been deleted
+    (or replaced under a reused name) since, or an ID shown as not found may exist now;
+    either way the person approved something else, so the gate refuses.
+    """
+    by_kind: dict[str, list[str]] = {}
+    for kind_name, rid in targets(action, arguments):
+        by_kind.setdefault(kind_name, []).append(rid)
+    was_shown, was_missing = set(shown), set(missing)
+    changes: list[str] = []
+    for kind_name, ids in by_kind.items():
+        found = await _describe(call, KINDS[kind_name], ids, arguments)
+        for rid in ids:
+            if rid in was_shown and rid not in found:
+                changes.append(f"{rid} no longer exists")
+            elif rid in was_missing and rid in found:
+                changes.append(f"{rid} was not found when previewed but exists now")
+            elif rid not in was_shown and rid not in was_missing:
+                changes.append(f"{rid} was not part of the preview")
+    return changes
