@@ -191,10 +191,22 @@ class ConfirmationGate:
 
     # -- mechanisms -------------------------------------------------------------------
 
+    async def _preview(self, note: GateNote) -> Preview | GateDecision:
+        """The live preview, or a refusal when it cannot be built (fail closed)."""
+        try:
+            return await build_preview(self._reader(note.region), note.call.action,
+                                       note.region, note.call.arguments)
+        except Exception as exc:
+            log.warning("preview of %s failed: %s", note.call.action, type(exc).__name__)
+            return self._refuse(note, "refused", f"preview-failed: {type(exc).__name__}",
+                                f"{note.call.action} was not run: its preview could not be "
+                                "built, so nobody could be asked. Nothing was sent.")
+
     async def _elicit(self, note: GateNote, session: SessionInfo) -> GateDecision:
         call = note.call
-        preview = await build_preview(self._reader(note.region), call.action, note.region,
-                                      call.arguments)
+        preview = await self._preview(note)
+        if isinstance(preview, GateDecision):
+            return preview
         schema = _form_schema(preview)
         try:
             answer = await session.elicit(preview.text(), schema)
@@ -227,8 +239,9 @@ class ConfirmationGate:
             return self._refuse(note, "refused", "no-session",
                                 f"{call.action} needs confirmation, but this connection has no "
                                 "MCP session to bind a confirmation token to. Nothing was sent.")
-        preview = await build_preview(self._reader(note.region), call.action, note.region,
-                                      call.arguments)
+        preview = await self._preview(note)
+        if isinstance(preview, GateDecision):
+            return preview
         token, expires = self.tokens.issue(session_id=session.session_id, action=call.action,
                                            region=note.region, arguments=call.arguments)
         self._issued.put(token, _Shown(tuple(preview.target_ids()), tuple(preview.missing),

@@ -67,6 +67,10 @@ KINDS: dict[str, Kind] = {
         "ContainerId", ("ContainerName", "Image", "State", "PublishPortSet"),
         context=("InstanceId",),
     ),
+    "firewall_template": Kind(
+        "firewall template", "DescribeFirewallTemplates", "TemplateIds", "TemplateSet",
+        "TemplateId", ("TemplateName", "TemplateType", "TemplateState", "CreatedTime"),
+    ),
 }
 
 #: Argument name -> kind. Singular names hold one ID, plural names a list.
@@ -78,6 +82,7 @@ ID_ARGUMENTS: dict[str, str] = {
     "KeyIds": "keypair", "KeyId": "keypair",
     "DiskBackupIds": "disk_backup", "DiskBackupId": "disk_backup",
     "ContainerIds": "container", "ContainerId": "container",
+    "TemplateId": "firewall_template",
 }
 
 #: Actions whose target is named by an argument that also appears as context elsewhere:
@@ -301,6 +306,14 @@ async def _firewall_extras(call: Call, action: str, arguments: Mapping[str, Any]
     return ["rules that will disappear: " + "; ".join(removed)]
 
 
+def _applied_to(arguments: Mapping[str, Any]) -> list[str]:
+    """ApplyFirewallTemplate names instances across regions; each one's rules are
+    replaced by the template's, so list them all with their regions."""
+    items = [i for i in arguments.get("ApplyInstances") or [] if isinstance(i, Mapping)]
+    named = ", ".join(f"{i.get('InstanceId')} ({i.get('Region')})" for i in items)
+    return [f"the firewall rules of these instances are replaced by the template's: {named}"]
+
+
 async def _price(call: Call, action: str, arguments: Mapping[str, Any],
                  preview: Preview) -> None:
     quote = PRICE_QUOTES.get(action)
@@ -357,6 +370,8 @@ async def build_preview(
         preview.extras += await _instance_extras(call, action, instance_ids)
     if action in ("DeleteFirewallRules", "ModifyFirewallRules"):
         preview.extras += await _firewall_extras(call, action, arguments)
+    if action == "ApplyFirewallTemplate":
+        preview.extras += _applied_to(arguments)
     if safety == "billing":
         await _price(call, action, arguments, preview)
         preview.dry_run = await _dry_run(call, action, arguments)
@@ -383,7 +398,7 @@ async def changed_targets(call: Call, action: str, arguments: Mapping[str, Any],
         found = await _describe(call, KINDS[kind_name], ids, arguments)
         for rid in ids:
             if rid in was_shown and rid not in found:
-                changes.append(f"{rid} no longer exists")
+                changes.append(f"{rid} is no longer found")
             elif rid in was_missing and rid in found:
                 changes.append(f"{rid} was not found when previewed but exists now")
             elif rid not in was_shown and rid not in was_missing:

@@ -219,7 +219,7 @@ async def test_targets_changed_after_the_preview_are_refused(tmp_path: Path) -> 
         result = await c.call_tool("DeleteSnapshots", {"SnapshotIds": [snap]})
     await direct.aclose()
     assert error_code(result) == "TargetsChanged"
-    assert f"{snap} no longer exists" in result.content[0].text  # type: ignore[union-attr]
+    assert f"{snap} is no longer found" in result.content[0].text  # type: ignore[union-attr]
     assert len(mutations(sb, "DeleteSnapshots")) == 1  # only the other party's
     last = audit(tmp_path)[-1]
     assert last["decision"] == "refused" and last["reason"].startswith("targets-changed")

@@ -2,6 +2,9 @@
 must not be given by accident."""
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from lighthouse_mcp.server.cli import main
@@ -61,3 +64,27 @@ def test_serve_refuses_to_start_with_confirmation_off(capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert "lighthouse-mcp: error: --confirm-mode off" in err
     assert "--dangerously-skip-confirmation" in err and "Traceback" not in err
+
+
+@pytest.mark.anyio
+async def test_a_preview_that_cannot_be_built_fails_closed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import lighthouse_mcp.server.gate as gate_module
+    from lighthouse_mcp.server.audit import AuditLog
+    from lighthouse_mcp.server.hooks import PendingCall, SessionInfo
+
+    async def explode(*args: Any) -> Any:
+        raise RuntimeError("boom")
+
+    def reader(region: str) -> Any:
+        return None
+
+    monkeypatch.setattr(gate_module, "build_preview", explode)
+    gate = gate_module.ConfirmationGate(GatePolicy(), audit=AuditLog(tmp_path / "a.jsonl"),
+                                        reader=reader)
+    decision = await gate.check(PendingCall("CreateInstances", "ap-guangzhou", {}),
+                                SessionInfo(session_id="s"))
+    assert not decision.allowed and decision.result is not None
+    assert "nobody could be asked" in decision.result.content[0].text  # type: ignore[union-attr]
+    (line,) = (tmp_path / "a.jsonl").read_text().splitlines()
+    assert '"reason": "preview-failed: RuntimeError"' in line
