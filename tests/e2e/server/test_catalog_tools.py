@@ -161,3 +161,14 @@ async def test_compact_mode_token_budget() -> None:
     assert tool_list_tokens(tools) <= 1500
     call_tool = next(t for t in tools if t.name == "call_action")
     assert call_tool.annotations and call_tool.annotations.destructive_hint is True
+
+
+async def test_with_every_installed_feature_all_tools_are_annotated_and_capped() -> None:
+    """Whatever features are installed (gate, waiters, ...), the list stays valid."""
+    server = build_server(parse_settings([], env={}), client=FakeClient())
+    async with Client(server) as c:
+        tools = (await c.list_tools()).tools
+    assert len(tools) <= 128
+    for tool in tools:
+        assert tool.annotations is not None and tool.annotations.read_only_hint is not None
+    assert server.instructions and "Region" in server.instructions
