@@ -99,3 +99,48 @@ def test_non_loopback_without_token_refuses_unless_dangerously_allowed() -> None
     assert open_auth.token is None and not open_auth.check_host
     given = resolve_auth(Settings(transport="sse", host="0.0.0.0", auth_token=TOKEN))
     assert given.token == TOKEN and not given.generated
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.anyio
+async def test_cli_serves_streamable_http_with_the_printed_token() -> None:
+    """The real command: starts, prints the generated token once, and serves with it."""
+    import subprocess
+    import sys
+    import time
+
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "lighthouse_mcp.server", "--sandbox",
+                             "--transport", "streamable-http", "--port", str(port)],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stderr is not None
+        token = None
+        deadline = time.monotonic() + 30
+        while token is None and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if "auth token (shown once):" in line:
+                token = line.rsplit(":", 1)[1].strip()
+        assert token, "no token printed"
+        url = f"http://127.0.0.1:{port}/mcp"
+        for _ in range(100):  # the token is printed just before uvicorn binds
+            try:
+                refused = httpx.post(url, json=INIT, headers=ACCEPT)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.05)
+        assert refused.status_code == 401
+        http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"})
+        async with Client(streamable_http_client(url, http_client=http)) as c:
+            result = await c.call_tool("DescribeRegions", {})
+        assert not result.is_error and result.structured_content["TotalCount"] >= 1  # type: ignore[index]
+    finally:
+        proc.terminate()
+        proc.wait(10)
