@@ -59,6 +59,10 @@ result's instructions (confirm when asked, or repeat the call with the confirm_t
 gives)."""
 
 
+COMPACT_NOTE = ("Compact mode: find an action with search_actions, read its schema with "
+                "describe_action, run it with call_action.")
+
+
 def _session_id(ctx: ServerRequestContext[Any, Any]) -> str | None:
     """A stable id for the client connection: the HTTP session header, else an id kept
     in the connection's scratch state (the SDK keeps one Connection per client)."""
@@ -223,7 +227,8 @@ def build_server(
         SERVER_NAME,
         version=SERVER_VERSION,
         title="Tencent Cloud Lighthouse",
-        instructions="\n".join([INSTRUCTIONS, *reg.instructions]),
+        instructions="\n".join([INSTRUCTIONS, *([COMPACT_NOTE] if settings.compact else []),
+                                 *reg.instructions]),
         get_tool_input_schema=lambda name: (reg.tools[name].input_schema
                                             if name in reg.tools else None),
         **handlers,

@@ -161,6 +161,7 @@ async def test_compact_mode_token_budget() -> None:
     assert tool_list_tokens(tools) <= 1500
     call_tool = next(t for t in tools if t.name == "call_action")
     assert call_tool.annotations and call_tool.annotations.destructive_hint is True
+    assert "search_actions" in (_server(["--compact"]).instructions or "")
 
 
 async def test_with_every_installed_feature_all_tools_are_annotated_and_capped() -> None:
