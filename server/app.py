@@ -10,11 +10,13 @@ Server takes `types.Tool` and `CallToolResult` as they are.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import mcp_types as types
@@ -64,18 +66,30 @@ COMPACT_NOTE = ("Compact mode: find an action with search_actions, read its sche
 
 
 def _session_id(ctx: ServerRequestContext[Any, Any]) -> str | None:
-    """A stable id for the client connection: the HTTP session header, else an id kept
-    in the connection's scratch state (the SDK keeps one Connection per client)."""
-    request = ctx.request
-    headers = getattr(request, "headers", None)
-    if headers is not None and headers.get("mcp-session-id"):
-        return str(headers.get("mcp-session-id"))
-    connection = getattr(ctx.session, "_connection", None)  # no public accessor in 2.3
-    state = getattr(connection, "state", None)
-    if isinstance(state, dict):
-        value = state.setdefault("lighthouse_session_id", uuid.uuid4().hex)
-        return str(value)
+    """A stable id for "this client", which the gate binds confirmations to.
+
+    Legacy streamable HTTP: the mcp-session-id header. Sessionless (2026-era) HTTP: the
+    bearer token's hash, i.e. whoever holds the token. Otherwise the id the server's
+    lifespan minted: one per `Server.run`, which is one per stdio process, SSE stream or
+    in-memory connection (2026-era requests carry no connection of their own).
+    """
+    headers = getattr(ctx.request, "headers", None)
+    if headers is not None:
+        if headers.get("mcp-session-id"):
+            return f"http:{headers.get('mcp-session-id')}"
+        if headers.get("authorization"):
+            digest = hashlib.sha256(str(headers.get("authorization")).encode()).hexdigest()
+            return f"bearer:{digest[:32]}"
+    state = ctx.lifespan_context
+    if isinstance(state, dict) and isinstance(state.get("session_id"), str):
+        return str(state["session_id"])
     return None
+
+
+@asynccontextmanager
+async def _lifespan(server: Server[Any]) -> AsyncIterator[dict[str, Any]]:
+    """Per run of the server (a stdio process, an SSE stream, an in-memory client)."""
+    yield {"session_id": uuid.uuid4().hex}
 
 
 def session_info(ctx: ServerRequestContext[Any, Any],
@@ -227,6 +241,7 @@ def build_server(
         SERVER_NAME,
         version=SERVER_VERSION,
         title="Tencent Cloud Lighthouse",
+        lifespan=_lifespan,
         instructions="\n".join([INSTRUCTIONS, *([COMPACT_NOTE] if settings.compact else []),
                                  *reg.instructions]),
         get_tool_input_schema=lambda name: (reg.tools[name].input_schema

@@ -19,7 +19,8 @@ from lighthouse_mcp.server.transports import (
     streamable_http_app,
 )
 from tests.e2e.server.http_helpers import running
-from tests.unit.server.fakes import FakeClient, fake_server
+from tests.unit.server.fakes import FakeClient, fake_registry, fake_server
+from tests.unit.server.test_pipeline import RecordingGate
 
 TOKEN = "test-token-0123456789"
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
@@ -34,16 +35,23 @@ def _auth() -> HttpAuth:
 
 
 @pytest.mark.anyio
-async def test_streamable_http_round_trip_with_token() -> None:
-    api = FakeClient()
-    with running(streamable_http_app(fake_server(api), _auth())) as base:
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_streamable_http_round_trip_with_token(mode: str) -> None:
+    api, gate = FakeClient(), RecordingGate(allow=True)
+    reg = fake_registry()
+    reg.set_gate(gate)
+    with running(streamable_http_app(fake_server(api, registry=reg), _auth())) as base:
         http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"})
-        async with Client(streamable_http_client(f"{base}/mcp", http_client=http),
+        async with Client(streamable_http_client(f"{base}/mcp", http_client=http), mode=mode,
                           client_info=types.Implementation(name="http-test", version="1")) as c:
             names = {t.name for t in (await c.list_tools()).tools}
             result = await c.call_tool("DescribeThings", {"Limit": 2})
+            await c.call_tool("DescribeThings", {"Limit": 3})
     assert names == {"DescribeThings", "DeleteThing"}
-    assert not result.is_error and api.calls == [("DescribeThings", {"Limit": 2}, None)]
+    assert not result.is_error and api.calls[0] == ("DescribeThings", {"Limit": 2}, None)
+    first, second = (s for _, s in gate.seen)
+    assert first.session_id and first.session_id == second.session_id  # confirmations bind
+    assert TOKEN not in first.session_id
 
 
 @pytest.mark.anyio

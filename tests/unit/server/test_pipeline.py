@@ -126,12 +126,15 @@ async def test_gate_refusal_is_returned_and_nothing_sent(mode: str) -> None:
     assert audit.events[-1]["arguments"]["confirm_token"] == "<redacted>"
 
 
-async def test_session_id_is_stable_within_a_connection() -> None:
+@pytest.mark.parametrize("mode", MODES)
+async def test_session_id_is_stable_within_a_connection(mode: str) -> None:
+    """Also on 2026-era connections, where each request gets a fresh SDK Connection."""
     gate = RecordingGate(allow=True)
-    async with Client(_gated_server(FakeClient(), gate, ListAuditor()), mode="legacy") as c:
+    server = _gated_server(FakeClient(), gate, ListAuditor())
+    async with Client(server, mode=mode) as c:
         await c.call_tool("DeleteThing", {"ThingId": "a"})
         await c.call_tool("DeleteThing", {"ThingId": "b"})
-    async with Client(_gated_server(FakeClient(), gate, ListAuditor()), mode="legacy") as c:
+    async with Client(server, mode=mode) as c:
         await c.call_tool("DeleteThing", {"ThingId": "c"})
     ids = [s.session_id for _, s in gate.seen]
     assert ids[0] == ids[1] != ids[2]
