@@ -10,25 +10,23 @@ Server takes `types.Tool` and `CallToolResult` as they are.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.util
 import logging
-import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any
 
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
-from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from lighthouse_mcp.server.config import Settings
+from lighthouse_mcp.server.content import prompt_handlers, resource_handlers
 from lighthouse_mcp.server.execute import ApiClient, Pipeline
 from lighthouse_mcp.server.hooks import SessionInfo, ToolContext
 from lighthouse_mcp.server.registry import Registry
 from lighthouse_mcp.server.results import tool_error
+from lighthouse_mcp.server.sessions import lifespan, session_info
 
 log = logging.getLogger("lighthouse_mcp.server")
 
@@ -63,57 +61,6 @@ gives)."""
 
 COMPACT_NOTE = ("Compact mode: find an action with search_actions, read its schema with "
                 "describe_action, run it with call_action.")
-
-
-def _session_id(ctx: ServerRequestContext[Any, Any]) -> str | None:
-    """A stable id for "this client", which the gate binds confirmations to.
-
-    Legacy streamable HTTP: the mcp-session-id header. Sessionless (2026-era) HTTP: the
-    bearer token's hash, i.e. whoever holds the token. Otherwise the id the server's
-    lifespan minted: one per `Server.run`, which is one per stdio process, SSE stream or
-    in-memory connection (2026-era requests carry no connection of their own).
-    """
-    headers = getattr(ctx.request, "headers", None)
-    if headers is not None:
-        if headers.get("mcp-session-id"):
-            return f"http:{headers.get('mcp-session-id')}"
-        if headers.get("authorization"):
-            digest = hashlib.sha256(str(headers.get("authorization")).encode()).hexdigest()
-            return f"bearer:{digest[:32]}"
-    state = ctx.lifespan_context
-    if isinstance(state, dict) and isinstance(state.get("session_id"), str):
-        return str(state["session_id"])
-    return None
-
-
-@asynccontextmanager
-async def _lifespan(server: Server[Any]) -> AsyncIterator[dict[str, Any]]:
-    """Per run of the server (a stdio process, an SSE stream, an in-memory client)."""
-    yield {"session_id": uuid.uuid4().hex}
-
-
-def session_info(ctx: ServerRequestContext[Any, Any],
-                 params: types.CallToolRequestParams | None = None) -> SessionInfo:
-    session = ctx.session
-    info = session.client_params.client_info if session.client_params else None
-    modern = ctx.protocol_version in MODERN_PROTOCOL_VERSIONS
-    can_elicit = (not modern and session.can_send_request and session.check_client_capability(
-        types.ClientCapabilities(elicitation=types.ElicitationCapability())))
-
-    async def elicit(message: str, schema: dict[str, Any]) -> types.ElicitResult:
-        return await session.elicit_form(message, schema, related_request_id=ctx.request_id)
-
-    responses = params.input_responses if params is not None else None
-    return SessionInfo(
-        session_id=_session_id(ctx),
-        client_name=info.name if info else None,
-        client_version=info.version if info else None,
-        protocol_version=ctx.protocol_version,
-        can_elicit=bool(can_elicit),
-        elicit=elicit,
-        input_responses=dict(responses) if responses else None,
-        request_state=params.request_state if params is not None else None,
-    )
 
 
 class LighthouseServer(Server[Any]):
@@ -235,13 +182,13 @@ def build_server(
             setter(info.client_name, info.client_version)
 
     handlers: dict[str, Any] = {"on_list_tools": list_tools, "on_call_tool": call_tool}
-    handlers.update(_prompt_handlers(reg))
-    handlers.update(_resource_handlers(reg))
+    handlers.update(prompt_handlers(reg))
+    handlers.update(resource_handlers(reg))
     server = LighthouseServer(
         SERVER_NAME,
         version=SERVER_VERSION,
         title="Tencent Cloud Lighthouse",
-        lifespan=_lifespan,
+        lifespan=lifespan,
         instructions="\n".join([INSTRUCTIONS, *([COMPACT_NOTE] if settings.compact else []),
                                  *reg.instructions]),
         get_tool_input_schema=lambda name: (reg.tools[name].input_schema
@@ -253,58 +200,3 @@ def build_server(
     server._client = client
     server._owns_client = client is None
     return server
-
-
-def _prompt_handlers(reg: Registry) -> dict[str, Any]:
-    if not reg.prompts:
-        return {}
-
-    async def list_prompts(ctx: ServerRequestContext[Any, Any],
-                           params: types.PaginatedRequestParams | None) -> types.ListPromptsResult:
-        return types.ListPromptsResult(prompts=[p.prompt for p in reg.prompts.values()])
-
-    async def get_prompt(ctx: ServerRequestContext[Any, Any],
-                         params: types.GetPromptRequestParams) -> types.GetPromptResult:
-        from mcp.shared.exceptions import MCPError
-
-        spec = reg.prompts.get(params.name)
-        if spec is None:
-            raise MCPError(code=types.INVALID_PARAMS, message=f"unknown prompt {params.name!r}")
-        return await spec.render(dict(params.arguments or {}))
-
-    return {"on_list_prompts": list_prompts, "on_get_prompt": get_prompt}
-
-
-def _resource_handlers(reg: Registry) -> dict[str, Any]:
-    if not reg.resources and not reg.resource_templates:
-        return {}
-
-    async def list_resources(ctx: ServerRequestContext[Any, Any],
-                             params: types.PaginatedRequestParams | None
-                             ) -> types.ListResourcesResult:
-        return types.ListResourcesResult(resources=[r.resource for r in reg.resources.values()])
-
-    async def list_templates(ctx: ServerRequestContext[Any, Any],
-                             params: types.PaginatedRequestParams | None
-                             ) -> types.ListResourceTemplatesResult:
-        return types.ListResourceTemplatesResult(
-            resource_templates=[t.template for t in reg.resource_templates])
-
-    async def read_resource(ctx: ServerRequestContext[Any, Any],
-                            params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
-        from mcp.shared.exceptions import MCPError
-
-        uri = str(params.uri)
-        readers = ([(r.read, r.resource.mime_type)] if (r := reg.resources.get(uri)) else [])
-        readers += [(t.read, t.template.mime_type) for t in reg.resource_templates]
-        for read, mime in readers:
-            try:
-                text = await read(uri)
-            except KeyError:
-                continue
-            return types.ReadResourceResult(
-                contents=[types.TextResourceContents(uri=uri, text=text, mime_type=mime)])
-        raise MCPError(code=types.INVALID_PARAMS, message=f"unknown resource {uri}")
-
-    return {"on_list_resources": list_resources, "on_list_resource_templates": list_templates,
-            "on_read_resource": read_resource}
