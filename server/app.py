@@ -20,6 +20,7 @@ import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 
+from lighthouse_mcp.server.api_errors import unexpected_error_result
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.server.content import prompt_handlers, resource_handlers
 from lighthouse_mcp.server.execute import ApiClient, Pipeline
@@ -166,8 +167,11 @@ def build_server(
         async def progress(done: float, total: float | None, message: str | None) -> None:
             await ctx.session.report_progress(done, total, message)
 
-        return await spec.handler(dict(params.arguments or {}),
-                                  ToolContext(session=info, report_progress=progress))
+        try:
+            return await spec.handler(dict(params.arguments or {}),
+                                      ToolContext(session=info, report_progress=progress))
+        except Exception as exc:  # a feature tool's bug must not reach the client as a trace
+            return unexpected_error_result(params.name, exc)
 
     def _note_client(info: SessionInfo) -> None:
         """Put the MCP client's name in the API client's User-Agent, once."""

@@ -83,7 +83,7 @@ async def test_region_goes_to_the_client_not_the_params() -> None:
         await c.call_tool("DescribeInstances", {"Limit": 5, "Region": "ap-shanghai"})
         await c.call_tool("DescribeInstances", {})
     assert api.calls == [("DescribeInstances", {"Limit": 5}, "ap-shanghai"),
-                         ("DescribeInstances", {}, None)]
+                         ("DescribeInstances", {}, "ap-beijing")]
 
 
 async def test_read_only_flag() -> None:
