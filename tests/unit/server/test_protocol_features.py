@@ -126,3 +126,29 @@ async def test_gate_can_ask_the_user(mode: str, accept: bool) -> None:
     assert result.is_error is (not accept)
     assert len(api.calls) == (1 if accept else 0)
     assert gate.sessions[0].can_elicit is (mode == "legacy")
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_client_cancellation_stops_the_handler(mode: str) -> None:
+    """A waiter blocked in anyio.sleep unwinds when the client gives up on the call."""
+    import anyio
+
+    reg = fake_registry()
+    state = {"started": anyio.Event(), "cleaned_up": anyio.Event()}
+
+    async def wait_forever(args: dict[str, Any], ctx: ToolContext) -> Any:
+        state["started"].set()
+        try:
+            await anyio.sleep(30)
+        finally:
+            state["cleaned_up"].set()
+        return text_result("never")
+
+    reg.add_tool(ToolSpec("wait_forever", "Wait", "sleeps", {"type": "object"},
+                          types.ToolAnnotations(read_only_hint=True), wait_forever))
+    async with Client(fake_server(FakeClient(), registry=reg), mode=mode) as c:
+        with anyio.move_on_after(0.3):
+            await c.call_tool("wait_forever", {})
+        with anyio.fail_after(5):
+            await state["cleaned_up"].wait()
+    assert state["started"].is_set()
