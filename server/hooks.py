@@ -68,6 +68,9 @@ class SessionInfo:
     protocol_version: str | None = None
     can_elicit: bool = False
     elicit: ElicitFn = _no_elicit
+    #: 2026-era connection whose client declared elicitation in this request's
+    #: capabilities: a gate may answer ``types.InputRequiredResult`` with a form.
+    can_request_input: bool = False
     input_responses: Mapping[str, Any] | None = None
     request_state: str | None = None
 

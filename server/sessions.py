@@ -50,8 +50,9 @@ def session_info(ctx: ServerRequestContext[Any, Any],
     session = ctx.session
     info = session.client_params.client_info if session.client_params else None
     modern = ctx.protocol_version in MODERN_PROTOCOL_VERSIONS
-    can_elicit = (not modern and session.can_send_request and session.check_client_capability(
-        types.ClientCapabilities(elicitation=types.ElicitationCapability())))
+    declared = session.check_client_capability(
+        types.ClientCapabilities(elicitation=types.ElicitationCapability()))
+    can_elicit = not modern and session.can_send_request and declared
 
     async def elicit(message: str, schema: dict[str, Any]) -> types.ElicitResult:
         return await session.elicit_form(message, schema, related_request_id=ctx.request_id)
@@ -64,6 +65,7 @@ def session_info(ctx: ServerRequestContext[Any, Any],
         protocol_version=ctx.protocol_version,
         can_elicit=bool(can_elicit),
         elicit=elicit,
+        can_request_input=bool(modern and declared),
         input_responses=dict(responses) if responses else None,
         request_state=params.request_state if params is not None else None,
     )
