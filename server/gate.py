@@ -7,7 +7,9 @@ mechanism (``--confirm-mode``):
 
 - ``elicit``: the server asks the person through MCP elicitation; the message is the
   live preview, and for destructive actions the person types the phrase shown at its
-  end. Fails closed when the client cannot receive elicitation.
+  end. On 2026-era connections (no server-initiated requests) the same form travels in
+  an InputRequiredResult whose request state is a token bound to the call. Fails
+  closed when the client cannot receive elicitation.
 - ``token``: the first call runs nothing and returns the preview plus a single-use
   ``confirm_token`` (server/confirmation.py) for the model to show the person; only the
   identical call repeated with that token, in the same MCP session, runs.
@@ -34,6 +36,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import mcp_types as types
+
 from lighthouse_mcp.server.audit import AuditLog, default_audit_path
 from lighthouse_mcp.server.config import ConfigError, ConfirmMode, Settings
 from lighthouse_mcp.server.confirmation import ConfirmationTokens, TokenRejected
@@ -51,6 +55,8 @@ TOKEN_ARG = "confirm_token"
 PHRASE_FIELD = "confirm"
 #: The form field a person ticks for gated calls that need no phrase (billing, ...).
 APPROVE_FIELD = "approve"
+#: The key of the confirmation form in a 2026-era input-required round trip.
+INPUT_KEY = "confirm"
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,11 @@ class _Shown:
     shown: tuple[str, ...]
     missing: tuple[str, ...]
     expires: float
+    phrase: str | None = None
+
+    @classmethod
+    def of(cls, preview: Preview, expires: float) -> _Shown:
+        return cls(tuple(preview.target_ids()), tuple(preview.missing), expires, preview.phrase)
 
 
 @dataclass
@@ -182,6 +193,8 @@ class ConfirmationGate:
             return await self._redeem(note, str(token))
         if session.can_elicit and self.policy.mode in ("auto", "elicit"):
             return await self._elicit(note, session)
+        if session.can_request_input and self.policy.mode in ("auto", "elicit"):
+            return await self._input_required(note, session)
         if self.policy.mode == "elicit":
             why = ("this server confirms gated actions through MCP elicitation only "
                    "(--confirm-mode elicit) and this client cannot receive elicitation")
@@ -215,20 +228,67 @@ class ConfirmationGate:
             return self._refuse(note, "refused", "elicitation-failed",
                                 f"{call.action} was not run: the confirmation request could "
                                 "not be shown to the person. Nothing was sent.")
-        if answer.action == "decline":
+        return await self._answered(note, answer.action, answer.content or {},
+                                    _Shown.of(preview, 0.0))
+
+    async def _input_required(self, note: GateNote, session: SessionInfo) -> GateDecision:
+        """2026-era connections: the form travels in an InputRequiredResult and the
+        client retries the call with the person's answer and our ``request_state``, a
+        confirmation token bound to this exact call (so an answer cannot be replayed
+        or carried over to different arguments)."""
+        call = note.call
+        answer = (session.input_responses or {}).get(INPUT_KEY)
+        state = session.request_state
+        if answer is None or not state:
+            preview = await self._preview(note)
+            if isinstance(preview, GateDecision):
+                return preview
+            token, expires = self.tokens.issue(session_id=note.session or "", action=call.action,
+                                               region=note.region, arguments=call.arguments)
+            self._issued.put(token, _Shown.of(preview, expires), self._clock())
+            form = types.ElicitRequest(params=types.ElicitRequestFormParams(
+                message=preview.text(), requested_schema=_form_schema(preview)))
+            return GateDecision.refuse(types.InputRequiredResult(
+                input_requests={INPUT_KEY: form}, request_state=token))
+        try:
+            self.tokens.redeem(state, session_id=note.session or "", action=call.action,
+                               region=note.region, arguments=call.arguments)
+        except TokenRejected as exc:
+            return self._refuse(note, "token-rejected", exc.reason,
+                                f"{call.action} was not run: the confirmation does not belong "
+                                f"to this call ({exc.reason}). Nothing was sent.",
+                                code="ConfirmationRejected")
+        shown = self._issued.get(state)
+        if shown is None:
+            return self._refuse(note, "token-rejected", "unknown-preview",
+                                f"{call.action} was not run: the preview behind this "
+                                "confirmation is gone; call again. Nothing was sent.",
+                                code="ConfirmationRejected")
+        if isinstance(answer, Mapping):
+            verdict, content = answer.get("action"), answer.get("content")
+        else:
+            verdict, content = getattr(answer, "action", None), getattr(answer, "content", None)
+        return await self._answered(note, str(verdict), content or {}, shown)
+
+    async def _answered(self, note: GateNote, verdict: str, content: Mapping[str, Any],
+                        shown: _Shown) -> GateDecision:
+        """The person's answer to the form: run only on accept with the right phrase
+        (or the approval box) and unchanged targets."""
+        call = note.call
+        if verdict == "decline":
             return self._refuse(note, "declined", None,
                                 f"The person declined {call.action}. Nothing was sent; do not "
                                 "retry unless they ask for it.")
-        if answer.action != "accept":
+        if verdict != "accept":
             return self._refuse(note, "cancelled", None,
                                 f"The person cancelled the confirmation of {call.action}. "
                                 "Nothing was sent.")
-        problem = _answer_problem(preview, answer.content or {})
+        problem = _answer_problem(shown.phrase, content)
         if problem is not None:
             return self._refuse(note, "declined", problem,
                                 f"{call.action} was not run: {problem}. Nothing was sent.")
         changes = await changed_targets(self._reader(note.region), call.action, call.arguments,
-                                        preview.target_ids(), preview.missing)
+                                        shown.shown, shown.missing)
         if changes:
             return self._changed(note, changes)
         return self._allow(note, "elicited-accept")
@@ -244,8 +304,7 @@ class ConfirmationGate:
             return preview
         token, expires = self.tokens.issue(session_id=session.session_id, action=call.action,
                                            region=note.region, arguments=call.arguments)
-        self._issued.put(token, _Shown(tuple(preview.target_ids()), tuple(preview.missing),
-                                       expires), self._clock())
+        self._issued.put(token, _Shown.of(preview, expires), self._clock())
         self._record(note, "token-issued")
         minutes = max(1, round(self.tokens.ttl_seconds / 60))
         tool = call.tool or call.action
@@ -330,11 +389,11 @@ def _form_schema(preview: Preview) -> dict[str, Any]:
     }}, "required": [APPROVE_FIELD]}
 
 
-def _answer_problem(preview: Preview, content: Mapping[str, Any]) -> str | None:
+def _answer_problem(phrase: str | None, content: Mapping[str, Any]) -> str | None:
     """Why an accepted form does not confirm the call, or None when it does."""
-    if preview.phrase:
+    if phrase:
         typed = content.get(PHRASE_FIELD)
-        if not isinstance(typed, str) or typed.strip() != preview.phrase:
+        if not isinstance(typed, str) or typed.strip() != phrase:
             return "the confirmation phrase did not match"
         return None
     if content.get(APPROVE_FIELD) is not True:
