@@ -98,15 +98,24 @@ class AuditLog:
         self._append(entry)
         return entry
 
+    def touch(self) -> None:
+        """Create the folder and file now, so a path that cannot be written stops the
+        server at start rather than failing every gated call later (raises OSError)."""
+        self._write(b"")
+
     def _append(self, entry: Mapping[str, Any]) -> None:
+        line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
+        self._write(line.encode("utf-8"))
+
+    def _write(self, data: bytes) -> None:
         if self._path is None:
             return
-        line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
         with self._lock:
             self._path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                os.write(fd, line.encode("utf-8"))
-                os.fsync(fd)
+                if data:
+                    os.write(fd, data)
+                    os.fsync(fd)
             finally:
                 os.close(fd)

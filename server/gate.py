@@ -308,12 +308,14 @@ class ConfirmationGate:
         self._record(note, "token-issued")
         minutes = max(1, round(self.tokens.ttl_seconds / 60))
         tool = call.tool or call.action
+        where = ("" if tool == call.action
+                 else f" (action {call.action}; put it inside \"arguments\")")
         text = "\n".join([
             f"CONFIRMATION REQUIRED: {call.action} was NOT run; nothing was sent.",
             "Show the person the preview below and ask whether to proceed. Only if they say "
             f"yes, call {tool} again with exactly the same arguments plus "
-            f'"{TOKEN_ARG}": "{token}" (valid once, for {minutes} min, in this session). '
-            "Do not decide for them.",
+            f'"{TOKEN_ARG}": "{token}"{where} (valid once, for {minutes} min, in this '
+            "session). Do not decide for them.",
             "",
             replace(preview, phrase=None).text(),
         ])
@@ -471,6 +473,12 @@ def install(registry: Registry) -> None:
     settings = registry.settings
     policy = policy_from_settings(settings)
     audit = AuditLog(settings.audit_log or default_audit_path())
+    try:
+        audit.touch()
+    except OSError as exc:
+        raise ConfigError(f"--audit-log: cannot write the audit log {audit.path} "
+                          f"({exc.strerror or type(exc).__name__}); choose a writable PATH"
+                          ) from None
     gate = ConfirmationGate(policy, audit=audit, reader=make_reader(registry),
                             default_region=lambda: _client_region(registry))
     registry.set_gate(gate)

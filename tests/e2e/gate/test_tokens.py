@@ -178,3 +178,17 @@ async def test_confirmation_off_needs_the_dangerous_flag_and_then_runs(tmp_path:
     assert "confirm_token" not in tools["CreateInstances"].input_schema["properties"]
     (record,) = audit(tmp_path)
     assert record["decision"] == "not-gated" and record["outcome"]["status"] == "ok"
+
+
+async def test_compact_mode_carries_the_token_inside_arguments(tmp_path: Path) -> None:
+    sb = Sandbox(delay=0)
+    async with Client(gate_server(sb, tmp_path, compact=True), mode="legacy",
+                      client_info=CLIENT) as c:
+        first = await c.call_tool("call_action", {"action": "CreateInstances",
+                                                  "arguments": CREATE})
+        token = _token(first)
+        second = await c.call_tool("call_action", {"action": "CreateInstances", "arguments": {
+            **CREATE, "confirm_token": token}})
+    assert 'put it inside "arguments"' in _text(first) and "call call_action again" in _text(first)
+    assert not second.is_error, second.content
+    assert [r.action for r in mutations(sb)] == ["CreateInstances"]

@@ -88,3 +88,12 @@ async def test_a_preview_that_cannot_be_built_fails_closed(
     assert "nobody could be asked" in decision.result.content[0].text  # type: ignore[union-attr]
     (line,) = (tmp_path / "a.jsonl").read_text().splitlines()
     assert '"reason": "preview-failed: RuntimeError"' in line
+
+
+def test_serve_refuses_an_audit_log_it_cannot_write(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["--sandbox", "--audit-log", str(blocker / "audit.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "--audit-log: cannot write the audit log" in err and "Traceback" not in err
