@@ -12,12 +12,14 @@ region, so the gate wires it to the shared client and tests wire it to the sandb
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from lighthouse_mcp.tools.catalog import action as catalog_action
 from lighthouse_mcp.tools.catalog import load_overlay
+from lighthouse_mcp.tools.redact import redact
 
 Call = Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -136,6 +138,8 @@ class Preview:
     price_note: str | None = None
     dry_run: str | None = None
     phrase: str | None = None
+    #: The call's own arguments, secrets blanked: what will be sent, word for word.
+    request: dict[str, Any] = field(default_factory=dict)
 
     def target_ids(self) -> list[str]:
         """The IDs shown, in order: the gate checks they are unchanged before running."""
@@ -144,7 +148,7 @@ class Preview:
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "Action": self.action, "Region": self.region, "Class": self.safety,
-            "Undo": UNDO[self.safety], "Resources": self.resources,
+            "Undo": UNDO[self.safety], "Request": self.request, "Resources": self.resources,
         }
         if self.missing:
             out["NotFound"] = self.missing
@@ -163,6 +167,10 @@ class Preview:
     def text(self) -> str:
         """The message a person reads; ends with the exact phrase to type when one is needed."""
         lines = [f"{self.title} ({self.action}) in {self.region}.", UNDO[self.safety]]
+        if self.request:
+            lines.append("Request: " + ", ".join(
+                f"{k}={_short(json.dumps(v, ensure_ascii=False))}"
+                for k, v in self.request.items()))
         for res in self.resources:
             details = ", ".join(
                 f"{k}={_short(v)}" for k, v in res.items() if k not in ("Id", "Kind")
@@ -350,7 +358,8 @@ async def build_preview(
     """Resolve the call's targets live and assemble the preview; never sends the call."""
     overlay = load_overlay()["actions"][action]
     safety = overlay["safety"]
-    preview = Preview(action=action, region=region, safety=safety, title=overlay["title"])
+    preview = Preview(action=action, region=region, safety=safety, title=overlay["title"],
+                      request=redact(dict(arguments)))
     by_kind: dict[str, list[str]] = {}
     for kind_name, rid in targets(action, arguments):
         by_kind.setdefault(kind_name, []).append(rid)

@@ -166,6 +166,7 @@ async def test_create_instances_shows_the_quoted_price(tmp_path: Path, approve: 
     assert f"Currency={price['Currency']}" in message
     assert "Dry run: the API says the request would succeed" in message
     assert "`" not in message  # billing: a yes/no box, no phrase to type
+    assert 'BundleId="bundle2022_gen_02"' in message and '{"Period": 3}' in message
     assert ("web-3" in names) is approve
     assert result.is_error is not approve
     assert len(mutations(sb, "CreateInstances")) == (1 if approve else 0)

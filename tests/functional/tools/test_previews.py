@@ -152,3 +152,12 @@ async def test_changed_targets_after_the_preview(api: Api) -> None:
                                  preview.missing) == [f"{snap} is no longer found"]
     assert await changed_targets(api, "DeleteSnapshots", args, [], []) == [
         f"{snap} was not part of the preview", "lhsnap-later000 was not part of the preview"]
+
+
+async def test_the_request_is_shown_with_secrets_blanked(api: Api) -> None:
+    args = {"InstanceIds": ["lhins-demo0001"], "Password": "Sup3r$ecret!!", "UserName": "root"}
+    preview = await build_preview(api, "ResetInstancesPassword", REGION, args)
+    text = preview.text()
+    assert "Sup3r$ecret" not in text and "Sup3r$ecret" not in str(preview.as_dict())
+    assert 'Password="<redacted>"' in text and 'UserName="root"' in text
+    assert preview.phrase is None  # disruptive: no phrase to type
