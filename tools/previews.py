@@ -381,6 +381,8 @@ async def build_preview(
         preview.extras += await _firewall_extras(call, action, arguments)
     if action == "ApplyFirewallTemplate":
         preview.extras += _applied_to(arguments)
+    if overlay.get("secret_output"):
+        preview.extras.append(f"the result is a credential: {overlay['reason']}")
     if safety == "billing":
         await _price(call, action, arguments, preview)
         preview.dry_run = await _dry_run(call, action, arguments)
