@@ -206,15 +206,38 @@ class Ctx:
     def fail(self, code: str, message: str, *, also: Iterable[str] = ()) -> SandboxError:
         """An error with the first of ``code``, ``*also`` that this action documents.
 
-        Falls back to ``code`` when the action documents none of them (or the catalog
-        is missing), so handlers can name the condition once for every action.
+        When the action documents none of them, ``code`` answers if the product's error
+        lists (common and business) document it, else the common code of its family
+        (``ResourceNotFound`` for an unknown ``ResourceNotFound.Whatever``), so a client
+        only ever sees documented codes. Handlers can thus name a condition once for
+        every action.
         """
         documented = _documented_errors(self.action)
-        return err(first_documented((code, *also), documented, code), message)
+        chosen = first_documented((code, *also), documented, "")
+        if not chosen:
+            # The action's page names none of them. A code from the product's lists (公共
+            # 错误码, 业务错误码) still is documented; anything else answers as the common
+            # code of its family (X.Y -> X), which every client knows.
+            product = _product_errors()
+            head = code.split(".", 1)[0]
+            known = not product or code in product or head not in product
+            chosen = code if known else head
+        return err(chosen, message)
 
     def documents(self, code: str) -> bool:
         """Whether this action's error list names ``code``."""
         return code in _documented_errors(self.action)
+
+
+def _product_errors() -> set[str]:
+    """Codes of the docs' 公共错误码 and 业务错误码 lists."""
+    try:
+        from lighthouse_mcp.tools import catalog
+
+        data = catalog.load_catalog()
+        return {e["code"] for e in [*data["common_errors"], *data["business_errors"]]}
+    except (KeyError, FileNotFoundError, ModuleNotFoundError):
+        return set()
 
 
 def _documented_errors(action: str) -> set[str]:

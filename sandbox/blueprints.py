@@ -16,6 +16,7 @@ from typing import Any
 
 from lighthouse_mcp.tools import catalog
 
+from . import quotas
 from .backend import Ctx, Record, handler, public
 from .instance_model import (
     BLUEPRINT_ID,
@@ -30,15 +31,9 @@ from .instance_model import (
 from .listing import check_ids, check_length, page, select
 
 MAX_TEXT = 60
-#: BLUEPRINT quota per region (custom blueprints).
-BLUEPRINT_QUOTA = 20
 #: Accounts one custom blueprint may be shared with.
 SHARE_QUOTA = 10
 MAX_SYNC_REGIONS = 10
-BLUEPRINT_TYPES = ("APP_OS", "PURE_OS", "DOCKER", "PRIVATE", "SHARED", "GAME_PORTAL")
-PLATFORM_TYPES = ("LINUX_UNIX", "WINDOWS")
-BLUEPRINT_STATES = ("NORMAL", "SYNCING", "OFFLINE", "ISOLATED", "CREATEFAILED",
-                    "SYNCING_FAILED", "ISOLATING", "DELETING", "DESTROYING", "CREATING")
 DELETABLE_STATES = ("NORMAL", "ISOLATED", "CREATEFAILED", "SYNCING_FAILED")
 
 
@@ -60,30 +55,11 @@ RESET_FILTERS = {
 }
 BLUEPRINT_FILTERS = {**RESET_FILTERS, "scene-id": lambda r: r.get("SceneIdSet") or []}
 
-#: Filter values the docs enumerate, with the code each action documents for a bad one.
-_FILTER_VALUES = {
-    "blueprint-type": (BLUEPRINT_TYPES, "InvalidParameterValue.InvalidBlueprintType"),
-    "platform-type": (PLATFORM_TYPES, "InvalidParameterValue.InvalidBlueprintPlatformType"),
-    "blueprint-state": (BLUEPRINT_STATES, "InvalidParameterValue.InvalidBlueprintState"),
-}
-
-
-def check_filter_values(ctx: Ctx, filters: list[Mapping[str, Any]] | None) -> None:
-    """Refuse values outside the documented enums (type, platform, state)."""
-    for index, flt in enumerate(filters or []):
-        allowed = _FILTER_VALUES.get(str(flt.get("Name")))
-        if allowed is None:
-            continue
-        values, code = allowed
-        for value in flt.get("Values") or []:
-            if value not in values:
-                raise ctx.fail(code, f"`Filters[{index}].Values` has `{value}`; expected one "
-                               f"of {', '.join(values)}.")
-
-
 def lookup_private(ctx: Ctx, blueprint_id: str, field: str = "BlueprintId") -> Record:
     """A custom blueprint owned by this account (public and shared ones are refused)."""
-    record = lookup_blueprint(ctx, blueprint_id, field)
+    record = lookup_blueprint(ctx, blueprint_id, field, not_found=(
+        "ResourceNotFound.BlueprintIdNotFound", "ResourceNotFound.PrivateBlueprintNotFound",
+        "ResourceNotFound.BlueprintNotFound"))
     if record.get("BlueprintType") == "SHARED":
         raise ctx.fail("UnsupportedOperation.NotSupportSharedBlueprint",
                        f"The blueprint `{blueprint_id}` is shared with this account; only its "
@@ -120,11 +96,7 @@ def create_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
                        "`InstanceId` is required: a blueprint is made from an instance.")
     instance = lookup(ctx, params["InstanceId"])
     require(ctx, [instance])
-    owned = sum(1 for r in blueprints(ctx).values() if r.get("BlueprintType") == "PRIVATE")
-    if owned >= BLUEPRINT_QUOTA:
-        raise ctx.fail("LimitExceeded.BlueprintQuotaLimitExceeded",
-                       f"The custom blueprint quota of {BLUEPRINT_QUOTA} in {ctx.region} is "
-                       "used up; delete a blueprint first.")
+    quotas.require(ctx, "BLUEPRINT", 1, "LimitExceeded.BlueprintQuotaLimitExceeded")
     source = blueprints(ctx).get(instance["BlueprintId"]) or {}
     record: Record = {
         "BlueprintId": ctx.new_id("lhbp"),
@@ -163,7 +135,6 @@ def create_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 @handler("DescribeBlueprints")
 def describe_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    check_filter_values(ctx, params.get("Filters"))
     rows = select(ctx, params, visible_blueprints(ctx), ids_param="BlueprintIds",
                   id_key="BlueprintId", pattern=BLUEPRINT_ID, malformed=BLUEPRINT_ID_MALFORMED,
                   accessors=BLUEPRINT_FILTERS)
@@ -271,11 +242,7 @@ def sync_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
                            "cross between mainland China and other regions.")
     for region in destinations:
         there = dataclasses.replace(ctx, region=region, state=ctx.world.region(region))
-        owned = sum(1 for r in blueprints(there).values() if r.get("BlueprintType") == "PRIVATE")
-        if owned >= BLUEPRINT_QUOTA:
-            raise ctx.fail("LimitExceeded.SyncBlueprintQuotaLimitExceeded",
-                           f"{region} already has {owned} custom blueprints (quota "
-                           f"{BLUEPRINT_QUOTA}).", also=("LimitExceeded",))
+        quotas.require(there, "BLUEPRINT", 1, "LimitExceeded.SyncBlueprintQuotaLimitExceeded")
     for region in destinations:
         there = dataclasses.replace(ctx, region=region, state=ctx.world.region(region))
         copy = {k: v for k, v in record.items() if k != "_pending"}

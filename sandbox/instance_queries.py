@@ -11,6 +11,7 @@ import string
 from typing import Any
 from urllib.parse import quote
 
+from . import disk_model
 from .backend import Ctx, Record, handler, public
 from .blueprints import RESET_FILTERS, visible_blueprints
 from .instance_model import (
@@ -27,14 +28,12 @@ from .instance_model import (
     is_mainland,
     lookup,
     lookup_many,
-    parse_iso,
     require,
 )
 from .listing import apply_filters, check_ids, page
+from .periods import parse_iso
 
 GB = 1024**3
-#: Data disks one instance can carry (AttachDetail.MaxAttachCount in the docs' example).
-MAX_ATTACH = 5
 #: Days after purchase during which an instance can be returned for a refund.
 RETURN_WINDOW_DAYS = 5
 
@@ -134,20 +133,13 @@ def describe_instance_vnc_url(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any
 
 @handler("DescribeInstancesDiskNum")
 def describe_instances_disk_num(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    records = lookup_many(ctx, params["InstanceIds"])
-    disks = ctx.state.table("disks").values()
     rows = [
         {
             "InstanceId": r["InstanceId"],
-            "AttachedDiskCount": sum(
-                1 for d in disks
-                if d.get("InstanceId") == r["InstanceId"]
-                and d.get("DiskUsage", "DATA_DISK") == "DATA_DISK"
-                and d.get("DiskState") in ("ATTACHED", "ATTACHING", "DETACHING")
-            ),
-            "MaxAttachCount": MAX_ATTACH,
+            "AttachedDiskCount": disk_model.attached_data_disk_count(ctx, r["InstanceId"]),
+            "MaxAttachCount": disk_model.MAX_ATTACHED_DATA_DISKS,
         }
-        for r in records
+        for r in lookup_many(ctx, params["InstanceIds"])
     ]
     return {"AttachDetailSet": rows, "TotalCount": len(rows)}
 
@@ -227,7 +219,8 @@ def describe_reset_instance_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict
         "SystemDiskSize": record["SystemDisk"]["DiskSize"],
     }
     candidates = [b for b in visible_blueprints(ctx) if b.get("BlueprintState") == "NORMAL"]
-    candidates = apply_filters(ctx, candidates, params.get("Filters"), RESET_FILTERS, max_values=5)
+    candidates = apply_filters(ctx, candidates, params.get("Filters"), RESET_FILTERS,
+                               max_values=5)
     rows = []
     for bp in candidates:
         reason = blueprint_fit(current, bp) or ""

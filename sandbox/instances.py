@@ -11,20 +11,18 @@ handlers register with this family).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from . import firewall, keypairs
+from . import disk_model, docker, firewall, keypairs, prices, quotas
 from .backend import Ctx, Record, handler, public
 from .errors import err
 from .firewall_templates import lookup_template
 from .instance_model import (
-    FIREWALL_TEMPLATE_ID,
-    GONE_STATES,
     INSTANCE_ID,
     INSTANCE_ID_MALFORMED,
     LINUX,
     WINDOWS,
-    add_months,
     apply_blueprint,
     apply_bundle,
     begin_operation,
@@ -35,38 +33,20 @@ from .instance_model import (
     lookup,
     lookup_blueprint,
     new_instance,
-    parse_iso,
     password_problem,
     require,
     require_many,
     zones,
 )
 from .listing import check_length, page, select
+from .periods import add_months, parse_iso
 
-CREATE_PERIODS = frozenset({*range(1, 13), 24, 36, 48, 60})
-RENEW_PERIODS = frozenset({*range(1, 13), 24, 36})
 MAX_CLIENT_TOKEN = 64
 MAX_NAME = 60
 NAME_TOO_LONG = "InvalidParameterValue.InstanceNameTooLong"
-#: Instances per bundle type (GeneralResourceQuota *_BUNDLE_INSTANCE) in one region.
-INSTANCE_QUOTA = 20
 RENEW_FLAGS = (
     "NOTIFY_AND_AUTO_RENEW", "NOTIFY_AND_MANUAL_RENEW", "DISABLE_NOTIFY_AND_MANUAL_RENEW"
 )
-
-
-def _bundle_type(ctx: Ctx, record: Record) -> str:
-    found = bundle(ctx, record["BundleId"]) or {}
-    return str(found.get("BundleType", "GENERAL_BUNDLE"))
-
-
-def quota_used(ctx: Ctx, bundle_type: str) -> int:
-    """Instances of ``bundle_type`` that count against the quota (not being destroyed)."""
-    return sum(
-        1
-        for r in instances(ctx).values()
-        if r["InstanceState"] not in GONE_STATES and _bundle_type(ctx, r) == bundle_type
-    )
 
 
 # -- CreateInstances ----------------------------------------------------------------------
@@ -111,24 +91,47 @@ def _check_zones(ctx: Ctx, wanted: Sequence[str]) -> list[str]:
     available = zones(ctx)
     for zone in wanted:
         if zone not in available:
-            raise ctx.fail(
-                "InvalidParameterValue.ZoneInvalid",
-                f"`Zones` value `{zone}` is not a zone of {ctx.region}; "
-                f"expected one of: {', '.join(available) or 'none'}.",
-                also=("InvalidParameterValue.InvalidZone",),
-            )
+            raise ctx.fail("InvalidParameterValue.ZoneInvalid",
+                           f"`Zones` value `{zone}` is not a zone of {ctx.region}; "
+                           f"expected one of: {', '.join(available) or 'none'}.",
+                           also=("InvalidParameterValue.InvalidZone",))
     return list(wanted) or available
 
 
-@handler("CreateInstances")
-def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    token = params.get("ClientToken")
-    check_length(ctx, token, "ClientToken", MAX_CLIENT_TOKEN,
-                 "InvalidParameterValue.ClientTokenTooLong")
-    tokens = ctx.state.table("client_tokens")
-    if token and not params.get("DryRun") and token in tokens:
-        return {"InstanceIdSet": list(tokens[token]["InstanceIdSet"])}
+def _check_containers(
+    ctx: Ctx, params: Mapping[str, Any], blueprint_record: Record, code: str
+) -> list[Mapping[str, Any]]:
+    """``Containers`` need a Docker blueprint; each configuration is checked up front so
+    a bad one refuses the whole request before anything is created."""
+    containers: list[Mapping[str, Any]] = list(params.get("Containers") or [])
+    if containers and not blueprint_record.get("DockerVersion"):
+        raise ctx.fail(code, f"`Containers` needs a Docker blueprint; "
+                       f"`{blueprint_record['BlueprintId']}` is "
+                       f"{blueprint_record.get('BlueprintType')}.")
+    for index, conf in enumerate(containers):
+        docker.normalise(ctx, conf, f"Containers.{index}")
+    return containers
 
+
+@dataclass(frozen=True)
+class _Purchase:
+    """A CreateInstances request once every documented check has passed."""
+
+    count: int
+    name: str
+    period: int
+    renew_flag: str
+    bundle: Record
+    blueprint: Record
+    key_ids: list[str]
+    containers: list[Mapping[str, Any]]
+    zones: list[str]
+    round_robin: bool  # Zones given: spread over them in order; else a random zone each
+    firewall_rules: list[Record] | None  # a template's rules, or None for the defaults
+
+
+def _check_purchase(ctx: Ctx, params: Mapping[str, Any]) -> _Purchase:
+    """All of CreateInstances' checks, in the order the service reports them."""
     name = params.get("InstanceName") or "Unnamed"
     check_length(ctx, name, "InstanceName", MAX_NAME, NAME_TOO_LONG)
     count = int(params.get("InstanceCount") or 1)
@@ -140,12 +143,7 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
                        "With `DomainName`/`Subdomain`, `InstanceCount` must be 1.")
     charge = params["InstanceChargePrepaid"]
     period = int(charge["Period"])
-    if period not in CREATE_PERIODS:
-        raise ctx.fail("InvalidParameterValue.OutOfRange",
-                       f"`InstanceChargePrepaid.Period` is {period}; expected one of "
-                       f"{', '.join(map(str, sorted(CREATE_PERIODS)))} (months).")
-    renew_flag = charge.get("RenewFlag") or "NOTIFY_AND_MANUAL_RENEW"
-
+    prices.check_period(ctx, period, field="InstanceChargePrepaid.Period")
     bundle_record = bundle(ctx, params["BundleId"])
     if bundle_record is None:
         raise ctx.fail("InvalidParameter.BundleIdNotFound",
@@ -164,41 +162,54 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     if misfit:
         raise ctx.fail("InvalidParameterValue.BundleAndBlueprintNotMatch", misfit,
                        also=("InvalidParameter.BundleAndBlueprintNotMatch",
-                             "InvalidParameterValue.BundleNotSupportBlueprintPlatform"))
+                         "InvalidParameterValue.BundleNotSupportBlueprintPlatform"))
     platform = str(blueprint_record.get("PlatformType", LINUX))
     key_ids = _check_login(ctx, params.get("LoginConfiguration"), platform)
-    zone_choices = _check_zones(ctx, params.get("Zones") or [])
+    containers = _check_containers(ctx, params, blueprint_record,
+                                   "InvalidParameterValue.InvalidParameterCombination")
+    wanted_zones = list(params.get("Zones") or [])
     template_id = params.get("FirewallTemplateId")
     rules = None
     if template_id:
-        if not FIREWALL_TEMPLATE_ID.match(template_id):
-            raise ctx.fail("InvalidParameterValue.FirewallTemplateIdMalformed",
-                           f"`FirewallTemplateId` `{template_id}` is malformed; "
-                           "expected lhft-xxxxxxxx.")
-        rules = [rule["FirewallRuleInfo"] for rule in lookup_template(ctx, template_id)["_rules"]]
+        template = lookup_template(ctx, template_id, "FirewallTemplateId")
+        rules = [entry["FirewallRuleInfo"] for entry in template["_rules"]]
     bundle_type = str(bundle_record.get("BundleType", "GENERAL_BUNDLE"))
-    used = quota_used(ctx, bundle_type)
-    if used + count > INSTANCE_QUOTA:
-        raise ctx.fail("LimitExceeded.InstanceQuotaLimitExceeded",
-                       f"Creating {count} more {bundle_type} instance(s) would exceed the "
-                       f"quota of {INSTANCE_QUOTA} in {ctx.region} ({used} in use).",
-                       also=("LimitExceeded",))
+    quotas.require(ctx, f"{bundle_type}_INSTANCE", count,
+                   "LimitExceeded.InstanceQuotaLimitExceeded")
+    return _Purchase(
+        count=count, name=name, period=period,
+        renew_flag=charge.get("RenewFlag") or "NOTIFY_AND_MANUAL_RENEW",
+        bundle=bundle_record, blueprint=blueprint_record, key_ids=key_ids,
+        containers=containers, zones=_check_zones(ctx, wanted_zones),
+        round_robin=bool(wanted_zones), firewall_rules=rules,
+    )
+
+
+@handler("CreateInstances")
+def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    """Create ``InstanceCount`` instances (PENDING, then RUNNING after the delay).
+
+    The same ``ClientToken`` answers the same ``InstanceIdSet`` without creating again;
+    ``DryRun`` runs every check and answers ``DryRunOperation`` when all pass.
+    """
+    token = params.get("ClientToken")
+    check_length(ctx, token, "ClientToken", MAX_CLIENT_TOKEN,
+                 "InvalidParameterValue.ClientTokenTooLong")
+    tokens = ctx.state.table("client_tokens")
+    if token and not params.get("DryRun") and token in tokens:
+        return {"InstanceIdSet": list(tokens[token]["InstanceIdSet"])}
+    plan = _check_purchase(ctx, params)
     if params.get("DryRun"):
         raise err("DryRunOperation",
                   "DryRun: the request would have succeeded; no instance was created.")
-
     ids: list[str] = []
-    for index in range(count):
+    for index in range(plan.count):
+        zone = (plan.zones[index % len(plan.zones)] if plan.round_robin
+                else plan.zones[ctx.rng.randrange(len(plan.zones))])
         record = new_instance(
-            ctx,
-            bundle_record=bundle_record,
-            blueprint_record=blueprint_record,
-            name=name if count == 1 else f"{name}-{index + 1}",
-            zone=zone_choices[ctx.rng.randrange(len(zone_choices))]
-            if not params.get("Zones") else zone_choices[index % len(zone_choices)],
-            period=period,
-            renew_flag=renew_flag,
-            key_ids=key_ids,
+            ctx, bundle_record=plan.bundle, blueprint_record=plan.blueprint,
+            name=plan.name if plan.count == 1 else f"{plan.name}-{index + 1}", zone=zone,
+            period=plan.period, renew_flag=plan.renew_flag, key_ids=plan.key_ids,
             tags=params.get("Tags") or [],
         )
         if params.get("InitCommand"):
@@ -206,9 +217,11 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         iid = record["InstanceId"]
         instances(ctx)[iid] = record
         begin_operation(ctx, record, transient=None, final={"InstanceState": "RUNNING"})
-        firewall.init_firewall(ctx, iid, rules)
-        for key_id in key_ids:
+        firewall.init_firewall(ctx, iid, plan.firewall_rules)
+        for key_id in plan.key_ids:
             keypairs.bind(ctx, key_id, iid)
+        if plan.containers:
+            docker.run_containers(ctx, iid, plan.containers)
         ids.append(iid)
     if token:
         tokens[token] = {"InstanceIdSet": ids, "CreatedTime": ctx.iso()}
@@ -316,6 +329,8 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         raise ctx.fail("InvalidParameterValue.BlueprintConfigNotMatch", misfit)
     platform = str(target.get("PlatformType", LINUX))
     key_ids = _check_login(ctx, params.get("LoginConfiguration"), platform)
+    containers = _check_containers(ctx, params, target,
+                                   "UnsupportedOperation.BlueprintTypeNotSupportOperation")
     os_fields = {"BlueprintId": target["BlueprintId"]}
     probe: Record = {}
     apply_blueprint(probe, target)
@@ -324,6 +339,8 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         keypairs.unbind(ctx, key_id, record["InstanceId"])
     for key_id in key_ids:
         keypairs.bind(ctx, key_id, record["InstanceId"])
+    # The reinstalled system disk starts without containers, then runs the given ones.
+    docker.replace_containers(ctx, record["InstanceId"], containers)
     begin_operation(ctx, record, transient="RESETTING",
                     final={"InstanceState": "RUNNING", **os_fields,
                            "LoginSettings": {"KeyIds": key_ids}})
@@ -380,11 +397,7 @@ def renew_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     """Extend ExpiredTime by the period; a SHUTDOWN (isolated) instance comes back STOPPED."""
     charge = params["InstanceChargePrepaid"]
     period = int(charge["Period"])
-    if period not in RENEW_PERIODS:
-        raise ctx.fail("InvalidParameterValue.OutOfRange",
-                       f"`InstanceChargePrepaid.Period` is {period}; expected one of "
-                       f"{', '.join(map(str, sorted(RENEW_PERIODS)))} (months).",
-                       also=("InvalidParameterValue.LimitExceeded",))
+    prices.check_period(ctx, period, renew=True, field="InstanceChargePrepaid.Period")
     for record in require_many(ctx, params["InstanceIds"]):
         base = max(parse_iso(record["ExpiredTime"]), ctx.now())
         final: dict[str, Any] = {"ExpiredTime": ctx.iso(add_months(base, period))}
@@ -441,20 +454,18 @@ def modify_instances_bundle(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 MAX_ISOLATE_RESOURCES = 20
 
 
-def _attached_data_disks(ctx: Ctx, iid: str) -> list[Record]:
-    return [
-        d for d in ctx.state.table("disks").values()
-        if d.get("InstanceId") == iid and d.get("DiskUsage", "DATA_DISK") == "DATA_DISK"
-    ]
-
-
 @handler("IsolateInstances")
 def isolate_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    """RUNNING/STOPPED -> SHUTDOWN (returned, awaiting destruction), IsolatedTime set."""
+    """RUNNING/STOPPED -> SHUTDOWN (returned, awaiting destruction), IsolatedTime set.
+
+    Attached data disks are detached; with ``IsolateDataDisk`` (default true) they are
+    returned too and count against the 20-resources-per-request limit.
+    """
     records = require_many(ctx, params["InstanceIds"], maximum=MAX_ISOLATE_RESOURCES)
-    with_disks = params.get("IsolateDataDisk", True)
+    with_disks = bool(params.get("IsolateDataDisk", True))
     total = len(records) + (
-        sum(len(_attached_data_disks(ctx, r["InstanceId"])) for r in records) if with_disks else 0
+        sum(disk_model.attached_data_disk_count(ctx, r["InstanceId"]) for r in records)
+        if with_disks else 0
     )
     if total > MAX_ISOLATE_RESOURCES:
         raise ctx.fail("LimitExceeded.IsolateResourcesLimitExceeded",
@@ -463,6 +474,7 @@ def isolate_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     for record in records:
         record["IsolatedTime"] = ctx.iso()
         begin_operation(ctx, record, transient="SHUTDOWN", final={"InstanceState": "SHUTDOWN"})
+        disk_model.follow_instance_isolation(ctx, record["InstanceId"], return_disks=with_disks)
     return {}
 
 
@@ -486,4 +498,4 @@ def terminate_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 from . import instance_queries as _queries  # noqa: E402  (registers the query handlers)
 
-__all__ = ["INSTANCE_QUOTA", "_queries", "quota_used"]
+__all__ = ["_queries"]

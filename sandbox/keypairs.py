@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from . import sshkeys
+from . import quotas, sshkeys
 from .backend import Ctx, Record, handler, public
 from .instance_model import KEY_ID, begin_operation, instances, require_many
 from .listing import check_ids, lookup_id, page, select
@@ -21,8 +21,6 @@ from .listing import check_ids, lookup_id, page, select
 KEY_ID_MALFORMED = "InvalidParameterValue.KeyPairIdMalformed"
 KEY_NOT_FOUND = ("ResourceNotFound.KeyIdNotFound", "ResourceNotFound.KeyPairNotFound")
 MAX_NAME = 25
-#: USER_KEY_PAIR quota per region.
-KEYPAIR_QUOTA = 20
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
 
@@ -79,9 +77,7 @@ def _check_name(ctx: Ctx, name: str) -> None:
     if any(k["KeyName"] == name for k in keypairs(ctx).values()):
         raise ctx.fail("InvalidParameterValue.DuplicateParameterValue",
                        f"A key pair named `{name}` already exists in {ctx.region}.")
-    if len(keypairs(ctx)) >= KEYPAIR_QUOTA:
-        raise ctx.fail("LimitExceeded.KeyPairLimitExceeded",
-                       f"The key pair quota of {KEYPAIR_QUOTA} per region is used up.")
+    quotas.require(ctx, "USER_KEY_PAIR", 1, "LimitExceeded.KeyPairLimitExceeded")
 
 
 def _store(ctx: Ctx, name: str, public_key: str) -> Record:
@@ -161,10 +157,11 @@ KEYPAIR_FILTERS = {
 
 @handler("DescribeKeyPairs")
 def describe_key_pairs(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    rows = select(ctx, params,
-                  sorted(keypairs(ctx).values(), key=lambda r: (r["CreatedTime"], r["KeyId"])),
-                  ids_param="KeyIds", id_key="KeyId", pattern=KEY_ID, malformed=KEY_ID_MALFORMED,
-                  accessors=KEYPAIR_FILTERS, fuzzy=("key-name",), max_values=5)
+    """``key-name`` matches by substring (the docs: 支持模糊匹配); the others exactly."""
+    oldest_first = sorted(keypairs(ctx).values(), key=lambda r: (r["CreatedTime"], r["KeyId"]))
+    rows = select(ctx, params, oldest_first, ids_param="KeyIds", id_key="KeyId",
+                  pattern=KEY_ID, malformed=KEY_ID_MALFORMED, accessors=KEYPAIR_FILTERS,
+                  fuzzy=("key-name",), max_values=5)
     return {"TotalCount": len(rows), "KeyPairSet": [public(r) for r in page(ctx, rows, params)]}
 
 

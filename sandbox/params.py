@@ -14,11 +14,11 @@ constraints. Paths in messages use the API's own spelling, ``Filters.0.Values.1`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 from lighthouse_mcp.tools import catalog
-from lighthouse_mcp.tools.catalog import Action, Param, Structure
+from lighthouse_mcp.tools.catalog import Action, Constraint, Param, Structure
 
 from .errors import ParameterError, err, first_documented
 
@@ -62,6 +62,7 @@ ID_PREFIXES: dict[str, str] = {
 CONDITION_CODES: dict[str, tuple[str, ...]] = {
     "type": ("InvalidParameter",),
     "enum": ("InvalidParameterValue",),
+    "enum_number": ("InvalidParameterValue.OutOfRange", "InvalidParameterValue"),
     "negative": ("InvalidParameterValue.Negative", "InvalidParameterValue.OutOfRange",
                  "InvalidParameterValue"),
     "below_min": ("InvalidParameterValue.OutOfRange", "InvalidParameterValue"),
@@ -105,6 +106,9 @@ CONDITION_CODES: dict[str, tuple[str, ...]] = {
 }
 
 _ID_BODY = re.compile(r"[a-z0-9]{8}")
+#: Code suffixes that name a *condition* (length, count, format), not a bad value as such.
+_CONDITION_WORDS = ("Malformed", "TooLong", "Length", "Duplicated", "LimitExceeded",
+                    "OutOfRange", "Negative", "TooLarge")
 
 
 def region_required(action: Action) -> bool:
@@ -114,8 +118,15 @@ def region_required(action: Action) -> bool:
     return action["name"] not in REGIONLESS_ACTIONS
 
 
-def check_envelope(action: str | None, version: str | None, region: str | None) -> Action:
-    """The catalog entry of ``action`` after checking Action, Version and Region headers."""
+#: X-TC-Language values the common parameters document.
+LANGUAGES = ("zh-CN", "en-US")
+
+
+def check_envelope(
+    action: str | None, version: str | None, region: str | None, language: str | None = None
+) -> Action:
+    """The catalog entry of ``action`` after checking the Action, Version, Region and
+    Language headers."""
     if not action:
         raise err("MissingParameter", "The request is missing the required header `X-TC-Action`.")
     if not version:
@@ -131,6 +142,11 @@ def check_envelope(action: str | None, version: str | None, region: str | None) 
             "NoSuchVersion",
             f"The API version `{version[:32]}` does not exist; Lighthouse uses "
             f"{catalog.API_VERSION}.",
+        )
+    if language is not None and language not in LANGUAGES:
+        raise err(
+            "InvalidParameterValue",
+            f"`X-TC-Language` must be one of {', '.join(LANGUAGES)}; got {language[:20]!r}.",
         )
     if region_required(entry):
         if not region:
@@ -223,10 +239,11 @@ class _Checker:
         if not isinstance(value, Mapping):
             raise self.fail("type", f"`{path}` must be an object ({kind}).")
         try:
-            members = self.structure(kind)["members"]
+            struct = self.structure(kind)
         except KeyError:
             return  # a structure the docs do not describe: accept its contents as given
-        self.check_object(value, members, f"{path}.")
+        self.check_object(value, struct["members"], f"{path}.")
+        self.check_constraints(struct.get("constraints", []), value, f"{path}.")
 
     def check_scalar(self, p: Param, value: Any, path: str) -> None:
         kind = p["type"]
@@ -248,22 +265,70 @@ class _Checker:
             )
         self.check_value(p, value, path)
 
+    def named_code(self, p: Param) -> str | None:
+        """A documented ``InvalidParameterValue.*`` code naming this parameter, if any.
+
+        e.g. ``InvalidParameterValue.InvalidDiskType`` for ``DiskType``, or
+        ``...InvalidResourceQuotaResourceName`` for ``ResourceNames``: the action's own
+        word for "this parameter has a value it does not accept".
+        """
+        name = p["name"]
+        return self.code_naming(name[:-1] if p["array"] and name.endswith("s") else name)
+
+    def missing_code(self, names: Iterable[str]) -> str | None:
+        """A documented ``MissingParameter.*`` code naming every one of ``names``.
+
+        e.g. ``MissingParameter.OrderFieldRequired`` for OrderField, or
+        ``MissingParameter.MissingParameterPeriodCurInstanceDeadline`` for the
+        Period / CurInstanceDeadline pair.
+        """
+        wanted = list(names)
+        found = sorted(c for c in self.documented
+                       if c.startswith("MissingParameter.") and all(n in c for n in wanted))
+        return found[0] if found else None
+
+    def code_with_words(self, name: str, condition: str) -> str | None:
+        """A documented code for ``condition`` on this parameter, e.g. ``...NameTooLong``.
+
+        The parameter's words must appear in order before the condition, so ``KeyName``
+        finds ``InvalidParameterValue.InvalidKeyPairNameTooLong``.
+        """
+        words = re.findall(r"[A-Z][a-z0-9]*", name) or [name]
+        pattern = re.compile(".*".join(map(re.escape, words)) + f".*{condition}$")
+        found = sorted((c for c in self.documented if pattern.search(c.split(".", 1)[-1])),
+                       key=len)
+        return found[0] if found else None
+
+    def code_naming(self, stem: str) -> str | None:
+        stem = stem.lower()
+        found = sorted(
+            (c for c in self.documented
+             if c.startswith("InvalidParameterValue.") and stem in c.lower()
+             and not any(word in c for word in _CONDITION_WORDS)),
+            key=len,
+        )
+        return found[0] if found else None
+
     def check_value(self, p: Param, value: Any, path: str) -> None:
         enum = p.get("enum")
         if enum and value not in enum:
-            raise self.fail(
-                "enum",
-                f"`{path}` must be one of {', '.join(map(str, enum))}; got {_short(value)}.",
-            )
+            message = f"`{path}` must be one of {', '.join(map(str, enum))}; got {_short(value)}."
+            named = self.named_code(p)
+            if named is not None:
+                raise err(named, message)
+            raise self.fail("enum_number" if isinstance(value, int | float) else "enum", message)
         if isinstance(value, int | float):
             self.check_range(p, value, path)
         if isinstance(value, str):
             if "max_length" in p and len(value) > p["max_length"]:
-                raise self.fail(
-                    "too_long",
+                message = (
                     f"`{path}` is {len(value)} characters long; at most {p['max_length']} "
-                    "are allowed.",
+                    "are allowed."
                 )
+                named = self.code_with_words(p["name"], "TooLong")
+                if named is not None:
+                    raise err(named, message)
+                raise self.fail("too_long", message)
             self.check_id(p["name"], value, path)
 
     def check_range(self, p: Param, value: float, path: str) -> None:
@@ -289,6 +354,11 @@ class _Checker:
             )
 
     # -- filters ------------------------------------------------------------------------
+
+    def documents_id_code(self, param_name: str) -> bool:
+        """Filter values get the id-format check only where the action documents its code."""
+        prefix = ID_PREFIXES.get(param_name)
+        return prefix is not None and CONDITION_CODES[f"id:{prefix}"][0] in self.documented
 
     def check_filters(self, value: Any, path: str) -> None:
         spec = self.entry["filters"]
@@ -316,7 +386,8 @@ class _Checker:
             name, values = item["Name"], item["Values"]
             if not isinstance(name, str):
                 raise self.fail("filter_name_not_str", f"`{where}.Name` must be a string.")
-            if name not in by_name:
+            spec_name = name if name in by_name else _pattern_filter(name, by_name)
+            if spec_name is None:
                 raise self.fail(
                     "filter_unknown_name",
                     f"`{where}.Name` {name[:40]!r} is not a filter of {self.entry['name']}; "
@@ -330,35 +401,58 @@ class _Checker:
                     f"`{where}.Values` has {len(values)} values; at most {spec['max_values']} "
                     "are allowed.",
                 )
-            allowed = by_name[name].get("enum")
+            allowed = by_name[spec_name].get("enum")
             for j, v in enumerate(values):
                 if not isinstance(v, str):
                     raise self.fail("type", f"`{where}.Values.{j}` must be a string.")
                 if allowed and v not in allowed:
-                    raise self.fail(
-                        "enum",
+                    message = (
                         f"`{where}.Values.{j}` must be one of {', '.join(allowed)} for "
-                        f"filter {name}; got {v[:40]!r}.",
+                        f"filter {name}; got {v[:40]!r}."
                     )
-                self.check_id(_filter_id_param(name), v, f"{where}.Values.{j}")
+                    named = self.code_naming(_filter_id_param(name))
+                    if named is not None:
+                        raise err(named, message)
+                    raise self.fail("enum", message)
+                if self.documents_id_code(_filter_id_param(name)):
+                    self.check_id(_filter_id_param(name), v, f"{where}.Values.{j}")
 
     # -- cross-parameter rules ------------------------------------------------------------
 
-    def check_constraints(self, body: Mapping[str, Any]) -> None:
-        for rule in self.entry["constraints"]:
+    def check_constraints(
+        self, rules: Iterable[Constraint], body: Mapping[str, Any], path: str = ""
+    ) -> None:
+        """Cross-parameter rules of the action (or of a structure, at ``path``)."""
+        for rule in rules:
             present = [name for name in rule["params"] if name in body]
-            names = ", ".join(f"`{n}`" for n in rule["params"])
+            names = ", ".join(f"`{path}{n}`" for n in rule["params"])
             if rule["kind"] == "mutually_exclusive" and len(present) > 1:
                 raise self.fail("conflict", f"Only one of {names} may be given ({rule['text']}).")
             if rule["kind"] == "one_of_required" and not present:
-                raise self.fail("one_of_required", f"One of {names} is required ({rule['text']}).")
+                message = f"One of {names} is required ({rule['text']})."
+                named = self.missing_code(rule["params"])
+                if named is not None:
+                    raise err(named, message)
+                raise self.fail("one_of_required", message)
             if rule["kind"] == "requires" and rule["params"][0] in body:
                 missing = [n for n in rule["params"][1:] if n not in body]
                 if missing:
-                    raise self.fail(
-                        "requires",
-                        f"`{rule['params'][0]}` requires `{missing[0]}` ({rule['text']}).",
+                    message = (
+                        f"`{path}{rule['params'][0]}` requires `{path}{missing[0]}` "
+                        f"({rule['text']})."
                     )
+                    named = self.missing_code([missing[0]])
+                    if named is not None:
+                        raise err(named, message)
+                    raise self.fail("requires", message)
+
+
+def _pattern_filter(name: str, by_name: Mapping[str, Any]) -> str | None:
+    """``tag:env`` matches the documented pattern filter ``tag:tag-key``."""
+    head, sep, rest = name.partition(":")
+    if not sep or not rest:
+        return None
+    return next((n for n in by_name if n.startswith(f"{head}:")), None)
 
 
 def _filter_id_param(filter_name: str) -> str:
@@ -377,7 +471,7 @@ def check_body(
         raise err("InvalidParameter", "The request body must be a JSON object.")
     checker = _Checker(entry, structure)
     checker.check_object(body, entry["inputs"], "")
-    checker.check_constraints(body)
+    checker.check_constraints(entry["constraints"], body)
     return body
 
 

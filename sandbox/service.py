@@ -56,6 +56,10 @@ class RecordedRequest:
     fault: str | None = None  # the injected fault's kind, if one answered
     at: float = 0.0
 
+    def __repr__(self) -> str:  # params may hold passwords: never print them
+        state = "ok" if self.ok else f"error={self.error_code}"
+        return f"RecordedRequest({self.action}, region={self.region}, {state})"
+
     def to_json(self) -> dict[str, Any]:
         from lighthouse_mcp.tools.redact import redact
 
@@ -223,7 +227,10 @@ class Sandbox:
         key = auth.verify(request, self.keys, self.clock())
         record.secret_id = key.secret_id
         entry = params.check_envelope(
-            record.action, request.headers.get("x-tc-version"), record.region
+            record.action,
+            request.headers.get("x-tc-version"),
+            record.region,
+            request.headers.get("x-tc-language"),
         )
         try:
             body = json.loads(request.body or b"{}")

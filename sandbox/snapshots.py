@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import quotas
 from .backend import Ctx, Record, handler, public
 from .instance_model import begin_operation, bundle, lookup, require
 from .listing import check_ids, check_length, id_pattern, lookup_id, page, select
@@ -19,8 +20,6 @@ SNAPSHOT_ID = id_pattern("lhsnap")
 SNAPSHOT_ID_MALFORMED = "InvalidParameterValue.SnapshotIdMalformed"
 SNAPSHOT_NOT_FOUND = ("ResourceNotFound.SnapshotIdNotFound", "ResourceNotFound.SnapshotNotFound")
 MAX_NAME = 60
-#: SNAPSHOT quota per region (DescribeGeneralResourceQuotas ResourceName SNAPSHOT).
-SNAPSHOT_QUOTA = 10
 _OS_FIELDS = ("BlueprintId", "PlatformType", "Platform", "OsName")
 
 
@@ -56,10 +55,7 @@ def create_instance_snapshot(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
         raise ctx.fail("OperationDenied.OperationDeniedCreateSnapshotForStorageBundle",
                        f"The instance `{instance['InstanceId']}` uses a storage bundle; "
                        "storage bundles do not support snapshots.")
-    if len(snapshots(ctx)) >= SNAPSHOT_QUOTA:
-        raise ctx.fail("LimitExceeded.SnapshotQuotaLimitExceeded",
-                       f"The snapshot quota of {SNAPSHOT_QUOTA} in {ctx.region} is used up; "
-                       "delete a snapshot first.")
+    quotas.require(ctx, "SNAPSHOT", 1, "LimitExceeded.SnapshotQuotaLimitExceeded")
     disk = instance["SystemDisk"]
     record: Record = {
         "SnapshotId": ctx.new_id("lhsnap"),

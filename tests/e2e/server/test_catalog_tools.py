@@ -135,9 +135,13 @@ async def test_compact_mode_is_small_and_keeps_the_bounds() -> None:
         tools = (await c.list_tools()).tools
         assert [t.name for t in tools] == ["search_actions", "describe_action", "call_action"]
         assert all(t.annotations is not None for t in tools)
-        found = await c.call_tool("search_actions", {"query": "firewall rules"})
+        found = await c.call_tool("search_actions", {"query": "describe firewall rules"})
         names = [a["name"] for a in found.structured_content["actions"]]  # type: ignore[index]
-        assert "DescribeFirewallRules" in names and "CreateFirewallRules" not in names
+        assert names[0] == "DescribeFirewallRules" and "CreateFirewallRules" not in names
+        loose = await c.call_tool("search_actions", {"query": "list my instances please",
+                                                     "group": "instance", "limit": 5})
+        top = [a["name"] for a in loose.structured_content["actions"]]  # type: ignore[index]
+        assert 1 <= len(top) <= 5 and "DescribeInstances" in top
         desc = await c.call_tool("describe_action", {"action": "DescribeInstances"})
         schema = desc.structured_content["inputSchema"]  # type: ignore[index]
         assert "Limit" in schema["properties"]

@@ -80,7 +80,15 @@ def test_token_and_origin_are_enforced(kind: str) -> None:
         rebind = httpx.post(url, json=INIT, headers=good | {"Host": "evil.example:80"})
         allowed = httpx.post(url, json=INIT, headers=good | {"Origin": "https://ide.example"})
         local = httpx.post(url, json=INIT, headers=good | {"Origin": "http://localhost:5173"})
+        preflight = httpx.options(url, headers={"Origin": "https://ide.example",
+                                                "Access-Control-Request-Method": "POST"})
+        bad_preflight = httpx.options(url, headers={"Origin": "https://evil.example"})
+    assert preflight.status_code == 204
+    assert "authorization" in preflight.headers["access-control-allow-headers"]
+    assert bad_preflight.status_code == 403
     assert no_token.status_code == 401 and "bearer" in no_token.headers["www-authenticate"].lower()
+    assert allowed.headers["access-control-allow-origin"] == "https://ide.example"
+    assert "access-control-allow-origin" not in evil.headers
     assert wrong.status_code == 401
     assert evil.status_code == 403 and rebind.status_code == 403
     assert allowed.status_code not in (401, 403) and local.status_code not in (401, 403)

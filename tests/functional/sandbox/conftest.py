@@ -18,8 +18,20 @@ import httpx
 import pytest
 
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
+from lighthouse_mcp.tools import catalog
 
 HOST = "sandbox.local"
+#: Codes any action may answer: the docs' common (公共) and business (业务) error lists.
+COMMON_ERRORS = {e["code"] for e in catalog.load_catalog()["common_errors"]} | {
+    e["code"] for e in catalog.load_catalog()["business_errors"]}
+
+
+def example_input(name: str) -> dict[str, Any]:
+    """The action's first documented example request body ({} if it has none)."""
+    for example in catalog.action(name)["examples"]:
+        if isinstance(example.get("input"), dict):
+            return dict(example["input"] or {})
+    return {}
 
 
 class Clock:

@@ -139,3 +139,11 @@ def test_reset_forgets_everything() -> None:
     ctx(b).state.table("instances")["lhins-dddddddd"] = {}
     b.reset()
     assert "lhins-dddddddd" not in ctx(b).state.table("instances")
+
+
+def test_fail_keeps_product_codes_and_folds_unknown_ones_to_their_family() -> None:
+    c = ctx(make(), action="DescribeRegions")  # documents no ResourceNotFound.* code
+    kept = c.fail("ResourceNotFound.InstanceIdNotFound", "gone")  # a business error code
+    assert kept.code == "ResourceNotFound.InstanceIdNotFound"
+    folded = c.fail("ResourceNotFound.MadeUpCode", "gone")
+    assert folded.code == "ResourceNotFound"
