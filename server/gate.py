@@ -94,6 +94,9 @@ def policy_from_settings(settings: Settings) -> GatePolicy:
         raise ConfigError("--confirm-mode off runs destructive and billing actions without "
                           "asking anyone; add --dangerously-skip-confirmation to mean it")
     classes = GATED_BY_DEFAULT if settings.confirm is None else frozenset(settings.confirm)
+    if not classes and mode != "off":
+        raise ConfigError("--confirm: name at least one class (e.g. destructive,billing); "
+                          "turning confirmation off takes --dangerously-skip-confirmation")
     return GatePolicy(classes=frozenset(classes), mode=mode,
                       return_secrets=settings.return_secrets)
 

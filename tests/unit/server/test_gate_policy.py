@@ -53,6 +53,8 @@ def test_modes() -> None:
 @pytest.mark.parametrize(("argv", "message"), [
     (["--confirm-mode", "off"], "--dangerously-skip-confirmation"),
     (["--confirm-mode", "token", "--dangerously-skip-confirmation"], "contradicts"),
+    (["--confirm", ""], "at least one class"),
+    (["--confirm", " , "], "at least one class"),
 ])
 def test_unsafe_or_contradictory_flags_are_refused(argv: list[str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
