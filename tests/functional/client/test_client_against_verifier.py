@@ -11,6 +11,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+
 from lighthouse_mcp.client import AuthError, Credentials, LighthouseClient
 from lighthouse_mcp.client.ratelimit import RateLimiter
 from lighthouse_mcp.client.signing import TC3Auth

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from lighthouse_mcp.client.credentials import (
     METADATA_URL,
     REFRESH_MARGIN,

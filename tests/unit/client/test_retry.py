@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
+
 from lighthouse_mcp.client import catalog_facts, errors
 from lighthouse_mcp.client.retry import RetryPolicy, is_transient, may_have_reached_server
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from lighthouse_mcp.client import signing
 from lighthouse_mcp.client.credentials import Credentials
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from lighthouse_mcp.client import (
     AuthError,
     BadResponseError,
