@@ -57,6 +57,7 @@ class RetryPolicy:
     max_attempts: int = 4
     base_delay: float = 0.25
     max_delay: float = 4.0
+    throttle_base_delay: float = 1.0
     max_total: float = 20.0  # seconds from the first attempt after which no retry starts
 
     def should_retry(self, error: LighthouseError, *, repeatable: bool) -> bool:
@@ -65,7 +66,13 @@ class RetryPolicy:
             return False
         return repeatable or not may_have_reached_server(error)
 
-    def backoff(self, attempt: int, rng: random.Random) -> float:
-        """Full-jitter delay before attempt ``attempt + 1`` (``attempt`` counts from 1)."""
-        cap = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+    def backoff(self, attempt: int, rng: random.Random, *, throttled: bool = False) -> float:
+        """Full-jitter delay before attempt ``attempt + 1`` (``attempt`` counts from 1).
+
+        After RequestLimitExceeded the base is ``throttle_base_delay`` (one second, the
+        window the documented rates are counted in): retrying sooner mostly meets the
+        same full window again.
+        """
+        base = self.throttle_base_delay if throttled else self.base_delay
+        cap = min(self.max_delay, base * (2 ** (attempt - 1)))
         return rng.uniform(0.0, cap)

@@ -32,6 +32,7 @@ from .errors import (
     InvalidInputError,
     LighthouseError,
     NetworkError,
+    ThrottledError,
     TimeoutError,
     api_error_from,
     scrub,
@@ -53,6 +54,7 @@ DEFAULT_LIMITS = httpx.Limits(
     keepalive_expiry=30,
 )
 _ACTION = re.compile(r"[A-Z][A-Za-z0-9]{1,63}")
+_REGION = re.compile(r"[a-z]{2,4}(-[a-z0-9]{2,20}){1,3}")
 _UA_TOKEN = re.compile(r"[^A-Za-z0-9._-]+")
 _SNIPPET = 160
 
@@ -191,6 +193,12 @@ class LighthouseClient:
                 action=action,
             )
         region = region or self._region
+        if region is not None and not _REGION.fullmatch(region):
+            raise InvalidInputError(
+                "InvalidParameterValue",
+                f"Region {region[:40]!r} is not a region id (expected e.g. ap-guangzhou)",
+                action=action,
+            )
         body_params = dict(params or {})
         token_param = idempotency_token(action)
         if token_param and not body_params.get(token_param):
@@ -216,7 +224,8 @@ class LighthouseClient:
                     err, repeatable=repeatable
                 ):
                     raise
-                delay = self._retry.backoff(attempt, self._rng)
+                throttled = isinstance(err, ThrottledError)
+                delay = self._retry.backoff(attempt, self._rng, throttled=throttled)
                 if self._monotonic() - started + delay > self._retry.max_total:
                     raise
                 await self._sleep(delay)

@@ -2,9 +2,9 @@
 
 For a person at a shell (and scripts): the same validation as the MCP tools refuses bad
 input before anything is sent, naming every wrong field; the Response JSON goes to
-stdout, diagnostics to stderr. Exit codes: 0 success, 1 API/transport/configuration
-error, 2 invalid input (refused locally or by the API), 3 refused because a
-destructive or billing action lacks ``--yes``.
+stdout, diagnostics to stderr. Exit codes: 0 success (or a passed DryRun), 1 API,
+transport or configuration error, 2 invalid input (refused locally or by the API),
+3 refused because a destructive or billing action lacks ``--yes``.
 
 Unlike the MCP server there is no confirmation gate — the person typing the command is
 the confirmation — but an action that destroys data or spends money still needs
@@ -131,7 +131,7 @@ async def _call(args: argparse.Namespace, params: dict[str, Any], region: str | 
         LighthouseClient,
         LighthouseError,
     )
-    from lighthouse_mcp.client.errors import APIError, ConfigurationError
+    from lighthouse_mcp.client.errors import APIError, ConfigurationError, DryRunOperation
 
     options: dict[str, Any] = {
         "region": region,
@@ -155,6 +155,14 @@ async def _call(args: argparse.Namespace, params: dict[str, Any], region: str | 
     async with client:
         try:
             response = await client.call(args.action, params, region=region)
+        except DryRunOperation as exc:
+            # DryRun=true answers with this "error" when the real request would succeed
+            print(
+                f"dry run passed: {exc.action} would succeed with these parameters; "
+                f"nothing was changed (RequestId {exc.request_id or '-'})",
+                file=sys.stderr,
+            )
+            return EXIT_OK
         except APIError as exc:
             lines = [
                 f"error: {exc.code}: {exc.message}",

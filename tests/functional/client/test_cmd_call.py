@@ -152,3 +152,22 @@ def test_transport_errors_exit_1_with_a_message(
     assert code == 1 and out == ""
     assert "cannot connect to http://127.0.0.1:9/" in err
     assert "a-secret-key-value" not in err
+
+
+def test_a_passed_dry_run_exits_0(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _Scripted.answer = {"Error": {"Code": "DryRunOperation", "Message": "ok"}, "RequestId": "d1"}
+    _Scripted.seen = []
+    monkeypatch.setattr(client_pkg, "LighthouseClient", _Scripted)
+    params = {
+        "BundleId": "bundle_2022_gen_01",
+        "BlueprintId": "lhbp-f1lkcd41",
+        "InstanceChargePrepaid": {"Period": 1},
+        "DryRun": True,
+    }
+    code, out, err = run(
+        capsys, "CreateInstances", json.dumps(params), "--region", "ap-guangzhou", "--yes"
+    )
+    assert code == 0 and out == ""
+    assert "dry run passed" in err and "d1" in err

@@ -74,3 +74,11 @@ def test_idempotency_token_comes_from_the_catalog() -> None:
     assert catalog_facts.idempotency_token("CreateInstances") == "ClientToken"
     assert catalog_facts.idempotency_token("StopInstances") is None
     assert catalog_facts.idempotency_token("NotAnAction") is None
+
+
+def test_throttled_backoff_uses_its_own_base() -> None:
+    policy = RetryPolicy(base_delay=0.1, throttle_base_delay=1.0, max_delay=8.0)
+    rng = random.Random(5)
+    plain = [policy.backoff(1, rng) for _ in range(200)]
+    throttled = [policy.backoff(1, rng, throttled=True) for _ in range(200)]
+    assert max(plain) <= 0.1 < max(throttled) <= 1.0
