@@ -15,7 +15,8 @@ server, or charge twice. What is known at each failure:
   instead of creating a second instance).
 
 So reads (catalog class ``read``; Describe*/InquirePrice* as a fallback) retry on
-network errors, timeouts, 5xx, InternalError* and RequestLimitExceeded*; writes retry
+network errors, timeouts, 5xx, InternalError*, RequestLimitExceeded* and garbled 2xx
+bodies; writes retry
 only on errors raised before sending. Attempts and total time are both bounded, and the
 wait is exponential backoff with *full jitter* (uniform in [0, min(cap, base·2^n)]),
 which spreads out many clients that failed together.
@@ -47,7 +48,13 @@ def is_transient(error: LighthouseError) -> bool:
     """Errors that the same request may not meet again later."""
     if isinstance(error, ThrottledError | ServerError | NetworkError | TimeoutError):
         return True
-    return isinstance(error, BadResponseError) and (error.status_code or 0) >= 500
+    if isinstance(error, BadResponseError):
+        # 5xx: a gateway or the service in trouble. 2xx with a body that is not an API
+        # answer: most often a truncated or garbled transfer. 4xx: a wrong endpoint or
+        # a proxy refusing -- sending again changes nothing.
+        status = error.status_code or 0
+        return status >= 500 or 200 <= status < 300
+    return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ INTERNAL = errors.api_error_from("InternalError", "m")
 THROTTLED = errors.api_error_from("RequestLimitExceeded", "m")
 BAD_502 = errors.BadResponseError("html", status_code=502)
 BAD_404 = errors.BadResponseError("html", status_code=404)
+BAD_200 = errors.BadResponseError("truncated", status_code=200)
 NOT_FOUND = errors.api_error_from("ResourceNotFound.InstanceIdNotFound", "m")
 FAILED = errors.api_error_from("FailedOperation", "m")
 AUTH = errors.api_error_from("AuthFailure.SignatureFailure", "m")
@@ -34,6 +35,7 @@ AUTH = errors.api_error_from("AuthFailure.SignatureFailure", "m")
         (THROTTLED, True, False),
         (BAD_502, True, False),
         (BAD_404, False, False),
+        (BAD_200, True, False),
         (NOT_FOUND, False, False),
         (FAILED, False, False),
         (AUTH, False, False),

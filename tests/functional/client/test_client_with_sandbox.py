@@ -1,0 +1,91 @@
+"""The client against the project's sandbox (which verifies signatures with the same
+steps from its own side): signed calls pass, a wrong key is an AuthError, and a fault
+injected into a read is retried while a write is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from lighthouse_mcp.client import (
+    AuthError,
+    BadResponseError,
+    Credentials,
+    LighthouseClient,
+    NetworkError,
+    ServerError,
+)
+from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
+
+
+def _client(sb: Sandbox, key: str = DEFAULT_SECRET_KEY) -> LighthouseClient:
+    async def no_sleep(_: float) -> None:
+        return None
+
+    return LighthouseClient(
+        credentials=Credentials(DEFAULT_SECRET_ID, key),
+        endpoint="http://sandbox.invalid",
+        transport=sb.transport(),
+        region="ap-guangzhou",
+        env={},
+        sleep=no_sleep,
+    )
+
+
+@pytest.mark.anyio
+async def test_signed_calls_are_accepted_and_a_wrong_key_is_refused() -> None:
+    sb = Sandbox()
+    async with _client(sb) as client:
+        result = await client.call("DescribeInstances", {"Limit": 5})
+    assert result["RequestId"] and "InstanceSet" in result
+    async with _client(sb, key="wrong-key") as client:
+        with pytest.raises(AuthError) as info:
+            await client.call("DescribeInstances", {})
+    assert info.value.code.startswith("AuthFailure")
+    assert [r.ok for r in sb.requests] == [True, False]
+
+
+@pytest.mark.anyio
+async def test_create_instances_carries_a_client_token_to_the_sandbox() -> None:
+    sb = Sandbox()
+    async with _client(sb) as client:
+        await client.call(
+            "CreateInstances",
+            {
+                "BundleId": "bundle_2022_gen_01",
+                "BlueprintId": "lhbp-f1lkcd41",
+                "InstanceChargePrepaid": {"Period": 1},
+                "DryRun": True,
+            },
+        )
+    (request,) = sb.requests
+    assert request.params is not None and len(request.params["ClientToken"]) == 36
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("kind", "error"),
+    [
+        ("internal_error", ServerError),
+        ("http_error", BadResponseError),
+        ("drop", NetworkError),
+        ("throttle", None),
+        ("malformed", BadResponseError),
+    ],
+)
+async def test_faults_retry_reads_but_never_resend_writes(
+    kind: str, error: type[Exception] | None
+) -> None:
+    sb = Sandbox()
+    sb.faults.add(kind, "DescribeInstances", count=2)  # type: ignore[arg-type]
+    sb.faults.add(kind, "StopInstances", count=1)  # type: ignore[arg-type]
+    async with _client(sb) as client:
+        assert "InstanceSet" in await client.call("DescribeInstances", {})
+        stop = client.call("StopInstances", {"InstanceIds": ["lhins-00000000"]})
+        if error is None:  # RequestLimitExceeded is an API error: also not re-sent
+            with pytest.raises(Exception, match="RequestLimitExceeded"):
+                await stop
+        else:
+            with pytest.raises(error):
+                await stop
+    actions = [r.action for r in sb.requests]
+    assert actions == ["DescribeInstances"] * 3 + ["StopInstances"]
