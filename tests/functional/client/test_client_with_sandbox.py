@@ -4,6 +4,10 @@ injected into a read is retried while a write is not."""
 
 from __future__ import annotations
 
+import contextvars
+import time
+
+import anyio
 import pytest
 
 from lighthouse_mcp.client import (
@@ -13,7 +17,9 @@ from lighthouse_mcp.client import (
     LighthouseClient,
     NetworkError,
     ServerError,
+    ThrottledError,
 )
+from lighthouse_mcp.client.ratelimit import RateLimiter
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
 
 
@@ -68,12 +74,12 @@ async def test_create_instances_carries_a_client_token_to_the_sandbox() -> None:
         ("internal_error", ServerError),
         ("http_error", BadResponseError),
         ("drop", NetworkError),
-        ("throttle", None),
+        ("throttle", ThrottledError),
         ("malformed", BadResponseError),
     ],
 )
 async def test_faults_retry_reads_but_never_resend_writes(
-    kind: str, error: type[Exception] | None
+    kind: str, error: type[Exception]
 ) -> None:
     sb = Sandbox()
     sb.faults.add(kind, "DescribeInstances", count=2)  # type: ignore[arg-type]
@@ -81,11 +87,56 @@ async def test_faults_retry_reads_but_never_resend_writes(
     async with _client(sb) as client:
         assert "InstanceSet" in await client.call("DescribeInstances", {})
         stop = client.call("StopInstances", {"InstanceIds": ["lhins-00000000"]})
-        if error is None:  # RequestLimitExceeded is an API error: also not re-sent
-            with pytest.raises(Exception, match="RequestLimitExceeded"):
-                await stop
-        else:
-            with pytest.raises(error):
-                await stop
+        with pytest.raises(error):  # RequestLimitExceeded included: a write is not re-sent
+            await stop
     actions = [r.action for r in sb.requests]
     assert actions == ["DescribeInstances"] * 3 + ["StopInstances"]
+
+
+_virtual_now: contextvars.ContextVar[float | None] = contextvars.ContextVar("vnow", default=None)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("limited", [True, False])
+async def test_limiter_keeps_a_burst_under_the_sandbox_enforced_rate(limited: bool) -> None:
+    """The sandbox enforces the documented rates; the client's limiter smooths a burst of
+    3x the rate so none is refused. Virtual time: the fake sleep sets, for its task, the
+    moment the request starts, and the sandbox's clock reads it (no wall time)."""
+    base = float(int(time.time()))  # the sandbox also checks signature timestamps
+
+    async def fake_sleep(seconds: float) -> None:
+        _virtual_now.set((_virtual_now.get() or base) + seconds)
+
+    def clock() -> float:
+        return _virtual_now.get() or base
+
+    sb = Sandbox(clock=clock, enforce_rate_limits=True)
+    action = "DescribeBundles"
+    rate = RateLimiter().rate(action)
+    client = LighthouseClient(
+        credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY),
+        endpoint="http://sandbox.invalid",
+        transport=sb.transport(),
+        region="ap-guangzhou",
+        env={},
+        clock=clock,
+        sleep=fake_sleep,
+        rate_limits=limited,
+        max_attempts=1,
+        rate_limiter=RateLimiter(clock=lambda: base, sleep=fake_sleep),
+    )
+    refused: list[Exception] = []
+
+    async def one() -> None:
+        try:
+            await client.call(action, {})
+        except ThrottledError as exc:
+            refused.append(exc)
+
+    async with client, anyio.create_task_group() as tg:
+        for _ in range(rate * 3):
+            tg.start_soon(one)
+    if limited:
+        assert refused == [] and len(sb.requests) == rate * 3
+    else:
+        assert len(refused) == rate * 2  # without the limiter the sandbox refuses the surplus
