@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextvars
 import time
+from typing import Any
 
 import anyio
 import pytest
@@ -23,17 +24,19 @@ from lighthouse_mcp.client.ratelimit import RateLimiter
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
 
 
-def _client(sb: Sandbox, key: str = DEFAULT_SECRET_KEY) -> LighthouseClient:
-    async def no_sleep(_: float) -> None:
-        return None
+async def _no_sleep(_: float) -> None:
+    return None
 
+
+def _client(sb: Sandbox, key: str = DEFAULT_SECRET_KEY, **options: Any) -> LighthouseClient:
+    options.setdefault("sleep", _no_sleep)
     return LighthouseClient(
         credentials=Credentials(DEFAULT_SECRET_ID, key),
         endpoint="http://sandbox.invalid",
         transport=sb.transport(),
         region="ap-guangzhou",
         env={},
-        sleep=no_sleep,
+        **options,
     )
 
 
@@ -113,12 +116,8 @@ async def test_limiter_keeps_a_burst_under_the_sandbox_enforced_rate(limited: bo
     sb = Sandbox(clock=clock, enforce_rate_limits=True)
     action = "DescribeBundles"
     rate = RateLimiter().rate(action)
-    client = LighthouseClient(
-        credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY),
-        endpoint="http://sandbox.invalid",
-        transport=sb.transport(),
-        region="ap-guangzhou",
-        env={},
+    client = _client(
+        sb,
         clock=clock,
         sleep=fake_sleep,
         rate_limits=limited,
