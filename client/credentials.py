@@ -326,7 +326,9 @@ class CredentialChain:
             )
         profile = profile_name(self._env)
         path = profile_file(self._home)
-        ini = from_profile_file(path, profile, explicit_profile=ENV_PROFILE in self._env)
+        ini = from_profile_file(
+            path, profile, explicit_profile=bool(self._env.get(ENV_PROFILE, "").strip())
+        )
         if ini is not None:
             return StaticProvider(ini, f"profile [{profile}] in {path}")
         tccli_path = tccli_file(self._home, profile)
