@@ -229,6 +229,23 @@ def param_facts(param: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: Batch limits an action's description states for the resource ids it takes.
+_BATCH_NOUNS = {
+    "实例": "InstanceIds", "云硬盘": "DiskIds", "快照": "SnapshotIds", "密钥对": "KeyIds",
+}  # fmt: skip
+_BATCH = re.compile(r"每次(?:请求)?批量(?:请求)?(实例|云硬盘|快照|密钥对)的?上限为\s*(\d+)")
+
+
+def apply_batch_limits(description: str, inputs: list[dict[str, Any]]) -> None:
+    """``每次请求批量实例的上限为100`` in the action text bounds its ``InstanceIds`` when
+    the parameter's own description does not (its own statement wins)."""
+    for match in _BATCH.finditer(description):
+        name = _BATCH_NOUNS[match.group(1)]
+        for param in inputs:
+            if param["name"] == name and param["array"] and "max_items" not in param:
+                param["max_items"] = int(match.group(2))
+
+
 # --- filters -----------------------------------------------------------------------
 
 _FILTER_NAME = re.compile(r"^[a-z][a-zA-Z0-9_-]*(?::[a-zA-Z0-9_-]+)?$")
@@ -297,12 +314,14 @@ def _is_outro(line: str) -> bool:
 _EXCLUSIVE = re.compile(
     r"不支持同时指定\s*([A-Z][A-Za-z0-9]*)[^和]{0,80}?和\s*([A-Z][A-Za-z0-9]*)"
 )
+_EXCLUSIVE_WITH = re.compile(r"和\s*([A-Z][A-Za-z0-9]*)\s*互斥")
 _ONE_OF = re.compile(r"该参数与\s*([A-Z][A-Za-z0-9]*)\s*必须指定其一")
 _REQUIRES = re.compile(r"当传入该字段时，必须指定\s*([A-Z][A-Za-z0-9]*)")
 
 
 def constraints(params: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """mutually_exclusive / one_of_required / requires rules stated in descriptions."""
+    """mutually_exclusive / one_of_required / requires rules stated in the descriptions of
+    an action's inputs or a structure's members (rules naming both parameters only)."""
     names = {p["name"] for p in params}
     found: list[dict[str, Any]] = []
     seen: set[tuple[str, frozenset[str]]] = set()
@@ -319,6 +338,8 @@ def constraints(params: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for sentence in re.split(r"(?<=[。；])", description.replace("\n", "")):
             if (m := _EXCLUSIVE.search(sentence)) is not None:
                 add("mutually_exclusive", [m.group(1), m.group(2)], sentence.strip())
+            if (m := _EXCLUSIVE_WITH.search(sentence)) is not None:
+                add("mutually_exclusive", [param["name"], m.group(1)], sentence.strip())
             if (m := _ONE_OF.search(sentence)) is not None:
                 pair = [param["name"], m.group(1)]
                 add("one_of_required", pair, sentence.strip())

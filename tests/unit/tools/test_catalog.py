@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any, get_type_hints
 
 import pytest
+
 from lighthouse_mcp.tools import catalog as cat
 from lighthouse_mcp.tools.catalog import SCALAR_TYPES, Action, Param, action, load_catalog
 
@@ -197,6 +198,8 @@ def test_terminate_instances() -> None:
     assert "DescribeInstances" in act["async_note"]
     assert act["group_id"] == "instance" and act["title_zh"] == "销毁实例"
     assert act["rate_limit"] == 10
+    # "每次请求批量实例的上限为100" is stated in the action's text, not the parameter's.
+    assert ids["max_items"] == 100
 
 
 def test_create_instances_nested_structures() -> None:
@@ -281,6 +284,22 @@ def test_lists_that_are_not_closed_sets_get_no_enum() -> None:
     # "成功后此字段取值为 100" states a value, not a list.
     percent = _param(STRUCTURES["Snapshot"]["members"], "Percent")
     assert "enum" not in percent
+
+
+def test_structure_constraints() -> None:
+    rule = STRUCTURES["FirewallRule"]["constraints"]
+    assert [(c["kind"], c["params"]) for c in rule] == [
+        ("mutually_exclusive", ["CidrBlock", "Ipv6CidrBlock"]),
+    ]
+    renew = {c["kind"]: c["params"] for c in STRUCTURES["RenewDiskChargePrepaid"]["constraints"]}
+    assert renew == {
+        "one_of_required": ["CurInstanceDeadline", "Period"],
+        "mutually_exclusive": ["CurInstanceDeadline", "Period"],
+    }
+    for struct in STRUCTURES.values():
+        names = {m["name"] for m in struct["members"]}
+        for constraint in struct.get("constraints", []):
+            assert set(constraint["params"]) <= names
 
 
 def test_boolean_defaults_and_lengths() -> None:
