@@ -204,8 +204,9 @@ class InstanceRoleProvider:
     """Temporary credentials of the CAM role bound to this CVM/Lighthouse instance.
 
     The role name is discovered from the metadata service unless given. Credentials are
-    cached and fetched again ``REFRESH_MARGIN`` seconds before ``ExpiredTime``; a lock
-    makes concurrent callers share one refresh.
+    cached and fetched again ``REFRESH_MARGIN`` seconds before ``ExpiredTime`` (if that
+    refresh fails, the cached ones serve until they really expire); a lock makes
+    concurrent callers share one refresh.
     """
 
     def __init__(
@@ -231,7 +232,15 @@ class InstanceRoleProvider:
             return cached
         async with self._lock:
             if self._cached is None or self._stale(self._cached):
-                self._cached = await self._fetch()
+                try:
+                    self._cached = await self._fetch()
+                except CredentialsError:
+                    # The refresh starts REFRESH_MARGIN early, so a metadata hiccup
+                    # need not fail calls: keep the old credentials until they expire.
+                    old = self._cached
+                    if old is None or old.expires_at is None or self._clock() >= old.expires_at:
+                        raise
+                    return old
             return self._cached
 
     def _stale(self, creds: Credentials) -> bool:

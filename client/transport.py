@@ -9,6 +9,7 @@ per failure, whether the same bytes may be sent again (see ``retry``).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import re
@@ -40,6 +41,8 @@ from .errors import (
 from .ratelimit import RateLimiter
 from .retry import RetryPolicy
 from .signing import TC3Auth
+
+log = logging.getLogger("lighthouse_mcp.client")
 
 API_VERSION = "2020-03-24"
 LANGUAGES = frozenset({"zh-CN", "en-US"})
@@ -228,6 +231,15 @@ class LighthouseClient:
                 delay = self._retry.backoff(attempt, self._rng, throttled=throttled)
                 if self._monotonic() - started + delay > self._retry.max_total:
                     raise
+                # str(err) is safe by the errors module's contract (secrets scrubbed)
+                log.warning(
+                    "%s attempt %d/%d failed (%s); retrying in %.2f s",
+                    action,
+                    attempt,
+                    self._retry.max_attempts,
+                    err,
+                    delay,
+                )
                 await self._sleep(delay)
 
     def _signer(self, creds: Credentials) -> TC3Auth:

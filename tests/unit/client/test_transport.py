@@ -349,3 +349,16 @@ async def test_throttled_reads_back_off_on_the_one_second_window() -> None:
         await client.call("DescribeInstances", {})
     assert len(slept) == 2
     assert max(slept) > 0.5  # jitter over [0, 1 s] and [0, 2 s], not the 0.25 s base
+
+
+@pytest.mark.anyio
+async def test_retries_are_logged_without_secrets(caplog: pytest.LogCaptureFixture) -> None:
+    echo = api_error("InternalError", f"backend saw {SECRET}")
+    client, _ = make(Recorder(echo, ok), credentials=Credentials("AKIDx", SECRET, TOKEN))
+    with caplog.at_level("WARNING", logger="lighthouse_mcp.client"):
+        async with client:
+            await client.call("DescribeInstances", {})
+    (record,) = caplog.records
+    text = record.getMessage()
+    assert "DescribeInstances attempt 1/4 failed" in text and "InternalError" in text
+    assert SECRET not in text and TOKEN not in text
