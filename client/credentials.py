@@ -32,11 +32,7 @@ import anyio
 import httpx
 
 from .errors import CredentialsError
-
-
-def _mask(value: str) -> str:
-    """A SecretId shown as ``AKID…abcd``: enough to tell keys apart, useless to an attacker."""
-    return f"{value[:4]}…{value[-4:]}" if len(value) > 12 else "…"
+from .signing import mask_secret_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +51,7 @@ class Credentials:
 
     def __repr__(self) -> str:
         kind = "temporary" if self.token else "long-term"
-        return f"Credentials(secret_id={_mask(self.secret_id)!r}, {kind})"
+        return f"Credentials(secret_id={mask_secret_id(self.secret_id)!r}, {kind})"
 
     __str__ = __repr__
 
@@ -102,7 +98,7 @@ class StaticProvider:
         return self._credentials
 
     def describe_source(self) -> str:
-        return f"{self._source} (SecretId {_mask(self._credentials.secret_id)})"
+        return f"{self._source} (SecretId {mask_secret_id(self._credentials.secret_id)})"
 
 
 def _truthy(value: str) -> bool:

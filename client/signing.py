@@ -43,6 +43,11 @@ TERMINATOR = "tc3_request"
 DEFAULT_SIGNED_HEADERS: tuple[str, ...] = ("content-type", "host", "x-tc-action")
 
 
+def mask_secret_id(secret_id: str) -> str:
+    """A SecretId shown as ``AKID…abcd``: enough to tell keys apart in a log."""
+    return f"{secret_id[:4]}…{secret_id[-4:]}" if len(secret_id) > 12 else "…"
+
+
 def utc_date(timestamp: int) -> str:
     """The credential-scope date: the *UTC* calendar date of the timestamp.
 
@@ -275,7 +280,8 @@ class TC3Auth(httpx.Auth):
         self._key_cache: tuple[str, str, bytes] | None = None  # (secret_key, date, key)
 
     def __repr__(self) -> str:
-        return f"TC3Auth(secret_id={self._credentials.secret_id!r}, service={self._service!r})"
+        secret_id = mask_secret_id(self._credentials.secret_id)
+        return f"TC3Auth(secret_id={secret_id!r}, service={self._service!r})"
 
     def _derived_key(self, secret_key: str, date: str) -> bytes:
         cached = self._key_cache
