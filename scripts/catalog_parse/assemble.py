@@ -62,7 +62,7 @@ def build_catalog(text: str, source_sha256: str) -> dict[str, Any]:
     rows = overview(lines)
     structures = structure_spans(lines)
     struct_names = frozenset(s.name for s in structures)
-    parsed_structs = {
+    parsed_structs: dict[str, dict[str, Any]] = {
         s.name: {
             "name": s.name,
             "description": s.description,
@@ -78,10 +78,14 @@ def build_catalog(text: str, source_sha256: str) -> dict[str, Any]:
         }
         for s in structures
     }
+    for struct in parsed_structs.values():
+        rules = facts.constraints(struct["members"])
+        if rules:
+            struct["constraints"] = rules
     by_name = {row.name: row for row in rows}
     actions: dict[str, Any] = {}
     for start, stop in action_spans(lines, structures[0].start):
-        spanned = [t for t in titles if start <= t.index < stop]
+        spanned = [t for t in titles if start < t.index < stop]
         act = _action(lines[start:stop], spanned, by_name, struct_names, parsed_structs)
         if act["name"] in actions:
             raise DocsFormatError(f"action {act['name']} is documented twice")
@@ -166,13 +170,15 @@ def _action(
     struct_names: frozenset[str],
     structures: dict[str, Any],
 ) -> dict[str, Any]:
-    assert lines[0] == ACTION_START
+    if lines[0] != ACTION_START:
+        raise DocsFormatError(f"action document starts with {lines[0]!r}")
     name = next((m.group(1) for ln in lines if (m := _ACTION_ROW.match(ln))), None)
     if name is None:
         raise DocsFormatError(f"action document without an Action row near {lines[1]!r}")
     if name not in overview_rows:
         raise DocsFormatError(f"action {name} is not in the API overview")
     row = overview_rows[name]
+    _check_page_titles(name, row, titles)
     i_in = _section(lines, "2. 输入参数", name)
     i_out = _section(lines, "3. 输出参数", name)
     i_ex = _section(lines, "4. 示例", name)
@@ -211,6 +217,7 @@ def _action(
         act["asynchronous"] = True
         act["async_note"] = note
     act["inputs"] = [_param(p) for p in inputs]
+    facts.apply_batch_limits(description, act["inputs"])
     filter_spec = facts.filter_spec(act["inputs"], inputs)
     if filter_spec is not None:
         act["filters"] = filter_spec
@@ -219,6 +226,17 @@ def _action(
         lines[i_ex + 1 : i_dev], _coercer(act["inputs"], structures)
     )
     return act
+
+
+def _check_page_titles(name: str, row: OverviewRow, titles: list[PageTitle]) -> None:
+    """The title (and group heading) printed on the action's page must be the overview's:
+    a mismatch means the overview table or the section split was misread."""
+    for title in titles:
+        if title.title and title.title != row.title:
+            raise DocsFormatError(f"{name}: page title {title.title!r}, overview {row.title!r}")
+        heading = title.group_heading
+        if heading and heading.removesuffix("相关接口").removesuffix("接口") != row.group:
+            raise DocsFormatError(f"{name}: page group {heading!r}, overview {row.group!r}")
 
 
 def _param(raw: RawParam) -> dict[str, Any]:

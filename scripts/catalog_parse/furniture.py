@@ -22,8 +22,8 @@ _KEEP_URL = re.compile(
 _BANNER = "推荐使用 API Explorer 点击调试"
 _GROUP_HEADING = re.compile(r"^(\S+相关接口|其他接口)$")
 _RUNNING_HEADER = "轻量应用服务器"
-#: A stray tail of the heading "5. 开发者资源" that the extraction leaves after some examples.
-_STRAY = frozenset({"发者资源"})
+#: Labels of the numbered section headings of an action document ("4. 示例", ...).
+_SECTION_LABELS = ("接口描述", "输入参数", "输出参数", "示例", "开发者资源", "错误码")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,18 @@ class PageTitle:
     group_heading: str | None
 
 
+def _is_heading_fragment(line: str) -> bool:
+    """A few characters of a section label without its number ("例", "接 描述",
+    "发者资源"): debris the extraction leaves at the end of a page, never content."""
+    chars = line.replace(" ", "")
+    return any(_subsequence(chars, label) for label in _SECTION_LABELS)
+
+
+def _subsequence(part: str, whole: str) -> bool:
+    rest = iter(whole)
+    return bool(part) and all(ch in rest for ch in part)
+
+
 def clean_lines(text: str) -> tuple[list[str], list[PageTitle]]:
     """Non-blank content lines (stripped) with all furniture removed, and the titles seen.
 
@@ -44,12 +56,18 @@ def clean_lines(text: str) -> tuple[list[str], list[PageTitle]]:
     out: list[str] = []
     titles: list[PageTitle] = []
     previous_blank = True
+
+    def end_of_page() -> None:
+        if out and _is_heading_fragment(out[-1]):
+            out.pop()
+
     for raw in text.split("\n"):
         line = raw.strip()
         blank, previous_blank = previous_blank, not line
-        if not line or line == _BANNER or line in _STRAY:
+        if not line:
             continue
-        if _URL.match(line) and not _KEEP_URL.match(line):
+        if line == _BANNER or (_URL.match(line) and not _KEEP_URL.match(line)):
+            end_of_page()
             continue
         if _COPYRIGHT.match(line):
             if out and out[-1] == _RUNNING_HEADER:
@@ -60,6 +78,7 @@ def clean_lines(text: str) -> tuple[list[str], list[PageTitle]]:
             # lost its title and the line above is content.
             title = out.pop() if out and not blank else ""
             group = out.pop() if title and out and _GROUP_HEADING.match(out[-1]) else None
+            end_of_page()
             titles.append(PageTitle(len(out), title, group))
             continue
         out.append(line)

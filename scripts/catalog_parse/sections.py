@@ -186,6 +186,6 @@ def structure_spans(lines: list[str]) -> list[StructureSpan]:
 
 def error_tables(lines: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(common errors, business errors) from the 错误码 document."""
-    common = index_of(lines, "公共错误码")
+    common = index_of(lines, "公共错误码", index_of(lines, "错误码列表"))
     business = index_of(lines, "业务错误码", common)
     return parse_errors(lines[common + 1 : business]), parse_errors(lines[business + 1 :])

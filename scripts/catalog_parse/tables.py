@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .text import is_wrapped, join_flat, join_wrapped, wrap_width
+from .text import column_width, is_wrapped, join_flat, join_wrapped
 
 SCALARS = frozenset(
     {"String", "Integer", "Boolean", "Float", "Double", "Date", "Timestamp", "Binary"}
@@ -52,7 +52,7 @@ class RawParam:
     required: bool | None
     description_lines: list[str] = field(default_factory=list)
     example: str | None = None
-    column_width: int | None = None  # wrap width of the table's description column
+    column_width: int | None = None  # width of the table's description column
 
     @property
     def description(self) -> str:
@@ -158,7 +158,7 @@ def parse_params(
         if rows:
             rows[-1][1].append(body[i])
         i += 1
-    width = wrap_width(line for _, texts in rows for line in texts)
+    width = column_width(line for _, texts in rows for line in texts)
     for param, texts in rows:
         param.column_width = width
         _fill(param, texts, width)
@@ -175,7 +175,8 @@ def _fill(row: RawParam, texts: list[str], width: int) -> None:
     for line in texts:
         if line.startswith(_EXAMPLE):
             row.example = line[len(_EXAMPLE) :].strip()
-            in_example = is_wrapped(line, width)
+            # "示例值：" alone: the value starts on the next line.
+            in_example = not row.example or is_wrapped(line, width)
         elif in_example and row.example is not None:
             row.example = join_flat([row.example, line])
             in_example = is_wrapped(line, width)
@@ -200,6 +201,6 @@ def parse_errors(lines: Iterable[str]) -> list[tuple[str, str]]:
             rows.append((code, [text] if text else []))
         elif rows:
             rows[-1][1].append(line)
-    width = wrap_width(line for _, parts in rows for line in parts)
+    width = column_width(line for _, parts in rows for line in parts)
     return [(code, join_wrapped(parts, width)) for code, parts in rows]
 

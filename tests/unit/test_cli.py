@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from lighthouse_mcp.server import cli
 
 

@@ -109,6 +109,7 @@ class Structure(TypedDict):
     description: str
     referenced_by: list[str]  # action names, as the docs list them
     members: list[Param]
+    constraints: NotRequired[list[Constraint]]  # rules between members, where documented
 
 
 class Region(TypedDict):

@@ -143,6 +143,19 @@ def test_param_texts_do_not_repeat_enums(actions: dict[str, Any]) -> None:
     assert repeats == []
 
 
+@needs_catalog
+def test_filter_texts_name_every_documented_filter(actions: dict[str, Any]) -> None:
+    """A model must know which filter names an action accepts; the Filters text lists them."""
+    unnamed = []
+    for name, a in cat.load_catalog()["actions"].items():
+        spec = a.get("filters")
+        if spec is None:
+            continue
+        text = actions[name]["params"][spec["param"]]
+        unnamed += [f"{name}:{f['name']}" for f in spec["filters"] if f["name"] not in text]
+    assert unnamed == []
+
+
 # ---------------------------------------------------------------- shape and classes
 
 

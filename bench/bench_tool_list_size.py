@@ -1,0 +1,103 @@
+"""Estimated model tokens of the tool list, beside Tencent's official Lighthouse MCP server.
+
+What a model pays for on every turn is the tool list: name, description and inputSchema
+of each tool (DESIGN.md: compact JSON, ``ceil(ASCII/4) + non-ASCII``). The anchor is
+Tencent's own Lighthouse MCP server: 57 tools at about 208 estimated tokens per tool; our
+target is at most 200 per tool on average with all 108 actions exposed.
+
+    uv run python bench/bench_tool_list_size.py            # full mode, en and zh
+    uv run python bench/bench_tool_list_size.py --compact  # also the served compact mode
+    uv run python bench/bench_tool_list_size.py --top 10   # the biggest tools
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from lighthouse_mcp.tools.definitions import tool_definitions
+from lighthouse_mcp.tools.schema import Lang
+from lighthouse_mcp.tools.tokens import tool_tokens
+
+ANCHOR_NAME = "Tencent official Lighthouse MCP"
+ANCHOR_TOOLS = 57
+ANCHOR_PER_TOOL = 208
+TARGET_PER_TOOL = 200
+
+
+def _row(label: str, sizes: Sequence[int], biggest: str) -> str:
+    total = sum(sizes)
+    avg = total / len(sizes) if sizes else 0.0
+    ratio = avg / ANCHOR_PER_TOOL
+    return (f"{label:<34} {len(sizes):>5} {total:>8} {avg:>8.1f} {max(sizes, default=0):>6} "
+            f"{ratio:>7.2f}  {biggest}")
+
+
+def full_mode(lang: Lang, default_region: str | None) -> list[tuple[str, int]]:
+    """(tool name, estimated tokens) for every catalog action as a direct tool."""
+    return [(t["name"], tool_tokens(t))
+            for t in tool_definitions(lang=lang, default_region=default_region)]
+
+
+def served(flags: Sequence[str]) -> list[tuple[str, int]] | None:
+    """The tools as the assembled server lists them (server arguments included), or None
+    when this checkout has no server yet."""
+    try:
+        from lighthouse_mcp.server.app import build_server
+        from lighthouse_mcp.server.config import parse_settings
+    except ImportError:
+        return None
+    try:
+        server: Any = build_server(parse_settings(list(flags)))
+        tools = [spec.to_mcp() for spec in server.registry.tools.values()]
+    except Exception as exc:  # the server's internals are not this bench's contract
+        print(f"(server {' '.join(flags)} not measurable: {type(exc).__name__}: {exc})",
+              file=sys.stderr)
+        return None
+    return [(t.name, tool_tokens(t)) for t in tools]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--compact", action="store_true", help="also measure compact mode")
+    parser.add_argument("--region", default="ap-guangzhou",
+                        help="default region advertised in schemas (default ap-guangzhou)")
+    parser.add_argument("--top", type=int, default=5, help="list the N biggest tools")
+    args = parser.parse_args(argv)
+
+    print(f"{'mode':<34} {'tools':>5} {'total':>8} {'avg':>8} {'max':>6} {'÷anchor':>7}  "
+          "biggest tool")
+    anchor = [ANCHOR_PER_TOOL] * ANCHOR_TOOLS
+    print(_row(f"anchor: {ANCHOR_NAME}", anchor, "(published figure)"))
+    results: dict[str, list[tuple[str, int]]] = {}
+    for lang in ("en", "zh"):
+        sized = full_mode(lang, args.region)
+        results[lang] = sized
+        name, biggest = max(sized, key=lambda item: item[1])
+        print(_row(f"full ({lang})", [s for _, s in sized], f"{name} ({biggest})"))
+    modes = [("served: full (en)", ["--lang", "en", "--region", args.region])]
+    if args.compact:
+        modes.append(("served: --compact (en)", ["--compact", "--lang", "en"]))
+    for label, flags in modes:
+        listed = served(flags)
+        if listed is None:
+            print(f"{label:<34} (not available in this checkout)")
+            continue
+        name, biggest = max(listed, key=lambda item: item[1])
+        print(_row(label, [s for _, s in listed], f"{name} ({biggest})"))
+    print()
+    for lang, sized in results.items():
+        avg = sum(s for _, s in sized) / len(sized)
+        verdict = "within" if avg <= TARGET_PER_TOOL else "OVER"
+        print(f"target <= {TARGET_PER_TOOL} per tool, full ({lang}): {avg:.1f} -> {verdict}")
+    en = results["en"]
+    if args.top:
+        print(f"\nbiggest {args.top} tools (en):")
+        for name, size in sorted(en, key=lambda item: -item[1])[: args.top]:
+            print(f"  {size:>5}  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,68 @@
+"""Client-side rate limiting per (action, region), at the rate the docs give each action.
+
+The docs limit every action per "API + access region + sub-account" (typically 10 or 20
+requests a second). An agent that fires 30 DescribeInstances at once would get
+RequestLimitExceeded for a third of them; this limiter delays the surplus instead.
+
+Algorithm: a reserved-slot sliding window. Each request is given a start time (slot) such
+that any ``period``-long window contains at most ``rate`` slots:
+``slot_k = max(now, slot_{k-rate} + period)``. Only the last ``rate`` slots per key are
+kept. Each caller sleeps once, until its slot, and callers are served in arrival order
+(no thundering herd of waiters re-checking). A burst of up to ``rate`` requests goes out
+at once; the rest are spread so the documented rate is never exceeded, in any window.
+A cancelled waiter keeps its slot: that can only lower the rate, never raise it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+import anyio
+
+from .catalog_facts import rate_limit
+
+#: Used when the catalog gives no rate for an action (the docs' most common low value).
+DEFAULT_RATE = 10.0
+
+
+class RateLimiter:
+    """``await limiter.acquire(action, region)`` returns when the request may start."""
+
+    def __init__(
+        self,
+        rate_for: Callable[[str], float | None] = rate_limit,
+        *,
+        default_rate: float = DEFAULT_RATE,
+        period: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    ) -> None:
+        self._rate_for = rate_for
+        self._default = default_rate
+        self._period = period
+        self._clock = clock
+        self._sleep = sleep
+        self._slots: dict[tuple[str, str], deque[float]] = {}
+
+    def rate(self, action: str) -> int:
+        """Requests allowed per period for ``action`` (at least 1)."""
+        rate = self._rate_for(action)
+        return max(1, int(rate if rate else self._default))
+
+    def reserve(self, action: str, region: str) -> float:
+        """Claim the next slot for (action, region) and return how long to wait for it."""
+        key = (action, region)
+        slots = self._slots.get(key)
+        if slots is None:
+            slots = self._slots[key] = deque(maxlen=self.rate(action))
+        now = self._clock()
+        slot = now if len(slots) < (slots.maxlen or 1) else max(now, slots[0] + self._period)
+        slots.append(slot)
+        return slot - now
+
+    async def acquire(self, action: str, region: str) -> None:
+        wait = self.reserve(action, region)
+        if wait > 0:
+            await self._sleep(wait)

@@ -1,0 +1,296 @@
+"""Assembles the MCP server: settings -> registry (catalog tools, features) -> low-level
+`mcp.server.lowlevel.Server` with tools, prompts and resources handlers.
+
+Why the low-level Server and not MCPServer: every tool here has a schema generated from
+the API catalog (not from a Python signature), returns structuredContent against its own
+outputSchema, may answer with an input-required result (the gate on 2026-era
+connections), and needs the raw request context (client info, elicitation, progress).
+MCPServer derives schemas from function signatures and wraps results; the low-level
+Server takes `types.Tool` and `CallToolResult` as they are.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import mcp_types as types
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+from lighthouse_mcp.server.config import Settings
+from lighthouse_mcp.server.execute import ApiClient, Pipeline
+from lighthouse_mcp.server.hooks import SessionInfo, ToolContext
+from lighthouse_mcp.server.registry import Registry
+from lighthouse_mcp.server.results import tool_error
+
+log = logging.getLogger("lighthouse_mcp.server")
+
+SERVER_NAME = "tencent-lighthouse-mcp"
+
+#: Feature modules that plug into the registry: each, if present, defines
+#: ``install(registry: Registry) -> None``. A module that does not exist is skipped (so
+#: features land independently); an import error inside one is a real error.
+FEATURE_MODULES: tuple[str, ...] = (
+    "lighthouse_mcp.server.audit",
+    "lighthouse_mcp.server.gate",
+    "lighthouse_mcp.server.paging",
+    "lighthouse_mcp.server.waiters",
+    "lighthouse_mcp.server.prompts",
+    "lighthouse_mcp.server.resources",
+)
+
+INSTRUCTIONS = """\
+Tencent Cloud Lighthouse (轻量应用服务器) API 2020-03-24; each tool is one API action.
+Regions: resources live in one region; pass Region (e.g. ap-guangzhou) or the server's \
+default is used. DescribeRegions lists them.
+Asynchronous actions (create, start, stop, reset, ...) return before the change is done: \
+poll the matching Describe action (state and LatestOperationState) until it settles.
+Arguments are validated before anything is sent; an error names each bad field.
+Destructive and billing actions may be held by a confirmation gate: follow the tool \
+result's instructions (confirm when asked, or repeat the call with the confirm_token it \
+gives)."""
+
+
+def _session_id(ctx: ServerRequestContext[Any, Any]) -> str | None:
+    """A stable id for the client connection: the HTTP session header, else an id kept
+    in the connection's scratch state (the SDK keeps one Connection per client)."""
+    request = ctx.request
+    headers = getattr(request, "headers", None)
+    if headers is not None and headers.get("mcp-session-id"):
+        return str(headers.get("mcp-session-id"))
+    connection = getattr(ctx.session, "_connection", None)  # no public accessor in 2.3
+    state = getattr(connection, "state", None)
+    if isinstance(state, dict):
+        value = state.setdefault("lighthouse_session_id", uuid.uuid4().hex)
+        return str(value)
+    return None
+
+
+def session_info(ctx: ServerRequestContext[Any, Any],
+                 params: types.CallToolRequestParams | None = None) -> SessionInfo:
+    session = ctx.session
+    info = session.client_params.client_info if session.client_params else None
+    modern = ctx.protocol_version in MODERN_PROTOCOL_VERSIONS
+    can_elicit = (not modern and session.can_send_request and session.check_client_capability(
+        types.ClientCapabilities(elicitation=types.ElicitationCapability())))
+
+    async def elicit(message: str, schema: dict[str, Any]) -> types.ElicitResult:
+        return await session.elicit_form(message, schema, related_request_id=ctx.request_id)
+
+    responses = params.input_responses if params is not None else None
+    return SessionInfo(
+        session_id=_session_id(ctx),
+        client_name=info.name if info else None,
+        client_version=info.version if info else None,
+        protocol_version=ctx.protocol_version,
+        can_elicit=bool(can_elicit),
+        elicit=elicit,
+        input_responses=dict(responses) if responses else None,
+        request_state=params.request_state if params is not None else None,
+    )
+
+
+class LighthouseServer(Server[Any]):
+    """The low-level MCP server plus what built it (registry, pipeline, API client)."""
+
+    registry: Registry
+    pipeline: Pipeline
+    _client: Any
+    _owns_client: bool
+
+    async def aclose(self) -> None:
+        """Close the API client if the server created it (HTTP connections, sandbox)."""
+        if self._owns_client and self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def make_client(settings: Settings, sandbox: Any = None) -> Any:
+    """The shared LighthouseClient: the in-process sandbox, an endpoint, or Tencent Cloud."""
+    from lighthouse_mcp.client import LighthouseClient
+
+    language = "zh-CN" if settings.lang == "zh" else "en-US"
+    if settings.sandbox or sandbox is not None:
+        from lighthouse_mcp.client.credentials import Credentials
+        from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
+
+        sb = sandbox if sandbox is not None else Sandbox()
+        return LighthouseClient(
+            credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, None),
+            region=settings.region or "ap-guangzhou", endpoint="http://sandbox",
+            transport=sb.transport(), language=language)
+    return LighthouseClient(region=settings.region, endpoint=settings.endpoint, language=language)
+
+
+def install_features(registry: Registry, modules: tuple[str, ...] = FEATURE_MODULES) -> None:
+    for name in modules:
+        if importlib.util.find_spec(name) is None:
+            continue
+        install = getattr(importlib.import_module(name), "install", None)
+        if install is not None:
+            install(registry)
+
+
+def build_registry(settings: Settings) -> Registry:
+    from lighthouse_mcp.server.exposure import exposed_actions
+
+    return Registry(settings=settings, exposed_actions=exposed_actions(settings))
+
+
+def build_server(
+    settings: Settings,
+    *,
+    client: ApiClient | None = None,
+    sandbox: Any = None,
+    registry: Registry | None = None,
+    features: tuple[str, ...] = FEATURE_MODULES,
+    pipeline_options: dict[str, Any] | None = None,
+) -> LighthouseServer:
+    """The MCP server for these settings. ``client`` replaces the API client (tests,
+    embedding); ``sandbox`` serves that Sandbox instance; ``registry`` replaces the
+    catalog-built registry and ``pipeline_options`` the pipeline's catalog lookups (tests
+    of the server machinery with fake tools)."""
+    from lighthouse_mcp.server.catalog_tools import register_action_tools
+    from lighthouse_mcp.server.compact import register_compact_tools
+
+    catalog_tools = registry is None
+    reg = registry if registry is not None else build_registry(settings)
+    state: dict[str, Any] = {"client": client, "client_info_set": False}
+
+    def get_client() -> ApiClient:
+        if state["client"] is None:
+            state["client"] = make_client(settings, sandbox)
+            server._client = state["client"]
+        result: ApiClient = state["client"]
+        return result
+
+    pipeline = Pipeline(reg, get_client, **(pipeline_options or {}))
+    reg.services.update(pipeline=pipeline, client=get_client)
+    install_features(reg, features)
+    if catalog_tools:
+        if settings.compact:
+            register_compact_tools(reg, pipeline)
+        else:
+            register_action_tools(reg, pipeline)
+
+    tools_cache: list[types.Tool] = []
+
+    async def list_tools(ctx: ServerRequestContext[Any, Any],
+                         params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
+        if not tools_cache:
+            tools_cache.extend(spec.to_mcp() for spec in reg.tools.values())
+        return types.ListToolsResult(tools=tools_cache)
+
+    async def call_tool(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
+                        ) -> types.CallToolResult | types.InputRequiredResult:
+        spec = reg.tools.get(params.name)
+        if spec is None:
+            why = pipeline.exposure_problem(params.name) or f"{params.name} is not a tool here."
+            return tool_error(f"Unknown tool: {why}", code="UnknownTool")
+        info = session_info(ctx, params)
+        _note_client(info)
+
+        async def progress(done: float, total: float | None, message: str | None) -> None:
+            await ctx.session.report_progress(done, total, message)
+
+        return await spec.handler(dict(params.arguments or {}),
+                                  ToolContext(session=info, report_progress=progress))
+
+    def _note_client(info: SessionInfo) -> None:
+        """Put the MCP client's name in the API client's User-Agent, once."""
+        if state["client_info_set"] or not info.client_name:
+            return
+        state["client_info_set"] = True
+        target = state["client"] if state["client"] is not None else None
+        if target is None:
+            target = get_client()
+        setter: Callable[..., None] | None = getattr(target, "set_client_info", None)
+        if setter is not None:
+            setter(info.client_name, info.client_version)
+
+    handlers: dict[str, Any] = {"on_list_tools": list_tools, "on_call_tool": call_tool}
+    handlers.update(_prompt_handlers(reg))
+    handlers.update(_resource_handlers(reg))
+    server = LighthouseServer(
+        SERVER_NAME,
+        version=_version(),
+        title="Tencent Cloud Lighthouse",
+        instructions="\n".join([INSTRUCTIONS, *reg.instructions]),
+        get_tool_input_schema=lambda name: (reg.tools[name].input_schema
+                                            if name in reg.tools else None),
+        **handlers,
+    )
+    server.registry = reg
+    server.pipeline = pipeline
+    server._client = client
+    server._owns_client = client is None
+    return server
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tencent-lighthouse-mcp")
+    except PackageNotFoundError:
+        return "0"
+
+
+def _prompt_handlers(reg: Registry) -> dict[str, Any]:
+    if not reg.prompts:
+        return {}
+
+    async def list_prompts(ctx: ServerRequestContext[Any, Any],
+                           params: types.PaginatedRequestParams | None) -> types.ListPromptsResult:
+        return types.ListPromptsResult(prompts=[p.prompt for p in reg.prompts.values()])
+
+    async def get_prompt(ctx: ServerRequestContext[Any, Any],
+                         params: types.GetPromptRequestParams) -> types.GetPromptResult:
+        from mcp.shared.exceptions import MCPError
+
+        spec = reg.prompts.get(params.name)
+        if spec is None:
+            raise MCPError(code=types.INVALID_PARAMS, message=f"unknown prompt {params.name!r}")
+        return await spec.render(dict(params.arguments or {}))
+
+    return {"on_list_prompts": list_prompts, "on_get_prompt": get_prompt}
+
+
+def _resource_handlers(reg: Registry) -> dict[str, Any]:
+    if not reg.resources and not reg.resource_templates:
+        return {}
+
+    async def list_resources(ctx: ServerRequestContext[Any, Any],
+                             params: types.PaginatedRequestParams | None
+                             ) -> types.ListResourcesResult:
+        return types.ListResourcesResult(resources=[r.resource for r in reg.resources.values()])
+
+    async def list_templates(ctx: ServerRequestContext[Any, Any],
+                             params: types.PaginatedRequestParams | None
+                             ) -> types.ListResourceTemplatesResult:
+        return types.ListResourceTemplatesResult(
+            resource_templates=[t.template for t in reg.resource_templates])
+
+    async def read_resource(ctx: ServerRequestContext[Any, Any],
+                            params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
+        from mcp.shared.exceptions import MCPError
+
+        uri = str(params.uri)
+        readers = ([(r.read, r.resource.mime_type)] if (r := reg.resources.get(uri)) else [])
+        readers += [(t.read, t.template.mime_type) for t in reg.resource_templates]
+        for read, mime in readers:
+            try:
+                text = await read(uri)
+            except KeyError:
+                continue
+            return types.ReadResourceResult(
+                contents=[types.TextResourceContents(uri=uri, text=text, mime_type=mime)])
+        raise MCPError(code=types.INVALID_PARAMS, message=f"unknown resource {uri}")
+
+    return {"on_list_resources": list_resources, "on_list_resource_templates": list_templates,
+            "on_read_resource": read_resource}

@@ -1,0 +1,37 @@
+"""`lighthouse-mcp [options]`: run the MCP server (the default command)."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from lighthouse_mcp.server import config
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    config.add_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    # stdout belongs to the MCP protocol on stdio: everything else goes to stderr.
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
+                        format="lighthouse-mcp: %(levelname)s %(message)s")
+    try:
+        settings = config.settings_from_args(args)
+        if settings.transport != "stdio":
+            from lighthouse_mcp.server.transports import resolve_auth
+
+            resolve_auth(settings)  # refuse an unsafe bind before doing anything else
+        from lighthouse_mcp.server.app import build_server
+
+        server = build_server(settings)
+    except config.ConfigError as exc:
+        print(f"lighthouse-mcp: error: {exc}", file=sys.stderr)
+        return 2
+
+    import anyio
+
+    from lighthouse_mcp.server.transports import serve
+
+    anyio.run(serve, server, settings)
+    return 0

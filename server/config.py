@@ -1,0 +1,174 @@
+"""Server settings: one frozen dataclass built from CLI flags and environment variables.
+
+Everything that decides what the server exposes or how it listens is read here, once,
+at start. Nothing at run time can widen it (DESIGN.md: flags are the upper bound), so
+the settings are immutable and every later layer only reads them.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Transport = Literal["stdio", "sse", "streamable-http"]
+ConfirmMode = Literal["auto", "elicit", "token", "off"]
+
+TRANSPORTS: tuple[Transport, ...] = ("stdio", "sse", "streamable-http")
+CONFIRM_MODES: tuple[ConfirmMode, ...] = ("auto", "elicit", "token", "off")
+SAFETY_CLASSES = ("read", "write", "disruptive", "destructive", "billing")
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+DEFAULT_PORT = 8000
+
+#: Environment variables read by the server (the README table is generated from this).
+ENV_REGION = "TENCENTCLOUD_REGION"
+ENV_ENDPOINT = "LIGHTHOUSE_MCP_ENDPOINT"
+ENV_AUTH_TOKEN = "LIGHTHOUSE_MCP_AUTH_TOKEN"
+ENV_LANG = "LIGHTHOUSE_MCP_LANG"
+
+
+class ConfigError(ValueError):
+    """A flag or variable with a value the server cannot run with; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the server exposes and how it listens. Built by :func:`settings_from_args`.
+
+    ``repr`` hides the HTTP auth token so settings can be logged safely.
+    """
+
+    lang: Literal["zh", "en"] = "en"
+    region: str | None = None
+    endpoint: str | None = None
+    sandbox: bool = False
+    read_only: bool = False
+    toolsets: tuple[str, ...] | None = None  # None = every group
+    tools: tuple[str, ...] | None = None  # None = every action (of the chosen toolsets)
+    exclude_tools: tuple[str, ...] = ()
+    compact: bool = False
+    transport: Transport = "stdio"
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    auth_token: str | None = field(default=None, repr=False)
+    allow_unauthenticated: bool = False
+    allowed_origins: tuple[str, ...] = ()
+    # Confirmation gate and audit (implemented by server/gate.py and server/audit.py).
+    confirm: tuple[str, ...] | None = None  # None = the gate's default classes
+    confirm_mode: ConfirmMode = "auto"
+    skip_confirmation: bool = False
+    audit_log: Path | None = None
+    return_secrets: bool = False
+    key_dir: Path | None = None
+
+    @property
+    def is_loopback(self) -> bool:
+        return self.host in LOOPBACK_HOSTS
+
+
+def default_lang(env: Mapping[str, str]) -> Literal["zh", "en"]:
+    """zh when the locale is Chinese (LC_ALL, LC_MESSAGES, LANG in POSIX order), else en."""
+    explicit = env.get(ENV_LANG, "").strip().lower()
+    if explicit in ("zh", "en"):
+        return "zh" if explicit == "zh" else "en"
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def _csv(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The serve flags; `lighthouse-mcp tools` reuses them to show what would be exposed."""
+    api = parser.add_argument_group("API")
+    api.add_argument("--lang", choices=("zh", "en"), help="language of tool titles/descriptions "
+                     f"(default: from the locale, zh for zh_*; env {ENV_LANG})")
+    api.add_argument("--region", help=f"default region for calls (env {ENV_REGION})")
+    api.add_argument("--endpoint", help=f"API endpoint URL (env {ENV_ENDPOINT})")
+    api.add_argument("--sandbox", action="store_true",
+                     help="serve the in-process sandbox instead of Tencent Cloud")
+
+    exposure = parser.add_argument_group("exposed tools (upper bound; nothing widens it later)")
+    exposure.add_argument("--read-only", action="store_true",
+                          help="list and run only read actions")
+    exposure.add_argument("--toolsets", metavar="A,B", help="only these groups (see `tools`)")
+    exposure.add_argument("--tools", metavar="X,Y", help="only these actions")
+    exposure.add_argument("--exclude-tools", metavar="Z", help="never these actions (wins)")
+    exposure.add_argument("--compact", action="store_true",
+                          help="a few meta-tools (search/describe/call) instead of one per action")
+
+    net = parser.add_argument_group("transport")
+    net.add_argument("--transport", choices=TRANSPORTS, default="stdio")
+    net.add_argument("--host", default="127.0.0.1")
+    net.add_argument("--port", type=int, default=DEFAULT_PORT)
+    net.add_argument("--auth-token", help="bearer token for HTTP transports "
+                     f"(env {ENV_AUTH_TOKEN}); generated and printed once when absent")
+    net.add_argument("--dangerously-allow-unauthenticated", action="store_true",
+                     help="serve HTTP without a bearer token (never on a shared network)")
+    net.add_argument("--allowed-origins", metavar="O1,O2",
+                     help="browser Origins allowed on HTTP (default: loopback only)")
+
+    gate = parser.add_argument_group("confirmation gate and audit")
+    gate.add_argument("--confirm", metavar="CLASSES",
+                      help="safety classes that need confirmation (default destructive,billing)")
+    gate.add_argument("--confirm-mode", choices=CONFIRM_MODES, default="auto")
+    gate.add_argument("--dangerously-skip-confirmation", action="store_true",
+                      help="run gated actions without confirmation")
+    gate.add_argument("--audit-log", type=Path, metavar="PATH", help="append-only JSONL audit log")
+    gate.add_argument("--return-secrets", action="store_true",
+                      help="return secrets (private keys, login URLs) in tool results")
+    gate.add_argument("--key-dir", type=Path, metavar="PATH",
+                      help="where created private keys are written instead of returned")
+
+
+def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Settings:
+    """Flags win over environment variables; values are checked here, not at first use."""
+    env = os.environ if env is None else env
+    port = int(args.port)
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"--port: {port} is not a TCP port (0-65535)")
+    confirm = _csv(args.confirm)
+    if confirm is not None:
+        unknown = sorted(set(confirm) - set(SAFETY_CLASSES))
+        if unknown:
+            raise ConfigError(f"--confirm: unknown class {', '.join(unknown)}; "
+                              f"expected some of {', '.join(SAFETY_CLASSES)}")
+    token = args.auth_token or env.get(ENV_AUTH_TOKEN) or None
+    return Settings(
+        lang=args.lang or default_lang(env),
+        region=args.region or env.get(ENV_REGION) or None,
+        endpoint=args.endpoint or env.get(ENV_ENDPOINT) or None,
+        sandbox=bool(args.sandbox),
+        read_only=bool(args.read_only),
+        toolsets=_csv(args.toolsets),
+        tools=_csv(args.tools),
+        exclude_tools=_csv(args.exclude_tools) or (),
+        compact=bool(args.compact),
+        transport=args.transport,
+        host=args.host,
+        port=port,
+        auth_token=token,
+        allow_unauthenticated=bool(args.dangerously_allow_unauthenticated),
+        allowed_origins=_csv(args.allowed_origins) or (),
+        confirm=confirm,
+        confirm_mode=args.confirm_mode,
+        skip_confirmation=bool(args.dangerously_skip_confirmation),
+        audit_log=args.audit_log,
+        return_secrets=bool(args.return_secrets),
+        key_dir=args.key_dir,
+    )
+
+
+def parse_settings(argv: Sequence[str], env: Mapping[str, str] | None = None) -> Settings:
+    """Convenience for tests and embedding: the same flags as the command line."""
+    parser = argparse.ArgumentParser(prog="lighthouse-mcp")
+    add_arguments(parser)
+    return settings_from_args(parser.parse_args(list(argv)), env)

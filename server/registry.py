@@ -1,0 +1,153 @@
+"""The registry: every tool, prompt, resource and pipeline hook the server will serve.
+
+`app.build_server` fills it from the catalog and then lets feature modules (the
+confirmation gate, waiters, paging, prompts, resources) add to it through the small
+`add_*`/`set_*` methods, before the MCP server is assembled. After that it is frozen:
+the tool list a client sees never changes during a session.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import mcp_types as types
+
+from lighthouse_mcp.server.config import Settings
+from lighthouse_mcp.server.hooks import (
+    AllowAll,
+    Auditor,
+    CallWrapper,
+    Gate,
+    NoAudit,
+    ToolContext,
+    ToolResult,
+)
+
+ToolHandler = Callable[[dict[str, Any], ToolContext], Awaitable[ToolResult]]
+PromptRenderer = Callable[[dict[str, str]], Awaitable[types.GetPromptResult]]
+ResourceReader = Callable[[str], Awaitable[str]]
+
+_SERVER_ARG = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One MCP tool. ``group``/``safety`` are for `lighthouse-mcp tools` and filtering."""
+
+    name: str
+    title: str
+    description: str
+    input_schema: dict[str, Any]
+    annotations: types.ToolAnnotations
+    handler: ToolHandler
+    output_schema: dict[str, Any] | None = None
+    group: str = ""
+    safety: str = ""
+
+    def to_mcp(self) -> types.Tool:
+        return types.Tool(
+            name=self.name,
+            title=self.title,
+            description=self.description,
+            input_schema=self.input_schema,
+            output_schema=self.output_schema,
+            annotations=self.annotations,
+        )
+
+
+@dataclass(frozen=True)
+class ServerArg:
+    """A server-added, lower_snake_case tool argument (``confirm_token``, ``all_pages``).
+
+    ``applies(action)`` says which action tools offer it; ``schema`` is its JSON Schema.
+    The pipeline takes these out of the arguments before API validation and hands them
+    to the gate and call wrappers as ``PendingCall.server_args``.
+    """
+
+    name: str
+    schema: dict[str, Any]
+    applies: Callable[[str], bool]
+
+    def __post_init__(self) -> None:
+        if not _SERVER_ARG.match(self.name):
+            raise ValueError(f"server-added argument {self.name!r} must be lower_snake_case")
+
+
+@dataclass(frozen=True)
+class PromptSpec:
+    prompt: types.Prompt
+    render: PromptRenderer
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    resource: types.Resource
+    read: ResourceReader
+
+
+@dataclass(frozen=True)
+class ResourceTemplateSpec:
+    """A URI template; ``read(uri)`` raises KeyError for a URI it does not serve."""
+
+    template: types.ResourceTemplate
+    read: ResourceReader
+
+
+@dataclass
+class Registry:
+    """Collects what `build_server` serves. Feature modules receive it in ``install``."""
+
+    settings: Settings
+    exposed_actions: tuple[str, ...] = ()
+    tools: dict[str, ToolSpec] = field(default_factory=dict)
+    prompts: dict[str, PromptSpec] = field(default_factory=dict)
+    resources: dict[str, ResourceSpec] = field(default_factory=dict)
+    resource_templates: list[ResourceTemplateSpec] = field(default_factory=list)
+    server_args: dict[str, ServerArg] = field(default_factory=dict)
+    call_wrappers: list[CallWrapper] = field(default_factory=list)
+    instructions: list[str] = field(default_factory=list)
+    gate: Gate = field(default_factory=AllowAll)
+    auditor: Auditor = field(default_factory=NoAudit)
+    #: Services features share (the API client, the pipeline); filled by build_server.
+    services: dict[str, Any] = field(default_factory=dict)
+
+    def add_tool(self, spec: ToolSpec) -> None:
+        if spec.name in self.tools:
+            raise ValueError(f"tool {spec.name!r} is registered twice")
+        self.tools[spec.name] = spec
+
+    def add_prompt(self, spec: PromptSpec) -> None:
+        if spec.prompt.name in self.prompts:
+            raise ValueError(f"prompt {spec.prompt.name!r} is registered twice")
+        self.prompts[spec.prompt.name] = spec
+
+    def add_resource(self, spec: ResourceSpec) -> None:
+        if spec.resource.uri in self.resources:
+            raise ValueError(f"resource {spec.resource.uri!r} is registered twice")
+        self.resources[spec.resource.uri] = spec
+
+    def add_resource_template(self, spec: ResourceTemplateSpec) -> None:
+        self.resource_templates.append(spec)
+
+    def add_server_arg(self, arg: ServerArg) -> None:
+        if arg.name in self.server_args:
+            raise ValueError(f"server-added argument {arg.name!r} is registered twice")
+        self.server_args[arg.name] = arg
+
+    def add_call_wrapper(self, wrapper: CallWrapper) -> None:
+        self.call_wrappers.append(wrapper)
+
+    def add_instructions(self, text: str) -> None:
+        """A few lines for the server's ``instructions`` (kept short: every session pays)."""
+        self.instructions.append(text.strip())
+
+    def set_gate(self, gate: Gate) -> None:
+        self.gate = gate
+
+    def set_auditor(self, auditor: Auditor) -> None:
+        self.auditor = auditor
+
+    def server_args_for(self, action: str) -> Mapping[str, ServerArg]:
+        return {name: arg for name, arg in self.server_args.items() if arg.applies(action)}

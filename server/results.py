@@ -1,0 +1,147 @@
+"""Turning call outcomes into MCP tool results: the Response as structuredContent plus
+a short text, cut to a documented size; validation and API failures as tool errors.
+
+Why structuredContent keeps ``RequestId``: it is a documented output field (it is in
+every outputSchema) and the one thing Tencent support asks for, so a model can quote
+it. Nothing else is transport noise once the client has unwrapped ``Response``.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import mcp_types as types
+
+#: Results whose compact JSON is longer than this many characters are cut (about 15k
+#: estimated tokens): the longest arrays are shortened until the JSON fits.
+MAX_RESULT_CHARS = 60_000
+
+
+class ProblemLike(Protocol):
+    """A validation problem as tools.validate reports it (read-only fields)."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def given(self) -> str: ...
+    @property
+    def expected(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def text_result(text: str, *, structured: dict[str, Any] | None = None,
+                is_error: bool = False) -> types.CallToolResult:
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=text)],
+        structured_content=structured,
+        is_error=is_error,
+    )
+
+
+def tool_error(message: str, *, code: str, details: dict[str, Any] | None = None
+               ) -> types.CallToolResult:
+    """A tool error (isError) the model can read: the text, and the same as data."""
+    error: dict[str, Any] = {"Code": code, "Message": message}
+    if details:
+        error.update(details)
+    return text_result(message, structured={"Error": error}, is_error=True)
+
+
+def validation_error(action: str, problems: Sequence[ProblemLike]) -> types.CallToolResult:
+    """Every problem at once, each naming the field, what was given and what is expected."""
+    count = len(problems)
+    lines = [f"{action}: {count} invalid argument{'s' if count != 1 else ''}; nothing was sent."]
+    for p in problems:
+        lines.append(f"- {p.path or '(arguments)'}: {p.message} "
+                     f"(given: {p.given}; expected: {p.expected})")
+    items = [{"Field": p.path, "Given": p.given, "Expected": p.expected, "Message": p.message}
+             for p in problems]
+    return tool_error("\n".join(lines), code="InvalidArguments", details={"Problems": items})
+
+
+@dataclass
+class _Cut:
+    path: str
+    kept: int
+    total: int
+
+
+def _largest_list(value: Any, path: str) -> tuple[str, list[Any]] | None:
+    """The longest (by JSON size) list anywhere in the value, with its dotted path."""
+    best: tuple[int, str, list[Any]] | None = None
+
+    def visit(node: Any, where: str) -> None:
+        nonlocal best
+        if isinstance(node, list):
+            if node:
+                size = len(_dumps(node))
+                if best is None or size > best[0]:
+                    best = (size, where, node)
+            for i, item in enumerate(node):
+                visit(item, f"{where}[{i}]")
+        elif isinstance(node, dict):
+            for key, item in node.items():
+                visit(item, f"{where}.{key}" if where else key)
+
+    visit(value, path)
+    return None if best is None else (best[1], best[2])
+
+
+def cut_to_size(response: dict[str, Any], limit: int = MAX_RESULT_CHARS
+                ) -> tuple[dict[str, Any], list[_Cut]]:
+    """Shorten the largest arrays (keeping their first items) until the JSON fits.
+
+    Only list lengths change, so the result still matches the action's outputSchema.
+    A response with no list to shorten is returned whole (no documented output has a
+    string that large).
+    """
+    if len(_dumps(response)) <= limit:
+        return response, []
+    data: dict[str, Any] = json.loads(_dumps(response))  # private deep copy
+    cuts: dict[str, _Cut] = {}
+    while len(_dumps(data)) > limit:
+        found = _largest_list(data, "")
+        if found is None or len(found[1]) <= 1:
+            break
+        path, items = found
+        cut = cuts.setdefault(path, _Cut(path, len(items), len(items)))
+        del items[max(1, len(items) // 2):]
+        cut.kept = len(items)
+    return data, list(cuts.values())
+
+
+def _summary(action: str, response: dict[str, Any]) -> str:
+    parts = []
+    for key, value in response.items():
+        if key == "RequestId":
+            continue
+        if isinstance(value, list):
+            parts.append(f"{key}: {len(value)} item{'s' if len(value) != 1 else ''}")
+        elif isinstance(value, str | int | float | bool) and len(str(value)) <= 40:
+            parts.append(f"{key}={value}")
+    head = f"{action} succeeded"
+    if response.get("RequestId"):
+        head += f" (RequestId {response['RequestId']})"
+    return head + (": " + ", ".join(parts[:8]) if parts else ".")
+
+
+def success(action: str, response: dict[str, Any], *, page_params: Iterable[str] = (),
+            limit: int = MAX_RESULT_CHARS) -> types.CallToolResult:
+    """The Response as structuredContent plus a text: one summary line and the JSON."""
+    data, cuts = cut_to_size(response, limit)
+    lines = [_summary(action, response)]
+    if cuts:
+        shown = "; ".join(f"{c.path} shows {c.kept} of {c.total} items" for c in cuts)
+        pages = set(page_params)
+        how = ("ask for a page at a time with Offset and Limit" if {"Offset", "Limit"} <= pages
+               else "narrow the request (ids, Filters) to see the rest")
+        lines.append(f"Result cut to {limit} characters: {shown}; {how}.")
+    lines.append(_dumps(data))
+    return text_result("\n".join(lines), structured=data)

@@ -1,0 +1,193 @@
+"""Serving the MCP server over stdio, SSE or streamable HTTP.
+
+HTTP transports sit behind `GuardMiddleware`: a browser Origin that is not allowed gets
+403 (and, on a loopback bind, a Host that is not loopback too: DNS-rebinding
+protection), a request without the bearer token gets 401. The token is compared in
+constant time. On loopback a token is generated and printed once when none is
+configured; a non-loopback bind without one refuses to start unless the operator says
+--dangerously-allow-unauthenticated.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TextIO
+
+from lighthouse_mcp.server.config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from lighthouse_mcp.server.app import LighthouseServer
+
+MCP_PATH = "/mcp"
+SSE_PATH = "/sse"
+MESSAGES_PATH = "/messages/"
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+@dataclass(frozen=True)
+class HttpAuth:
+    """The resolved HTTP access policy. ``token`` None means unauthenticated (opted in)."""
+
+    token: str | None
+    generated: bool
+    allowed_origins: tuple[str, ...]
+    check_host: bool
+
+    def __repr__(self) -> str:  # never show the token
+        return (f"HttpAuth(token={'set' if self.token else None}, generated={self.generated}, "
+                f"allowed_origins={self.allowed_origins}, check_host={self.check_host})")
+
+
+def resolve_auth(settings: Settings) -> HttpAuth:
+    """Decide the token and origins for an HTTP transport, refusing unsafe setups."""
+    token, generated = settings.auth_token, False
+    if token is None and not settings.allow_unauthenticated:
+        if not settings.is_loopback:
+            raise ConfigError(
+                f"--host {settings.host} is not a loopback address and no auth token is set: "
+                "set LIGHTHOUSE_MCP_AUTH_TOKEN or --auth-token (or, only on a trusted network, "
+                "--dangerously-allow-unauthenticated)")
+        token, generated = secrets.token_urlsafe(32), True
+    if settings.allow_unauthenticated and settings.auth_token is None:
+        token = None
+    loopback_origins = tuple(f"{scheme}://{name}" for scheme in ("http", "https")
+                             for name in LOOPBACK_NAMES)
+    return HttpAuth(token=token, generated=generated,
+                    allowed_origins=loopback_origins + settings.allowed_origins,
+                    check_host=settings.is_loopback)
+
+
+def _origin_allowed(origin: str, allowed: Iterable[str]) -> bool:
+    """Exact match, or a loopback/allowed origin with any port."""
+    for item in allowed:
+        if origin == item or (origin.startswith(item + ":") and origin[len(item) + 1:].isdigit()):
+            return True
+    return False
+
+
+def _host_is_loopback(host: str) -> bool:
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return name in LOOPBACK_NAMES
+
+
+class GuardMiddleware:
+    """ASGI middleware: Origin/Host check (403), then bearer token (401)."""
+
+    def __init__(self, app: ASGIApp, auth: HttpAuth) -> None:
+        self.app = app
+        self.auth = auth
+        self._expected = f"Bearer {auth.token}".encode() if auth.token else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v for k, v in scope.get("headers", [])}
+        origin = headers.get("origin")
+        if origin is not None and not _origin_allowed(origin.decode("latin-1"),
+                                                      self.auth.allowed_origins):
+            await _reply(send, 403, b"Forbidden: Origin not allowed")
+            return
+        host = headers.get("host", b"").decode("latin-1")
+        if self.auth.check_host and not _host_is_loopback(host):
+            await _reply(send, 403, b"Forbidden: Host not allowed")
+            return
+        if self._expected is not None:
+            given = headers.get("authorization", b"")
+            if not hmac.compare_digest(given, self._expected):
+                await _reply(send, 401, b"Unauthorized: bearer token required",
+                             [(b"www-authenticate", b'Bearer realm="lighthouse-mcp"')])
+                return
+        await self.app(scope, receive, send)
+
+
+async def _reply(send: Send, status: int, body: bytes,
+                 extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    headers = [(b"content-type", b"text/plain; charset=utf-8"),
+               (b"content-length", str(len(body)).encode())] + (extra or [])
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _no_sdk_host_check() -> Any:
+    """GuardMiddleware owns Origin/Host checks (one policy for both HTTP transports)."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    return TransportSecuritySettings(enable_dns_rebinding_protection=False)
+
+
+def streamable_http_app(server: LighthouseServer, auth: HttpAuth) -> ASGIApp:
+    app = server.streamable_http_app(streamable_http_path=MCP_PATH,
+                                     transport_security=_no_sdk_host_check())
+    return GuardMiddleware(app, auth)
+
+
+def sse_app(server: LighthouseServer, auth: HttpAuth) -> ASGIApp:
+    from mcp.server.sse import SseServerTransport
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Mount, Route
+
+    sse = SseServerTransport(MESSAGES_PATH, security_settings=_no_sdk_host_check())
+
+    async def connect(request: Request) -> Response:
+        async with sse.connect_sse(request.scope, request.receive,
+                                   request._send) as (read, write):
+            await server.run(read, write, server.create_initialization_options())
+        return Response()
+
+    app = Starlette(routes=[Route(SSE_PATH, endpoint=connect, methods=["GET"]),
+                            Mount(MESSAGES_PATH, app=sse.handle_post_message)])
+    return GuardMiddleware(app, auth)
+
+
+def announce(settings: Settings, auth: HttpAuth, out: TextIO | None = None) -> None:
+    """Tell the operator where to connect; the generated token is printed here, once."""
+    out = out or sys.stderr
+    path = MCP_PATH if settings.transport == "streamable-http" else SSE_PATH
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(f"lighthouse-mcp: serving {settings.transport} on http://{host}:{settings.port}{path}",
+          file=out)
+    if auth.token is None:
+        print("lighthouse-mcp: WARNING: no auth token; anyone who can reach this port can use "
+              "your cloud account", file=out)
+    elif auth.generated:
+        print(f"lighthouse-mcp: auth token (shown once): {auth.token}\n"
+              f"lighthouse-mcp: send it as 'Authorization: Bearer <token>'", file=out)
+    out.flush()
+
+
+async def serve_stdio(server: LighthouseServer) -> None:
+    from mcp.server.stdio import stdio_server
+
+    async with stdio_server() as (read, write):
+        await server.run(read, write, server.create_initialization_options())
+
+
+async def serve_http(server: LighthouseServer, settings: Settings) -> None:
+    import uvicorn
+
+    auth = resolve_auth(settings)
+    app = (streamable_http_app(server, auth) if settings.transport == "streamable-http"
+           else sse_app(server, auth))
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                            lifespan="on")
+    announce(settings, auth)
+    await uvicorn.Server(config).serve()
+
+
+async def serve(server: LighthouseServer, settings: Settings) -> None:
+    """Run until the client disconnects (stdio) or the process is stopped (HTTP)."""
+    try:
+        if settings.transport == "stdio":
+            await serve_stdio(server)
+        else:
+            await serve_http(server, settings)
+    finally:
+        await server.aclose()
