@@ -38,10 +38,11 @@ class PendingCall:
     """One API call that passed exposure and validation and is about to be sent.
 
     ``arguments`` are the API parameters exactly as they will be sent (no Region, no
-    server-added arguments); ``region`` is the resolved region (None: the client's
-    default); ``server_args`` are the lower_snake_case arguments the server added
-    (``confirm_token``, ``all_pages``, ...). ``tool`` is the MCP tool that carried the
-    call (the action's own tool, or ``call_action`` in compact mode).
+    server-added arguments); ``region`` is the call's Region, else --region (None: the
+    client's own default, e.g. from its profile); ``server_args`` are the
+    lower_snake_case arguments the server added (``confirm_token``, ``all_pages``, ...).
+    ``tool`` is the MCP tool that carried the call (the action's own tool, or
+    ``call_action`` in compact mode).
     """
 
     action: str

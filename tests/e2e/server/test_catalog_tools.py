@@ -83,7 +83,7 @@ async def test_region_goes_to_the_client_not_the_params() -> None:
         await c.call_tool("DescribeInstances", {"Limit": 5, "Region": "ap-shanghai"})
         await c.call_tool("DescribeInstances", {})
     assert api.calls == [("DescribeInstances", {"Limit": 5}, "ap-shanghai"),
-                         ("DescribeInstances", {}, None)]
+                         ("DescribeInstances", {}, "ap-beijing")]
 
 
 async def test_read_only_flag() -> None:
@@ -161,3 +161,15 @@ async def test_compact_mode_token_budget() -> None:
     assert tool_list_tokens(tools) <= 1500
     call_tool = next(t for t in tools if t.name == "call_action")
     assert call_tool.annotations and call_tool.annotations.destructive_hint is True
+    assert "search_actions" in (_server(["--compact"]).instructions or "")
+
+
+async def test_with_every_installed_feature_all_tools_are_annotated_and_capped() -> None:
+    """Whatever features are installed (gate, waiters, ...), the list stays valid."""
+    server = build_server(parse_settings([], env={}), client=FakeClient())
+    async with Client(server) as c:
+        tools = (await c.list_tools()).tools
+    assert len(tools) <= 128
+    for tool in tools:
+        assert tool.annotations is not None and tool.annotations.read_only_hint is not None
+    assert server.instructions and "Region" in server.instructions
