@@ -16,6 +16,7 @@ from typing import Any
 
 from lighthouse_mcp.tools import catalog
 
+from . import quotas
 from .backend import Ctx, Record, handler, public
 from .instance_model import (
     BLUEPRINT_ID,
@@ -27,18 +28,13 @@ from .instance_model import (
     lookup_many,
     require,
 )
-from .listing import check_ids, check_length, page, select
+from .listing import page, select
+from .lookups import check_ids, check_length, fail
 
 MAX_TEXT = 60
-#: BLUEPRINT quota per region (custom blueprints).
-BLUEPRINT_QUOTA = 20
 #: Accounts one custom blueprint may be shared with.
 SHARE_QUOTA = 10
 MAX_SYNC_REGIONS = 10
-BLUEPRINT_TYPES = ("APP_OS", "PURE_OS", "DOCKER", "PRIVATE", "SHARED", "GAME_PORTAL")
-PLATFORM_TYPES = ("LINUX_UNIX", "WINDOWS")
-BLUEPRINT_STATES = ("NORMAL", "SYNCING", "OFFLINE", "ISOLATED", "CREATEFAILED",
-                    "SYNCING_FAILED", "ISOLATING", "DELETING", "DESTROYING", "CREATING")
 DELETABLE_STATES = ("NORMAL", "ISOLATED", "CREATEFAILED", "SYNCING_FAILED")
 
 
@@ -60,50 +56,31 @@ RESET_FILTERS = {
 }
 BLUEPRINT_FILTERS = {**RESET_FILTERS, "scene-id": lambda r: r.get("SceneIdSet") or []}
 
-#: Filter values the docs enumerate, with the code each action documents for a bad one.
-_FILTER_VALUES = {
-    "blueprint-type": (BLUEPRINT_TYPES, "InvalidParameterValue.InvalidBlueprintType"),
-    "platform-type": (PLATFORM_TYPES, "InvalidParameterValue.InvalidBlueprintPlatformType"),
-    "blueprint-state": (BLUEPRINT_STATES, "InvalidParameterValue.InvalidBlueprintState"),
-}
-
-
-def check_filter_values(ctx: Ctx, filters: list[Mapping[str, Any]] | None) -> None:
-    """Refuse values outside the documented enums (type, platform, state)."""
-    for index, flt in enumerate(filters or []):
-        allowed = _FILTER_VALUES.get(str(flt.get("Name")))
-        if allowed is None:
-            continue
-        values, code = allowed
-        for value in flt.get("Values") or []:
-            if value not in values:
-                raise ctx.fail(code, f"`Filters[{index}].Values` has `{value}`; expected one "
-                               f"of {', '.join(values)}.")
-
-
 def lookup_private(ctx: Ctx, blueprint_id: str, field: str = "BlueprintId") -> Record:
     """A custom blueprint owned by this account (public and shared ones are refused)."""
-    record = lookup_blueprint(ctx, blueprint_id, field)
+    record = lookup_blueprint(ctx, blueprint_id, field, not_found=(
+        "ResourceNotFound.BlueprintIdNotFound", "ResourceNotFound.PrivateBlueprintNotFound",
+        "ResourceNotFound.BlueprintNotFound"))
     if record.get("BlueprintType") == "SHARED":
-        raise ctx.fail("UnsupportedOperation.NotSupportSharedBlueprint",
-                       f"The blueprint `{blueprint_id}` is shared with this account; only its "
-                       "owner can change it.", also=("ResourceNotFound.PrivateBlueprintNotFound",))
+        raise fail(ctx, "UnsupportedOperation.NotSupportSharedBlueprint",
+                   f"The blueprint `{blueprint_id}` is shared with this account; only its "
+                   "owner can change it.", also=("ResourceNotFound.PrivateBlueprintNotFound",))
     if record.get("BlueprintType") != "PRIVATE":
-        raise ctx.fail("ResourceNotFound.PrivateBlueprintNotFound",
-                       f"The blueprint `{blueprint_id}` is a public "
-                       f"{record.get('BlueprintType')} blueprint; only custom blueprints "
-                       "can be changed.",
-                       also=("InvalidParameterValue.InvalidBlueprintId",
+        raise fail(ctx, "ResourceNotFound.PrivateBlueprintNotFound",
+                   f"The blueprint `{blueprint_id}` is a public "
+                   f"{record.get('BlueprintType')} blueprint; only custom blueprints "
+                   "can be changed.",
+                   also=("InvalidParameterValue.InvalidBlueprintId",
                              "ResourceNotFound.BlueprintNotFound", "ResourceUnavailable"))
     return record
 
 
 def _require_state(ctx: Ctx, record: Record, states: tuple[str, ...]) -> None:
     if record["BlueprintState"] not in states:
-        raise ctx.fail("UnsupportedOperation.BlueprintCurStateInvalid",
-                       f"The blueprint `{record['BlueprintId']}` is {record['BlueprintState']}; "
-                       f"this needs {' or '.join(states)}.",
-                       also=("InvalidParameterValue.InvalidBlueprintState",
+        raise fail(ctx, "UnsupportedOperation.BlueprintCurStateInvalid",
+                   f"The blueprint `{record['BlueprintId']}` is {record['BlueprintState']}; "
+                   f"this needs {' or '.join(states)}.",
+                   also=("InvalidParameterValue.InvalidBlueprintState",
                              "UnsupportedOperation.BlueprintLatestOperationUnfinished"))
 
 
@@ -116,15 +93,11 @@ def _check_text(ctx: Ctx, params: Mapping[str, Any]) -> None:
 def create_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     _check_text(ctx, params)
     if not params.get("InstanceId"):
-        raise ctx.fail("MissingParameter",
-                       "`InstanceId` is required: a blueprint is made from an instance.")
+        raise fail(ctx, "MissingParameter",
+                   "`InstanceId` is required: a blueprint is made from an instance.")
     instance = lookup(ctx, params["InstanceId"])
     require(ctx, [instance])
-    owned = sum(1 for r in blueprints(ctx).values() if r.get("BlueprintType") == "PRIVATE")
-    if owned >= BLUEPRINT_QUOTA:
-        raise ctx.fail("LimitExceeded.BlueprintQuotaLimitExceeded",
-                       f"The custom blueprint quota of {BLUEPRINT_QUOTA} in {ctx.region} is "
-                       "used up; delete a blueprint first.")
+    quotas.require(ctx, "BLUEPRINT", 1, "LimitExceeded.BlueprintQuotaLimitExceeded")
     source = blueprints(ctx).get(instance["BlueprintId"]) or {}
     record: Record = {
         "BlueprintId": ctx.new_id("lhbp"),
@@ -163,18 +136,16 @@ def create_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 @handler("DescribeBlueprints")
 def describe_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    check_filter_values(ctx, params.get("Filters"))
-    rows = select(ctx, params, visible_blueprints(ctx), ids_param="BlueprintIds",
-                  id_key="BlueprintId", pattern=BLUEPRINT_ID, malformed=BLUEPRINT_ID_MALFORMED,
-                  accessors=BLUEPRINT_FILTERS)
-    return {"TotalCount": len(rows), "BlueprintSet": [public(r) for r in page(ctx, rows, params)]}
+    rows = select(visible_blueprints(ctx), params, fields=BLUEPRINT_FILTERS,
+                  ids_param="BlueprintIds", id_field="BlueprintId")
+    return {"TotalCount": len(rows), "BlueprintSet": [public(r) for r in page(rows, params)]}
 
 
 @handler("ModifyBlueprintAttribute")
 def modify_blueprint_attribute(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("BlueprintName") is None and params.get("Description") is None:
-        raise ctx.fail("InvalidParameter.MustSpecifyOneAttributeToModify",
-                       "Give `BlueprintName` or `Description` (or both) to change.")
+        raise fail(ctx, "InvalidParameter.MustSpecifyOneAttributeToModify",
+                   "Give `BlueprintName` or `Description` (or both) to change.")
     _check_text(ctx, params)
     record = lookup_private(ctx, params["BlueprintId"])
     _require_state(ctx, record, ("NORMAL",))
@@ -193,10 +164,10 @@ def delete_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     for record in records:
         _require_state(ctx, record, DELETABLE_STATES)
         if record["_shared_accounts"]:
-            raise ctx.fail("UnsupportedOperation.BlueprintOccupied",
-                           f"The blueprint `{record['BlueprintId']}` is shared with "
-                           f"{len(record['_shared_accounts'])} account(s); cancel the sharing "
-                           "first (CancelShareBlueprintAcrossAccounts).")
+            raise fail(ctx, "UnsupportedOperation.BlueprintOccupied",
+                       f"The blueprint `{record['BlueprintId']}` is shared with "
+                       f"{len(record['_shared_accounts'])} account(s); cancel the sharing "
+                       "first (CancelShareBlueprintAcrossAccounts).")
     for record in records:
         record["BlueprintState"] = "DELETING"
         ctx.schedule("blueprints", record["BlueprintId"], remove=True)
@@ -206,13 +177,13 @@ def delete_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 def _accounts(ctx: Ctx, params: Mapping[str, Any]) -> list[str]:
     accounts = [str(a) for a in params["AccountIds"]]
     if len(accounts) > SHARE_QUOTA:
-        raise ctx.fail("InvalidParameterValue.LimitExceeded",
-                       f"`AccountIds` has {len(accounts)} ids; at most {SHARE_QUOTA}.")
+        raise fail(ctx, "InvalidParameterValue.LimitExceeded",
+                   f"`AccountIds` has {len(accounts)} ids; at most {SHARE_QUOTA}.")
     for account in accounts:
         if not account.isdigit():
-            raise ctx.fail("InvalidParameterValue.AccountIdsNotExist",
-                           f"`AccountIds` value `{account}` is not an account id (digits).",
-                           also=("InvalidParameterValue",))
+            raise fail(ctx, "InvalidParameterValue.AccountIdsNotExist",
+                       f"`AccountIds` value `{account}` is not an account id (digits).",
+                       also=("InvalidParameterValue",))
     return accounts
 
 
@@ -224,12 +195,12 @@ def share_blueprint_across_accounts(ctx: Ctx, params: dict[str, Any]) -> dict[st
     shared = record["_shared_accounts"]
     for account in accounts:
         if account in shared:
-            raise ctx.fail("UnsupportedOperation.BlueprintAlreadyShared",
-                           f"The blueprint `{record['BlueprintId']}` is already shared with "
-                           f"account {account}.")
+            raise fail(ctx, "UnsupportedOperation.BlueprintAlreadyShared",
+                       f"The blueprint `{record['BlueprintId']}` is already shared with "
+                       f"account {account}.")
     if len(set(shared) | set(accounts)) > SHARE_QUOTA:
-        raise ctx.fail("LimitExceeded.ShareBlueprintAcrossAccountQuotaLimitExceeded",
-                       f"A blueprint can be shared with at most {SHARE_QUOTA} accounts.")
+        raise fail(ctx, "LimitExceeded.ShareBlueprintAcrossAccountQuotaLimitExceeded",
+                   f"A blueprint can be shared with at most {SHARE_QUOTA} accounts.")
     shared.extend(a for a in accounts if a not in shared)
     record["BlueprintShared"] = True
     return {}
@@ -242,9 +213,9 @@ def cancel_share_blueprint_across_accounts(ctx: Ctx, params: dict[str, Any]) -> 
     shared = record["_shared_accounts"]
     for account in accounts:
         if account not in shared:
-            raise ctx.fail("UnsupportedOperation.BlueprintHasNotShared",
-                           f"The blueprint `{record['BlueprintId']}` is not shared with "
-                           f"account {account}.")
+            raise fail(ctx, "UnsupportedOperation.BlueprintHasNotShared",
+                       f"The blueprint `{record['BlueprintId']}` is not shared with "
+                       f"account {account}.")
     record["_shared_accounts"] = [a for a in shared if a not in accounts]
     record["BlueprintShared"] = bool(record["_shared_accounts"])
     return {}
@@ -260,22 +231,18 @@ def sync_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     known = set(catalog.region_ids())
     for region in destinations:
         if region == ctx.region:
-            raise ctx.fail("InvalidParameterValue.DestinationRegionSameAsSourceRegion",
-                           f"`DestinationRegions` contains the source region {region}.")
+            raise fail(ctx, "InvalidParameterValue.DestinationRegionSameAsSourceRegion",
+                       f"`DestinationRegions` contains the source region {region}.")
         if region not in known:
-            raise ctx.fail("InvalidParameterValue.UnavailableRegion",
-                           f"`DestinationRegions` value `{region}` is not a Lighthouse region.")
+            raise fail(ctx, "InvalidParameterValue.UnavailableRegion",
+                       f"`DestinationRegions` value `{region}` is not a Lighthouse region.")
         if is_mainland(region) != is_mainland(ctx.region):
-            raise ctx.fail("InvalidParameterValue.NotSupportCrossBorderSyncBlueprint",
-                           f"Cannot sync from {ctx.region} to {region}: blueprints do not "
-                           "cross between mainland China and other regions.")
+            raise fail(ctx, "InvalidParameterValue.NotSupportCrossBorderSyncBlueprint",
+                       f"Cannot sync from {ctx.region} to {region}: blueprints do not "
+                       "cross between mainland China and other regions.")
     for region in destinations:
         there = dataclasses.replace(ctx, region=region, state=ctx.world.region(region))
-        owned = sum(1 for r in blueprints(there).values() if r.get("BlueprintType") == "PRIVATE")
-        if owned >= BLUEPRINT_QUOTA:
-            raise ctx.fail("LimitExceeded.SyncBlueprintQuotaLimitExceeded",
-                           f"{region} already has {owned} custom blueprints (quota "
-                           f"{BLUEPRINT_QUOTA}).", also=("LimitExceeded",))
+        quotas.require(there, "BLUEPRINT", 1, "LimitExceeded.SyncBlueprintQuotaLimitExceeded")
     for region in destinations:
         there = dataclasses.replace(ctx, region=region, state=ctx.world.region(region))
         copy = {k: v for k, v in record.items() if k != "_pending"}
@@ -291,27 +258,27 @@ def sync_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 def check_ids_unique_regions(ctx: Ctx, regions: list[str]) -> None:
     if len(regions) > MAX_SYNC_REGIONS:
-        raise ctx.fail("InvalidParameterValue.LimitExceeded",
-                       f"`DestinationRegions` has {len(regions)} regions; at most "
-                       f"{MAX_SYNC_REGIONS}.", also=("LimitExceeded",))
+        raise fail(ctx, "InvalidParameterValue.LimitExceeded",
+                   f"`DestinationRegions` has {len(regions)} regions; at most "
+                   f"{MAX_SYNC_REGIONS}.", also=("LimitExceeded",))
     if len(set(regions)) != len(regions):
-        raise ctx.fail("InvalidParameterValue.Duplicated",
-                       "`DestinationRegions` lists a region more than once.")
+        raise fail(ctx, "InvalidParameterValue.Duplicated",
+                   "`DestinationRegions` lists a region more than once.")
 
 
 @handler("DescribeBlueprintInstances")
 def describe_blueprint_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     ids = params["InstanceIds"]
     if len(ids) > 1:
-        raise ctx.fail("InvalidParameterValue.LimitExceeded",
-                       f"`InstanceIds` has {len(ids)} ids; this action takes at most 1.")
+        raise fail(ctx, "InvalidParameterValue.LimitExceeded",
+                   f"`InstanceIds` has {len(ids)} ids; this action takes at most 1.")
     rows = []
     for instance in lookup_many(ctx, ids):
         found = blueprints(ctx).get(instance["BlueprintId"])
         if found is None:
-            raise ctx.fail("ResourceNotFound",
-                           f"The blueprint `{instance['BlueprintId']}` of "
-                           f"`{instance['InstanceId']}` no longer exists.")
+            raise fail(ctx, "ResourceNotFound",
+                       f"The blueprint `{instance['BlueprintId']}` of "
+                       f"`{instance['InstanceId']}` no longer exists.")
         rows.append({"Blueprint": public(found), "SoftwareSet": list(found.get("_software") or []),
                      "InstanceId": instance["InstanceId"]})
     return {"TotalCount": len(rows), "BlueprintInstanceSet": rows}

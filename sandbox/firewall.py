@@ -18,6 +18,7 @@ from . import seed
 from .backend import Ctx, Record, handler
 from .instance_model import lookup
 from .listing import page
+from .lookups import fail
 
 PROTOCOLS = ("TCP", "UDP", "ICMP", "ICMPv6", "ALL")
 ACTIONS = ("ACCEPT", "DROP")
@@ -183,13 +184,13 @@ def normalise_all(ctx: Ctx, rules: Sequence[Mapping[str, Any]], field: str,
         try:
             clean = normalise(rule, where)
         except RuleProblem as problem:
-            raise ctx.fail(problem.code, str(problem), also=("InvalidParameterValue",)) from None
+            raise fail(ctx, problem.code, str(problem), also=("InvalidParameterValue",)) from None
         key = identity(clean)
         if key in seen:
-            raise ctx.fail(duplicate_code, f"`{where}` repeats an earlier rule of the request "
-                           f"({clean['Protocol']} {clean['Port']} "
-                           f"{clean['CidrBlock'] or clean['Ipv6CidrBlock']} {clean['Action']}).",
-                           also=("InvalidParameterValue.Duplicated",))
+            raise fail(ctx, duplicate_code, f"`{where}` repeats an earlier rule of the request "
+                       f"({clean['Protocol']} {clean['Port']} "
+                       f"{clean['CidrBlock'] or clean['Ipv6CidrBlock']} {clean['Action']}).",
+                       also=("InvalidParameterValue.Duplicated",))
         seen.add(key)
         out.append(clean)
     return out
@@ -224,9 +225,9 @@ def firewall_of(ctx: Ctx, iid: str) -> Record:
 def _check_version(ctx: Ctx, fw: Record, params: Mapping[str, Any]) -> None:
     wanted = params.get("FirewallVersion")
     if wanted is not None and int(wanted) != int(fw["version"]):
-        raise ctx.fail("UnsupportedOperation.FirewallVersionMismatch",
-                       f"`FirewallVersion` is {wanted} but the firewall is at version "
-                       f"{fw['version']}; read it again with DescribeFirewallRules.")
+        raise fail(ctx, "UnsupportedOperation.FirewallVersionMismatch",
+                   f"`FirewallVersion` is {wanted} but the firewall is at version "
+                   f"{fw['version']}; read it again with DescribeFirewallRules.")
 
 
 def replace_rules(ctx: Ctx, iid: str, rules: list[Record]) -> None:
@@ -253,13 +254,13 @@ def create_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     existing = {identity(r) for r in fw["rules"]}
     for index, rule in enumerate(new):
         if identity(rule) in existing:
-            raise ctx.fail("InvalidParameter.FirewallRulesExist",
-                           f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']}) "
-                           "already exists on the instance.")
+            raise fail(ctx, "InvalidParameter.FirewallRulesExist",
+                       f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']}) "
+                       "already exists on the instance.")
     if len(fw["rules"]) + len(new) > MAX_RULES:
-        raise ctx.fail("LimitExceeded.FirewallRulesLimitExceeded",
-                       f"The firewall would have {len(fw['rules']) + len(new)} rules; "
-                       f"at most {MAX_RULES} are allowed.")
+        raise fail(ctx, "LimitExceeded.FirewallRulesLimitExceeded",
+                   f"The firewall would have {len(fw['rules']) + len(new)} rules; "
+                   f"at most {MAX_RULES} are allowed.")
     replace_rules(ctx, params["InstanceId"], [*fw["rules"], *new])
     return {}
 
@@ -272,10 +273,10 @@ def delete_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     existing = {identity(r) for r in fw["rules"]}
     for index, rule in enumerate(doomed):
         if identity(rule) not in existing:
-            raise ctx.fail("ResourceNotFound.FirewallRulesNotFound",
-                           f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']} "
-                           f"{rule['CidrBlock'] or rule['Ipv6CidrBlock']} {rule['Action']}) "
-                           "is not a rule of the instance.")
+            raise fail(ctx, "ResourceNotFound.FirewallRulesNotFound",
+                       f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']} "
+                       f"{rule['CidrBlock'] or rule['Ipv6CidrBlock']} {rule['Action']}) "
+                       "is not a rule of the instance.")
     gone = {identity(r) for r in doomed}
     replace_rules(ctx, params["InstanceId"], [r for r in fw["rules"] if identity(r) not in gone])
     return {}
@@ -287,8 +288,8 @@ def modify_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     _editable(ctx, params)
     rules = params["FirewallRules"]
     if len(rules) > MAX_RULES:
-        raise ctx.fail("InvalidParameterValue.LimitExceeded",
-                       f"`FirewallRules` has {len(rules)} rules; at most {MAX_RULES}.")
+        raise fail(ctx, "InvalidParameterValue.LimitExceeded",
+                   f"`FirewallRules` has {len(rules)} rules; at most {MAX_RULES}.")
     new = normalise_all(ctx, rules, "FirewallRules", "InvalidParameter.FirewallRulesDuplicated")
     replace_rules(ctx, params["InstanceId"], new)
     return {}
@@ -301,10 +302,10 @@ def modify_firewall_rule_description(ctx: Ctx, params: dict[str, Any]) -> dict[s
                              "InvalidParameter.FirewallRulesDuplicated")
     key = identity(target)
     if not any(identity(rule) == key for rule in fw["rules"]):
-        raise ctx.fail("ResourceNotFound.FirewallRulesNotFound",
-                       f"No rule of the instance matches `FirewallRule` ({target['Protocol']} "
-                       f"{target['Port']} {target['CidrBlock'] or target['Ipv6CidrBlock']} "
-                       f"{target['Action']}).")
+        raise fail(ctx, "ResourceNotFound.FirewallRulesNotFound",
+                   f"No rule of the instance matches `FirewallRule` ({target['Protocol']} "
+                   f"{target['Port']} {target['CidrBlock'] or target['Ipv6CidrBlock']} "
+                   f"{target['Action']}).")
     updated = [
         {**rule, "FirewallRuleDescription": target["FirewallRuleDescription"]}
         if identity(rule) == key else dict(rule)
@@ -320,7 +321,7 @@ def describe_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     rules = [dict(r) for r in fw["rules"]]
     return {
         "TotalCount": len(rules),
-        "FirewallRuleSet": page(ctx, rules, params),
+        "FirewallRuleSet": page(rules, params),
         "FirewallVersion": fw["version"],
     }
 

@@ -21,7 +21,8 @@ from .backend import Ctx, Record, handler, public
 from .errors import SandboxError
 from .firewall import identity, normalise_all, replace_rules
 from .instance_model import FIREWALL_TEMPLATE_ID, GONE_STATES
-from .listing import lookup_id, page, select
+from .listing import page, select
+from .lookups import fail, lookup_id
 from .service import GLOBAL_REGION
 
 TEMPLATE_QUOTA = 50
@@ -62,16 +63,16 @@ def _new_rule_id(ctx: Ctx) -> str:
 
 def _check_rule_quota(ctx: Ctx, count: int) -> None:
     if count > RULE_QUOTA:
-        raise ctx.fail("LimitExceeded.FirewallTemplateRuleQuotaLimitExceeded",
-                       f"The template would have {count} rules; at most {RULE_QUOTA}.",
-                       also=("InvalidParameterValue.TooLarge",))
+        raise fail(ctx, "LimitExceeded.FirewallTemplateRuleQuotaLimitExceeded",
+                   f"The template would have {count} rules; at most {RULE_QUOTA}.",
+                   also=("InvalidParameterValue.TooLarge",))
 
 
 def _check_name(ctx: Ctx, name: str) -> None:
     if not name or len(name) > MAX_TEMPLATE_NAME:
-        raise ctx.fail("InvalidParameterValue.Length",
-                       f"`TemplateName` must be 1-{MAX_TEMPLATE_NAME} characters "
-                       f"(got {len(name)}).", also=("InvalidParameterValue.TooLarge",
+        raise fail(ctx, "InvalidParameterValue.Length",
+                   f"`TemplateName` must be 1-{MAX_TEMPLATE_NAME} characters "
+                   f"(got {len(name)}).", also=("InvalidParameterValue.TooLarge",
                                                     "InvalidParameterValue"))
 
 
@@ -81,9 +82,9 @@ def create_firewall_template(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
     infos = _rules_in(ctx, params.get("TemplateRules") or [], "TemplateRules")
     _check_rule_quota(ctx, len(infos))
     if len(templates(ctx)) >= TEMPLATE_QUOTA:
-        raise ctx.fail("LimitExceeded", f"The firewall template quota of {TEMPLATE_QUOTA} "
-                       "is used up; delete a template first.",
-                       also=("InvalidParameterValue.TooLarge",))
+        raise fail(ctx, "LimitExceeded", f"The firewall template quota of {TEMPLATE_QUOTA} "
+                   "is used up; delete a template first.",
+                   also=("InvalidParameterValue.TooLarge",))
     template_id = ctx.new_id("lhft")
     templates(ctx)[template_id] = {
         "TemplateId": template_id,
@@ -124,10 +125,9 @@ TEMPLATE_FILTERS = {
 def describe_firewall_templates(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     oldest_first = sorted(templates(ctx).values(),
                           key=lambda r: (r["CreatedTime"], r["TemplateId"]))
-    rows = select(ctx, params, oldest_first, ids_param="TemplateIds", id_key="TemplateId",
-                  pattern=FIREWALL_TEMPLATE_ID, malformed=TEMPLATE_ID_MALFORMED,
-                  accessors=TEMPLATE_FILTERS)
-    return {"TotalCount": len(rows), "TemplateSet": [public(r) for r in page(ctx, rows, params)]}
+    rows = select(oldest_first, params, fields=TEMPLATE_FILTERS, ids_param="TemplateIds",
+                  id_field="TemplateId")
+    return {"TotalCount": len(rows), "TemplateSet": [public(r) for r in page(rows, params)]}
 
 
 @handler("DescribeFirewallTemplateQuota")
@@ -151,8 +151,8 @@ def create_firewall_template_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str
     existing = {identity(e["FirewallRuleInfo"]) for e in record["_rules"]}
     for index, info in enumerate(infos):
         if identity(info) in existing:
-            raise ctx.fail(DUPLICATE_RULE, f"`TemplateRules[{index}]` ({info['Protocol']} "
-                           f"{info['Port']}) is already a rule of the template.")
+            raise fail(ctx, DUPLICATE_RULE, f"`TemplateRules[{index}]` ({info['Protocol']} "
+                       f"{info['Port']}) is already a rule of the template.")
     _check_rule_quota(ctx, len(record["_rules"]) + len(infos))
     entries = _rule_entries(ctx, infos)
     record["_rules"].extend(entries)
@@ -163,9 +163,9 @@ def _rule_index(ctx: Ctx, record: Record, rule_id: str) -> int:
     for index, entry in enumerate(record["_rules"]):
         if entry["TemplateRuleId"] == rule_id:
             return index
-    raise ctx.fail("ResourceNotFound.FirewallTemplateRuleNotFound",
-                   f"The template `{record['TemplateId']}` has no rule `{rule_id}`.",
-                   also=("InvalidParameterValue.Length", "InvalidParameterValue"))
+    raise fail(ctx, "ResourceNotFound.FirewallTemplateRuleNotFound",
+               f"The template `{record['TemplateId']}` has no rule `{rule_id}`.",
+               also=("InvalidParameterValue.Length", "InvalidParameterValue"))
 
 
 @handler("DeleteFirewallTemplateRules")
@@ -184,8 +184,8 @@ def replace_firewall_template_rule(ctx: Ctx, params: dict[str, Any]) -> dict[str
     [info] = _rules_in(ctx, [params["TemplateRule"]], "TemplateRule")
     for other, entry in enumerate(record["_rules"]):
         if other != index and identity(entry["FirewallRuleInfo"]) == identity(info):
-            raise ctx.fail(DUPLICATE_RULE, f"`TemplateRule` duplicates the rule "
-                           f"`{entry['TemplateRuleId']}` of the template.")
+            raise fail(ctx, DUPLICATE_RULE, f"`TemplateRule` duplicates the rule "
+                       f"`{entry['TemplateRuleId']}` of the template.")
     record["_rules"][index] = {"TemplateRuleId": params["TemplateRuleId"],
                                "FirewallRuleInfo": info}
     return {}
@@ -208,7 +208,7 @@ def describe_firewall_template_rules(ctx: Ctx, params: dict[str, Any]) -> dict[s
     if wanted:
         rows = [e for e in rows if e["TemplateRuleId"] in set(wanted)]
     return {"TotalCount": len(rows),
-            "TemplateRuleSet": [public(e) for e in page(ctx, list(rows), params)]}
+            "TemplateRuleSet": [public(e) for e in page(list(rows), params)]}
 
 
 # -- applying -----------------------------------------------------------------------------
@@ -263,16 +263,16 @@ def apply_firewall_template(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     record = lookup_template(ctx, params["TemplateId"])
     _settle(ctx, record)
     if not record["_rules"]:
-        raise ctx.fail("ResourceUnavailable.CannotApplyEmptyFirewallTemplate",
-                       f"The template `{record['TemplateId']}` has no rules; add rules first.")
+        raise fail(ctx, "ResourceUnavailable.CannotApplyEmptyFirewallTemplate",
+                   f"The template `{record['TemplateId']}` has no rules; add rules first.")
     if any(t["ApplyState"] == "RUNNING" for t in record["_tasks"]):
-        raise ctx.fail("ResourceUnavailable.FirewallTemplateInUse",
-                       f"The template `{record['TemplateId']}` is still being applied; "
-                       "retry when its apply record shows SUCCESS.")
+        raise fail(ctx, "ResourceUnavailable.FirewallTemplateInUse",
+                   f"The template `{record['TemplateId']}` is still being applied; "
+                   "retry when its apply record shows SUCCESS.")
     targets = params["ApplyInstances"]
     if len(targets) > 100:
-        raise ctx.fail("InvalidParameterValue.LimitExceeded",
-                       f"`ApplyInstances` has {len(targets)} items; at most 100.")
+        raise fail(ctx, "InvalidParameterValue.LimitExceeded",
+                   f"`ApplyInstances` has {len(targets)} items; at most 100.")
     rules = [dict(e["FirewallRuleInfo"]) for e in record["_rules"]]
     details = []
     for target in targets:

@@ -12,16 +12,15 @@ actions themselves.
 """
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from . import seed
 from .backend import Ctx, Record
 from .errors import first_documented
-from .listing import check_ids, id_pattern, lookup_id
+from .lookups import check_ids, fail, id_pattern, lookup_id
+from .periods import add_months
 
 INSTANCE_ID = id_pattern("lhins")
 BLUEPRINT_ID = id_pattern("lhbp")
@@ -173,7 +172,7 @@ def require(ctx: Ctx, records: Iterable[Record], action: str | None = None) -> N
         found = denial(record, name)
         if found is not None:
             codes, message = found
-            raise ctx.fail(codes[0], message, also=codes[1:])
+            raise fail(ctx, codes[0], message, also=codes[1:])
 
 
 def require_many(
@@ -218,19 +217,6 @@ def begin_operation(
     ctx.schedule("instances", record["InstanceId"], set=outcome, after=after)
 
 
-def add_months(timestamp: float, months: int) -> float:
-    """``timestamp`` plus ``months`` calendar months (day clamped to the month's end)."""
-    moment = datetime.fromtimestamp(int(timestamp), UTC)
-    index = moment.month - 1 + months
-    year, month = moment.year + index // 12, index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day).timestamp()
-
-
-def parse_iso(text: str) -> float:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
-
-
 # -- seed data: bundles and zones are the core's static catalogue, blueprints a table -------
 
 
@@ -250,11 +236,14 @@ def zones(ctx: Ctx) -> list[str]:
     return [z["Zone"] for z in seed.zones(ctx.region)]
 
 
-def lookup_blueprint(ctx: Ctx, blueprint_id: str, field: str = "BlueprintId") -> Record:
+def lookup_blueprint(
+    ctx: Ctx, blueprint_id: str, field: str = "BlueprintId",
+    not_found: Sequence[str] = BLUEPRINT_NOT_FOUND,
+) -> Record:
     """A blueprint visible to this account in this region, with the documented codes."""
     return lookup_id(ctx, ctx.state.table("blueprints"), blueprint_id, field=field,
                      pattern=BLUEPRINT_ID, malformed=BLUEPRINT_ID_MALFORMED,
-                     not_found=BLUEPRINT_NOT_FOUND, kind="blueprint")
+                     not_found=not_found, kind="blueprint")
 
 
 def blueprint_fit(bundle_record: Record, blueprint_record: Record) -> str | None:

@@ -11,6 +11,7 @@ import string
 from typing import Any
 from urllib.parse import quote
 
+from . import disk_model
 from .backend import Ctx, Record, handler, public
 from .blueprints import RESET_FILTERS, visible_blueprints
 from .instance_model import (
@@ -27,14 +28,13 @@ from .instance_model import (
     is_mainland,
     lookup,
     lookup_many,
-    parse_iso,
     require,
 )
-from .listing import apply_filters, check_ids, page
+from .listing import page, select
+from .lookups import check_ids, fail
+from .periods import parse_iso
 
 GB = 1024**3
-#: Data disks one instance can carry (AttachDetail.MaxAttachCount in the docs' example).
-MAX_ATTACH = 5
 #: Days after purchase during which an instance can be returned for a refund.
 RETURN_WINDOW_DAYS = 5
 
@@ -47,9 +47,9 @@ def _listed(ctx: Ctx, params: dict[str, Any]) -> list[Record]:
         check_ids(ctx, ids, "InstanceIds", INSTANCE_ID, INSTANCE_ID_MALFORMED, maximum=100)
         for iid in ids:
             if iid not in instances(ctx):
-                raise ctx.fail("ResourceNotFound.InstanceIdNotFound",
-                               f"The instance `{iid}` does not exist in {ctx.region}.",
-                               also=("ResourceNotFound.InstanceNotFound",))
+                raise fail(ctx, "ResourceNotFound.InstanceIdNotFound",
+                           f"The instance `{iid}` does not exist in {ctx.region}.",
+                           also=("ResourceNotFound.InstanceNotFound",))
         rows = [instances(ctx)[iid] for iid in ids]
     return rows
 
@@ -86,7 +86,7 @@ def describe_instances_returnable(ctx: Ctx, params: dict[str, Any]) -> dict[str,
         code, message = _returnable(ctx, record)
         rows.append({"InstanceId": record["InstanceId"], "IsReturnable": code == 0,
                      "ReturnFailCode": code, "ReturnFailMessage": message})
-    return {"TotalCount": len(rows), "InstanceReturnableSet": page(ctx, rows, params)}
+    return {"TotalCount": len(rows), "InstanceReturnableSet": page(rows, params)}
 
 
 def _traffic_package(ctx: Ctx, record: Record) -> Record:
@@ -120,7 +120,7 @@ def describe_instances_traffic_packages(ctx: Ctx, params: dict[str, Any]) -> dic
         {"InstanceId": r["InstanceId"], "TrafficPackageSet": [_traffic_package(ctx, r)]}
         for r in _listed(ctx, params)
     ]
-    return {"TotalCount": len(rows), "InstanceTrafficPackageSet": page(ctx, rows, params)}
+    return {"TotalCount": len(rows), "InstanceTrafficPackageSet": page(rows, params)}
 
 
 @handler("DescribeInstanceVncUrl")
@@ -134,20 +134,13 @@ def describe_instance_vnc_url(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any
 
 @handler("DescribeInstancesDiskNum")
 def describe_instances_disk_num(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    records = lookup_many(ctx, params["InstanceIds"])
-    disks = ctx.state.table("disks").values()
     rows = [
         {
             "InstanceId": r["InstanceId"],
-            "AttachedDiskCount": sum(
-                1 for d in disks
-                if d.get("InstanceId") == r["InstanceId"]
-                and d.get("DiskUsage", "DATA_DISK") == "DATA_DISK"
-                and d.get("DiskState") in ("ATTACHED", "ATTACHING", "DETACHING")
-            ),
-            "MaxAttachCount": MAX_ATTACH,
+            "AttachedDiskCount": disk_model.attached_data_disk_count(ctx, r["InstanceId"]),
+            "MaxAttachCount": disk_model.MAX_ATTACHED_DATA_DISKS,
         }
-        for r in records
+        for r in lookup_many(ctx, params["InstanceIds"])
     ]
     return {"AttachDetailSet": rows, "TotalCount": len(rows)}
 
@@ -193,9 +186,9 @@ def describe_modify_instance_bundles(ctx: Ctx, params: dict[str, Any]) -> dict[s
 
     record = lookup(ctx, params["InstanceId"])
     if record["InstanceState"] not in ("RUNNING", "STOPPED"):
-        raise ctx.fail("UnsupportedOperation.InvalidInstanceState",
-                       f"The instance `{record['InstanceId']}` is {record['InstanceState']}; "
-                       "bundle options are listed for RUNNING or STOPPED instances.")
+        raise fail(ctx, "UnsupportedOperation.InvalidInstanceState",
+                   f"The instance `{record['InstanceId']}` is {record['InstanceState']}; "
+                   "bundle options are listed for RUNNING or STOPPED instances.")
     current = bundle(ctx, record["BundleId"]) or {"BundleId": record["BundleId"]}
     rows = []
     for candidate in sorted(all_bundles(ctx),
@@ -215,8 +208,8 @@ def describe_modify_instance_bundles(ctx: Ctx, params: dict[str, Any]) -> dict[s
             "Bundle": public(candidate),
             "NotSupportModifyMessage": message,
         })
-    rows = apply_filters(ctx, rows, params.get("Filters"), MODIFY_BUNDLE_FILTERS, max_values=5)
-    return {"TotalCount": len(rows), "ModifyBundleSet": page(ctx, rows, params)}
+    rows = select(rows, params, fields=MODIFY_BUNDLE_FILTERS)
+    return {"TotalCount": len(rows), "ModifyBundleSet": page(rows, params)}
 
 
 @handler("DescribeResetInstanceBlueprints")
@@ -227,7 +220,7 @@ def describe_reset_instance_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict
         "SystemDiskSize": record["SystemDisk"]["DiskSize"],
     }
     candidates = [b for b in visible_blueprints(ctx) if b.get("BlueprintState") == "NORMAL"]
-    candidates = apply_filters(ctx, candidates, params.get("Filters"), RESET_FILTERS, max_values=5)
+    candidates = select(candidates, params, fields=RESET_FILTERS)
     rows = []
     for bp in candidates:
         reason = blueprint_fit(current, bp) or ""
@@ -236,4 +229,4 @@ def describe_reset_instance_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict
             reason = "非中国大陆地域不支持Linux系统和Windows系统之间互转。"
         rows.append({"BlueprintInfo": public(bp), "IsResettable": not reason,
                      "NonResettableMessage": reason})
-    return {"TotalCount": len(rows), "ResetInstanceBlueprintSet": page(ctx, rows, params)}
+    return {"TotalCount": len(rows), "ResetInstanceBlueprintSet": page(rows, params)}

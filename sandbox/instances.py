@@ -13,18 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import firewall, keypairs
+from . import disk_model, docker, firewall, keypairs, prices, quotas
 from .backend import Ctx, Record, handler, public
 from .errors import err
 from .firewall_templates import lookup_template
 from .instance_model import (
     FIREWALL_TEMPLATE_ID,
-    GONE_STATES,
-    INSTANCE_ID,
-    INSTANCE_ID_MALFORMED,
     LINUX,
     WINDOWS,
-    add_months,
     apply_blueprint,
     apply_bundle,
     begin_operation,
@@ -35,38 +31,21 @@ from .instance_model import (
     lookup,
     lookup_blueprint,
     new_instance,
-    parse_iso,
     password_problem,
     require,
     require_many,
     zones,
 )
-from .listing import check_length, page, select
+from .listing import Fields, page, select, tag_fields
+from .lookups import check_length, fail
+from .periods import add_months, parse_iso
 
-CREATE_PERIODS = frozenset({*range(1, 13), 24, 36, 48, 60})
-RENEW_PERIODS = frozenset({*range(1, 13), 24, 36})
 MAX_CLIENT_TOKEN = 64
 MAX_NAME = 60
 NAME_TOO_LONG = "InvalidParameterValue.InstanceNameTooLong"
-#: Instances per bundle type (GeneralResourceQuota *_BUNDLE_INSTANCE) in one region.
-INSTANCE_QUOTA = 20
 RENEW_FLAGS = (
     "NOTIFY_AND_AUTO_RENEW", "NOTIFY_AND_MANUAL_RENEW", "DISABLE_NOTIFY_AND_MANUAL_RENEW"
 )
-
-
-def _bundle_type(ctx: Ctx, record: Record) -> str:
-    found = bundle(ctx, record["BundleId"]) or {}
-    return str(found.get("BundleType", "GENERAL_BUNDLE"))
-
-
-def quota_used(ctx: Ctx, bundle_type: str) -> int:
-    """Instances of ``bundle_type`` that count against the quota (not being destroyed)."""
-    return sum(
-        1
-        for r in instances(ctx).values()
-        if r["InstanceState"] not in GONE_STATES and _bundle_type(ctx, r) == bundle_type
-    )
 
 
 # -- CreateInstances ----------------------------------------------------------------------
@@ -81,25 +60,25 @@ def _check_login(ctx: Ctx, login: Mapping[str, Any] | None, platform: str) -> li
     key_ids = list(login.get("KeyIds") or [])
     combo = "InvalidParameterValue.InvalidParameterCombination"
     if auto == "YES" and password:
-        raise ctx.fail(combo, "`LoginConfiguration.Password` must be omitted when "
-                       "`AutoGeneratePassword` is YES.")
+        raise fail(ctx, combo, "`LoginConfiguration.Password` must be omitted when "
+                   "`AutoGeneratePassword` is YES.")
     if auto == "NO" and not password and not key_ids:
-        raise ctx.fail(combo, "`LoginConfiguration.AutoGeneratePassword` is NO; give "
-                       "`Password` (or `KeyIds`).")
+        raise fail(ctx, combo, "`LoginConfiguration.AutoGeneratePassword` is NO; give "
+                   "`Password` (or `KeyIds`).")
     if password and key_ids:
-        raise ctx.fail(combo, "`LoginConfiguration` cannot set both `Password` and `KeyIds`.")
+        raise fail(ctx, combo, "`LoginConfiguration` cannot set both `Password` and `KeyIds`.")
     if key_ids and platform == WINDOWS:
-        raise ctx.fail(combo, "Windows blueprints do not support key pairs; use a password.",
-                       also=("UnsupportedOperation.WindowsNotSupportKeyPair",))
+        raise fail(ctx, combo, "Windows blueprints do not support key pairs; use a password.",
+                   also=("UnsupportedOperation.WindowsNotSupportKeyPair",))
     if len(key_ids) > 5:
-        raise ctx.fail("InvalidParameterValue.LimitExceeded",
-                       f"`LoginConfiguration.KeyIds` has {len(key_ids)} ids; at most 5.",
-                       also=("InvalidParameterValue.OutOfRange",))
+        raise fail(ctx, "InvalidParameterValue.LimitExceeded",
+                   f"`LoginConfiguration.KeyIds` has {len(key_ids)} ids; at most 5.",
+                   also=("InvalidParameterValue.OutOfRange",))
     if password:
         problem = password_problem(str(password), platform)
         if problem:
-            raise ctx.fail("InvalidParameterValue.InvalidPassword",
-                           f"`LoginConfiguration.Password` is not accepted: {problem}.")
+            raise fail(ctx, "InvalidParameterValue.InvalidPassword",
+                       f"`LoginConfiguration.Password` is not accepted: {problem}.")
     for key_id in key_ids:
         keypairs.lookup_keypair(ctx, key_id, "LoginConfiguration.KeyIds",
                                 not_found=("ResourceNotFound.KeyPairNotFound",
@@ -111,13 +90,28 @@ def _check_zones(ctx: Ctx, wanted: Sequence[str]) -> list[str]:
     available = zones(ctx)
     for zone in wanted:
         if zone not in available:
-            raise ctx.fail(
+            raise fail(ctx,
                 "InvalidParameterValue.ZoneInvalid",
                 f"`Zones` value `{zone}` is not a zone of {ctx.region}; "
                 f"expected one of: {', '.join(available) or 'none'}.",
                 also=("InvalidParameterValue.InvalidZone",),
             )
     return list(wanted) or available
+
+
+def _check_containers(
+    ctx: Ctx, params: Mapping[str, Any], blueprint_record: Record, code: str
+) -> list[Mapping[str, Any]]:
+    """``Containers`` need a Docker blueprint; each configuration is checked up front so
+    a bad one refuses the whole request before anything is created."""
+    containers: list[Mapping[str, Any]] = list(params.get("Containers") or [])
+    if containers and not blueprint_record.get("DockerVersion"):
+        raise fail(ctx, code, f"`Containers` needs a Docker blueprint; "
+                   f"`{blueprint_record['BlueprintId']}` is "
+                   f"{blueprint_record.get('BlueprintType')}.")
+    for index, conf in enumerate(containers):
+        docker.normalise(ctx, conf, f"Containers.{index}")
+    return containers
 
 
 @handler("CreateInstances")
@@ -133,56 +127,51 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     check_length(ctx, name, "InstanceName", MAX_NAME, NAME_TOO_LONG)
     count = int(params.get("InstanceCount") or 1)
     if not 1 <= count <= 30:
-        raise ctx.fail("InvalidParameterValue.OutOfRange",
-                       f"`InstanceCount` is {count}; it must be between 1 and 30.")
+        raise fail(ctx, "InvalidParameterValue.OutOfRange",
+                   f"`InstanceCount` is {count}; it must be between 1 and 30.")
     if (params.get("DomainName") or params.get("Subdomain")) and count != 1:
-        raise ctx.fail("InvalidParameterValue.InvalidParameterCombination",
-                       "With `DomainName`/`Subdomain`, `InstanceCount` must be 1.")
+        raise fail(ctx, "InvalidParameterValue.InvalidParameterCombination",
+                   "With `DomainName`/`Subdomain`, `InstanceCount` must be 1.")
     charge = params["InstanceChargePrepaid"]
     period = int(charge["Period"])
-    if period not in CREATE_PERIODS:
-        raise ctx.fail("InvalidParameterValue.OutOfRange",
-                       f"`InstanceChargePrepaid.Period` is {period}; expected one of "
-                       f"{', '.join(map(str, sorted(CREATE_PERIODS)))} (months).")
+    prices.check_period(ctx, period, field="InstanceChargePrepaid.Period")
     renew_flag = charge.get("RenewFlag") or "NOTIFY_AND_MANUAL_RENEW"
 
     bundle_record = bundle(ctx, params["BundleId"])
     if bundle_record is None:
-        raise ctx.fail("InvalidParameter.BundleIdNotFound",
-                       f"The bundle `{params['BundleId']}` does not exist in {ctx.region}; "
-                       "see DescribeBundles.", also=("InvalidParameterValue.InvalidBundle",))
+        raise fail(ctx, "InvalidParameter.BundleIdNotFound",
+                   f"The bundle `{params['BundleId']}` does not exist in {ctx.region}; "
+                   "see DescribeBundles.", also=("InvalidParameterValue.InvalidBundle",))
     if bundle_record.get("BundleSalesState") == "SOLD_OUT":
-        raise ctx.fail("ResourcesSoldOut.BundleSoldOut",
-                       f"The bundle `{params['BundleId']}` is sold out in {ctx.region}.")
+        raise fail(ctx, "ResourcesSoldOut.BundleSoldOut",
+                   f"The bundle `{params['BundleId']}` is sold out in {ctx.region}.")
     blueprint_record = lookup_blueprint(ctx, params["BlueprintId"])
     if blueprint_record.get("BlueprintState", "NORMAL") != "NORMAL":
-        raise ctx.fail("InvalidParameterValue.InvalidBlueprintId",
-                       f"The blueprint `{params['BlueprintId']}` is "
-                       f"{blueprint_record.get('BlueprintState')}; only NORMAL blueprints "
-                       "can be used.", also=("ResourceUnavailable.BlueprintUnavailable",))
+        raise fail(ctx, "InvalidParameterValue.InvalidBlueprintId",
+                   f"The blueprint `{params['BlueprintId']}` is "
+                   f"{blueprint_record.get('BlueprintState')}; only NORMAL blueprints "
+                   "can be used.", also=("ResourceUnavailable.BlueprintUnavailable",))
     misfit = blueprint_fit(bundle_record, blueprint_record)
     if misfit:
-        raise ctx.fail("InvalidParameterValue.BundleAndBlueprintNotMatch", misfit,
-                       also=("InvalidParameter.BundleAndBlueprintNotMatch",
+        raise fail(ctx, "InvalidParameterValue.BundleAndBlueprintNotMatch", misfit,
+                   also=("InvalidParameter.BundleAndBlueprintNotMatch",
                              "InvalidParameterValue.BundleNotSupportBlueprintPlatform"))
     platform = str(blueprint_record.get("PlatformType", LINUX))
     key_ids = _check_login(ctx, params.get("LoginConfiguration"), platform)
+    containers = _check_containers(ctx, params, blueprint_record,
+                                   "InvalidParameterValue.InvalidParameterCombination")
     zone_choices = _check_zones(ctx, params.get("Zones") or [])
     template_id = params.get("FirewallTemplateId")
     rules = None
     if template_id:
         if not FIREWALL_TEMPLATE_ID.match(template_id):
-            raise ctx.fail("InvalidParameterValue.FirewallTemplateIdMalformed",
-                           f"`FirewallTemplateId` `{template_id}` is malformed; "
-                           "expected lhft-xxxxxxxx.")
+            raise fail(ctx, "InvalidParameterValue.FirewallTemplateIdMalformed",
+                       f"`FirewallTemplateId` `{template_id}` is malformed; "
+                       "expected lhft-xxxxxxxx.")
         rules = [rule["FirewallRuleInfo"] for rule in lookup_template(ctx, template_id)["_rules"]]
     bundle_type = str(bundle_record.get("BundleType", "GENERAL_BUNDLE"))
-    used = quota_used(ctx, bundle_type)
-    if used + count > INSTANCE_QUOTA:
-        raise ctx.fail("LimitExceeded.InstanceQuotaLimitExceeded",
-                       f"Creating {count} more {bundle_type} instance(s) would exceed the "
-                       f"quota of {INSTANCE_QUOTA} in {ctx.region} ({used} in use).",
-                       also=("LimitExceeded",))
+    quotas.require(ctx, f"{bundle_type}_INSTANCE", count,
+                   "LimitExceeded.InstanceQuotaLimitExceeded")
     if params.get("DryRun"):
         raise err("DryRunOperation",
                   "DryRun: the request would have succeeded; no instance was created.")
@@ -209,6 +198,8 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         firewall.init_firewall(ctx, iid, rules)
         for key_id in key_ids:
             keypairs.bind(ctx, key_id, iid)
+        if containers:
+            docker.run_containers(ctx, iid, containers)
         ids.append(iid)
     if token:
         tokens[token] = {"InstanceIdSet": ids, "CreatedTime": ctx.iso()}
@@ -246,18 +237,17 @@ def _default_order(rows: list[Record]) -> list[Record]:
 @handler("DescribeInstances")
 def describe_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("Order") and not params.get("OrderField"):
-        raise ctx.fail("MissingParameter.OrderFieldRequired",
-                       "`Order` was given without `OrderField`; set OrderField=EXPIRED_TIME.")
+        raise fail(ctx, "MissingParameter.OrderFieldRequired",
+                   "`Order` was given without `OrderField`; set OrderField=EXPIRED_TIME.")
     visible = [r for r in instances(ctx).values() if r["InstanceState"] != "DELETING"]
-    rows = select(ctx, params, visible, ids_param="InstanceIds", id_key="InstanceId",
-                  pattern=INSTANCE_ID, malformed=INSTANCE_ID_MALFORMED,
-                  accessors=INSTANCE_FILTERS, tag_prefix=True)
+    rows = select(visible, params, fields=Fields(INSTANCE_FILTERS, tag_fields()),
+                  ids_param="InstanceIds", id_field="InstanceId")
     if params.get("OrderField") == "EXPIRED_TIME":
         rows.sort(key=lambda r: (r["ExpiredTime"] or "", r["InstanceId"]),
                   reverse=params.get("Order") == "DESC")
     else:
         rows = _default_order(rows)
-    return {"TotalCount": len(rows), "InstanceSet": [public(r) for r in page(ctx, rows, params)]}
+    return {"TotalCount": len(rows), "InstanceSet": [public(r) for r in page(rows, params)]}
 
 
 # -- power actions ------------------------------------------------------------------------
@@ -298,24 +288,26 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     require(ctx, [record])
     target = lookup_blueprint(ctx, params.get("BlueprintId") or record["BlueprintId"])
     if target.get("BlueprintState", "NORMAL") != "NORMAL":
-        raise ctx.fail("ResourceUnavailable.BlueprintUnavailable",
-                       f"The blueprint `{target['BlueprintId']}` is "
-                       f"{target.get('BlueprintState')}; only NORMAL blueprints can be used.")
+        raise fail(ctx, "ResourceUnavailable.BlueprintUnavailable",
+                   f"The blueprint `{target['BlueprintId']}` is "
+                   f"{target.get('BlueprintState')}; only NORMAL blueprints can be used.")
     if target.get("PlatformType") != record["PlatformType"] and not is_mainland(ctx.region):
-        raise ctx.fail("InvalidParameterValue.NotAllowToChangePlatformType",
-                       f"Instances outside the Chinese mainland cannot switch between "
-                       f"LINUX_UNIX and WINDOWS ({record['PlatformType']} -> "
-                       f"{target.get('PlatformType')}).",
-                       also=("InvalidParameterValue.BlueprintId",))
+        raise fail(ctx, "InvalidParameterValue.NotAllowToChangePlatformType",
+                   f"Instances outside the Chinese mainland cannot switch between "
+                   f"LINUX_UNIX and WINDOWS ({record['PlatformType']} -> "
+                   f"{target.get('PlatformType')}).",
+                   also=("InvalidParameterValue.BlueprintId",))
     bundle_record = bundle(ctx, record["BundleId"]) or {
         "BundleId": record["BundleId"], "Memory": record["Memory"],
         "SystemDiskSize": record["SystemDisk"]["DiskSize"],
     }
     misfit = blueprint_fit(bundle_record, target)
     if misfit:
-        raise ctx.fail("InvalidParameterValue.BlueprintConfigNotMatch", misfit)
+        raise fail(ctx, "InvalidParameterValue.BlueprintConfigNotMatch", misfit)
     platform = str(target.get("PlatformType", LINUX))
     key_ids = _check_login(ctx, params.get("LoginConfiguration"), platform)
+    containers = _check_containers(ctx, params, target,
+                                   "UnsupportedOperation.BlueprintTypeNotSupportOperation")
     os_fields = {"BlueprintId": target["BlueprintId"]}
     probe: Record = {}
     apply_blueprint(probe, target)
@@ -324,6 +316,8 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         keypairs.unbind(ctx, key_id, record["InstanceId"])
     for key_id in key_ids:
         keypairs.bind(ctx, key_id, record["InstanceId"])
+    # The reinstalled system disk starts without containers, then runs the given ones.
+    docker.replace_containers(ctx, record["InstanceId"], containers)
     begin_operation(ctx, record, transient="RESETTING",
                     final={"InstanceState": "RUNNING", **os_fields,
                            "LoginSettings": {"KeyIds": key_ids}})
@@ -336,13 +330,13 @@ def reset_instances_password(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
     records = require_many(ctx, params["InstanceIds"])
     user = params.get("UserName")
     if user is not None and len(user) > 64:
-        raise ctx.fail("InvalidParameterValue.OutOfRange",
-                       f"`UserName` has {len(user)} characters; at most 64.")
+        raise fail(ctx, "InvalidParameterValue.OutOfRange",
+                   f"`UserName` has {len(user)} characters; at most 64.")
     strictest = WINDOWS if any(r["PlatformType"] == WINDOWS for r in records) else LINUX
     problem = password_problem(str(params["Password"]), strictest)
     if problem:
-        raise ctx.fail("InvalidParameterValue.InvalidPassword",
-                       f"`Password` is not accepted: {problem}.")
+        raise fail(ctx, "InvalidParameterValue.InvalidPassword",
+                   f"`Password` is not accepted: {problem}.")
     for record in records:
         previous = record["InstanceState"]
         transient = "STOPPING" if previous == "RUNNING" else None
@@ -368,8 +362,8 @@ def modify_instances_attribute(ctx: Ctx, params: dict[str, Any]) -> dict[str, An
 def modify_instances_renew_flag(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     flag = params["RenewFlag"]
     if flag not in RENEW_FLAGS:
-        raise ctx.fail("InvalidParameterValue", f"`RenewFlag` is `{flag}`; expected one of "
-                       f"{', '.join(RENEW_FLAGS)}.")
+        raise fail(ctx, "InvalidParameterValue", f"`RenewFlag` is `{flag}`; expected one of "
+                   f"{', '.join(RENEW_FLAGS)}.")
     for record in require_many(ctx, params["InstanceIds"]):
         record["RenewFlag"] = flag
     return {}
@@ -380,11 +374,7 @@ def renew_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     """Extend ExpiredTime by the period; a SHUTDOWN (isolated) instance comes back STOPPED."""
     charge = params["InstanceChargePrepaid"]
     period = int(charge["Period"])
-    if period not in RENEW_PERIODS:
-        raise ctx.fail("InvalidParameterValue.OutOfRange",
-                       f"`InstanceChargePrepaid.Period` is {period}; expected one of "
-                       f"{', '.join(map(str, sorted(RENEW_PERIODS)))} (months).",
-                       also=("InvalidParameterValue.LimitExceeded",))
+    prices.check_period(ctx, period, renew=True, field="InstanceChargePrepaid.Period")
     for record in require_many(ctx, params["InstanceIds"]):
         base = max(parse_iso(record["ExpiredTime"]), ctx.now())
         final: dict[str, Any] = {"ExpiredTime": ctx.iso(add_months(base, period))}
@@ -421,14 +411,14 @@ def modify_instances_bundle(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     records = require_many(ctx, params["InstanceIds"], maximum=30)
     target = bundle(ctx, params["BundleId"])
     if target is None:
-        raise ctx.fail("InvalidParameter.BundleIdNotFound",
-                       f"The bundle `{params['BundleId']}` does not exist in {ctx.region}.")
+        raise fail(ctx, "InvalidParameter.BundleIdNotFound",
+                   f"The bundle `{params['BundleId']}` does not exist in {ctx.region}.")
     for record in records:
         problem = bundle_change_problem(ctx, record, target)
         if problem:
-            raise ctx.fail("InvalidParameterValue.NotSupportModifyInstanceBundleType",
-                           f"Instance `{record['InstanceId']}`: {problem}",
-                           also=("OperationDenied.BundleNotSupportModify",))
+            raise fail(ctx, "InvalidParameterValue.NotSupportModifyInstanceBundleType",
+                       f"Instance `{record['InstanceId']}`: {problem}",
+                       also=("OperationDenied.BundleNotSupportModify",))
     for record in records:
         resized: Record = {"SystemDisk": dict(record["SystemDisk"])}
         apply_bundle(resized, target)
@@ -441,28 +431,27 @@ def modify_instances_bundle(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 MAX_ISOLATE_RESOURCES = 20
 
 
-def _attached_data_disks(ctx: Ctx, iid: str) -> list[Record]:
-    return [
-        d for d in ctx.state.table("disks").values()
-        if d.get("InstanceId") == iid and d.get("DiskUsage", "DATA_DISK") == "DATA_DISK"
-    ]
-
-
 @handler("IsolateInstances")
 def isolate_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    """RUNNING/STOPPED -> SHUTDOWN (returned, awaiting destruction), IsolatedTime set."""
+    """RUNNING/STOPPED -> SHUTDOWN (returned, awaiting destruction), IsolatedTime set.
+
+    Attached data disks are detached; with ``IsolateDataDisk`` (default true) they are
+    returned too and count against the 20-resources-per-request limit.
+    """
     records = require_many(ctx, params["InstanceIds"], maximum=MAX_ISOLATE_RESOURCES)
-    with_disks = params.get("IsolateDataDisk", True)
+    with_disks = bool(params.get("IsolateDataDisk", True))
     total = len(records) + (
-        sum(len(_attached_data_disks(ctx, r["InstanceId"])) for r in records) if with_disks else 0
+        sum(disk_model.attached_data_disk_count(ctx, r["InstanceId"]) for r in records)
+        if with_disks else 0
     )
     if total > MAX_ISOLATE_RESOURCES:
-        raise ctx.fail("LimitExceeded.IsolateResourcesLimitExceeded",
-                       f"The request would return {total} resources (instances plus attached "
-                       f"data disks); at most {MAX_ISOLATE_RESOURCES} per request.")
+        raise fail(ctx, "LimitExceeded.IsolateResourcesLimitExceeded",
+                   f"The request would return {total} resources (instances plus attached "
+                   f"data disks); at most {MAX_ISOLATE_RESOURCES} per request.")
     for record in records:
         record["IsolatedTime"] = ctx.iso()
         begin_operation(ctx, record, transient="SHUTDOWN", final={"InstanceState": "SHUTDOWN"})
+        disk_model.follow_instance_isolation(ctx, record["InstanceId"], return_disks=with_disks)
     return {}
 
 
@@ -486,4 +475,4 @@ def terminate_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 from . import instance_queries as _queries  # noqa: E402  (registers the query handlers)
 
-__all__ = ["INSTANCE_QUOTA", "_queries", "quota_used"]
+__all__ = ["_queries"]

@@ -13,16 +13,15 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from . import sshkeys
+from . import quotas, sshkeys
 from .backend import Ctx, Record, handler, public
 from .instance_model import KEY_ID, begin_operation, instances, require_many
-from .listing import check_ids, lookup_id, page, select
+from .listing import page, select
+from .lookups import check_ids, fail, lookup_id
 
 KEY_ID_MALFORMED = "InvalidParameterValue.KeyPairIdMalformed"
 KEY_NOT_FOUND = ("ResourceNotFound.KeyIdNotFound", "ResourceNotFound.KeyPairNotFound")
 MAX_NAME = 25
-#: USER_KEY_PAIR quota per region.
-KEYPAIR_QUOTA = 20
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
 
@@ -67,21 +66,19 @@ def unbind(ctx: Ctx, key_id: str, iid: str) -> None:
 
 def _check_name(ctx: Ctx, name: str) -> None:
     if not name:
-        raise ctx.fail("InvalidParameterValue.InvalidKeyPairNameEmpty",
-                       "`KeyName` is empty; give 1-25 letters, digits or underscores.")
+        raise fail(ctx, "InvalidParameterValue.InvalidKeyPairNameEmpty",
+                   "`KeyName` is empty; give 1-25 letters, digits or underscores.")
     if len(name) > MAX_NAME:
-        raise ctx.fail("InvalidParameterValue.InvalidKeyPairNameTooLong",
-                       f"`KeyName` has {len(name)} characters; at most {MAX_NAME}.")
+        raise fail(ctx, "InvalidParameterValue.InvalidKeyPairNameTooLong",
+                   f"`KeyName` has {len(name)} characters; at most {MAX_NAME}.")
     if not _NAME.match(name):
-        raise ctx.fail("InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar",
-                       f"`KeyName` `{name}` may contain only letters, digits and underscores.",
-                       also=("InvalidParameterValue",))
+        raise fail(ctx, "InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar",
+                   f"`KeyName` `{name}` may contain only letters, digits and underscores.",
+                   also=("InvalidParameterValue",))
     if any(k["KeyName"] == name for k in keypairs(ctx).values()):
-        raise ctx.fail("InvalidParameterValue.DuplicateParameterValue",
-                       f"A key pair named `{name}` already exists in {ctx.region}.")
-    if len(keypairs(ctx)) >= KEYPAIR_QUOTA:
-        raise ctx.fail("LimitExceeded.KeyPairLimitExceeded",
-                       f"The key pair quota of {KEYPAIR_QUOTA} per region is used up.")
+        raise fail(ctx, "InvalidParameterValue.DuplicateParameterValue",
+                   f"A key pair named `{name}` already exists in {ctx.region}.")
+    quotas.require(ctx, "USER_KEY_PAIR", 1, "LimitExceeded.KeyPairLimitExceeded")
 
 
 def _store(ctx: Ctx, name: str, public_key: str) -> Record:
@@ -115,17 +112,17 @@ def import_key_pair(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     try:
         parsed = sshkeys.parse_openssh_public_key(params["PublicKey"])
     except sshkeys.PublicKeyError as problem:
-        raise ctx.fail("InvalidParameterValue.KeyPairPublicKeyMalformed",
-                       f"`PublicKey` is not an OpenSSH RSA public key: {problem}.") from None
+        raise fail(ctx, "InvalidParameterValue.KeyPairPublicKeyMalformed",
+                   f"`PublicKey` is not an OpenSSH RSA public key: {problem}.") from None
     for other in keypairs(ctx).values():
         try:
             known = sshkeys.parse_openssh_public_key(other["PublicKey"])
         except sshkeys.PublicKeyError:
             continue
         if (known.n, known.e) == (parsed.n, parsed.e):
-            raise ctx.fail("InvalidParameterValue.KeyPairPublicKeyDuplicated",
-                           f"This public key ({parsed.fingerprint}) is already imported as "
-                           f"`{other['KeyId']}`.")
+            raise fail(ctx, "InvalidParameterValue.KeyPairPublicKeyDuplicated",
+                       f"This public key ({parsed.fingerprint}) is already imported as "
+                       f"`{other['KeyId']}`.")
     record = _store(ctx, name, " ".join(params["PublicKey"].split()))
     return {"KeyId": record["KeyId"]}
 
@@ -140,32 +137,35 @@ def delete_key_pairs(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     }
     for record in records:
         if record["AssociatedInstanceIds"]:
-            raise ctx.fail("ResourceInUse.KeyPairInUse",
-                           f"The key pair `{record['KeyId']}` is bound to "
-                           f"{', '.join(record['AssociatedInstanceIds'])}; unbind it first "
-                           "(DisassociateInstancesKeyPairs).")
+            raise fail(ctx, "ResourceInUse.KeyPairInUse",
+                       f"The key pair `{record['KeyId']}` is bound to "
+                       f"{', '.join(record['AssociatedInstanceIds'])}; unbind it first "
+                       "(DisassociateInstancesKeyPairs).")
         if record["KeyId"] in blueprint_keys:
-            raise ctx.fail("UnsupportedOperation.KeyPairBindToBlueprints",
-                           f"The key pair `{record['KeyId']}` is part of a custom blueprint; "
-                           "delete that blueprint first.")
+            raise fail(ctx, "UnsupportedOperation.KeyPairBindToBlueprints",
+                       f"The key pair `{record['KeyId']}` is part of a custom blueprint; "
+                       "delete that blueprint first.")
     for record in records:
         del keypairs(ctx)[record["KeyId"]]
     return {}
 
 
-KEYPAIR_FILTERS = {
-    "key-id": lambda r: [r["KeyId"]],
-    "key-name": lambda r: [r["KeyName"]],
-}
+KEYPAIR_FILTERS = {"key-id": lambda r: [r["KeyId"]]}
 
 
 @handler("DescribeKeyPairs")
 def describe_key_pairs(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    rows = select(ctx, params,
-                  sorted(keypairs(ctx).values(), key=lambda r: (r["CreatedTime"], r["KeyId"])),
-                  ids_param="KeyIds", id_key="KeyId", pattern=KEY_ID, malformed=KEY_ID_MALFORMED,
-                  accessors=KEYPAIR_FILTERS, fuzzy=("key-name",), max_values=5)
-    return {"TotalCount": len(rows), "KeyPairSet": [public(r) for r in page(ctx, rows, params)]}
+    """``key-name`` matches by substring (the docs: 支持模糊匹配); the others exactly."""
+    filters = params.get("Filters") or []
+    by_name = [f for f in filters if f["Name"] == "key-name"]
+    exact = {**params, "Filters": [f for f in filters if f["Name"] != "key-name"]}
+    oldest_first = sorted(keypairs(ctx).values(), key=lambda r: (r["CreatedTime"], r["KeyId"]))
+    rows = [
+        r for r in select(oldest_first, exact, fields=KEYPAIR_FILTERS, ids_param="KeyIds",
+                          id_field="KeyId")
+        if all(any(str(v) in r["KeyName"] for v in f["Values"]) for f in by_name)
+    ]
+    return {"TotalCount": len(rows), "KeyPairSet": [public(r) for r in page(rows, params)]}
 
 
 def _key_binding(ctx: Ctx, params: dict[str, Any], *, binding: bool) -> dict[str, Any]:
@@ -176,13 +176,13 @@ def _key_binding(ctx: Ctx, params: dict[str, Any], *, binding: bool) -> dict[str
         bound = instance["LoginSettings"].get("KeyIds") or []
         for key in keys:
             if binding and key["KeyId"] in bound:
-                raise ctx.fail("UnsupportedOperation.KeyPairBindDuplicate",
-                               f"The key pair `{key['KeyId']}` is already bound to "
-                               f"`{instance['InstanceId']}`.")
+                raise fail(ctx, "UnsupportedOperation.KeyPairBindDuplicate",
+                           f"The key pair `{key['KeyId']}` is already bound to "
+                           f"`{instance['InstanceId']}`.")
             if not binding and key["KeyId"] not in bound:
-                raise ctx.fail("UnsupportedOperation.KeyPairNotBoundToInstance",
-                               f"The key pair `{key['KeyId']}` is not bound to "
-                               f"`{instance['InstanceId']}`.")
+                raise fail(ctx, "UnsupportedOperation.KeyPairNotBoundToInstance",
+                           f"The key pair `{key['KeyId']}` is not bound to "
+                           f"`{instance['InstanceId']}`.")
     for instance in targets:
         previous = instance["InstanceState"]
         for key in keys:

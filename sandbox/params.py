@@ -105,6 +105,9 @@ CONDITION_CODES: dict[str, tuple[str, ...]] = {
 }
 
 _ID_BODY = re.compile(r"[a-z0-9]{8}")
+#: Code suffixes that name a *condition* (length, count, format), not a bad value as such.
+_CONDITION_WORDS = ("Malformed", "TooLong", "Length", "Duplicated", "LimitExceeded",
+                    "OutOfRange", "Negative", "TooLarge")
 
 
 def region_required(action: Action) -> bool:
@@ -248,13 +251,31 @@ class _Checker:
             )
         self.check_value(p, value, path)
 
+    def named_code(self, p: Param) -> str | None:
+        """A documented ``InvalidParameterValue.*`` code naming this parameter, if any.
+
+        e.g. ``InvalidParameterValue.InvalidDiskType`` for ``DiskType``, or
+        ``...InvalidResourceQuotaResourceName`` for ``ResourceNames``: the action's own
+        word for "this parameter has a value it does not accept".
+        """
+        name = p["name"]
+        stem = (name[:-1] if p["array"] and name.endswith("s") else name).lower()
+        found = sorted(
+            (c for c in self.documented
+             if c.startswith("InvalidParameterValue.") and stem in c.lower()
+             and not any(word in c for word in _CONDITION_WORDS)),
+            key=len,
+        )
+        return found[0] if found else None
+
     def check_value(self, p: Param, value: Any, path: str) -> None:
         enum = p.get("enum")
         if enum and value not in enum:
-            raise self.fail(
-                "enum",
-                f"`{path}` must be one of {', '.join(map(str, enum))}; got {_short(value)}.",
-            )
+            message = f"`{path}` must be one of {', '.join(map(str, enum))}; got {_short(value)}."
+            named = self.named_code(p)
+            if named is not None:
+                raise err(named, message)
+            raise self.fail("enum", message)
         if isinstance(value, int | float):
             self.check_range(p, value, path)
         if isinstance(value, str):
@@ -290,6 +311,11 @@ class _Checker:
 
     # -- filters ------------------------------------------------------------------------
 
+    def documents_id_code(self, param_name: str) -> bool:
+        """Filter values get the id-format check only where the action documents its code."""
+        prefix = ID_PREFIXES.get(param_name)
+        return prefix is not None and CONDITION_CODES[f"id:{prefix}"][0] in self.documented
+
     def check_filters(self, value: Any, path: str) -> None:
         spec = self.entry["filters"]
         if not isinstance(value, list):
@@ -316,7 +342,8 @@ class _Checker:
             name, values = item["Name"], item["Values"]
             if not isinstance(name, str):
                 raise self.fail("filter_name_not_str", f"`{where}.Name` must be a string.")
-            if name not in by_name:
+            spec_name = name if name in by_name else _pattern_filter(name, by_name)
+            if spec_name is None:
                 raise self.fail(
                     "filter_unknown_name",
                     f"`{where}.Name` {name[:40]!r} is not a filter of {self.entry['name']}; "
@@ -330,7 +357,7 @@ class _Checker:
                     f"`{where}.Values` has {len(values)} values; at most {spec['max_values']} "
                     "are allowed.",
                 )
-            allowed = by_name[name].get("enum")
+            allowed = by_name[spec_name].get("enum")
             for j, v in enumerate(values):
                 if not isinstance(v, str):
                     raise self.fail("type", f"`{where}.Values.{j}` must be a string.")
@@ -340,7 +367,8 @@ class _Checker:
                         f"`{where}.Values.{j}` must be one of {', '.join(allowed)} for "
                         f"filter {name}; got {v[:40]!r}.",
                     )
-                self.check_id(_filter_id_param(name), v, f"{where}.Values.{j}")
+                if self.documents_id_code(_filter_id_param(name)):
+                    self.check_id(_filter_id_param(name), v, f"{where}.Values.{j}")
 
     # -- cross-parameter rules ------------------------------------------------------------
 
@@ -355,10 +383,20 @@ class _Checker:
             if rule["kind"] == "requires" and rule["params"][0] in body:
                 missing = [n for n in rule["params"][1:] if n not in body]
                 if missing:
-                    raise self.fail(
-                        "requires",
-                        f"`{rule['params'][0]}` requires `{missing[0]}` ({rule['text']}).",
-                    )
+                    message = f"`{rule['params'][0]}` requires `{missing[0]}` ({rule['text']})."
+                    named = sorted(c for c in self.documented
+                                   if c.startswith("MissingParameter.") and missing[0] in c)
+                    if named:
+                        raise err(named[0], message)
+                    raise self.fail("requires", message)
+
+
+def _pattern_filter(name: str, by_name: Mapping[str, Any]) -> str | None:
+    """``tag:env`` matches the documented pattern filter ``tag:tag-key``."""
+    head, sep, rest = name.partition(":")
+    if not sep or not rest:
+        return None
+    return next((n for n in by_name if n.startswith(f"{head}:")), None)
 
 
 def _filter_id_param(filter_name: str) -> str:

@@ -146,6 +146,30 @@ def instance_price(unit: float, months: int = 1, count: int = 1) -> dict[str, An
     }
 
 
+#: The periods DescribeBundleDiscount lists (months).
+DISCOUNT_SPANS = (*range(1, 13), 24, 36, 48, 60)
+
+
+def discount_detail(unit: float, months: int) -> dict[str, Any]:
+    """A DiscountDetail row: the cost of ``months`` at ``unit`` a month, and the discount."""
+    discount = discount_percent(months)
+    total = unit * months
+    return {
+        "TimeSpan": months,
+        "TimeUnit": "m",
+        "TotalCost": _money(total),
+        "RealTotalCost": _money(total * discount / 100),
+        "Discount": discount,
+        "PolicyDetail": {
+            "UserDiscount": 100,
+            "CommonDiscount": discount,
+            "FinalDiscount": discount,
+            "ActivityDiscount": None if discount == 100 else 100,
+            "DiscountType": None if discount == 100 else "common",
+        },
+    }
+
+
 def bundles() -> list[dict[str, Any]]:
     """Bundle records (the documented ``Bundle`` structure), cheapest first per type."""
     out = []
@@ -189,6 +213,10 @@ def bundle_monthly_price(bundle_id: str) -> float:
 #: a 20 GB SSD costs 20 CNY a month; a backup point 2 CNY).
 DISK_PRICE_PER_GB = {"CLOUD_SSD": 1.0, "CLOUD_PREMIUM": 0.35}
 DISK_BACKUP_POINT_PRICE = 2.0
+#: Data disk size limits per type (min GB, max GB, step) as DescribeDiskConfigs shows them,
+#: and the backup-point quota range of CreateDisks.
+DISK_SIZE_LIMITS = {"CLOUD_PREMIUM": (10, 1000, 10), "CLOUD_SSD": (20, 1000, 10)}
+DISK_BACKUP_QUOTA_MAX = 500
 #: Custom blueprint storage price per image (InquirePriceCreateBlueprint example).
 BLUEPRINT_PRICE = 0.008
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import quotas
 from .backend import Ctx, Record, handler, public
 from .instance_model import begin_operation, bundle, lookup, require
-from .listing import check_ids, check_length, id_pattern, lookup_id, page, select
+from .listing import page, select
+from .lookups import check_ids, check_length, fail, id_pattern, lookup_id
 
 SNAPSHOT_ID = id_pattern("lhsnap")
 SNAPSHOT_ID_MALFORMED = "InvalidParameterValue.SnapshotIdMalformed"
 SNAPSHOT_NOT_FOUND = ("ResourceNotFound.SnapshotIdNotFound", "ResourceNotFound.SnapshotNotFound")
 MAX_NAME = 60
-#: SNAPSHOT quota per region (DescribeGeneralResourceQuotas ResourceName SNAPSHOT).
-SNAPSHOT_QUOTA = 10
 _OS_FIELDS = ("BlueprintId", "PlatformType", "Platform", "OsName")
 
 
@@ -53,13 +53,10 @@ def create_instance_snapshot(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
     instance = lookup(ctx, params["InstanceId"])
     require(ctx, [instance])
     if (bundle(ctx, instance["BundleId"]) or {}).get("BundleType") == "STORAGE_BUNDLE":
-        raise ctx.fail("OperationDenied.OperationDeniedCreateSnapshotForStorageBundle",
-                       f"The instance `{instance['InstanceId']}` uses a storage bundle; "
-                       "storage bundles do not support snapshots.")
-    if len(snapshots(ctx)) >= SNAPSHOT_QUOTA:
-        raise ctx.fail("LimitExceeded.SnapshotQuotaLimitExceeded",
-                       f"The snapshot quota of {SNAPSHOT_QUOTA} in {ctx.region} is used up; "
-                       "delete a snapshot first.")
+        raise fail(ctx, "OperationDenied.OperationDeniedCreateSnapshotForStorageBundle",
+                   f"The instance `{instance['InstanceId']}` uses a storage bundle; "
+                   "storage bundles do not support snapshots.")
+    quotas.require(ctx, "SNAPSHOT", 1, "LimitExceeded.SnapshotQuotaLimitExceeded")
     disk = instance["SystemDisk"]
     record: Record = {
         "SnapshotId": ctx.new_id("lhsnap"),
@@ -89,18 +86,18 @@ def apply_instance_snapshot(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     snapshot = lookup_snapshot(ctx, params["SnapshotId"])
     require(ctx, [instance])
     if snapshot["_instance_id"] != instance["InstanceId"]:
-        raise ctx.fail("ResourceNotFound.SnapshotNotFound",
-                       f"The snapshot `{snapshot['SnapshotId']}` belongs to "
-                       f"`{snapshot['_instance_id']}`; a snapshot can only roll back its own "
-                       "system disk.", also=SNAPSHOT_NOT_FOUND)
+        raise fail(ctx, "ResourceNotFound.SnapshotNotFound",
+                   f"The snapshot `{snapshot['SnapshotId']}` belongs to "
+                   f"`{snapshot['_instance_id']}`; a snapshot can only roll back its own "
+                   "system disk.", also=SNAPSHOT_NOT_FOUND)
     if snapshot["SnapshotState"] != "NORMAL":
-        raise ctx.fail("UnsupportedOperation.InvalidSnapshotState",
-                       f"The snapshot `{snapshot['SnapshotId']}` is "
-                       f"{snapshot['SnapshotState']}; it must be NORMAL.")
+        raise fail(ctx, "UnsupportedOperation.InvalidSnapshotState",
+                   f"The snapshot `{snapshot['SnapshotId']}` is "
+                   f"{snapshot['SnapshotState']}; it must be NORMAL.")
     if snapshot["DiskSize"] != instance["SystemDisk"].get("DiskSize"):
-        raise ctx.fail("InvalidParameterValue.DiskSizeNotMatch",
-                       f"The system disk is now {instance['SystemDisk'].get('DiskSize')} GB but "
-                       f"the snapshot was taken at {snapshot['DiskSize']} GB.")
+        raise fail(ctx, "InvalidParameterValue.DiskSizeNotMatch",
+                   f"The system disk is now {instance['SystemDisk'].get('DiskSize')} GB but "
+                   f"the snapshot was taken at {snapshot['DiskSize']} GB.")
     _start(ctx, snapshot, "RollbackInstanceSnapshot", "ROLLBACKING")
     previous = instance["InstanceState"]
     begin_operation(ctx, instance, transient="STOPPING" if previous == "RUNNING" else None,
@@ -115,10 +112,10 @@ def delete_snapshots(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     records = [lookup_snapshot(ctx, sid, "SnapshotIds") for sid in ids]
     for record in records:
         if record["SnapshotState"] != "NORMAL":
-            raise ctx.fail("UnsupportedOperation.InvalidSnapshotState",
-                           f"The snapshot `{record['SnapshotId']}` is {record['SnapshotState']}; "
-                           "only NORMAL snapshots can be deleted.",
-                           also=("UnsupportedOperation.SnapshotBusy",))
+            raise fail(ctx, "UnsupportedOperation.InvalidSnapshotState",
+                       f"The snapshot `{record['SnapshotId']}` is {record['SnapshotState']}; "
+                       "only NORMAL snapshots can be deleted.",
+                       also=("UnsupportedOperation.SnapshotBusy",))
     for record in records:
         del snapshots(ctx)[record["SnapshotId"]]
     return {}
@@ -145,10 +142,9 @@ SNAPSHOT_FILTERS = {
 def describe_snapshots(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     newest_first = sorted(snapshots(ctx).values(),
                           key=lambda r: (r["CreatedTime"], r["SnapshotId"]), reverse=True)
-    rows = select(ctx, params, newest_first, ids_param="SnapshotIds", id_key="SnapshotId",
-                  pattern=SNAPSHOT_ID, malformed=SNAPSHOT_ID_MALFORMED,
-                  accessors=SNAPSHOT_FILTERS, max_values=5)
-    return {"TotalCount": len(rows), "SnapshotSet": [public(r) for r in page(ctx, rows, params)]}
+    rows = select(newest_first, params, fields=SNAPSHOT_FILTERS, ids_param="SnapshotIds",
+                  id_field="SnapshotId")
+    return {"TotalCount": len(rows), "SnapshotSet": [public(r) for r in page(rows, params)]}
 
 
 def snapshot_denials(record: Record) -> list[Record]:

@@ -18,8 +18,18 @@ import httpx
 import pytest
 
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
+from lighthouse_mcp.tools import catalog
 
 HOST = "sandbox.local"
+COMMON_ERRORS = {e["code"] for e in catalog.load_catalog()["common_errors"]}
+
+
+def example_input(name: str) -> dict[str, Any]:
+    """The action's first documented example request body ({} if it has none)."""
+    for example in catalog.action(name)["examples"]:
+        if isinstance(example.get("input"), dict):
+            return dict(example["input"] or {})
+    return {}
 
 
 class Clock:

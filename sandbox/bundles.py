@@ -1,0 +1,72 @@
+"""DescribeBundles and DescribeBundleDiscount over the seed catalogue of bundles."""
+from __future__ import annotations
+
+from typing import Any
+
+from . import seed
+from .backend import Ctx, handler
+from .listing import Fields, page, select
+
+_FIELDS = Fields(
+    {
+        "bundle-id": lambda b: b["BundleId"],
+        "bundle-type": lambda b: b["BundleType"],
+        "bundle-state": lambda b: "ONLINE" if b["BundleSalesState"] == "AVAILABLE" else "OFFLINE",
+        "support-platform-type": lambda b: (["LINUX_UNIX"] if b["SupportLinuxUnixPlatform"] else [])
+        + (["WINDOWS"] if b["SupportWindowsPlatform"] else []),
+    }
+)
+
+#: Answers come from the static catalogue, not from account state (see coverage.py).
+COVERAGE = "seed"
+
+
+def unknown_bundle(ctx: Ctx, bundle_id: str) -> Exception:
+    return ctx.fail(
+        "InvalidParameter.BundleIdNotFound",
+        f"The bundle `{bundle_id}` does not exist; see DescribeBundles.",
+        also=("ResourceNotFound", "InvalidParameterValue"),
+    )
+
+
+def check_zones(ctx: Ctx, zones: list[str]) -> None:
+    known = {z["Zone"] for z in seed.zones(ctx.region)}
+    for zone in zones:
+        if zone not in known:
+            raise ctx.fail(
+                "InvalidParameterValue.ZoneInvalid",
+                f"The zone `{zone}` is not in {ctx.region}; expected one of: "
+                f"{', '.join(sorted(known))}.",
+                also=("InvalidParameterValue.InvalidZone", "InvalidParameterValue"),
+            )
+
+
+@handler("DescribeBundles")
+def describe_bundles(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    if params.get("BundleIds") and params.get("Filters"):
+        raise ctx.fail(
+            "InvalidParameter.ParameterConflict",
+            "BundleIds and Filters cannot be given together.",
+            also=("InvalidParameter",),
+        )
+    catalogue = seed.bundles()
+    known = {b["BundleId"] for b in catalogue}
+    for bid in params.get("BundleIds") or []:
+        if bid not in known:
+            raise unknown_bundle(ctx, bid)
+    check_zones(ctx, params.get("Zones") or [])
+    rows = select(catalogue, params, fields=_FIELDS, ids_param="BundleIds", id_field="BundleId")
+    return {"TotalCount": len(rows), "BundleSet": page(rows, params)}
+
+
+@handler("DescribeBundleDiscount")
+def describe_bundle_discount(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    bid = params["BundleId"]
+    try:
+        unit = seed.bundle_monthly_price(bid)
+    except KeyError:
+        raise unknown_bundle(ctx, bid) from None
+    return {
+        "Currency": seed.CURRENCY,
+        "DiscountDetail": [seed.discount_detail(unit, m) for m in seed.DISCOUNT_SPANS],
+    }

@@ -1,0 +1,35 @@
+"""Every one of the 108 actions answers, with its documented shape or a documented error.
+
+Each action is called with its first documented example input. An answer passes when it
+carries a RequestId and either no error, or an error code that the action's page or the
+common error list documents (an example may name a resource this account lacks).
+"""
+from __future__ import annotations
+
+import pytest
+
+from lighthouse_mcp.sandbox.params import region_required
+from lighthouse_mcp.tools import catalog
+
+from .conftest import COMMON_ERRORS, Api, example_input
+
+pytestmark = pytest.mark.anyio
+
+
+
+@pytest.mark.parametrize("name", catalog.action_names())
+async def test_action_answers(api: Api, name: str) -> None:
+    entry = catalog.action(name)
+    region = "ap-guangzhou" if region_required(entry) else None
+    data = await api.call(name, example_input(name), region=region)
+    error = data.get("Error")
+    if error is None:
+        documented = {p["name"] for p in entry["outputs"]}
+        assert set(data) <= documented, f"undocumented fields {set(data) - documented}"
+        return
+    allowed = {e["code"] for e in entry["errors"]} | COMMON_ERRORS
+    assert error["Code"] in allowed, f"{name}: {error}"
+
+
+def test_there_are_108_actions() -> None:
+    assert len(catalog.action_names()) == 108

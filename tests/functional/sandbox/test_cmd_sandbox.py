@@ -1,0 +1,106 @@
+"""`lighthouse-mcp sandbox` as a real process over real HTTP on 127.0.0.1."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
+
+from .conftest import tc3_headers
+
+
+def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str,
+                                                                     list[str]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lighthouse_mcp.server", "sandbox", "--port", "0", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **(env or {})},
+    )
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline()]
+    for _ in range(3):
+        lines.append(proc.stdout.readline())
+    first = lines[0].strip()
+    assert first.startswith("Lighthouse sandbox listening on http://127.0.0.1:"), (
+        first, proc.stderr.read() if proc.poll() is not None and proc.stderr else "")
+    return proc, first.rsplit(" ", 1)[1].rstrip("/"), lines
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path, list[str]]]:
+    state = tmp_path / "state.json"
+    env = {"TENCENTCLOUD_SECRET_ID": "", "TENCENTCLOUD_SECRET_KEY": ""}
+    proc, url, lines = _start("--state", str(state), "--delay", "0.05", env=env)
+    try:
+        yield url, state, lines
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _post(url: str, action: str, params: dict[str, object], **kw: str | None) -> httpx.Response:
+    host = url.removeprefix("http://")
+    body = json.dumps(params).encode()
+    headers = tc3_headers(action, body, timestamp=int(time.time()), host=host, **kw)
+    return httpx.post(url + "/", content=body, headers=headers, timeout=10)
+
+
+def test_prints_endpoint_and_default_credentials(server: tuple[str, Path, list[str]]) -> None:
+    url, _, lines = server
+    text = "".join(lines)
+    assert DEFAULT_SECRET_ID in text and DEFAULT_SECRET_KEY in text
+    data = _post(url, "DescribeRegions", {}, region=None).json()["Response"]
+    assert data["TotalCount"] == 17
+
+
+def test_signature_checked_over_real_http(server: tuple[str, Path, list[str]]) -> None:
+    url, _, _ = server
+    bad = _post(url, "DescribeZones", {}, secret_key="wrong").json()["Response"]
+    assert bad["Error"]["Code"] == "AuthFailure.SignatureFailure"
+
+
+def test_drop_fault_cuts_the_socket(server: tuple[str, Path, list[str]]) -> None:
+    url, _, _ = server
+    resp = httpx.post(url + "/admin/faults", json={"add": [{"kind": "drop", "count": 1}]})
+    assert resp.status_code == 200
+    with pytest.raises(httpx.TransportError):
+        _post(url, "DescribeZones", {})
+    assert "Error" not in _post(url, "DescribeZones", {}).json()["Response"]
+
+
+def test_state_file_written_after_a_write(server: tuple[str, Path, list[str]]) -> None:
+    url, state, _ = server
+    _post(url, "ModifyInstancesAttribute", {"InstanceIds": ["lhins-demo0001"],
+                                            "InstanceName": "persisted"})
+    assert state.exists()
+    saved = json.loads(state.read_text())
+    assert DEFAULT_SECRET_ID in saved["accounts"]
+
+
+def test_credentials_from_environment_are_not_printed() -> None:
+    env = {"TENCENTCLOUD_SECRET_ID": "AKIDenvironment", "TENCENTCLOUD_SECRET_KEY": "envkey123"}
+    proc, url, lines = _start(env=env)
+    try:
+        text = "".join(lines)
+        assert "AKIDenvironment" in text and "envkey123" not in text
+        ok = _post(url, "DescribeZones", {}, secret_id="AKIDenvironment", secret_key="envkey123")
+        assert "Error" not in ok.json()["Response"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_half_given_credentials_are_refused() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "lighthouse_mcp.server", "sandbox", "--secret-id", "X"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode != 0 and "--secret-key" in proc.stderr

@@ -1,0 +1,77 @@
+"""Request envelope and body checks over HTTP, and the documented-output fallback."""
+from __future__ import annotations
+
+import pytest
+
+from lighthouse_mcp.sandbox import backend
+
+from .conftest import Api, tc3_headers
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_errors_are_http_200_with_error_and_request_id(api: Api) -> None:
+    resp = await api.raw("DescribeNothing")
+    assert resp.status_code == 200
+    body = resp.json()["Response"]
+    assert body["Error"]["Code"] == "InvalidAction" and body["RequestId"]
+    assert resp.headers["X-TC-RequestId"] == body["RequestId"]
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({"version": "2017-03-12"}, "NoSuchVersion"),
+    ({"region": "ap-mars"}, "UnsupportedRegion"),
+    ({"region": None}, "MissingParameter"),
+])
+async def test_envelope_codes(api: Api, kwargs: dict[str, str | None], expected: str) -> None:
+    assert await api.error("DescribeZones", **kwargs) == expected
+
+
+async def test_body_must_be_a_json_object(api: Api) -> None:
+    data = (await api.raw("DescribeZones", body=b"{not json")).json()["Response"]
+    assert data["Error"]["Code"] == "InvalidParameter"
+    data = (await api.raw("DescribeZones", body=b"[1]")).json()["Response"]
+    assert data["Error"]["Code"] == "InvalidParameter"
+
+
+async def test_content_type_must_be_json(api: Api) -> None:
+    code = await api.error("DescribeZones", content_type="application/x-www-form-urlencoded")
+    assert code == "InvalidParameter"
+
+
+async def test_get_is_refused(api: Api) -> None:
+    headers = tc3_headers("DescribeZones", b"", timestamp=int(api.clock()))
+    resp = await api.http.get("/", headers=headers)
+    assert resp.json()["Response"]["Error"]["Code"] == "UnsupportedProtocol"
+
+
+async def test_missing_unknown_and_wrong_type_parameters(api: Api) -> None:
+    assert await api.error("DescribeBundleDiscount", {}) == "MissingParameter"
+    assert await api.error("DescribeZones", {"Foo": 1}) == "UnknownParameter"
+    assert await api.error("DescribeBundles", {"Limit": "10"}) == "InvalidParameter"
+    assert await api.error("InquirePriceRenewInstances", {
+        "InstanceIds": ["ins-123"], "InstanceChargePrepaid": {"Period": 1}}) == (
+        "InvalidParameterValue.InstanceIdMalformed")
+
+
+async def test_fallback_echoes_the_requested_ids(api: Api) -> None:
+    action = "DescribeInstancesTrafficPackages"
+    if action in backend.HANDLERS:
+        pytest.skip("a family now implements it")
+    data = await api.ok(action, {"InstanceIds": ["lhins-demo0001"]})
+    text = str(data)
+    assert "lhins-demo0001" in text
+
+
+async def test_a_handler_bug_answers_internal_error(api: Api) -> None:
+    @backend.handler("DescribeZones_Broken")
+    def broken(ctx: backend.Ctx, params: dict[str, object]) -> dict[str, object]:
+        raise RuntimeError("bug")
+
+    try:
+        original = backend.HANDLERS["DescribeZones"]
+        backend.HANDLERS["DescribeZones"] = broken
+        assert await api.error("DescribeZones") == "InternalError"
+    finally:
+        backend.HANDLERS["DescribeZones"] = original
+        del backend.HANDLERS["DescribeZones_Broken"]
