@@ -9,28 +9,46 @@ notifications, and tests wire it to anything.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import anyio
 
+from lighthouse_mcp.tools import catalog
+
 Call = Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 Progress = Callable[[float, float, str], Awaitable[None]]
 
-DEFAULT_TIMEOUT_SECONDS = 300.0
+#: Default wait: long enough for a start/stop/snapshot, short enough that a client whose
+#: request timeout is a few minutes still gets the answer (a wait can be called again).
+DEFAULT_TIMEOUT_SECONDS = 120.0
 MAX_TIMEOUT_SECONDS = 1800.0
 FIRST_POLL_SECONDS = 1.0
 MAX_POLL_SECONDS = 10.0
 POLL_BACKOFF = 1.5
+#: A resource created a moment ago may not be listed yet: absent and never seen is
+#: "not visible yet" for this long, then "not found".
+NOT_SEEN_GRACE_SECONDS = 15.0
+#: How much of a failed docker activity's command output the reason quotes.
+MAX_OUTPUT_CHARS = 300
 GONE = "GONE"
 OPERATION_DONE = ("SUCCESS", "FAILED")
 
 
 @dataclass(frozen=True)
 class ResourceKind:
-    """How to observe one kind of resource through its Describe* action."""
+    """How to observe one kind of resource through its Describe* action.
+
+    Only the names are hand-kept; the states a record can be in, whether records carry
+    LatestOperation*, and how many IDs one Describe call takes are read from the catalog
+    (the documented enum of ``state_field``, the record structure's members, the IDs
+    parameter's max_items), so they cannot drift from the docs.
+    """
 
     describe: str
     ids_param: str
@@ -41,50 +59,66 @@ class ResourceKind:
     failed_states: frozenset[str] = frozenset()
     #: other Describe* parameters the caller must supply (e.g. InstanceId for docker)
     required_context: tuple[str, ...] = ()
-    #: whether records carry LatestOperation / LatestOperationState / ...RequestId
-    has_latest_operation: bool = True
-    max_ids: int = 100
-    states: tuple[str, ...] = field(default=())
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """Every documented state, plus GONE (the resource is no longer listed)."""
+        enum = _members(self.describe, self.set_field)[self.state_field].get("enum", [])
+        return (*(str(v) for v in enum), GONE)
+
+    @property
+    def has_latest_operation(self) -> bool:
+        """Whether records carry LatestOperation / LatestOperationState / ...RequestId."""
+        return "LatestOperationRequestId" in _members(self.describe, self.set_field)
+
+    @property
+    def max_ids(self) -> int:
+        param = next(p for p in catalog.action(self.describe)["inputs"]
+                     if p["name"] == self.ids_param)
+        return int(param.get("max_items") or 100)
+
+    @property
+    def takes_limit(self) -> bool:
+        return any(p["name"] == "Limit" for p in catalog.action(self.describe)["inputs"])
+
+
+@cache
+def _members(describe: str, set_field: str) -> dict[str, catalog.Param]:
+    """The members of the record structure that ``describe`` lists in ``set_field``."""
+    output = next(p for p in catalog.action(describe)["outputs"] if p["name"] == set_field)
+    return {m["name"]: m for m in catalog.structure(output["type"])["members"]}
 
 
 KINDS: dict[str, ResourceKind] = {
     "instance": ResourceKind(
         "DescribeInstances", "InstanceIds", "InstanceSet", "InstanceId", "InstanceState",
         failed_states=frozenset({"LAUNCH_FAILED"}),
-        states=("PENDING", "LAUNCH_FAILED", "RUNNING", "STOPPED", "STARTING", "STOPPING",
-                "REBOOTING", "SHUTDOWN", "TERMINATING", "DELETING", "FREEZING", GONE),
     ),
     "disk": ResourceKind(
         "DescribeDisks", "DiskIds", "DiskSet", "DiskId", "DiskState",
         failed_states=frozenset({"CREATED_FAILED"}),
-        states=("PENDING", "UNATTACHED", "ATTACHING", "ATTACHED", "DETACHING", "SHUTDOWN",
-                "CREATED_FAILED", "TERMINATING", "DELETING", "FREEZING", GONE),
     ),
     "snapshot": ResourceKind(
         "DescribeSnapshots", "SnapshotIds", "SnapshotSet", "SnapshotId", "SnapshotState",
-        states=("NORMAL", "CREATING", "ROLLBACKING", GONE),
     ),
     "blueprint": ResourceKind(
         "DescribeBlueprints", "BlueprintIds", "BlueprintSet", "BlueprintId", "BlueprintState",
         failed_states=frozenset({"CREATEFAILED", "SYNCING_FAILED"}),
-        has_latest_operation=False,
-        states=("NORMAL", "SYNCING", "OFFLINE", "ISOLATED", "CREATEFAILED", "SYNCING_FAILED",
-                "ISOLATING", "DELETING", "DESTROYING", GONE),
     ),
     "disk_backup": ResourceKind(
         "DescribeDiskBackups", "DiskBackupIds", "DiskBackupSet", "DiskBackupId",
         "DiskBackupState",
-        states=("NORMAL", "CREATING", "ROLLBACKING", "DELETING", GONE),
     ),
     "docker_activity": ResourceKind(
         "DescribeDockerActivities", "ActivityIds", "DockerActivitySet", "ActivityId",
         "ActivityState",
         failed_states=frozenset({"FAILED"}),
         required_context=("InstanceId",),
-        has_latest_operation=False,
-        states=("INIT", "OPERATING", "SUCCESS", "FAILED"),
     ),
 }
+
+#: Describe action -> kind, for the async notes that name the action to poll.
+KIND_BY_DESCRIBE = {spec.describe: kind for kind, spec in KINDS.items()}
 
 
 @dataclass
@@ -98,10 +132,11 @@ class Observed:
     latest_operation_request_id: str | None = None
     status: str = "waiting"  # waiting | reached | failed | timeout
     reason: str | None = None
+    seen: bool = False  # listed by at least one poll
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"Id": self.id, "State": self.state, "Status": self.status}
-        if self.latest_operation is not None:
+        if self.latest_operation is not None or self.latest_operation_state is not None:
             out["LatestOperation"] = self.latest_operation
             out["LatestOperationState"] = self.latest_operation_state
             out["LatestOperationRequestId"] = self.latest_operation_request_id
@@ -144,17 +179,34 @@ def check_request(
     return spec
 
 
+def _command_output(record: Mapping[str, Any]) -> str:
+    """The start of a docker activity's command output (base64 in the API), for a reason."""
+    raw = record.get("ActivityCommandOutput")
+    if not isinstance(raw, str) or not raw:
+        return ""
+    try:
+        text = base64.b64decode(raw, validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        text = raw
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_OUTPUT_CHARS else text[: MAX_OUTPUT_CHARS - 3] + "..."
+
+
 def _judge(
-    spec: ResourceKind, seen: Observed, record: Mapping[str, Any] | None,
-    target_state: str | None, operation_request_id: str | None,
+    kind: str, spec: ResourceKind, seen: Observed, record: Mapping[str, Any] | None,
+    target_state: str | None, operation_request_id: str | None, elapsed: float,
 ) -> None:
     if record is None:
-        seen.state = GONE
         if target_state == GONE:
-            seen.status = "reached"
-        elif operation_request_id is None:
-            seen.status, seen.reason = "failed", "the resource no longer exists"
-        return
+            seen.state, seen.status = GONE, "reached"
+        elif seen.seen:
+            seen.state = GONE
+            seen.status, seen.reason = "failed", f"the {kind} no longer exists"
+        elif elapsed >= NOT_SEEN_GRACE_SECONDS:
+            seen.status = "failed"
+            seen.reason = f"no {kind} with this ID is listed by {spec.describe}"
+        return  # never listed yet: a new resource may take a moment to appear
+    seen.seen = True
     seen.state = str(record.get(spec.state_field))
     if spec.has_latest_operation:
         seen.latest_operation = record.get("LatestOperation")
@@ -169,19 +221,22 @@ def _judge(
             seen.status = "failed"
             seen.reason = (
                 f"{seen.latest_operation or 'the operation'} FAILED "
-                f"(request {operation_request_id}); the instance is {seen.state}"
+                f"(request {operation_request_id}); the {kind} is {seen.state}"
             )
         return
     if seen.state == target_state:
         seen.status = "reached"
     elif seen.state in spec.failed_states:
         seen.status = "failed"
-        seen.reason = f"reached the failure state {seen.state}"
+        output = _command_output(record)
+        seen.reason = f"reached the failure state {seen.state}" + (
+            f"; output: {output}" if output else "")
     elif spec.has_latest_operation and seen.latest_operation_state == "FAILED" and (
         seen.latest_operation is not None
     ):
         seen.status = "failed"
-        seen.reason = f"its latest operation {seen.latest_operation} FAILED"
+        seen.reason = (f"its latest operation {seen.latest_operation} FAILED "
+                       f"(request {seen.latest_operation_request_id}); it is {seen.state}")
 
 
 def _not_found(error: Exception) -> bool:
@@ -207,6 +262,18 @@ async def _describe(
     return {str(r.get(spec.id_field)): r for r in response.get(spec.set_field) or []}
 
 
+def _progress_message(seen: Mapping[str, Observed], elapsed: float) -> str:
+    done = sum(1 for o in seen.values() if o.status != "waiting")
+    counts: dict[str, int] = {}
+    for o in seen.values():
+        label = o.state or "not listed yet"
+        if o.latest_operation_state == "OPERATING":
+            label += f" ({o.latest_operation} running)"
+        counts[label] = counts.get(label, 0) + 1
+    now = ", ".join(f"{n} {label}" if len(seen) > 1 else label for label, n in counts.items())
+    return f"{done}/{len(seen)} settled after {elapsed:.0f}s; now: {now}"
+
+
 async def wait_for(
     call: Call,
     kind: str,
@@ -219,38 +286,43 @@ async def wait_for(
     progress: Progress | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    first_poll: float | None = None,
+    max_poll: float | None = None,
 ) -> dict[str, Any]:
     """Poll until every resource is settled or the timeout passes; returns the final view.
 
     A resource is settled when it reached the target (a state, or SUCCESS of the given
-    operation), or failed (a failure state, or FAILED with the API's reason). The poll
-    interval grows from 1 s to 10 s; the client's per-action rate limiter still applies.
+    operation), or failed (a failure state, FAILED with the API's reason, or it vanished).
+    The poll interval grows from ``first_poll`` (1 s) by 1.5x up to ``max_poll`` (10 s),
+    so a long wait costs a few calls a minute; each call still passes the client's
+    per-action rate limiter. Cancelling the caller's task stops the loop at its next
+    await (a sleep or a call): nothing is left polling.
     """
     ctx = dict(context or {})
     spec = check_request(kind, ids, target_state, operation_request_id, ctx)
     timeout = min(max(timeout, 0.0), MAX_TIMEOUT_SECONDS)
+    interval = FIRST_POLL_SECONDS if first_poll is None else first_poll
+    ceiling = MAX_POLL_SECONDS if max_poll is None else max_poll
     unique = list(dict.fromkeys(ids))
     seen = {rid: Observed(rid) for rid in unique}
     started = clock()
-    interval = FIRST_POLL_SECONDS
     polls = 0
     while True:
         pending = [rid for rid in unique if seen[rid].status == "waiting"]
         for start in range(0, len(pending), spec.max_ids):
             chunk = pending[start : start + spec.max_ids]
             params = {**ctx, spec.ids_param: chunk}
-            if "Limit" not in params and spec.describe != "DescribeDockerActivities":
+            if spec.takes_limit:
                 params["Limit"] = min(100, max(len(chunk), 1))
             records = await _describe(call, spec, params, chunk)
             for rid in chunk:
-                _judge(spec, seen[rid], records.get(rid), target_state, operation_request_id)
+                _judge(kind, spec, seen[rid], records.get(rid), target_state,
+                       operation_request_id, clock() - started)
         polls += 1
         done = sum(1 for o in seen.values() if o.status != "waiting")
         elapsed = clock() - started
         if progress is not None:
-            states = ", ".join(sorted({str(o.state) for o in seen.values()}))
-            await progress(float(done), float(len(unique)),
-                           f"{done}/{len(unique)} settled after {elapsed:.0f}s (now: {states})")
+            await progress(float(done), float(len(unique)), _progress_message(seen, elapsed))
         if done == len(unique):
             break
         remaining = timeout - elapsed
@@ -258,14 +330,18 @@ async def wait_for(
             for o in seen.values():
                 if o.status == "waiting":
                     o.status = "timeout"
-                    o.reason = f"still {o.state} after {timeout:.0f}s"
+                    where = o.state or "not listed"
+                    if o.latest_operation_state == "OPERATING":
+                        where += f", {o.latest_operation} still OPERATING"
+                    o.reason = f"still {where} after {timeout:.0f}s"
             break
         await sleep(min(interval, remaining))
-        interval = min(interval * POLL_BACKOFF, MAX_POLL_SECONDS)
+        interval = min(interval * POLL_BACKOFF, ceiling)
     results = [seen[rid].as_dict() for rid in unique]
     return {
         "Resource": kind,
-        "Target": target_state or f"operation {operation_request_id} finished",
+        "Target": target_state
+        or f"LatestOperationState SUCCESS for request {operation_request_id}",
         "Done": all(o["Status"] == "reached" for o in results),
         "ElapsedSeconds": round(clock() - started, 1),
         "Polls": polls,
