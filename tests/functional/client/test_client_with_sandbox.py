@@ -15,6 +15,7 @@ from lighthouse_mcp.client import (
     AuthError,
     BadResponseError,
     Credentials,
+    DryRunOperation,
     LighthouseClient,
     NetworkError,
     ServerError,
@@ -57,15 +58,16 @@ async def test_signed_calls_are_accepted_and_a_wrong_key_is_refused() -> None:
 async def test_create_instances_carries_a_client_token_to_the_sandbox() -> None:
     sb = Sandbox()
     async with _client(sb) as client:
-        await client.call(
-            "CreateInstances",
-            {
-                "BundleId": "bundle_2022_gen_01",
-                "BlueprintId": "lhbp-f1lkcd41",
-                "InstanceChargePrepaid": {"Period": 1},
-                "DryRun": True,
-            },
-        )
+        with pytest.raises(DryRunOperation):  # the API's answer to a dry run that would pass
+            await client.call(
+                "CreateInstances",
+                {
+                    "BundleId": "bundle_gen_mc_med2_02",
+                    "BlueprintId": "lhbp-5e8807lo",
+                    "InstanceChargePrepaid": {"Period": 1},
+                    "DryRun": True,
+                },
+            )
     (request,) = sb.requests
     assert request.params is not None and len(request.params["ClientToken"]) == 36
 
