@@ -63,3 +63,15 @@ def test_bad_flag_value_is_a_clear_error() -> None:
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "did you mean firewall" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_tools_command_json_lists_annotations() -> None:
+    import json
+
+    out = subprocess.run([sys.executable, "-m", "lighthouse_mcp.server", "tools", "--json",
+                          "--read-only", "--toolsets", "keypair"],
+                         capture_output=True, text=True, timeout=60, check=True)
+    rows = json.loads(out.stdout)
+    actions = [r for r in rows if r["name"][0].isupper()]
+    assert actions and all(r["class"] == "read" and r["group"] == "keypair" for r in actions)
+    assert all(r["annotations"]["readOnlyHint"] is True for r in rows)
