@@ -16,12 +16,12 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from lighthouse_mcp.tools import catalog
-from lighthouse_mcp.tools.catalog import Action, FilterSpec, Param
+from lighthouse_mcp.tools.catalog import Action, Constraint, FilterSpec, Param
 from lighthouse_mcp.tools.text import first_sentence
 
 Lang = Literal["en", "zh"]
@@ -45,12 +45,16 @@ SCALAR_SCHEMAS: dict[str, JSONSchema] = {
     "Binary": {"type": "string"},
 }
 
+#: Documented cross-parameter rules of an object (catalog ``constraints`` of the action or
+#: of a structure). Only in the validation schema: JSON Schema would need ``not``/``anyOf``
+#: combinations that cost tokens and explain nothing; unknown keywords are annotations.
+RULES_KEYWORD = "x-constraints"
 #: Every keyword this module emits; the validator compiles exactly these and refuses others.
 EMITTED_KEYWORDS = frozenset(
     {
         "type", "properties", "required", "additionalProperties", "items", "enum", "minimum",
         "maximum", "maxLength", "minItems", "maxItems", "format", "anyOf", "pattern", "$ref",
-        "$defs", "description", "default",
+        "$defs", "description", "default", RULES_KEYWORD,
     }
 )
 
@@ -65,11 +69,35 @@ class SchemaError(ValueError):
 ZH_PARAM_CHARS = 40
 
 
+#: Clauses of a Chinese description that the schema keywords already state.
+_ZH_RESTATES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("默认", ("default",)),
+    ("最大", ("maximum", "max_items", "max_length")),
+    ("上限", ("maximum", "max_items", "max_length")),
+    ("最小", ("minimum", "min_items")),
+)
+
+
+def zh_description(param: Param) -> str:
+    """The docs' first sentence without what the schema says anyway: the value list after
+    "取值" when there is an enum, "默认为 20" beside a default, "最大值为 100" beside a
+    maximum. Empty when nothing else is left (the keywords speak for themselves)."""
+    sentence = first_sentence(param["description"], 200)
+    kept: list[str] = []
+    for clause in re.split(r"[，,]", sentence):
+        if "enum" in param and "取值" in clause:
+            break  # the rest of the sentence lists the enum's values
+        if any(word in clause and any(k in param for k in keys) for word, keys in _ZH_RESTATES):
+            continue
+        kept.append(clause.strip())
+    return first_sentence("，".join(c for c in kept if c), ZH_PARAM_CHARS)
+
+
 def _member_description(structure: str, member: Param, lang: Lang | None) -> str:
     if lang == "en":
         return catalog.load_overlay()["structures"].get(structure, {}).get(member["name"], "")
     if lang == "zh":
-        return first_sentence(member["description"], ZH_PARAM_CHARS)
+        return zh_description(member)
     return ""
 
 
@@ -78,7 +106,7 @@ def _param_description(action: str, param: Param, lang: Lang | None) -> str:
         overlay = catalog.load_overlay()["actions"].get(action)
         return overlay["params"].get(param["name"], "") if overlay else ""
     if lang == "zh":
-        return first_sentence(param["description"], ZH_PARAM_CHARS)
+        return zh_description(param)
     return ""
 
 
@@ -97,9 +125,10 @@ class _Builder:
     """
 
     def __init__(self, roots: list[Param], *, lang: Lang | None, output: bool,
-                 inline: set[str] | None = None) -> None:
+                 inline: set[str] | None = None, rules: bool = False) -> None:
         self.lang = lang
         self.output = output
+        self.rules = rules
         self.defs: dict[str, JSONSchema] = {}
         # Roots named in ``inline`` are spelled out in place (Filters), so they add no use.
         uses: Counter[str] = Counter(
@@ -131,8 +160,8 @@ class _Builder:
     def _members(name: str) -> list[Param]:
         return catalog.structure(name)["members"]
 
-    def structure(self, name: str, *, inline: bool = False) -> JSONSchema:
-        if name in self.shared and not inline:
+    def structure(self, name: str) -> JSONSchema:
+        if name in self.shared:
             if name not in self.defs:
                 self.defs[name] = {}  # placeholder breaks recursion
                 self.defs[name] = self.object(name)
@@ -151,6 +180,8 @@ class _Builder:
             if required:
                 schema["required"] = required
             schema["additionalProperties"] = False
+            if self.rules:
+                add_rules(schema, catalog.structure(name).get("constraints", []))
         return schema
 
     def element(self, param: Param) -> JSONSchema:
@@ -205,6 +236,13 @@ class _Builder:
         return schema
 
 
+def add_rules(schema: JSONSchema, constraints: Iterable[Constraint]) -> None:
+    """Attach documented cross-parameter rules to an object schema (validation only)."""
+    rules = [{"kind": c["kind"], "params": list(c["params"])} for c in constraints]
+    if rules:
+        schema[RULES_KEYWORD] = rules
+
+
 def _nullable(schema: JSONSchema) -> JSONSchema:
     if "type" in schema and "anyOf" not in schema:
         return {**schema, "type": [schema["type"], "null"]}
@@ -235,6 +273,12 @@ def _filter_spec(act: Action) -> FilterSpec | None:
     return spec if spec and spec.get("filters") else None
 
 
+def region_applies(act: Action) -> bool:
+    """False for global actions, whose docs say Region "本接口不需要传递此参数" (the catalog
+    marks them ``region_required: false``); their tools do not offer a Region."""
+    return cast(Mapping[str, Any], act).get("region_required", True) is not False
+
+
 def _region_schema(default_region: str | None, region_enum: bool) -> JSONSchema:
     schema: JSONSchema = {"type": "string"}
     if region_enum:
@@ -246,13 +290,13 @@ def _region_schema(default_region: str | None, region_enum: bool) -> JSONSchema:
 
 @cache
 def _input_schema(name: str, lang: Lang | None, default_region: str | None,
-                  region_enum: bool) -> JSONSchema:
+                  region_enum: bool, rules: bool = False) -> JSONSchema:
     act = catalog.action(name)
     spec = _filter_spec(act)
     filter_param = spec["param"] if spec is not None else None
     try:
         builder = _Builder(act["inputs"], lang=lang, output=False,
-                           inline={filter_param} if filter_param else set())
+                           inline={filter_param} if filter_param else set(), rules=rules)
     except SchemaError as exc:
         raise SchemaError(f"{name}.{exc}") from None
     props: dict[str, JSONSchema] = {}
@@ -265,11 +309,16 @@ def _input_schema(name: str, lang: Lang | None, default_region: str | None,
             props[p["name"]] = builder.param(p, description)
         if p["required"]:
             required.append(p["name"])
-    props[REGION_PARAM] = _region_schema(default_region, region_enum)
+    if region_enum or region_applies(act):
+        # The validation schema keeps Region even for global actions: passing one is
+        # harmless (the API ignores it) and the server may add its default.
+        props[REGION_PARAM] = _region_schema(default_region, region_enum)
     schema: JSONSchema = {"type": "object", "properties": props}
     if required:
         schema["required"] = required
     schema["additionalProperties"] = False
+    if rules:
+        add_rules(schema, act.get("constraints", []))
     return builder.finish(schema)
 
 
@@ -304,10 +353,10 @@ def input_schema(action: str, *, lang: Lang = "en", default_region: str | None =
 def validation_schema(action: str) -> JSONSchema:
     """The description-free input schema the validator compiles (shared, do not mutate).
 
-    It always carries the Region enum, so validation is exactly the published schema plus
-    that enum.
+    It is the published schema plus the Region enum and the documented cross-parameter
+    rules (:data:`RULES_KEYWORD`) of the action and of its structures.
     """
-    return _input_schema(action, None, None, True)
+    return _input_schema(action, None, None, True, True)
 
 
 def output_schema(action: str) -> JSONSchema:

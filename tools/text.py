@@ -11,6 +11,17 @@ import re
 _SENTENCE_END = re.compile(r"[。；！？]|(?<=[.!?;])\s|\n")
 
 
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, never inside an ASCII word
+    (an identifier like DescribeDockerActivities cut in half would mislead a model)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1].isascii() and text[limit - 1].isalnum():
+        cut = re.sub(r"[A-Za-z0-9_]+$", "", cut) or cut
+    return cut.rstrip() + "…"
+
+
 def first_sentence(text: str, limit: int = 80) -> str:
     """The first sentence of ``text`` without its closing mark, at most ``limit`` characters.
 
@@ -21,9 +32,7 @@ def first_sentence(text: str, limit: int = 80) -> str:
     text = text.strip()
     match = _SENTENCE_END.search(text)
     sentence = (text[: match.start()] if match else text).strip().rstrip(".:：，,")
-    if len(sentence) > limit:
-        sentence = sentence[: limit - 1].rstrip() + "…"
-    return sentence
+    return _cut(sentence, limit)
 
 
 def first_sentences(text: str, limit: int) -> str:
@@ -47,6 +56,4 @@ def first_sentences(text: str, limit: int) -> str:
         out += piece if not out or out.endswith(("。", "；", "！", "？")) else " " + piece
         if len(out) >= limit:
             break
-    if len(out) > limit:
-        out = out[: limit - 1].rstrip() + "…"
-    return out.rstrip("；;，, \n")
+    return _cut(out, limit).rstrip("；;，, \n")

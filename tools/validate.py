@@ -1,9 +1,10 @@
 """Argument validation for tool calls: every problem at once, each naming its field.
 
 The checks are compiled from the very input schema the model sees
-(:func:`lighthouse_mcp.tools.schema.validation_schema`), so the schema and the validator
-cannot drift; on top come the rules JSON Schema cannot say compactly, read from the same
-catalog: documented cross-parameter constraints and per-filter value enums. Like
+(:func:`lighthouse_mcp.tools.schema.validation_schema`: the published schema plus the Region
+enum and the documented cross-parameter rules as ``x-constraints``), so schema and
+validator cannot drift; on top comes one catalog rule JSON Schema cannot say compactly,
+per-filter value enums (``instance-state`` values). Like
 botocore's ``validate.py`` it collects all problems before reporting, so a model fixes a
 call in one round trip instead of one per mistake.
 
@@ -25,14 +26,21 @@ from functools import cache
 from typing import Any
 
 from lighthouse_mcp.tools import catalog
-from lighthouse_mcp.tools.catalog import Constraint, FilterSpec
+from lighthouse_mcp.tools.catalog import FilterSpec
 from lighthouse_mcp.tools.redact import REDACTED, SECRET_PAIR_LISTS, is_secret_field
-from lighthouse_mcp.tools.schema import EMITTED_KEYWORDS, JSONSchema, validation_schema
+from lighthouse_mcp.tools.schema import (
+    EMITTED_KEYWORDS,
+    RULES_KEYWORD,
+    JSONSchema,
+    validation_schema,
+)
 
-__all__ = ["Problem", "ValidationFailed", "check", "validate"]
+__all__ = ["Problem", "ValidationFailed", "check", "validate", "validate_against"]
 
 _MAX_GIVEN = 40
 _MAX_LISTED = 12
+#: Problems reported per call; a 1000-item array of wrong values needs no 1000 lines.
+MAX_PROBLEMS = 50
 #: ``^tag:.+$``, the shape schema.py gives templated filter names.
 _PREFIX_PATTERN = re.compile(r"^\^(.+)\.\+\$$")
 
@@ -151,9 +159,9 @@ def describe(schema: JSONSchema) -> str:
     if "anyOf" in schema:
         return " or ".join(describe(alt) for alt in schema["anyOf"])
     if "enum" in schema:
-        kind = schema.get("type")
-        prefix = f"{kind}, " if isinstance(kind, str) and kind != "string" else ""
-        return f"{prefix}one of {_listing(schema['enum'])}"
+        typed = schema.get("type")
+        lead = f"{typed}, " if isinstance(typed, str) and typed != "string" else ""
+        return f"{lead}one of {_listing(schema['enum'])}"
     if "pattern" in schema:
         prefix = _PREFIX_PATTERN.match(schema["pattern"])
         if prefix:
@@ -278,10 +286,10 @@ class _Compiler:
         steps: list[Checker] = []
         if "properties" in schema or "required" in schema or "additionalProperties" in schema:
             steps.append(self._object(schema, secret, pairs))
-        if "items" in schema:
-            steps.append(self._items(self.compile(schema["items"], secret, pairs)))
         if "minItems" in schema or "maxItems" in schema:
             steps.append(_size(schema.get("minItems"), schema.get("maxItems")))
+        if "items" in schema:
+            steps.append(self._items(self.compile(schema["items"], secret, pairs)))
         if "enum" in schema:
             steps.append(_enum(schema["enum"], secret, suggest=not self.quiet))
         if "pattern" in schema:
@@ -295,6 +303,7 @@ class _Compiler:
             steps.append(_format(schema["format"], secret, expected))
         if "anyOf" in schema:
             steps.append(self._any_of(schema["anyOf"], secret, expected))
+        steps.extend(_constraint(rule) for rule in schema.get(RULES_KEYWORD, ()))
         return steps
 
     def _object(self, schema: JSONSchema, secret: bool, pairs: bool) -> Checker:
@@ -449,25 +458,32 @@ def _present(arguments: Mapping[str, Any], dotted: str) -> bool:
     return True
 
 
-def _constraint(rule: Constraint) -> Checker:
-    params = rule["params"]
+def _constraint(rule: Mapping[str, Any]) -> Checker:
+    """A documented rule between the members of one object (the arguments, or one
+    structure value such as ``FirewallRules[2]``); paths are relative to that object."""
+    params: list[str] = list(rule["params"])
     kind = rule["kind"]
     names = ", ".join(params)
+    if kind not in ("mutually_exclusive", "one_of_required", "requires"):
+        raise ValueError(f"validator cannot enforce constraint kind {kind!r}")
 
-    def check(arguments: Mapping[str, Any], path: str, problems: list[Problem]) -> None:
-        given = [p for p in params if _present(arguments, p)]
+    def check(value: Mapping[str, Any], path: str, problems: list[Problem]) -> None:
+        given = [p for p in params if _present(value, p)]
         if kind == "mutually_exclusive" and len(given) > 1:
-            problems.append(Problem(given[1], "(given)", f"at most one of {names}",
-                                    f"{given[1]}: cannot be combined with "
-                                    f"{', '.join(given[:1])}; give at most one of {names}"))
+            where = _join(path, given[1])
+            problems.append(Problem(where, "(given)", f"at most one of {names}",
+                                    f"{where}: cannot be combined with {given[0]}; "
+                                    f"give at most one of {names}"))
         elif kind == "one_of_required" and not given:
-            problems.append(Problem(params[0], "(missing)", f"one of {names}",
-                                    f"{params[0]}: one of {names} is required"))
+            where = _join(path, params[0])
+            problems.append(Problem(where, "(missing)", f"one of {names}",
+                                    f"{where}: one of {names} is required"))
         elif kind == "requires" and params and params[0] in given:
             for other in params[1:]:
                 if other not in given:
-                    problems.append(Problem(other, "(missing)", "a value",
-                                            f"{other}: required when {params[0]} is given"))
+                    where = _join(path, other)
+                    problems.append(Problem(where, "(missing)", "a value",
+                                            f"{where}: required when {params[0]} is given"))
 
     return check
 
@@ -500,7 +516,7 @@ def _filter_values(spec: FilterSpec) -> Checker:
 def _compiled(action: str) -> tuple[Checker, tuple[Checker, ...]]:
     schema = validation_schema(action)
     act = catalog.action(action)
-    extra = [_constraint(c) for c in act.get("constraints", [])]
+    extra: list[Checker] = []
     spec = act.get("filters")
     if spec and spec.get("filters"):
         extra.append(_filter_values(spec))
@@ -519,6 +535,25 @@ def validate(action: str, arguments: Mapping[str, Any]) -> list[Problem]:
     if isinstance(arguments, Mapping):
         for rule in extra:
             rule(arguments, "", problems)
+    if len(problems) > MAX_PROBLEMS:
+        hidden = len(problems) - MAX_PROBLEMS
+        problems[MAX_PROBLEMS:] = [Problem("", f"{hidden} more", "",
+                                           f"… and {hidden} more problems not shown")]
+    return problems
+
+
+@cache
+def _adhoc(schema_json: str) -> Checker:
+    schema = json.loads(schema_json)
+    return _Compiler(schema).compile(schema)
+
+
+def validate_against(schema: JSONSchema, value: Any, *, path: str = "") -> list[Problem]:
+    """Problems of ``value`` against any schema built from :data:`EMITTED_KEYWORDS` — for
+    inputs that are not API parameters (server-added arguments, meta-tool arguments), so
+    they get the same checks and messages. Compiled once per distinct schema."""
+    problems: list[Problem] = []
+    _adhoc(json.dumps(schema, sort_keys=True))(value, path, problems)
     return problems
 
 
@@ -532,3 +567,4 @@ def check(action: str, arguments: Mapping[str, Any]) -> None:
 def clear_caches() -> None:
     """Forget compiled validators (tests swap catalogs)."""
     _compiled.cache_clear()
+    _adhoc.cache_clear()

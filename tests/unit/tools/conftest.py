@@ -85,6 +85,10 @@ def build_catalog() -> Catalog:
             ],
             asynchronous=True, async_note=ASYNC_NOTE,
         ),
+        "DescribeFirewallTemplates": _action(
+            "DescribeFirewallTemplates", "firewall", "查询防火墙模板列表",
+            [p("Limit", "Integer")], region_required=False,
+        ),
         "CreateFirewallRules": _action(
             "CreateFirewallRules", "firewall", "添加防火墙规则",
             [
@@ -127,9 +131,11 @@ def build_catalog() -> Catalog:
               description="协议，取值: TCP，UDP，ICMP，ALL。"),
             p("Port", description="端口，取值: ALL，单独的端口，逗号分隔的离散端口。"),
             p("CidrBlock"),
+            p("Ipv6CidrBlock"),
             p("Action", enum=["ACCEPT", "DROP"]),
             p("FirewallRuleDescription", max_length=64),
-        ]},
+        ], "constraints": [{"kind": "mutually_exclusive", "params": ["CidrBlock", "Ipv6CidrBlock"],
+                            "text": "和Ipv6CidrBlock互斥。"}]},
         "Tag": {"name": "Tag", "description": "标签", "referenced_by": [], "members": [
             p("Key", required=True), p("Value", required=True),
         ]},
@@ -157,7 +163,8 @@ def build_catalog() -> Catalog:
         "groups": [{"id": "instance", "name": "实例",
                     "actions": ["DescribeInstances", "ResetInstance", "TagResources",
                                 "DescribeTraffic"]},
-                   {"id": "firewall", "name": "防火墙", "actions": ["CreateFirewallRules"]}],
+                   {"id": "firewall", "name": "防火墙",
+                    "actions": ["CreateFirewallRules", "DescribeFirewallTemplates"]}],
         "common_params": [], "common_errors": [], "business_errors": [],
         "actions": dict(sorted(actions.items())), "structures": dict(sorted(structures.items())),
     }
@@ -182,6 +189,7 @@ def build_overlay() -> Overlay:
                                      {"FirewallRules": "Rules to add."}, idempotent=True),
             "TagResources": a("Tag", "Edit tags.", "billing", {}),
             "DescribeTraffic": a("Traffic", "Query traffic. Async-free.", "read", {}),
+            "DescribeFirewallTemplates": a("List firewall templates", "Global.", "read", {}),
         },
         "structures": {"FirewallRule": {"Protocol": "TCP, UDP, ICMP or ALL.", "Port": ""},
                        "LoginConfiguration": {"Password": "Login password."}},

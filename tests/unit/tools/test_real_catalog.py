@@ -64,7 +64,8 @@ def test_input_schema_is_valid_and_complete(action: str) -> None:
     for lang in ("en", "zh"):
         s = schema.input_schema(action, lang=lang, default_region="ap-guangzhou")  # type: ignore[arg-type]
         jsonschema.Draft202012Validator.check_schema(s)
-        assert list(s["properties"]) == [p["name"] for p in act["inputs"]] + ["Region"]
+        region = ["Region"] if schema.region_applies(act) else []
+        assert list(s["properties"]) == [p["name"] for p in act["inputs"]] + region
         assert s.get("required", []) == [p["name"] for p in act["inputs"] if p["required"]]
         for obj in _objects(s):
             assert obj["additionalProperties"] is False
@@ -116,8 +117,11 @@ def _sample(param: catalog.Param) -> Any:
     elif param["type"] in schema.SCALAR_SCHEMAS:
         value = "x"
     else:
-        value = {m["name"]: _sample(m) for m in catalog.structure(param["type"])["members"]
-                 if m["required"]}
+        struct = catalog.structure(param["type"])
+        wanted = {m["name"] for m in struct["members"] if m["required"]} | {
+            c["params"][0] for c in struct.get("constraints", [])
+            if c["kind"] == "one_of_required"}
+        value = {m["name"]: _sample(m) for m in struct["members"] if m["name"] in wanted}
     return [value] if param["array"] else value
 
 
@@ -162,3 +166,40 @@ def test_definition_is_complete_and_annotated(action: str) -> None:
             assert "Async" in tool["description"] or "异步" in tool["description"] or (
                 "poll" in tool["description"])
     json.dumps(tool_definition(action))  # plain JSON data
+
+
+def _with_defaults(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if "default" in node:
+            found.append(node)
+        for value in node.values():
+            found += _with_defaults(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _with_defaults(value)
+    return found
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_advertised_defaults_satisfy_their_own_schema(action: str) -> None:
+    """A default the model copies must never be refused by the same schema."""
+    for sub in _with_defaults(schema.input_schema(action, default_region="ap-guangzhou")):
+        assert jsonschema.Draft202012Validator(sub).is_valid(sub["default"]), sub
+    act = catalog.action(action)
+    good = _minimal_call(action)
+    for param in act["inputs"]:
+        if "default" in param:
+            assert validate.validate(action, {**good, param["name"]: param["default"]}) == []
+
+
+def test_definitions_are_accepted_by_the_mcp_tool_model() -> None:
+    import mcp_types
+
+    for action in ACTIONS:
+        d = tool_definition(action, default_region="ap-guangzhou")
+        tool = mcp_types.Tool.model_validate(d)
+        assert tool.input_schema == d["inputSchema"]
+        assert tool.output_schema == d["outputSchema"]
+        assert tool.annotations is not None and tool.annotations.title == d["title"]
+        assert tool.annotations.read_only_hint is (catalog.safety_class(action) == "read")

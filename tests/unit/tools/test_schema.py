@@ -9,8 +9,8 @@ import pytest
 from lighthouse_mcp.tools import schema
 
 pytestmark = pytest.mark.usefixtures("fake_catalog")
-ACTIONS = ["CreateFirewallRules", "DescribeInstances", "DescribeTraffic", "ResetInstance",
-           "TagResources"]
+ACTIONS = ["CreateFirewallRules", "DescribeFirewallTemplates", "DescribeInstances",
+           "DescribeTraffic", "ResetInstance", "TagResources"]
 
 
 def objects(node: Any) -> Iterator[dict[str, Any]]:
@@ -96,6 +96,15 @@ def test_region_enum_and_configured_default() -> None:
     assert "Region" not in configured.get("required", [])
 
 
+def test_global_actions_offer_no_region_but_accept_one() -> None:
+    from lighthouse_mcp.tools.validate import validate
+
+    published = schema.input_schema("DescribeFirewallTemplates", default_region="ap-shanghai")
+    assert list(published["properties"]) == ["Limit"]
+    assert validate("DescribeFirewallTemplates", {"Region": "ap-shanghai"}) == []
+    assert [p.path for p in validate("DescribeFirewallTemplates", {"Region": "x"})] == ["Region"]
+
+
 def test_descriptions_english_overlay_or_first_chinese_sentence() -> None:
     en = schema.input_schema("ResetInstance")["properties"]
     assert en["InstanceId"]["description"] == "Instance ID."
@@ -140,3 +149,17 @@ def test_unknown_type_is_reported_with_its_place(monkeypatch: pytest.MonkeyPatch
     schema.clear_caches()
     with pytest.raises(schema.SchemaError, match=r"ResetInstance\.BlueprintId.*NoSuchThing"):
         schema.input_schema("ResetInstance")
+
+
+def test_zh_descriptions_drop_what_keywords_already_say() -> None:
+    def param(description: str, **extra: Any) -> Any:
+        return {"name": "X", "type": "String", "array": False, "required": False,
+                "description": description, **extra}
+
+    assert schema.zh_description(param("返回数量，默认为 20，最大值为 100。更多。",
+                                       default=20, maximum=100)) == "返回数量"
+    assert schema.zh_description(param("返回数量，默认为 20，最大值为 100。")) == (
+        "返回数量，默认为 20，最大值为 100")  # nothing in the schema says it: kept
+    assert schema.zh_description(param("协议，取值：TCP，UDP。", enum=["TCP", "UDP"])) == "协议"
+    assert schema.zh_description(param("取值：ACCEPT（允许），DROP（拒绝）",
+                                       enum=["ACCEPT", "DROP"])) == ""

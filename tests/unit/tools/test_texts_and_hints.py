@@ -17,6 +17,9 @@ def test_first_sentence_cuts_at_chinese_and_english_ends() -> None:
     assert first_sentence("第一行\n第二行") == "第一行"
     assert first_sentence("长" * 100, limit=10) == "长" * 9 + "…"
     assert first_sentences("一。二。三。", 4) == "一。二。"
+    # never cut inside an identifier
+    assert first_sentence("调用DescribeDockerActivities查询", limit=12) == "调用…"
+    assert first_sentence("Poll DescribeDockerActivities now", limit=12) == "Poll…"
     assert first_sentences("很长的第一句" * 20 + "。二。", 10).endswith("…")
 
 
@@ -83,8 +86,10 @@ def test_gating_and_selection() -> None:
     assert safety.is_gated("ResetInstance") and safety.is_gated("TagResources")
     assert not safety.is_gated("CreateFirewallRules")
     assert safety.is_gated("CreateFirewallRules", gated={"write"})
-    assert safety.actions_by_class(["read"]) == ["DescribeInstances", "DescribeTraffic"]
-    assert safety.actions_in_groups(["firewall"]) == ["CreateFirewallRules"]
+    assert safety.actions_by_class(["read"]) == [
+        "DescribeFirewallTemplates", "DescribeInstances", "DescribeTraffic"]
+    assert safety.actions_in_groups(["firewall"]) == [
+        "CreateFirewallRules", "DescribeFirewallTemplates"]
     with pytest.raises(ValueError, match="unknown safety class"):
         safety.actions_by_class(["dangerous"])
     with pytest.raises(ValueError, match=r"unknown toolset.*known: instance, firewall"):

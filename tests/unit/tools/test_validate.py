@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 from lighthouse_mcp.tools import schema
-from lighthouse_mcp.tools.validate import Problem, ValidationFailed, check, validate
+from lighthouse_mcp.tools.validate import (
+    Problem,
+    ValidationFailed,
+    check,
+    validate,
+    validate_against,
+)
 
 pytestmark = pytest.mark.usefixtures("fake_catalog")
 
@@ -119,6 +125,22 @@ def test_documented_cross_parameter_constraints() -> None:
     assert "cannot be combined with InstanceIds" in p.message
     p = only(validate("DescribeInstances", {"Order": "ASC"}))
     assert (p.path, p.message) == ("OrderField", "OrderField: required when Order is given")
+
+
+def test_structure_constraints_apply_at_every_occurrence() -> None:
+    rules = [RULE, {**RULE, "CidrBlock": "10.0.0.0/8", "Ipv6CidrBlock": "::/0"}]
+    p = only(validate("CreateFirewallRules", {"InstanceId": "i", "FirewallRules": rules}))
+    assert p.path == "FirewallRules[1].Ipv6CidrBlock"
+    assert p.message == ("FirewallRules[1].Ipv6CidrBlock: cannot be combined with CidrBlock; "
+                         "give at most one of CidrBlock, Ipv6CidrBlock")
+
+
+def test_rules_stay_out_of_the_published_schema() -> None:
+    rules = schema.validation_schema("CreateFirewallRules")["properties"]["FirewallRules"]
+    assert rules["items"][schema.RULES_KEYWORD] == [
+        {"kind": "mutually_exclusive", "params": ["CidrBlock", "Ipv6CidrBlock"]}]
+    assert schema.RULES_KEYWORD not in str(schema.input_schema("CreateFirewallRules"))
+    assert schema.RULES_KEYWORD not in str(schema.input_schema("DescribeInstances"))
 
 
 def test_unknown_region_with_suggestion() -> None:
@@ -238,3 +260,24 @@ def test_schema_and_validator_agree_with_a_reference_validator() -> None:
 
     agree()
     assert outcomes == {True, False}
+
+
+def test_validate_against_any_emitted_schema() -> None:
+    """Server-added and meta-tool arguments get the same checks and messages."""
+    limit = {"type": "integer", "minimum": 1, "maximum": 50}
+    assert validate_against(limit, 20) == []
+    p = only(validate_against(limit, True, path="limit"))
+    assert p.message == "limit: expected integer from 1 to 50, got boolean true"
+    closed = {"type": "object", "properties": {"query": {"type": "string"}},
+              "required": ["query"], "additionalProperties": False}
+    assert paths(validate_against(closed, {"qeury": "x"})) == ["qeury", "query"]
+    with pytest.raises(ValueError, match="cannot enforce"):
+        validate_against({"type": "string", "minLength": 1}, "x")
+
+
+def test_problem_list_is_capped() -> None:
+    from lighthouse_mcp.tools.validate import MAX_PROBLEMS
+
+    problems = validate("CreateFirewallRules", {"InstanceId": "i", "FirewallRules": [7] * 80})
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[-1].message == f"… and {80 - MAX_PROBLEMS} more problems not shown"
