@@ -24,8 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--state", type=Path, metavar="FILE",
                         help="load state from FILE at start and save it after each change")
     parser.add_argument("--secret-id", help="SecretId to accept (with --secret-key)")
-    parser.add_argument("--secret-key", help="SecretKey to accept (with --secret-id)")
-    parser.add_argument("--delay", type=float, default=0.2, metavar="SECONDS",
+    parser.add_argument("--secret-key",
+                        help="SecretKey to accept (with --secret-id); visible in the process "
+                             "list, so prefer TENCENTCLOUD_SECRET_KEY")
+    parser.add_argument("--delay", type=_seconds, default=0.2, metavar="SECONDS",
                         help="how long a state transition takes, e.g. PENDING -> RUNNING "
                              "(default 0.2)")
     parser.add_argument("--enforce-rate-limits", action="store_true",
@@ -35,6 +37,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "X-Sandbox-Admin-Token")
     parser.add_argument("--no-seed", action="store_true",
                         help="start with empty accounts (no demo instances)")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected 0 to 3600 seconds, got {text}")
+    return value
 
 
 def _credentials(args: argparse.Namespace) -> tuple[dict[str, str], str]:

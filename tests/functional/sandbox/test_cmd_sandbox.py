@@ -116,3 +116,11 @@ def test_a_corrupt_state_file_is_reported_not_traced(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "cannot load state" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_negative_delay_is_refused() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "lighthouse_mcp.server", "sandbox", "--delay", "-1"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 2 and "seconds" in proc.stderr
