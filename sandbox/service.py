@@ -11,7 +11,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,15 +85,6 @@ class Outcome:
     fault: Fault | None = None
     delay: float = 0.0
     request_id: str = ""
-
-
-@dataclass
-class _Parsed:
-    action: str | None
-    region: str | None
-    version: str | None
-    request: auth.ReceivedRequest
-    record: RecordedRequest = field(repr=False)
 
 
 def _rate_limit(action: str) -> int | None:
