@@ -231,6 +231,8 @@ class Sandbox:
             body = json.loads(request.body or b"{}")
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise err("InvalidParameter", f"The request body is not valid JSON: {exc}.") from None
+        except RecursionError:
+            raise err("InvalidParameter", "The request body is nested too deeply.") from None
         record.params = body if isinstance(body, dict) else None
         region = record.region if params.region_required(entry) else GLOBAL_REGION
         assert region is not None  # check_envelope guarantees it for regional actions

@@ -91,3 +91,9 @@ async def test_recorded_requests_do_not_show_passwords_in_repr(api: Api) -> None
     await api.call("ResetInstancesPassword", {"InstanceIds": ["lhins-demo0001"],
                                               "Password": "S3cret!pass"})
     assert "S3cret" not in repr(api.sandbox.requests) and "S3cret" not in repr(api.sandbox)
+
+
+async def test_absurdly_nested_body_is_a_parameter_error(api: Api) -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    data = (await api.raw("DescribeZones", body=body)).json()["Response"]
+    assert data["Error"]["Code"] == "InvalidParameter"
