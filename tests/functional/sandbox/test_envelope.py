@@ -54,6 +54,13 @@ async def test_missing_unknown_and_wrong_type_parameters(api: Api) -> None:
     assert await api.error("InquirePriceRenewInstances", {
         "InstanceIds": ["ins-123"], "InstanceChargePrepaid": {"Period": 1}}) == (
         "InvalidParameterValue.InstanceIdMalformed")
+    assert await api.error("DescribeInstances", {"Limit": 101}) == (
+        "InvalidParameterValue.LimitExceeded")
+    assert await api.error("DescribeInstances", {"Offset": -1}) == (
+        "InvalidParameterValue.Negative")
+    assert await api.error("DescribeInstances", {"InstanceIds": ["lhins-demo0001"],
+                                                 "Filters": []}) == (
+        "InvalidParameter.ParameterConflict")
 
 
 async def test_fallback_echoes_the_requested_ids(api: Api) -> None:
