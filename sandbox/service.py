@@ -195,18 +195,21 @@ class Sandbox:
         return Outcome(answer, delay=decision.delay, request_id=request_id)
 
     def _answer(self, request: auth.ReceivedRequest, record: RecordedRequest) -> dict[str, Any]:
-        """The API envelope for one request, success or error."""
+        """The API envelope for one request, success or error (logged without params)."""
         try:
             body = self._run(request, record)
             record.ok = True
-            return {"Response": {**body, "RequestId": record.request_id}}
+            answer = {"Response": {**body, "RequestId": record.request_id}}
         except SandboxError as exc:
             record.error_code = exc.code
-            return _error(exc, record.request_id)
+            answer = _error(exc, record.request_id)
         except Exception:  # a handler bug must still answer like the API does
             log.exception("sandbox handler failed for %s", record.action)
             record.error_code = "InternalError"
-            return _error(internal_error(), record.request_id)
+            answer = _error(internal_error(), record.request_id)
+        log.info("%s %s %s", record.action, record.region or "-",
+                 "ok" if record.ok else record.error_code)
+        return answer
 
     def _run(self, request: auth.ReceivedRequest, record: RecordedRequest) -> dict[str, Any]:
         if request.method != "POST":

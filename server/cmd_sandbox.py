@@ -39,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--admin-token",
                         help="let non-loopback clients use /admin/* with this "
                              "X-Sandbox-Admin-Token")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log one line per request: action, region, ok or error code "
+                             "(never parameters)")
     parser.add_argument("--no-seed", action="store_true",
                         help="start with empty accounts (no demo instances)")
 
@@ -140,6 +143,9 @@ def run(args: argparse.Namespace) -> int:
         print("  Warning: listening beyond loopback with the public default credentials",
               file=sys.stderr, flush=True)
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    if args.verbose:
+        logging.basicConfig(format="%(asctime)s %(message)s", stream=sys.stderr)
+        logging.getLogger("lighthouse_mcp.sandbox").setLevel(logging.INFO)
     config = uvicorn.Config(sandbox.app, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     server.run(sockets=[sock])

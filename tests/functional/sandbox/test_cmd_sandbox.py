@@ -141,3 +141,19 @@ def test_a_bad_fault_option_is_refused() -> None:
         capture_output=True, text=True, timeout=30,
     )
     assert proc.returncode == 2 and "--fault" in proc.stderr
+
+
+def test_verbose_logs_one_line_per_request_without_params() -> None:
+    env = {"TENCENTCLOUD_SECRET_ID": "", "TENCENTCLOUD_SECRET_KEY": ""}
+    proc, url, _ = _start("--verbose", env=env)
+    try:
+        _post(url, "ResetInstancesPassword", {"InstanceIds": ["lhins-demo0001"],
+                                              "Password": "Sup3r$ecretPass"})
+        _post(url, "DescribeZones", {})
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert proc.stderr is not None
+    log = proc.stderr.read()
+    assert "ResetInstancesPassword ap-guangzhou" in log and "DescribeZones ap-guangzhou ok" in log
+    assert "Sup3r$ecretPass" not in log
