@@ -32,11 +32,7 @@ import anyio
 import httpx
 
 from .errors import CredentialsError
-
-
-def _mask(value: str) -> str:
-    """A SecretId shown as ``AKID…abcd``: enough to tell keys apart, useless to an attacker."""
-    return f"{value[:4]}…{value[-4:]}" if len(value) > 12 else "…"
+from .signing import mask_secret_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +51,7 @@ class Credentials:
 
     def __repr__(self) -> str:
         kind = "temporary" if self.token else "long-term"
-        return f"Credentials(secret_id={_mask(self.secret_id)!r}, {kind})"
+        return f"Credentials(secret_id={mask_secret_id(self.secret_id)!r}, {kind})"
 
     __str__ = __repr__
 
@@ -102,7 +98,7 @@ class StaticProvider:
         return self._credentials
 
     def describe_source(self) -> str:
-        return f"{self._source} (SecretId {_mask(self._credentials.secret_id)})"
+        return f"{self._source} (SecretId {mask_secret_id(self._credentials.secret_id)})"
 
 
 def _truthy(value: str) -> bool:
@@ -204,8 +200,9 @@ class InstanceRoleProvider:
     """Temporary credentials of the CAM role bound to this CVM/Lighthouse instance.
 
     The role name is discovered from the metadata service unless given. Credentials are
-    cached and fetched again ``REFRESH_MARGIN`` seconds before ``ExpiredTime``; a lock
-    makes concurrent callers share one refresh.
+    cached and fetched again ``REFRESH_MARGIN`` seconds before ``ExpiredTime`` (if that
+    refresh fails, the cached ones serve until they really expire); a lock makes
+    concurrent callers share one refresh.
     """
 
     def __init__(
@@ -231,7 +228,15 @@ class InstanceRoleProvider:
             return cached
         async with self._lock:
             if self._cached is None or self._stale(self._cached):
-                self._cached = await self._fetch()
+                try:
+                    self._cached = await self._fetch()
+                except CredentialsError:
+                    # The refresh starts REFRESH_MARGIN early, so a metadata hiccup
+                    # need not fail calls: keep the old credentials until they expire.
+                    old = self._cached
+                    if old is None or old.expires_at is None or self._clock() >= old.expires_at:
+                        raise
+                    return old
             return self._cached
 
     def _stale(self, creds: Credentials) -> bool:
@@ -326,7 +331,9 @@ class CredentialChain:
             )
         profile = profile_name(self._env)
         path = profile_file(self._home)
-        ini = from_profile_file(path, profile, explicit_profile=ENV_PROFILE in self._env)
+        ini = from_profile_file(
+            path, profile, explicit_profile=bool(self._env.get(ENV_PROFILE, "").strip())
+        )
         if ini is not None:
             return StaticProvider(ini, f"profile [{profile}] in {path}")
         tccli_path = tccli_file(self._home, profile)

@@ -15,7 +15,8 @@ server, or charge twice. What is known at each failure:
   instead of creating a second instance).
 
 So reads (catalog class ``read``; Describe*/InquirePrice* as a fallback) retry on
-network errors, timeouts, 5xx, InternalError* and RequestLimitExceeded*; writes retry
+network errors, timeouts, 5xx, InternalError*, RequestLimitExceeded* and garbled 2xx
+bodies; writes retry
 only on errors raised before sending. Attempts and total time are both bounded, and the
 wait is exponential backoff with *full jitter* (uniform in [0, min(cap, base·2^n)]),
 which spreads out many clients that failed together.
@@ -47,7 +48,13 @@ def is_transient(error: LighthouseError) -> bool:
     """Errors that the same request may not meet again later."""
     if isinstance(error, ThrottledError | ServerError | NetworkError | TimeoutError):
         return True
-    return isinstance(error, BadResponseError) and (error.status_code or 0) >= 500
+    if isinstance(error, BadResponseError):
+        # 5xx: a gateway or the service in trouble. 2xx with a body that is not an API
+        # answer: most often a truncated or garbled transfer. 4xx: a wrong endpoint or
+        # a proxy refusing -- sending again changes nothing.
+        status = error.status_code or 0
+        return status >= 500 or 200 <= status < 300
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +64,7 @@ class RetryPolicy:
     max_attempts: int = 4
     base_delay: float = 0.25
     max_delay: float = 4.0
+    throttle_base_delay: float = 1.0
     max_total: float = 20.0  # seconds from the first attempt after which no retry starts
 
     def should_retry(self, error: LighthouseError, *, repeatable: bool) -> bool:
@@ -65,7 +73,13 @@ class RetryPolicy:
             return False
         return repeatable or not may_have_reached_server(error)
 
-    def backoff(self, attempt: int, rng: random.Random) -> float:
-        """Full-jitter delay before attempt ``attempt + 1`` (``attempt`` counts from 1)."""
-        cap = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+    def backoff(self, attempt: int, rng: random.Random, *, throttled: bool = False) -> float:
+        """Full-jitter delay before attempt ``attempt + 1`` (``attempt`` counts from 1).
+
+        After RequestLimitExceeded the base is ``throttle_base_delay`` (one second, the
+        window the documented rates are counted in): retrying sooner mostly meets the
+        same full window again.
+        """
+        base = self.throttle_base_delay if throttled else self.base_delay
+        cap = min(self.max_delay, base * (2 ** (attempt - 1)))
         return rng.uniform(0.0, cap)

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Protocol
 
 import httpx
@@ -42,13 +43,25 @@ TERMINATOR = "tc3_request"
 DEFAULT_SIGNED_HEADERS: tuple[str, ...] = ("content-type", "host", "x-tc-action")
 
 
+def mask_secret_id(secret_id: str) -> str:
+    """A SecretId shown as ``AKID…abcd``: enough to tell keys apart in a log."""
+    return f"{secret_id[:4]}…{secret_id[-4:]}" if len(secret_id) > 12 else "…"
+
+
 def utc_date(timestamp: int) -> str:
     """The credential-scope date: the *UTC* calendar date of the timestamp.
 
     The docs warn that using local time (e.g. UTC+8) makes calls fail every night just
     after local midnight, so the time zone is fixed here, not taken from the machine.
     """
-    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d")
+    return _utc_day(timestamp // 86400)
+
+
+@lru_cache(maxsize=8)
+def _utc_day(day: int) -> str:
+    # POSIX time has exactly 86,400 seconds a day, so the day number fixes the date;
+    # caching it saves a datetime construction per signed request.
+    return datetime.fromtimestamp(day * 86400, tz=UTC).strftime("%Y-%m-%d")
 
 
 def hash_payload(payload: bytes) -> str:
@@ -267,7 +280,8 @@ class TC3Auth(httpx.Auth):
         self._key_cache: tuple[str, str, bytes] | None = None  # (secret_key, date, key)
 
     def __repr__(self) -> str:
-        return f"TC3Auth(secret_id={self._credentials.secret_id!r}, service={self._service!r})"
+        secret_id = mask_secret_id(self._credentials.secret_id)
+        return f"TC3Auth(secret_id={secret_id!r}, service={self._service!r})"
 
     def _derived_key(self, secret_key: str, date: str) -> bytes:
         cached = self._key_cache
@@ -279,19 +293,23 @@ class TC3Auth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         creds = self._credentials
-        if "x-tc-timestamp" not in request.headers:
-            request.headers["X-TC-Timestamp"] = str(int(self._clock()))
-        timestamp = int(request.headers["x-tc-timestamp"])
+        headers = request.headers
+        stamp = headers.get("x-tc-timestamp")
+        if stamp is None:
+            stamp = headers["X-TC-Timestamp"] = str(int(self._clock()))
+        timestamp = int(stamp)
         if creds.token:
-            request.headers["X-TC-Token"] = creds.token
-        else:
-            request.headers.pop("X-TC-Token", None)
+            headers["X-TC-Token"] = creds.token
+        elif "x-tc-token" in headers:
+            del headers["X-TC-Token"]
         date = utc_date(timestamp)
+        # one pass over the headers (httpx's per-name lookup scans them all each time)
+        present = dict(headers.items())
         sts = request_string_to_sign(
             method=request.method,
             uri=request.url.raw_path.split(b"?", 1)[0].decode("ascii") or "/",
             query=request.url.query.decode("ascii"),
-            headers={k: request.headers[k] for k in self._signed if k in request.headers},
+            headers={k: present[k] for k in self._signed if k in present},
             signed_headers=self._signed,
             payload=request.content,
             timestamp=timestamp,
@@ -300,7 +318,7 @@ class TC3Auth(httpx.Auth):
         )
         signature = sign(self._derived_key(creds.secret_key, date), sts)
         scope = credential_scope(date, self._service)
-        request.headers["Authorization"] = authorization_header(
+        headers["Authorization"] = authorization_header(
             creds.secret_id, scope, self._signed, signature
         )
         yield request

@@ -9,6 +9,7 @@ per failure, whether the same bytes may be sent again (see ``retry``).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import re
@@ -32,6 +33,7 @@ from .errors import (
     InvalidInputError,
     LighthouseError,
     NetworkError,
+    ThrottledError,
     TimeoutError,
     api_error_from,
     scrub,
@@ -39,6 +41,8 @@ from .errors import (
 from .ratelimit import RateLimiter
 from .retry import RetryPolicy
 from .signing import TC3Auth
+
+log = logging.getLogger("lighthouse_mcp.client")
 
 API_VERSION = "2020-03-24"
 LANGUAGES = frozenset({"zh-CN", "en-US"})
@@ -53,6 +57,7 @@ DEFAULT_LIMITS = httpx.Limits(
     keepalive_expiry=30,
 )
 _ACTION = re.compile(r"[A-Z][A-Za-z0-9]{1,63}")
+_REGION = re.compile(r"[a-z]{2,4}(-[a-z0-9]{2,20}){1,3}")
 _UA_TOKEN = re.compile(r"[^A-Za-z0-9._-]+")
 _SNIPPET = 160
 
@@ -191,6 +196,12 @@ class LighthouseClient:
                 action=action,
             )
         region = region or self._region
+        if region is not None and not _REGION.fullmatch(region):
+            raise InvalidInputError(
+                "InvalidParameterValue",
+                f"Region {region[:40]!r} is not a region id (expected e.g. ap-guangzhou)",
+                action=action,
+            )
         body_params = dict(params or {})
         token_param = idempotency_token(action)
         if token_param and not body_params.get(token_param):
@@ -216,9 +227,19 @@ class LighthouseClient:
                     err, repeatable=repeatable
                 ):
                     raise
-                delay = self._retry.backoff(attempt, self._rng)
+                throttled = isinstance(err, ThrottledError)
+                delay = self._retry.backoff(attempt, self._rng, throttled=throttled)
                 if self._monotonic() - started + delay > self._retry.max_total:
                     raise
+                # str(err) is safe by the errors module's contract (secrets scrubbed)
+                log.warning(
+                    "%s attempt %d/%d failed (%s); retrying in %.2f s",
+                    action,
+                    attempt,
+                    self._retry.max_attempts,
+                    err,
+                    delay,
+                )
                 await self._sleep(delay)
 
     def _signer(self, creds: Credentials) -> TC3Auth:

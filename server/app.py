@@ -13,24 +13,28 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
-from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
+from lighthouse_mcp.server.api_errors import unexpected_error_result
 from lighthouse_mcp.server.config import Settings
+from lighthouse_mcp.server.content import prompt_handlers, resource_handlers
 from lighthouse_mcp.server.execute import ApiClient, Pipeline
 from lighthouse_mcp.server.hooks import SessionInfo, ToolContext
 from lighthouse_mcp.server.registry import Registry
 from lighthouse_mcp.server.results import tool_error
+from lighthouse_mcp.server.sessions import lifespan, session_info
 
 log = logging.getLogger("lighthouse_mcp.server")
 
 SERVER_NAME = "tencent-lighthouse-mcp"
+#: The package version, kept here because importlib.metadata.version() costs ~70 ms of
+#: cold start (it scans every distribution); a test pins it to the installed metadata.
+SERVER_VERSION = "0.1.0"
 
 #: Feature modules that plug into the registry: each, if present, defines
 #: ``install(registry: Registry) -> None``. A module that does not exist is skipped (so
@@ -56,43 +60,8 @@ result's instructions (confirm when asked, or repeat the call with the confirm_t
 gives)."""
 
 
-def _session_id(ctx: ServerRequestContext[Any, Any]) -> str | None:
-    """A stable id for the client connection: the HTTP session header, else an id kept
-    in the connection's scratch state (the SDK keeps one Connection per client)."""
-    request = ctx.request
-    headers = getattr(request, "headers", None)
-    if headers is not None and headers.get("mcp-session-id"):
-        return str(headers.get("mcp-session-id"))
-    connection = getattr(ctx.session, "_connection", None)  # no public accessor in 2.3
-    state = getattr(connection, "state", None)
-    if isinstance(state, dict):
-        value = state.setdefault("lighthouse_session_id", uuid.uuid4().hex)
-        return str(value)
-    return None
-
-
-def session_info(ctx: ServerRequestContext[Any, Any],
-                 params: types.CallToolRequestParams | None = None) -> SessionInfo:
-    session = ctx.session
-    info = session.client_params.client_info if session.client_params else None
-    modern = ctx.protocol_version in MODERN_PROTOCOL_VERSIONS
-    can_elicit = (not modern and session.can_send_request and session.check_client_capability(
-        types.ClientCapabilities(elicitation=types.ElicitationCapability())))
-
-    async def elicit(message: str, schema: dict[str, Any]) -> types.ElicitResult:
-        return await session.elicit_form(message, schema, related_request_id=ctx.request_id)
-
-    responses = params.input_responses if params is not None else None
-    return SessionInfo(
-        session_id=_session_id(ctx),
-        client_name=info.name if info else None,
-        client_version=info.version if info else None,
-        protocol_version=ctx.protocol_version,
-        can_elicit=bool(can_elicit),
-        elicit=elicit,
-        input_responses=dict(responses) if responses else None,
-        request_state=params.request_state if params is not None else None,
-    )
+COMPACT_NOTE = ("Compact mode: find an action with search_actions, read its schema with "
+                "describe_action, run it with call_action.")
 
 
 class LighthouseServer(Server[Any]):
@@ -198,8 +167,11 @@ def build_server(
         async def progress(done: float, total: float | None, message: str | None) -> None:
             await ctx.session.report_progress(done, total, message)
 
-        return await spec.handler(dict(params.arguments or {}),
-                                  ToolContext(session=info, report_progress=progress))
+        try:
+            return await spec.handler(dict(params.arguments or {}),
+                                      ToolContext(session=info, report_progress=progress))
+        except Exception as exc:  # a feature tool's bug must not reach the client as a trace
+            return unexpected_error_result(params.name, exc)
 
     def _note_client(info: SessionInfo) -> None:
         """Put the MCP client's name in the API client's User-Agent, once."""
@@ -214,13 +186,15 @@ def build_server(
             setter(info.client_name, info.client_version)
 
     handlers: dict[str, Any] = {"on_list_tools": list_tools, "on_call_tool": call_tool}
-    handlers.update(_prompt_handlers(reg))
-    handlers.update(_resource_handlers(reg))
+    handlers.update(prompt_handlers(reg))
+    handlers.update(resource_handlers(reg))
     server = LighthouseServer(
         SERVER_NAME,
-        version=_version(),
+        version=SERVER_VERSION,
         title="Tencent Cloud Lighthouse",
-        instructions="\n".join([INSTRUCTIONS, *reg.instructions]),
+        lifespan=lifespan,
+        instructions="\n".join([INSTRUCTIONS, *([COMPACT_NOTE] if settings.compact else []),
+                                 *reg.instructions]),
         get_tool_input_schema=lambda name: (reg.tools[name].input_schema
                                             if name in reg.tools else None),
         **handlers,
@@ -230,67 +204,3 @@ def build_server(
     server._client = client
     server._owns_client = client is None
     return server
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("tencent-lighthouse-mcp")
-    except PackageNotFoundError:
-        return "0"
-
-
-def _prompt_handlers(reg: Registry) -> dict[str, Any]:
-    if not reg.prompts:
-        return {}
-
-    async def list_prompts(ctx: ServerRequestContext[Any, Any],
-                           params: types.PaginatedRequestParams | None) -> types.ListPromptsResult:
-        return types.ListPromptsResult(prompts=[p.prompt for p in reg.prompts.values()])
-
-    async def get_prompt(ctx: ServerRequestContext[Any, Any],
-                         params: types.GetPromptRequestParams) -> types.GetPromptResult:
-        from mcp.shared.exceptions import MCPError
-
-        spec = reg.prompts.get(params.name)
-        if spec is None:
-            raise MCPError(code=types.INVALID_PARAMS, message=f"unknown prompt {params.name!r}")
-        return await spec.render(dict(params.arguments or {}))
-
-    return {"on_list_prompts": list_prompts, "on_get_prompt": get_prompt}
-
-
-def _resource_handlers(reg: Registry) -> dict[str, Any]:
-    if not reg.resources and not reg.resource_templates:
-        return {}
-
-    async def list_resources(ctx: ServerRequestContext[Any, Any],
-                             params: types.PaginatedRequestParams | None
-                             ) -> types.ListResourcesResult:
-        return types.ListResourcesResult(resources=[r.resource for r in reg.resources.values()])
-
-    async def list_templates(ctx: ServerRequestContext[Any, Any],
-                             params: types.PaginatedRequestParams | None
-                             ) -> types.ListResourceTemplatesResult:
-        return types.ListResourceTemplatesResult(
-            resource_templates=[t.template for t in reg.resource_templates])
-
-    async def read_resource(ctx: ServerRequestContext[Any, Any],
-                            params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
-        from mcp.shared.exceptions import MCPError
-
-        uri = str(params.uri)
-        readers = ([(r.read, r.resource.mime_type)] if (r := reg.resources.get(uri)) else [])
-        readers += [(t.read, t.template.mime_type) for t in reg.resource_templates]
-        for read, mime in readers:
-            try:
-                text = await read(uri)
-            except KeyError:
-                continue
-            return types.ReadResourceResult(
-                contents=[types.TextResourceContents(uri=uri, text=text, mime_type=mime)])
-        raise MCPError(code=types.INVALID_PARAMS, message=f"unknown resource {uri}")
-
-    return {"on_list_resources": list_resources, "on_list_resource_templates": list_templates,
-            "on_read_resource": read_resource}

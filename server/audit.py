@@ -19,7 +19,9 @@ from typing import Any
 from lighthouse_mcp.server.confirmation import arguments_hash
 from lighthouse_mcp.tools.redact import redact
 
-#: Decisions a record can carry; "executed" records are outcomes of ungated mutating calls.
+#: Decisions a record can carry. A gated call that runs gets two records with the same
+#: decision: one when the person decides (no outcome yet), one with the outcome; an
+#: ungated mutating call gets one "not-gated" record with its outcome.
 DECISIONS = frozenset(
     {
         "elicited-accept",
@@ -34,13 +36,19 @@ DECISIONS = frozenset(
 )
 
 
-def default_audit_path() -> Path:
-    """Per-user default: $XDG_STATE_HOME/lighthouse-mcp/audit.jsonl (~/.local/state/...)."""
+def state_dir() -> Path:
+    """The per-user folder for what the server keeps between runs (audit log, saved keys):
+    $XDG_STATE_HOME/lighthouse-mcp, else ~/.local/state/lighthouse-mcp."""
     if sys.platform == "win32":  # pragma: no cover - documented, not tested here
         base = Path(os.environ.get("LOCALAPPDATA", Path.home()))
     else:
         base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
-    return base / "lighthouse-mcp" / "audit.jsonl"
+    return base / "lighthouse-mcp"
+
+
+def default_audit_path() -> Path:
+    """Per-user default: <state dir>/audit.jsonl."""
+    return state_dir() / "audit.jsonl"
 
 
 class AuditLog:
@@ -90,15 +98,24 @@ class AuditLog:
         self._append(entry)
         return entry
 
+    def touch(self) -> None:
+        """Create the folder and file now, so a path that cannot be written stops the
+        server at start rather than failing every gated call later (raises OSError)."""
+        self._write(b"")
+
     def _append(self, entry: Mapping[str, Any]) -> None:
+        line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
+        self._write(line.encode("utf-8"))
+
+    def _write(self, data: bytes) -> None:
         if self._path is None:
             return
-        line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
         with self._lock:
             self._path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                os.write(fd, line.encode("utf-8"))
-                os.fsync(fd)
+                if data:
+                    os.write(fd, data)
+                    os.fsync(fd)
             finally:
                 os.close(fd)

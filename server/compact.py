@@ -46,19 +46,22 @@ def _summary(action: str, lang: Lang) -> dict[str, Any]:
 
 
 def search(registry: Registry, query: str, group: str | None, limit: int) -> list[dict[str, Any]]:
-    """Exposed actions whose name, group, titles or description contain every word."""
+    """Exposed actions ranked by how many query words they contain (a word in the action
+    name counts three times), so "list my servers" still finds DescribeInstances-like
+    actions and exact names rank first. An empty query lists actions in name order."""
     from lighthouse_mcp.tools import catalog
 
     words = query.lower().split()
     lang = registry.settings.lang
-    found = []
+    scored: list[tuple[int, str]] = []
     for action in registry.exposed_actions:
         if group and catalog.action(action)["group_id"] != group:
             continue
-        text = _haystack(action, lang)
-        if all(w in text for w in words):
-            found.append(_summary(action, lang))
-    return found[:limit]
+        name, text = action.lower(), _haystack(action, lang)
+        score = sum(3 if w in name else 1 if w in text else 0 for w in words)
+        if score or not words:
+            scored.append((-score, action))
+    return [_summary(action, lang) for _, action in sorted(scored)[:limit]]
 
 
 def describe(registry: Registry, action: str) -> dict[str, Any]:

@@ -151,6 +151,19 @@ class Pipeline:
             return f"{action} changes resources and this server runs with --read-only."
         return None
 
+    async def read(self, action: str, params: Mapping[str, Any], *,
+                   region: str | None = None) -> dict[str, Any]:
+        """Send a read action for a server-side helper (waiters, previews, paging).
+
+        Only read actions pass, whatever the flags: helpers observe, they never change
+        anything. Exposure flags do not apply (a waiter under --toolsets disk may still
+        need DescribeInstances); validation is the caller's job. Raises the client's
+        exceptions.
+        """
+        if not self._is_read(action):
+            raise PermissionError(f"{action} is not a read action")
+        return await self._client().call(action, params, region=region)
+
     async def run(self, action: str, arguments: Mapping[str, Any] | None, ctx: ToolContext,
                   *, tool: str | None = None) -> ToolResult:
         started = self._clock()
@@ -181,12 +194,15 @@ class Pipeline:
         for key, value in server_args.items():
             if (arg_problem := _check_server_arg(offered[key], value)) is not None:
                 problems.append(arg_problem)
-        problems.extend(self._validator(action, arguments))
+        try:
+            problems.extend(self._validator(action, arguments))
+        except Exception as exc:
+            return finish("error", unexpected_error_result(action, exc), stage="validate")
         if problems:
             return finish("invalid", validation_error(action, problems),
                           fields=[p.path for p in problems])
 
-        region = arguments.pop(REGION_ARG, None)
+        region = arguments.pop(REGION_ARG, None) or self._registry.settings.region
         call = PendingCall(action=action, region=region, arguments=arguments,
                            server_args=server_args, tool=tool)
         event["region"] = region
@@ -201,13 +217,13 @@ class Pipeline:
 
         try:
             response = await self._call_chain(ctx)(call)
+            result = success(action, response, page_params=self._input_names(action))
         except Exception as exc:
             api = api_error_result(action, exc)
             if api is not None:
                 code = (api.structured_content or {}).get("Error", {}).get("Code")
                 return finish("api_error", api, error_code=code)
             return finish("error", unexpected_error_result(action, exc), stage="call")
-        result = success(action, response, page_params=self._input_names(action))
         return finish("ok", result, request_id=response.get("RequestId"))
 
     def _call_chain(self, ctx: ToolContext) -> CallNext:

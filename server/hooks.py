@@ -38,10 +38,11 @@ class PendingCall:
     """One API call that passed exposure and validation and is about to be sent.
 
     ``arguments`` are the API parameters exactly as they will be sent (no Region, no
-    server-added arguments); ``region`` is the resolved region (None: the client's
-    default); ``server_args`` are the lower_snake_case arguments the server added
-    (``confirm_token``, ``all_pages``, ...). ``tool`` is the MCP tool that carried the
-    call (the action's own tool, or ``call_action`` in compact mode).
+    server-added arguments); ``region`` is the call's Region, else --region (None: the
+    client's own default, e.g. from its profile); ``server_args`` are the
+    lower_snake_case arguments the server added (``confirm_token``, ``all_pages``, ...).
+    ``tool`` is the MCP tool that carried the call (the action's own tool, or
+    ``call_action`` in compact mode).
     """
 
     action: str
@@ -67,6 +68,9 @@ class SessionInfo:
     protocol_version: str | None = None
     can_elicit: bool = False
     elicit: ElicitFn = _no_elicit
+    #: 2026-era connection whose client declared elicitation in this request's
+    #: capabilities: a gate may answer ``types.InputRequiredResult`` with a form.
+    can_request_input: bool = False
     input_responses: Mapping[str, Any] | None = None
     request_state: str | None = None
 

@@ -31,6 +31,9 @@ ResourceReader = Callable[[str], Awaitable[str]]
 
 _SERVER_ARG = re.compile(r"^[a-z][a-z0-9_]*$")
 
+#: Some clients refuse tool lists longer than this.
+MAX_TOOLS = 128
+
 
 @dataclass(frozen=True)
 class ToolSpec:
@@ -114,8 +117,17 @@ class Registry:
     services: dict[str, Any] = field(default_factory=dict)
 
     def add_tool(self, spec: ToolSpec) -> None:
+        """Register a tool; its annotations must say whether it reads or writes, and a
+        writing tool whether it destroys (the MCP defaults assume the worst)."""
         if spec.name in self.tools:
             raise ValueError(f"tool {spec.name!r} is registered twice")
+        ann = spec.annotations
+        if ann.read_only_hint is None or (ann.read_only_hint is False
+                                          and ann.destructive_hint is None):
+            raise ValueError(f"tool {spec.name!r} needs explicit readOnlyHint (and "
+                             "destructiveHint when it writes)")
+        if len(self.tools) >= MAX_TOOLS:
+            raise ValueError(f"more than {MAX_TOOLS} tools: some clients refuse longer lists")
         self.tools[spec.name] = spec
 
     def add_prompt(self, spec: PromptSpec) -> None:

@@ -1,9 +1,12 @@
 """Turning call outcomes into MCP tool results: the Response as structuredContent plus
 a short text, cut to a documented size; validation and API failures as tool errors.
 
-Why structuredContent keeps ``RequestId``: it is a documented output field (it is in
-every outputSchema) and the one thing Tencent support asks for, so a model can quote
-it. Nothing else is transport noise once the client has unwrapped ``Response``.
+Why structuredContent keeps ``RequestId``: it is a documented output field and the one
+thing Tencent support asks for, so a model can quote it (outputSchemas are open
+objects, so it validates). What is dropped: object members the API returned as
+``null``. The docs do not flag every field that can be null, and clients validate
+structuredContent against the outputSchema, so one unflagged null would make the whole
+result unreadable; an absent member says the same thing.
 """
 from __future__ import annotations
 
@@ -117,6 +120,15 @@ def cut_to_size(response: dict[str, Any], limit: int = MAX_RESULT_CHARS
     return data, list(cuts.values())
 
 
+def drop_nulls(value: Any) -> Any:
+    """``value`` without object members whose value is null (at any depth)."""
+    if isinstance(value, dict):
+        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [drop_nulls(v) for v in value]
+    return value
+
+
 def _summary(action: str, response: dict[str, Any]) -> str:
     parts = []
     for key, value in response.items():
@@ -135,6 +147,7 @@ def _summary(action: str, response: dict[str, Any]) -> str:
 def success(action: str, response: dict[str, Any], *, page_params: Iterable[str] = (),
             limit: int = MAX_RESULT_CHARS) -> types.CallToolResult:
     """The Response as structuredContent plus a text: one summary line and the JSON."""
+    response = drop_nulls(response)
     data, cuts = cut_to_size(response, limit)
     lines = [_summary(action, response)]
     if cuts:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from lighthouse_mcp.server.config import ConfigError, Settings
 
 if TYPE_CHECKING:
-    from starlette.types import ASGIApp, Receive, Scope, Send
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from lighthouse_mcp.server.app import LighthouseServer
 
@@ -75,8 +75,22 @@ def _host_is_loopback(host: str) -> bool:
     return name in LOOPBACK_NAMES
 
 
+_CORS_PREFLIGHT = [
+    (b"access-control-allow-methods", b"GET, POST, DELETE, OPTIONS"),
+    (b"access-control-allow-headers",
+     b"authorization, content-type, accept, mcp-session-id, mcp-protocol-version, "
+     b"last-event-id"),
+    (b"access-control-max-age", b"600"),
+]
+_CORS_EXPOSE = (b"access-control-expose-headers", b"mcp-session-id, www-authenticate")
+
+
 class GuardMiddleware:
-    """ASGI middleware: Origin/Host check (403), then bearer token (401)."""
+    """ASGI middleware: Origin/Host check (403), then bearer token (401).
+
+    A browser client on an allowed Origin also gets CORS: its preflight (which carries
+    no token) is answered here, and responses name the Origin so the page can read them.
+    """
 
     def __init__(self, app: ASGIApp, auth: HttpAuth) -> None:
         self.app = app
@@ -97,13 +111,28 @@ class GuardMiddleware:
         if self.auth.check_host and not _host_is_loopback(host):
             await _reply(send, 403, b"Forbidden: Host not allowed")
             return
+        cors = [(b"access-control-allow-origin", origin), (b"vary", b"Origin"),
+                _CORS_EXPOSE] if origin else []
+        if origin and scope.get("method") == "OPTIONS":
+            await _reply(send, 204, b"", cors + _CORS_PREFLIGHT)
+            return
         if self._expected is not None:
             given = headers.get("authorization", b"")
             if not hmac.compare_digest(given, self._expected):
                 await _reply(send, 401, b"Unauthorized: bearer token required",
-                             [(b"www-authenticate", b'Bearer realm="lighthouse-mcp"')])
+                             [*cors, (b"www-authenticate", b'Bearer realm="lighthouse-mcp"')])
                 return
-        await self.app(scope, receive, send)
+        if not cors:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = dict(message)
+                message["headers"] = [*message.get("headers", []), *cors]
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
 
 
 async def _reply(send: Send, status: int, body: bytes,

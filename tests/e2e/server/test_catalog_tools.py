@@ -83,7 +83,7 @@ async def test_region_goes_to_the_client_not_the_params() -> None:
         await c.call_tool("DescribeInstances", {"Limit": 5, "Region": "ap-shanghai"})
         await c.call_tool("DescribeInstances", {})
     assert api.calls == [("DescribeInstances", {"Limit": 5}, "ap-shanghai"),
-                         ("DescribeInstances", {}, None)]
+                         ("DescribeInstances", {}, "ap-beijing")]
 
 
 async def test_read_only_flag() -> None:
@@ -135,9 +135,13 @@ async def test_compact_mode_is_small_and_keeps_the_bounds() -> None:
         tools = (await c.list_tools()).tools
         assert [t.name for t in tools] == ["search_actions", "describe_action", "call_action"]
         assert all(t.annotations is not None for t in tools)
-        found = await c.call_tool("search_actions", {"query": "firewall rules"})
+        found = await c.call_tool("search_actions", {"query": "describe firewall rules"})
         names = [a["name"] for a in found.structured_content["actions"]]  # type: ignore[index]
-        assert "DescribeFirewallRules" in names and "CreateFirewallRules" not in names
+        assert names[0] == "DescribeFirewallRules" and "CreateFirewallRules" not in names
+        loose = await c.call_tool("search_actions", {"query": "list my instances please",
+                                                     "group": "instance", "limit": 5})
+        top = [a["name"] for a in loose.structured_content["actions"]]  # type: ignore[index]
+        assert 1 <= len(top) <= 5 and "DescribeInstances" in top
         desc = await c.call_tool("describe_action", {"action": "DescribeInstances"})
         schema = desc.structured_content["inputSchema"]  # type: ignore[index]
         assert "Limit" in schema["properties"]
@@ -161,3 +165,15 @@ async def test_compact_mode_token_budget() -> None:
     assert tool_list_tokens(tools) <= 1500
     call_tool = next(t for t in tools if t.name == "call_action")
     assert call_tool.annotations and call_tool.annotations.destructive_hint is True
+    assert "search_actions" in (_server(["--compact"]).instructions or "")
+
+
+async def test_with_every_installed_feature_all_tools_are_annotated_and_capped() -> None:
+    """Whatever features are installed (gate, waiters, ...), the list stays valid."""
+    server = build_server(parse_settings([], env={}), client=FakeClient())
+    async with Client(server) as c:
+        tools = (await c.list_tools()).tools
+    assert len(tools) <= 128
+    for tool in tools:
+        assert tool.annotations is not None and tool.annotations.read_only_hint is not None
+    assert server.instructions and "Region" in server.instructions

@@ -19,7 +19,8 @@ from lighthouse_mcp.server.transports import (
     streamable_http_app,
 )
 from tests.e2e.server.http_helpers import running
-from tests.unit.server.fakes import FakeClient, fake_server
+from tests.unit.server.fakes import FakeClient, fake_registry, fake_server
+from tests.unit.server.test_pipeline import RecordingGate
 
 TOKEN = "test-token-0123456789"
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
@@ -34,16 +35,23 @@ def _auth() -> HttpAuth:
 
 
 @pytest.mark.anyio
-async def test_streamable_http_round_trip_with_token() -> None:
-    api = FakeClient()
-    with running(streamable_http_app(fake_server(api), _auth())) as base:
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_streamable_http_round_trip_with_token(mode: str) -> None:
+    api, gate = FakeClient(), RecordingGate(allow=True)
+    reg = fake_registry()
+    reg.set_gate(gate)
+    with running(streamable_http_app(fake_server(api, registry=reg), _auth())) as base:
         http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"})
-        async with Client(streamable_http_client(f"{base}/mcp", http_client=http),
+        async with Client(streamable_http_client(f"{base}/mcp", http_client=http), mode=mode,
                           client_info=types.Implementation(name="http-test", version="1")) as c:
             names = {t.name for t in (await c.list_tools()).tools}
             result = await c.call_tool("DescribeThings", {"Limit": 2})
+            await c.call_tool("DescribeThings", {"Limit": 3})
     assert names == {"DescribeThings", "DeleteThing"}
-    assert not result.is_error and api.calls == [("DescribeThings", {"Limit": 2}, None)]
+    assert not result.is_error and api.calls[0] == ("DescribeThings", {"Limit": 2}, None)
+    first, second = (s for _, s in gate.seen)
+    assert first.session_id and first.session_id == second.session_id  # confirmations bind
+    assert TOKEN not in first.session_id
 
 
 @pytest.mark.anyio
@@ -72,7 +80,15 @@ def test_token_and_origin_are_enforced(kind: str) -> None:
         rebind = httpx.post(url, json=INIT, headers=good | {"Host": "evil.example:80"})
         allowed = httpx.post(url, json=INIT, headers=good | {"Origin": "https://ide.example"})
         local = httpx.post(url, json=INIT, headers=good | {"Origin": "http://localhost:5173"})
+        preflight = httpx.options(url, headers={"Origin": "https://ide.example",
+                                                "Access-Control-Request-Method": "POST"})
+        bad_preflight = httpx.options(url, headers={"Origin": "https://evil.example"})
+    assert preflight.status_code == 204
+    assert "authorization" in preflight.headers["access-control-allow-headers"]
+    assert bad_preflight.status_code == 403
     assert no_token.status_code == 401 and "bearer" in no_token.headers["www-authenticate"].lower()
+    assert allowed.headers["access-control-allow-origin"] == "https://ide.example"
+    assert "access-control-allow-origin" not in evil.headers
     assert wrong.status_code == 401
     assert evil.status_code == 403 and rebind.status_code == 403
     assert allowed.status_code not in (401, 403) and local.status_code not in (401, 403)
@@ -99,3 +115,48 @@ def test_non_loopback_without_token_refuses_unless_dangerously_allowed() -> None
     assert open_auth.token is None and not open_auth.check_host
     given = resolve_auth(Settings(transport="sse", host="0.0.0.0", auth_token=TOKEN))
     assert given.token == TOKEN and not given.generated
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.anyio
+async def test_cli_serves_streamable_http_with_the_printed_token() -> None:
+    """The real command: starts, prints the generated token once, and serves with it."""
+    import subprocess
+    import sys
+    import time
+
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "lighthouse_mcp.server", "--sandbox",
+                             "--transport", "streamable-http", "--port", str(port)],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stderr is not None
+        token = None
+        deadline = time.monotonic() + 30
+        while token is None and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if "auth token (shown once):" in line:
+                token = line.rsplit(":", 1)[1].strip()
+        assert token, "no token printed"
+        url = f"http://127.0.0.1:{port}/mcp"
+        for _ in range(100):  # the token is printed just before uvicorn binds
+            try:
+                refused = httpx.post(url, json=INIT, headers=ACCEPT)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.05)
+        assert refused.status_code == 401
+        http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"})
+        async with Client(streamable_http_client(url, http_client=http)) as c:
+            result = await c.call_tool("DescribeRegions", {})
+        assert not result.is_error and result.structured_content["TotalCount"] >= 1  # type: ignore[index]
+    finally:
+        proc.terminate()
+        proc.wait(10)

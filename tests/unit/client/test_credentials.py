@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from lighthouse_mcp.client.credentials import (
     METADATA_URL,
     REFRESH_MARGIN,
@@ -262,3 +263,25 @@ def test_region_from_env_then_profile_then_tccli(tmp_path: Path) -> None:
     _ini(tmp_path, "[default]\nregion = ap-shanghai\n")
     assert region_from_config({}, tmp_path) == "ap-shanghai"
     assert region_from_config({"TENCENTCLOUD_REGION": "ap-guangzhou"}, tmp_path) == "ap-guangzhou"
+
+
+@pytest.mark.anyio
+async def test_instance_role_keeps_valid_credentials_when_a_refresh_fails() -> None:
+    meta = FakeMetadata()
+    up = [True]
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        if not up[0]:
+            raise httpx.ConnectError("metadata down", request=request)
+        return meta.handle(request)
+
+    provider = InstanceRoleProvider(transport=httpx.MockTransport(flaky), clock=lambda: meta.now)
+    first = await provider.get()
+    up[0] = False
+    meta.now += meta.lifetime - 10  # inside the refresh margin, not yet expired
+    assert await provider.get() is first
+    meta.now += 20  # now expired: the failure must surface
+    with pytest.raises(CredentialsError, match="did not answer"):
+        await provider.get()
+    up[0] = True
+    assert (await provider.get()).secret_id != first.secret_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from lighthouse_mcp.client.endpoints import (
     FINANCIAL_REGIONS,
     endpoint_for,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from lighthouse_mcp.client import errors
 from lighthouse_mcp.client.errors import api_error_from, error_class, scrub
 

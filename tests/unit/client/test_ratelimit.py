@@ -7,6 +7,7 @@ import anyio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from lighthouse_mcp.client.ratelimit import DEFAULT_RATE, RateLimiter
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
+
 from lighthouse_mcp.client import catalog_facts, errors
 from lighthouse_mcp.client.retry import RetryPolicy, is_transient, may_have_reached_server
 
@@ -17,6 +18,7 @@ INTERNAL = errors.api_error_from("InternalError", "m")
 THROTTLED = errors.api_error_from("RequestLimitExceeded", "m")
 BAD_502 = errors.BadResponseError("html", status_code=502)
 BAD_404 = errors.BadResponseError("html", status_code=404)
+BAD_200 = errors.BadResponseError("truncated", status_code=200)
 NOT_FOUND = errors.api_error_from("ResourceNotFound.InstanceIdNotFound", "m")
 FAILED = errors.api_error_from("FailedOperation", "m")
 AUTH = errors.api_error_from("AuthFailure.SignatureFailure", "m")
@@ -33,6 +35,7 @@ AUTH = errors.api_error_from("AuthFailure.SignatureFailure", "m")
         (THROTTLED, True, False),
         (BAD_502, True, False),
         (BAD_404, False, False),
+        (BAD_200, True, False),
         (NOT_FOUND, False, False),
         (FAILED, False, False),
         (AUTH, False, False),
@@ -73,3 +76,11 @@ def test_idempotency_token_comes_from_the_catalog() -> None:
     assert catalog_facts.idempotency_token("CreateInstances") == "ClientToken"
     assert catalog_facts.idempotency_token("StopInstances") is None
     assert catalog_facts.idempotency_token("NotAnAction") is None
+
+
+def test_throttled_backoff_uses_its_own_base() -> None:
+    policy = RetryPolicy(base_delay=0.1, throttle_base_delay=1.0, max_delay=8.0)
+    rng = random.Random(5)
+    plain = [policy.backoff(1, rng) for _ in range(200)]
+    throttled = [policy.backoff(1, rng, throttled=True) for _ in range(200)]
+    assert max(plain) <= 0.1 < max(throttled) <= 1.0

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from lighthouse_mcp.client import signing
 from lighthouse_mcp.client.credentials import Credentials
 
@@ -361,3 +362,10 @@ def test_any_change_to_body_action_or_timestamp_changes_the_signature(
         assert _sig(body, other_action, ts) != base
     if other_ts != ts:
         assert _sig(body, action, other_ts) != base
+
+
+def test_mask_secret_id() -> None:
+    assert signing.mask_secret_id("AKIDabcdefghijkl1234") == "AKID…1234"
+    assert signing.mask_secret_id("short") == "…"
+    auth = signing.TC3Auth(Credentials("AKIDabcdefghijkl1234", "k"))
+    assert "AKIDabcdefghijkl1234" not in repr(auth) and "AKID…1234" in repr(auth)

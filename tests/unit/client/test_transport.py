@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from lighthouse_mcp.client import (
     AuthError,
     BadResponseError,
@@ -175,6 +176,8 @@ async def test_invalid_action_and_unserialisable_params_are_refused_before_sendi
             await client.call("describe instances\r\nX-Evil: 1", {})
         with pytest.raises(InvalidInputError, match="JSON"):
             await client.call("DescribeInstances", {"Limit": object()})
+        with pytest.raises(InvalidInputError, match="not a region id"):
+            await client.call("DescribeInstances", {}, region="ap-guangzhou\r\nX-Evil: 1")
     assert rec.requests == []
 
 
@@ -197,7 +200,8 @@ async def test_reads_retry_transient_failures(failure: httpx.Response | Exceptio
     async with client:
         assert (await client.call("DescribeInstances", {}))["RequestId"] == "req-1"
     assert len(rec.requests) == 3 and len(slept) == 2
-    assert all(0 <= s <= 0.5 for s in slept)
+    throttled = isinstance(failure, httpx.Response) and b"RequestLimitExceeded" in failure.content
+    assert all(0 <= s <= (2.0 if throttled else 0.5) for s in slept)
 
 
 @pytest.mark.anyio
@@ -335,3 +339,26 @@ async def test_credentials_error_is_raised_before_sending(tmp_path: Any) -> None
         with pytest.raises(CredentialsError, match="TENCENTCLOUD_SECRET_ID"):
             await client.call("DescribeInstances", {})
     assert rec.requests == []
+
+
+@pytest.mark.anyio
+async def test_throttled_reads_back_off_on_the_one_second_window() -> None:
+    rec = Recorder(api_error("RequestLimitExceeded"), api_error("RequestLimitExceeded"), ok)
+    client, slept = make(rec)
+    async with client:
+        await client.call("DescribeInstances", {})
+    assert len(slept) == 2
+    assert max(slept) > 0.5  # jitter over [0, 1 s] and [0, 2 s], not the 0.25 s base
+
+
+@pytest.mark.anyio
+async def test_retries_are_logged_without_secrets(caplog: pytest.LogCaptureFixture) -> None:
+    echo = api_error("InternalError", f"backend saw {SECRET}")
+    client, _ = make(Recorder(echo, ok), credentials=Credentials("AKIDx", SECRET, TOKEN))
+    with caplog.at_level("WARNING", logger="lighthouse_mcp.client"):
+        async with client:
+            await client.call("DescribeInstances", {})
+    (record,) = caplog.records
+    text = record.getMessage()
+    assert "DescribeInstances attempt 1/4 failed" in text and "InternalError" in text
+    assert SECRET not in text and TOKEN not in text

@@ -6,6 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 from lighthouse_mcp.server.audit import AuditLog
 from lighthouse_mcp.server.confirmation import arguments_hash
 

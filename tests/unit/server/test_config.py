@@ -59,3 +59,11 @@ def test_bad_values_are_named() -> None:
         parse_settings(["--confirm", "destructive,everything"], env={})
     with pytest.raises(ConfigError, match="--port"):
         parse_settings(["--port", "70000"], env={})
+
+
+def test_server_version_matches_the_package_metadata() -> None:
+    from importlib.metadata import version
+
+    from lighthouse_mcp.server.app import SERVER_VERSION
+
+    assert version("tencent-lighthouse-mcp") == SERVER_VERSION

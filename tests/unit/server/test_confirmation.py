@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+
 from lighthouse_mcp.server.confirmation import (
     ConfirmationTokens,
     TokenRejected,

@@ -126,12 +126,15 @@ async def test_gate_refusal_is_returned_and_nothing_sent(mode: str) -> None:
     assert audit.events[-1]["arguments"]["confirm_token"] == "<redacted>"
 
 
-async def test_session_id_is_stable_within_a_connection() -> None:
+@pytest.mark.parametrize("mode", MODES)
+async def test_session_id_is_stable_within_a_connection(mode: str) -> None:
+    """Also on 2026-era connections, where each request gets a fresh SDK Connection."""
     gate = RecordingGate(allow=True)
-    async with Client(_gated_server(FakeClient(), gate, ListAuditor()), mode="legacy") as c:
+    server = _gated_server(FakeClient(), gate, ListAuditor())
+    async with Client(server, mode=mode) as c:
         await c.call_tool("DeleteThing", {"ThingId": "a"})
         await c.call_tool("DeleteThing", {"ThingId": "b"})
-    async with Client(_gated_server(FakeClient(), gate, ListAuditor()), mode="legacy") as c:
+    async with Client(server, mode=mode) as c:
         await c.call_tool("DeleteThing", {"ThingId": "c"})
     ids = [s.session_id for _, s in gate.seen]
     assert ids[0] == ids[1] != ids[2]
@@ -171,3 +174,40 @@ async def test_unexpected_exception_is_generic_and_logged_without_text(
     assert result.is_error
     assert "hunter2" not in _text(result) and "Traceback" not in _text(result)
     assert "hunter2" not in caplog.text and "RuntimeError" in caplog.text
+
+
+async def test_helper_reads_refuse_writes() -> None:
+    api = FakeClient()
+    server = fake_server(api)
+    assert (await server.pipeline.read("DescribeThings", {"Limit": 1}))["RequestId"] == "req-1"
+    with pytest.raises(PermissionError):
+        await server.pipeline.read("DeleteThing", {"ThingId": "t"})
+    assert [c[0] for c in api.calls] == ["DescribeThings"]
+
+
+async def test_a_failing_feature_tool_or_validator_is_a_generic_error(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from lighthouse_mcp.server.registry import ToolSpec
+
+    reg = fake_registry()
+
+    async def broken(args: dict[str, Any], ctx: Any) -> Any:
+        raise ValueError("secret=abc123 in a message")
+
+    reg.add_tool(ToolSpec("broken", "Broken", "raises", {"type": "object"},
+                          types.ToolAnnotations(read_only_hint=True), broken))
+    async with Client(fake_server(FakeClient(), registry=reg)) as c:
+        result = await c.call_tool("broken", {})
+    assert result.is_error and "abc123" not in _text(result) and "abc123" not in caplog.text
+    assert "ValueError" in caplog.text
+
+
+async def test_default_region_from_settings_reaches_gate_and_client() -> None:
+    api, gate = FakeClient(), RecordingGate(allow=True)
+    reg = fake_registry(Settings(region="ap-beijing"))
+    reg.set_gate(gate)
+    async with Client(fake_server(api, registry=reg)) as c:
+        await c.call_tool("DescribeThings", {})
+        await c.call_tool("DescribeThings", {"Region": "ap-guangzhou"})
+    assert [call.region for call, _ in gate.seen] == ["ap-beijing", "ap-guangzhou"]
+    assert [region for _, _, region in api.calls] == ["ap-beijing", "ap-guangzhou"]

@@ -52,3 +52,13 @@ def test_validation_error_lists_every_problem() -> None:
     assert "- Foo:" in text
     problems = result.structured_content["Error"]["Problems"]  # type: ignore[index]
     assert [p["Field"] for p in problems] == ["Limit", "Foo"]
+
+
+def test_null_members_are_dropped_so_output_schemas_hold() -> None:
+    response = {"InstanceSet": [{"InstanceId": "a", "InstanceViolationDetail": None,
+                                 "Tags": [{"Key": "k", "Value": None}]}], "RequestId": "r"}
+    result = success("DescribeInstances", response)
+    assert result.structured_content == {"InstanceSet": [{"InstanceId": "a",
+                                                          "Tags": [{"Key": "k"}]}],
+                                         "RequestId": "r"}
+    assert "null" not in _text(result)

@@ -130,30 +130,67 @@ def test_async_actions_say_how_to_see_them_finish(actions: dict[str, Any]) -> No
     assert silent == []
 
 
-@needs_catalog
-def test_param_texts_do_not_repeat_enums(actions: dict[str, Any]) -> None:
-    """The schema carries enum values; repeating them in text costs tokens on every call."""
-    repeats = []
-    for name, a in cat.load_catalog()["actions"].items():
+def _documented_params(overlay: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+    """(where, catalog param, overlay text) for every action input and input-structure member."""
+    catalog = cat.load_catalog()
+    rows = []
+    for name, a in catalog["actions"].items():
+        spec = a.get("filters")
         for p in a["inputs"]:
-            text = actions[name]["params"].get(p["name"], "")
-            values = [str(v) for v in p.get("enum", [])]
-            if len(values) >= 2 and sum(v in text for v in values) >= 2:
-                repeats.append(f"{name}.{p['name']}")
+            param: dict[str, Any] = dict(p)
+            if spec is not None and p["name"] == spec["param"]:
+                param["enum"] = [f["name"] for f in spec["filters"]]  # the schema enumerates them
+            text = overlay["actions"][name]["params"].get(p["name"], "")
+            rows.append((f"{name}.{p['name']}", param, text))
+    rows += [
+        (f"{name}.{m['name']}", dict(m), members.get(m["name"], ""))
+        for name, members in overlay["structures"].items()
+        for m in catalog["structures"][name]["members"]
+    ]
+    return rows
+
+
+@needs_catalog
+def test_param_texts_do_not_repeat_enums_or_defaults(overlay: dict[str, Any]) -> None:
+    """The schema carries enum values, filter names and defaults; repeating them costs tokens."""
+    repeats = []
+    for where, param, text in _documented_params(overlay):
+        values = [str(v) for v in param.get("enum", [])]
+        cited = [v for v in values if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", text)]
+        if len(values) >= 2 and len(cited) >= 2:
+            repeats.append(f"{where}: enum")
+        if "default" in param and "default" in text.lower():
+            repeats.append(f"{where}: default")
     assert repeats == []
 
 
+def _states_rule(texts: dict[str, str], description: str, params: list[str]) -> bool:
+    """A rule is stated when one of its params' texts names another, or the description all."""
+    if any(q in texts.get(p, "") for p in params for q in params if q != p):
+        return True
+    return all(p in description for p in params)
+
+
 @needs_catalog
-def test_filter_texts_name_every_documented_filter(actions: dict[str, Any]) -> None:
-    """A model must know which filter names an action accepts; the Filters text lists them."""
-    unnamed = []
-    for name, a in cat.load_catalog()["actions"].items():
-        spec = a.get("filters")
-        if spec is None:
-            continue
-        text = actions[name]["params"][spec["param"]]
-        unnamed += [f"{name}:{f['name']}" for f in spec["filters"] if f["name"] not in text]
-    assert unnamed == []
+def test_texts_state_documented_rules_between_params(overlay: dict[str, Any]) -> None:
+    """A call that breaks an exclusion or dependency fails; the model should learn it up front."""
+    catalog = cat.load_catalog()
+    unstated = [
+        f"{name}: {rule['kind']} {rule['params']}"
+        for name, a in catalog["actions"].items()
+        for rule in a["constraints"]
+        if not _states_rule(
+            overlay["actions"][name]["params"], overlay["actions"][name]["description"],
+            rule["params"],
+        )
+    ]
+    unstated += [
+        f"{name}: {rule['kind']} {rule['params']}"
+        for name, members in overlay["structures"].items()
+        for rule in catalog["structures"][name].get("constraints", [])
+        if not _states_rule(members, "", rule["params"])
+    ]
+    assert unstated == []
 
 
 # ---------------------------------------------------------------- shape and classes

@@ -21,16 +21,6 @@ SMALL = "bundle2022_gen_01"  # 2 CPU, 2 GB, 40 GB SSD
 MEDIUM = "bundle2022_gen_02"  # 2 CPU, 2 GB, 50 GB SSD (takes Windows)
 
 
-#: The core's catalog validator runs before the handlers and, for these conditions, answers
-#: the generic ``InvalidParameterValue`` where the action's page documents a specific code
-#: (``ClientTokenTooLong``, ``OutOfRange``, ``InvalidKeyPairNameTooLong``,
-#: ``InvalidBlueprintType``). The handlers answer the documented code; these cases pass once
-#: the validator prefers a documented code naming the parameter (reported to the core).
-CORE_PREEMPTS = pytest.mark.xfail(
-    reason="core params validator answers generic InvalidParameterValue first", strict=False
-)
-
-
 class Compute:
     """Instance fixtures over the HTTP API (plus a peek at records for fault hooks)."""
 

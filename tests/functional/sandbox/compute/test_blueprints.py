@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import CENTOS, CORE_PREEMPTS, Compute
+from .conftest import CENTOS, Compute
 
 pytestmark = pytest.mark.anyio
 
@@ -78,7 +78,6 @@ async def test_describe_filters_and_values(compute: Compute, api: Any) -> None:
     assert len(page["BlueprintSet"]) == 2 and page["TotalCount"] > 2
 
 
-@CORE_PREEMPTS
 @pytest.mark.parametrize(("name", "code"), [
     ("blueprint-type", "InvalidParameterValue.InvalidBlueprintType"),
     ("platform-type", "InvalidParameterValue.InvalidBlueprintPlatformType"),

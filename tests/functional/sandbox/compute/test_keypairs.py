@@ -12,7 +12,7 @@ import pytest
 
 from lighthouse_mcp.sandbox import sshkeys
 
-from .conftest import CORE_PREEMPTS, MEDIUM, WINDOWS, Compute
+from .conftest import MEDIUM, WINDOWS, Compute
 
 pytestmark = pytest.mark.anyio
 
@@ -74,8 +74,7 @@ def _gcd(a: int, b: int) -> int:
 
 @pytest.mark.parametrize(("name", "code"), [
     ("", "InvalidParameterValue.InvalidKeyPairNameEmpty"),
-    pytest.param("k" * 26, "InvalidParameterValue.InvalidKeyPairNameTooLong",
-                 marks=CORE_PREEMPTS),
+    ("k" * 26, "InvalidParameterValue.InvalidKeyPairNameTooLong"),
     ("has-dash", "InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar"),
 ])
 async def test_key_names(api: Any, name: str, code: str) -> None:

@@ -68,7 +68,8 @@ async def test_create_goes_pending_then_unattached(api: Any, clock: Any) -> None
     ("change", "code"),
     [
         ({"Zone": "ap-guangzhou-99"}, "InvalidParameterValue.InvalidZone"),
-        # CreateDisks documents no size code: the common family code answers
+        # CreateDisks' page documents no size code, so the family's common code answers
+        # (ctx.fail: clients only see codes the action's page or 公共错误码 documents)
         ({"DiskType": "CLOUD_SSD", "DiskSize": 10}, "InvalidParameterValue"),
         ({"DiskSize": 25}, "InvalidParameterValue"),
         ({"DiskSize": 1010}, "InvalidParameterValue"),
@@ -167,7 +168,7 @@ async def test_attach_refuses_an_attached_disk(api: Any, clock: Any) -> None:
 async def test_attach_refuses_another_zone(api: Any, clock: Any, add_instance: Any) -> None:
     other = add_instance("lhbp-5e8807lo", zone="ap-guangzhou-4")
     (disk_id,) = await create(api, clock)
-    # AttachDisks documents no zone code (CreateDisks does): the common code answers
+    # AttachDisks' page documents no zone code: the family's common code answers
     assert await api.error("AttachDisks", {"DiskIds": [disk_id], "InstanceId": other}) == (
         "InvalidParameterValue")
 

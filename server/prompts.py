@@ -1,0 +1,40 @@
+"""The workflow prompts (prompts/*.md) as MCP prompts: prompts/list and prompts/get.
+
+The texts and their arguments are data in the prompts package; this module only maps
+them onto MCP types. A render problem (a missing required argument, an unknown one)
+is the client's mistake, so it answers with an invalid-params error naming it.
+"""
+from __future__ import annotations
+
+import mcp_types as types
+
+from lighthouse_mcp.prompts.registry import Prompt, PromptError, load_prompts
+from lighthouse_mcp.server.registry import PromptRenderer, PromptSpec, Registry
+
+
+def mcp_prompt(prompt: Prompt) -> types.Prompt:
+    return types.Prompt(
+        name=prompt.name, title=prompt.title, description=prompt.description,
+        arguments=[types.PromptArgument(name=a.name, description=a.description,
+                                        required=a.required) for a in prompt.arguments])
+
+
+def renderer(prompt: Prompt) -> PromptRenderer:
+    async def render(arguments: dict[str, str]) -> types.GetPromptResult:
+        from mcp.shared.exceptions import MCPError
+
+        try:
+            text = prompt.render(arguments)
+        except PromptError as exc:
+            raise MCPError(code=types.INVALID_PARAMS, message=str(exc)) from None
+        return types.GetPromptResult(
+            description=prompt.description,
+            messages=[types.PromptMessage(role="user",
+                                          content=types.TextContent(type="text", text=text))])
+
+    return render
+
+
+def install(registry: Registry) -> None:
+    for prompt in load_prompts().values():
+        registry.add_prompt(PromptSpec(mcp_prompt(prompt), renderer(prompt)))

@@ -1,0 +1,198 @@
+"""The ``wait_for`` tool, and the hint on every asynchronous result that names it.
+
+Most Lighthouse writes return a RequestId while the work goes on. Left alone, a model
+either reports success too early or polls Describe* in a loop that fills its context.
+``wait_for`` does the polling server-side (tools.waits: one loop driven by a table of
+resource kinds) through the shared API client, so its calls count against the same
+per-action rate limits as every other tool, and it reports MCP progress while it
+waits. A cancelled request cancels the handler's task, which stops the loop at its next
+sleep or call. Every asynchronous action's result carries a ``Next`` member with the
+exact ``wait_for`` arguments that observe it (tools.followups), so the model need not
+work them out.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import mcp_types as types
+
+from lighthouse_mcp.server.api_errors import api_error_result
+from lighthouse_mcp.server.execute import Pipeline
+from lighthouse_mcp.server.hooks import CallNext, PendingCall, ToolContext, ToolResult
+from lighthouse_mcp.server.registry import Registry, ToolSpec
+from lighthouse_mcp.server.results import text_result, tool_error, validation_error
+from lighthouse_mcp.tools import waits
+from lighthouse_mcp.tools.followups import recipe, wait_arguments
+
+WAIT_TOOL = "wait_for"
+
+_DESCRIPTION = (
+    "Wait until Lighthouse resources finish an async change (server-side polling, with "
+    "progress); async results give the arguments in Next. Give target_state (a state, or "
+    "GONE) or operation_request_id (the async call's RequestId: until its "
+    "LatestOperationState is SUCCESS/FAILED). Returns each final state, or why not "
+    f"(FAILED, timeout). timeout_seconds: default {waits.DEFAULT_TIMEOUT_SECONDS:.0f}, "
+    f"max {waits.MAX_TIMEOUT_SECONDS:.0f}."
+)
+
+_ANNOTATIONS = types.ToolAnnotations(
+    title="Wait for Lighthouse resources", read_only_hint=True, destructive_hint=False,
+    idempotent_hint=True, open_world_hint=True)
+
+
+def input_schema(registry: Registry) -> dict[str, Any]:
+    """wait_for's arguments: lower snake_case (server-side), plus the API's Region."""
+    from lighthouse_mcp.tools.schema import input_schema as action_schema
+
+    settings = registry.settings
+    region = action_schema("DescribeInstances", lang=settings.lang,
+                           default_region=settings.region)["properties"]["Region"]
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "resource": {"type": "string", "enum": list(waits.KINDS)},
+            "ids": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                    "maxItems": 100},
+            "target_state": {"type": "string",
+                             "description": "e.g. RUNNING, STOPPED, NORMAL, GONE"},
+            "operation_request_id": {"type": "string"},
+            "instance_id": {"type": "string", "description": "docker_activity only"},
+            "Region": region,
+            "timeout_seconds": {"type": "number", "minimum": 1,
+                                "maximum": waits.MAX_TIMEOUT_SECONDS,
+                                "default": waits.DEFAULT_TIMEOUT_SECONDS},
+        },
+        "required": ["resource", "ids"],
+    }
+
+
+def summary(result: Mapping[str, Any]) -> str:
+    """One line a model can act on: all reached, or which did not and why."""
+    resources = result["Resources"]
+    kind, target = result["Resource"], result["Target"]
+    took = f"{result['ElapsedSeconds']}s, {result['Polls']} poll(s)"
+    if result["Done"]:
+        states = ", ".join(sorted({str(r["State"]) for r in resources}))
+        return f"wait_for {kind}: all {len(resources)} reached {target} ({took}); now {states}."
+    missed = [r for r in resources if r["Status"] != "reached"]
+    lines = [f"wait_for {kind}: {len(missed)} of {len(resources)} did not reach {target} "
+             f"({took}):"]
+    lines += [f"- {r['Id']}: {r['Status']}: {r.get('Reason') or r['State']}" for r in missed]
+    return "\n".join(lines)
+
+
+def _problems_for(spec: waits.ResourceKind, params: Mapping[str, Any]) -> list[Any]:
+    """API-level problems of the Describe call the wait will make (e.g. a malformed ID),
+    reported against wait_for's own argument names."""
+    from dataclasses import replace
+
+    from lighthouse_mcp.tools.validate import validate
+
+    renames = {spec.ids_param: "ids", "InstanceId": "instance_id"}
+    problems = []
+    for p in validate(spec.describe, params):
+        head, dot, rest = p.path.partition("[")
+        problems.append(replace(p, path=renames.get(head, head) + (dot + rest if dot else "")))
+    return problems
+
+
+def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
+    """The ``wait_for`` ToolSpec, bound to the server's pipeline (reads only)."""
+    from lighthouse_mcp.tools.validate import validate_against
+
+    schema = input_schema(registry)
+
+    async def handle(args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        problems = validate_against(schema, args)
+        if problems:
+            return validation_error(WAIT_TOOL, problems)
+        kind: str = args["resource"]
+        spec = waits.KINDS[kind]
+        context: dict[str, Any] = {}
+        if "instance_id" in args:
+            if "InstanceId" not in spec.required_context:
+                return tool_error(f"instance_id: only used with resource=docker_activity, not "
+                                  f"{kind}; nothing was polled.", code="InvalidArguments")
+            context["InstanceId"] = args["instance_id"]
+        region = args.get("Region") or registry.settings.region
+        api_params = {**context, spec.ids_param: list(args["ids"])}
+        if region is not None:
+            api_params["Region"] = region
+        problems = _problems_for(spec, api_params)
+        if problems:
+            return validation_error(WAIT_TOOL, problems)
+
+        async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+            return await pipeline.read(action, params, region=region)
+
+        async def progress(done: float, total: float, message: str) -> None:
+            await ctx.report_progress(done, total, message)
+
+        try:
+            result = await waits.wait_for(
+                call, kind, list(args["ids"]), target_state=args.get("target_state"),
+                operation_request_id=args.get("operation_request_id"), context=context,
+                timeout=float(args.get("timeout_seconds", waits.DEFAULT_TIMEOUT_SECONDS)),
+                progress=progress)
+        except waits.WaitError as exc:
+            return tool_error(f"{exc}; nothing was polled.", code="InvalidArguments")
+        except Exception as exc:
+            api = api_error_result(spec.describe, exc)
+            if api is None:
+                raise
+            return api
+        text = summary(result)
+        return text_result(f"{text}\n{json.dumps(result, ensure_ascii=False)}",
+                           structured=result)
+
+    return ToolSpec(name=WAIT_TOOL, title=_ANNOTATIONS.title or WAIT_TOOL,
+                    description=_DESCRIPTION, input_schema=schema, annotations=_ANNOTATIONS,
+                    handler=handle, group="workflow", safety="read")
+
+
+class NextStep:
+    """Call wrapper: an asynchronous action's result says so and names its wait.
+
+    The hint goes into the Response as ``Next`` (structuredContent and the text's JSON):
+    the outputSchemas are open objects, and data the model can copy into the next call
+    beats prose it has to parse.
+    """
+
+    async def __call__(self, call: PendingCall, ctx: ToolContext,
+                       call_next: CallNext) -> dict[str, Any]:
+        response = await call_next(call)
+        if recipe(call.action) is None:
+            return response
+        arguments = wait_arguments(call.action, call.arguments, response, region=call.region)
+        note = (f"{call.action} is asynchronous: it returned before the work finished. "
+                + (f"Call {WAIT_TOOL} with Arguments to see it finish."
+                   if arguments else f"Check with {recipe_describe(call.action)}."))
+        step: dict[str, Any] = {"Asynchronous": True, "Note": note}
+        if arguments:
+            step |= {"Tool": WAIT_TOOL, "Arguments": arguments}
+        return {**response, "Next": step}
+
+
+def recipe_describe(action: str) -> str:
+    r = recipe(action)
+    return waits.KINDS[r.kind].describe if r else "the matching Describe action"
+
+
+INSTRUCTIONS = (
+    f"Asynchronous results carry Next: call {WAIT_TOOL} with its Arguments to wait (with "
+    "progress) until the change is done or failed, instead of polling Describe* yourself."
+)
+
+
+def install(registry: Registry) -> None:
+    """Add ``wait_for`` and the Next hint. Needs the pipeline build_server puts in
+    ``registry.services`` (absent when a test builds a bare registry: then nothing)."""
+    pipeline = registry.services.get("pipeline")
+    if not isinstance(pipeline, Pipeline):
+        return
+    registry.add_tool(wait_tool(registry, pipeline))
+    registry.add_call_wrapper(NextStep())
+    registry.add_instructions(INSTRUCTIONS)

@@ -1,0 +1,43 @@
+"""Every action the default policy gates, called once through the MCP client with the
+docs' example arguments: each answers with a preview and a token, and not one request
+that could change anything reaches the sandbox (dry runs aside)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mcp.client import Client
+
+from lighthouse_mcp.sandbox import Sandbox
+from lighthouse_mcp.server.config import Settings
+from lighthouse_mcp.server.gate import policy_from_settings
+from lighthouse_mcp.tools import catalog
+from tests.e2e.gate.helpers import CLIENT, audit, error_code, gate_server, mutations
+from tests.e2e.server.examples import arguments_for, harvest
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_every_gated_action_previews_and_sends_nothing(tmp_path: Path) -> None:
+    policy = policy_from_settings(Settings())
+    gated = [a for a in catalog.action_names() if policy.needs_confirmation(a)]
+    sb = Sandbox(delay=0)
+    known: dict[str, list[str]] = {}
+    answers: dict[str, str | None] = {}
+    async with Client(gate_server(sb, tmp_path), mode="legacy", client_info=CLIENT) as c:
+        for action in catalog.action_names():
+            if catalog.is_read(action) and action not in gated:
+                warm = await c.call_tool(action, {})
+                if not warm.is_error:
+                    harvest(action, warm.structured_content, known)
+        for action in gated:
+            result = await c.call_tool(action, arguments_for(action, known))
+            answers[action] = error_code(result)
+            if answers[action] == "ConfirmationRequired":
+                preview = (result.structured_content or {})["Error"]["Preview"]
+                assert preview["Action"] == action and preview["Class"]
+    assert mutations(sb) == []
+    not_asked = {a: code for a, code in answers.items() if code != "ConfirmationRequired"}
+    assert not_asked == {}
+    issued = [r["action"] for r in audit(tmp_path) if r["decision"] == "token-issued"]
+    assert sorted(issued) == sorted(gated)

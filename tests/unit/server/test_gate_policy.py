@@ -1,0 +1,101 @@
+"""The gate's policy: which calls need a person, by which mechanism, and the flags that
+must not be given by accident."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lighthouse_mcp.server.cli import main
+from lighthouse_mcp.server.config import ConfigError, Settings, parse_settings
+from lighthouse_mcp.server.gate import GatePolicy, policy_from_settings
+from lighthouse_mcp.tools import catalog
+
+#: The issue's list: these must be destructive (and so gated by default).
+MUST_BE_DESTRUCTIVE = (
+    "TerminateInstances", "IsolateInstances", "ResetInstance", "ApplyInstanceSnapshot",
+    "DeleteSnapshots", "DeleteBlueprints", "DeleteKeyPairs", "TerminateDisks", "IsolateDisks",
+    "DeleteDiskBackups", "ApplyDiskBackup", "DeleteFirewallRules", "ModifyFirewallRules",
+    "DeleteFirewallTemplate", "ResetFirewallTemplateRules", "RemoveDockerContainers",
+    "ShareBlueprintAcrossAccounts",
+)
+
+
+def test_default_policy_gates_destructive_billing_and_secret_reads() -> None:
+    policy = policy_from_settings(Settings())
+    gated = {a for a in catalog.action_names() if policy.needs_confirmation(a)}
+    expected = {a for a in catalog.action_names()
+                if catalog.safety_class(a) in ("destructive", "billing")}
+    assert gated == expected | {"DescribeInstanceVncUrl"}
+    assert set(MUST_BE_DESTRUCTIVE) <= gated
+    for action in ("DescribeInstances", "CreateKeyPair", "StopInstances", "StartInstances"):
+        assert not policy.needs_confirmation(action)
+    assert policy.offers_token("TerminateInstances")
+    assert not policy.offers_token("DescribeInstances")
+
+
+def test_confirm_chooses_the_classes() -> None:
+    policy = policy_from_settings(parse_settings(["--confirm", "destructive,disruptive"]))
+    assert policy.needs_confirmation("StopInstances")
+    assert policy.needs_confirmation("TerminateInstances")
+    assert not policy.needs_confirmation("CreateInstances")
+
+
+def test_modes() -> None:
+    assert not GatePolicy(mode="elicit").offers_token("TerminateInstances")
+    assert GatePolicy(mode="token").offers_token("TerminateInstances")
+    assert not GatePolicy(return_secrets=True).needs_confirmation("DescribeInstanceVncUrl")
+    off = policy_from_settings(parse_settings(["--dangerously-skip-confirmation"]))
+    assert off.mode == "off" and not off.needs_confirmation("TerminateInstances")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--confirm-mode", "off"], "--dangerously-skip-confirmation"),
+    (["--confirm-mode", "token", "--dangerously-skip-confirmation"], "contradicts"),
+    (["--confirm", ""], "at least one class"),
+    (["--confirm", " , "], "at least one class"),
+])
+def test_unsafe_or_contradictory_flags_are_refused(argv: list[str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        policy_from_settings(parse_settings(argv))
+
+
+def test_serve_refuses_to_start_with_confirmation_off(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--sandbox", "--confirm-mode", "off"]) == 2
+    err = capsys.readouterr().err
+    assert "lighthouse-mcp: error: --confirm-mode off" in err
+    assert "--dangerously-skip-confirmation" in err and "Traceback" not in err
+
+
+@pytest.mark.anyio
+async def test_a_preview_that_cannot_be_built_fails_closed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import lighthouse_mcp.server.gate as gate_module
+    from lighthouse_mcp.server.audit import AuditLog
+    from lighthouse_mcp.server.hooks import PendingCall, SessionInfo
+
+    async def explode(*args: Any) -> Any:
+        raise RuntimeError("boom")
+
+    def reader(region: str) -> Any:
+        return None
+
+    monkeypatch.setattr(gate_module, "build_preview", explode)
+    gate = gate_module.ConfirmationGate(GatePolicy(), audit=AuditLog(tmp_path / "a.jsonl"),
+                                        reader=reader)
+    decision = await gate.check(PendingCall("CreateInstances", "ap-guangzhou", {}),
+                                SessionInfo(session_id="s"))
+    assert not decision.allowed and decision.result is not None
+    assert "nobody could be asked" in decision.result.content[0].text  # type: ignore[union-attr]
+    (line,) = (tmp_path / "a.jsonl").read_text().splitlines()
+    assert '"reason": "preview-failed: RuntimeError"' in line
+
+
+def test_serve_refuses_an_audit_log_it_cannot_write(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["--sandbox", "--audit-log", str(blocker / "audit.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "--audit-log: cannot write the audit log" in err and "Traceback" not in err
