@@ -119,3 +119,66 @@ async def test_bad_requests_name_the_field(kwargs: dict[str, Any], field: str) -
     ids = kwargs.pop("ids")
     with pytest.raises(WaitError, match=field):
         await wait_for(call, kind, ids, **kwargs)
+
+
+def test_states_come_from_the_documented_enums() -> None:
+    from lighthouse_mcp.tools.waits import GONE, KINDS
+
+    assert "RESCUE_MODE" in KINDS["instance"].states  # documented, easy to forget by hand
+    assert KINDS["instance"].states[-1] == GONE
+    assert KINDS["snapshot"].states == ("NORMAL", "CREATING", "ROLLBACKING", GONE)
+    assert KINDS["disk"].has_latest_operation and not KINDS["blueprint"].has_latest_operation
+    assert KINDS["instance"].max_ids == 100
+
+
+async def test_a_new_resource_not_listed_yet_is_waited_for_then_reported() -> None:
+    world = FakeWorld({"lhins-1": [{"InstanceState": "PENDING"}]})
+    world.timeline["lhins-1"] = []  # not listed at all
+    result = await wait_for(world.call, "instance", ["lhins-1"], target_state="RUNNING",
+                            timeout=60, clock=world.clock, sleep=world.sleep)
+    (only,) = result["Resources"]
+    assert only["Status"] == "failed" and "no instance with this ID" in only["Reason"]
+    assert 15 <= world.now < 60  # the grace period, not the whole timeout
+
+
+async def test_a_resource_that_vanishes_is_failed_unless_gone_was_the_target() -> None:
+    world = FakeWorld({"lhins-1": [{"InstanceState": "STOPPING"}]})
+
+    async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        response = await world.call(action, params)
+        world.timeline["lhins-1"] = []  # listed once, then gone
+        return response
+
+    result = await wait_for(call, "instance", ["lhins-1"], target_state="STOPPED",
+                            clock=world.clock, sleep=world.sleep)
+    assert result["Resources"][0]["Reason"] == "the instance no longer exists"
+
+
+async def test_failed_docker_activity_quotes_its_output() -> None:
+    import base64
+
+    output = base64.b64encode(b"Error: port 80 is already allocated").decode()
+
+    async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        assert action == "DescribeDockerActivities" and params["InstanceId"] == "lhins-1"
+        return {"DockerActivitySet": [{"ActivityId": "lhda-1", "ActivityState": "FAILED",
+                                       "ActivityCommandOutput": output}]}
+
+    result = await wait_for(call, "docker_activity", ["lhda-1"], target_state="SUCCESS",
+                            context={"InstanceId": "lhins-1"}, clock=lambda: 0.0)
+    reason = result["Resources"][0]["Reason"]
+    assert "FAILED" in reason and "port 80 is already allocated" in reason
+
+
+async def test_poll_interval_backs_off_to_the_ceiling() -> None:
+    world = FakeWorld({"lhins-1": [{"InstanceState": "STOPPING"}]})
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        await world.sleep(seconds)
+
+    await wait_for(world.call, "instance", ["lhins-1"], target_state="STOPPED", timeout=60,
+                   clock=world.clock, sleep=sleep)
+    assert sleeps[:3] == [1.0, 1.5, 2.25] and max(sleeps) == 10.0
+    assert sum(sleeps) == pytest.approx(60.0)
