@@ -161,20 +161,42 @@ async def test_cancelling_the_request_stops_the_polling() -> None:
         assert data(await client.call_tool("DescribeRegions", {}))["TotalCount"] > 0
 
 
-async def test_create_terminate_and_docker_results_name_their_waits() -> None:
+async def follow(client: Client, result: types.CallToolResult) -> dict[str, Any]:
+    """Run the wait a result's Next names; the wait must succeed."""
+    final = data(await client.call_tool("wait_for", data(result)["Next"]["Arguments"]))
+    assert final["Done"] is True, final
+    return final
+
+
+async def test_create_docker_isolate_terminate_each_followed_by_its_wait() -> None:
     sb = Sandbox(delay=0.3)
     async with connect(sb) as client:
-        created = data(await client.call_tool("CreateInstances", {
-            "BundleId": "bundle2022_gen_01", "BlueprintId": "lhbp-5e8807lo",
-            "InstanceChargePrepaid": {"Period": 1}, "InstanceCount": 2}))
-        args = created["Next"]["Arguments"]
-        assert args["ids"] == created["InstanceIdSet"] and args["target_state"] == "RUNNING"
-        final = data(await client.call_tool("wait_for", args))
-        assert final["Done"] and {r["State"] for r in final["Resources"]} == {"RUNNING"}
+        created = await client.call_tool("CreateInstances", {
+            "BundleId": "bundle2022_gen_01", "BlueprintId": "lhbp-dk24ce01",
+            "InstanceChargePrepaid": {"Period": 1}, "InstanceCount": 2})
+        ids = data(created)["InstanceIdSet"]
+        assert data(created)["Next"]["Arguments"] == {
+            "resource": "instance", "ids": ids, "target_state": "RUNNING", "Region": REGION}
+        assert {r["State"] for r in (await follow(client, created))["Resources"]} == {"RUNNING"}
+
+        run = await client.call_tool("RunDockerContainers", {
+            "InstanceId": ids[0], "Containers": [{"ContainerImage": "nginx:1.27"}]})
+        step = data(run)["Next"]["Arguments"]
+        assert step["resource"] == "docker_activity" and step["instance_id"] == ids[0]
+        assert step["ids"] == data(run)["DockerActivitySet"]
+        assert {r["State"] for r in (await follow(client, run))["Resources"]} == {"SUCCESS"}
+
         # synchronous actions carry no hint
         renamed = data(await client.call_tool("ModifyInstancesAttribute", {
-            "InstanceIds": args["ids"][:1], "InstanceName": "renamed"}))
+            "InstanceIds": ids[:1], "InstanceName": "renamed"}))
         assert "Next" not in renamed
+
+        isolated = await client.call_tool("IsolateInstances", {"InstanceIds": ids})
+        assert {r["State"] for r in (await follow(client, isolated))["Resources"]} \
+            == {"SHUTDOWN"}
+        terminated = await client.call_tool("TerminateInstances", {"InstanceIds": ids})
+        assert data(terminated)["Next"]["Arguments"]["target_state"] == "GONE"
+        assert {r["State"] for r in (await follow(client, terminated))["Resources"]} == {"GONE"}
 
 
 async def test_wait_for_arguments_are_checked_before_any_poll() -> None:
@@ -302,3 +324,22 @@ async def test_all_pages_is_offered_only_where_it_pages() -> None:
     assert "all_pages" not in tools["StartInstances"].input_schema["properties"]
     assert refused.is_error and "all_pages" in text(refused)
     assert wrong_type.is_error and "all_pages" in text(wrong_type)
+
+
+async def test_compact_mode_offers_wait_for_next_hints_and_all_pages() -> None:
+    sb = Sandbox(delay=0.3)
+    async with connect(sb, compact=True) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+        assert {"call_action", "wait_for"} <= names and "StartInstances" not in names
+        described = data(await client.call_tool("describe_action",
+                                                 {"action": "DescribeKeyPairs"}))
+        assert "all_pages" in described["inputSchema"]["properties"]
+        listed = data(await client.call_tool("call_action", {
+            "action": "DescribeInstances", "arguments": {"all_pages": True}}))
+        assert listed["Paging"]["Items"] == 2
+        iid = next(i["InstanceId"] for i in listed["InstanceSet"]
+                   if i["InstanceState"] == "STOPPED")
+        started = await client.call_tool("call_action", {
+            "action": "StartInstances", "arguments": {"InstanceIds": [iid]}})
+        final = await follow(client, started)
+    assert final["Resources"][0]["State"] == "RUNNING"
