@@ -136,7 +136,7 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
                 call, kind, list(args["ids"]), target_state=args.get("target_state"),
                 operation_request_id=args.get("operation_request_id"), context=context,
                 timeout=float(args.get("timeout_seconds", waits.DEFAULT_TIMEOUT_SECONDS)),
-                progress=progress)
+                progress=progress, transient=transient)
         except waits.WaitError as exc:
             return tool_error(f"{exc}; nothing was polled.", code="InvalidArguments")
         except Exception as exc:
@@ -151,6 +151,13 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
     return ToolSpec(name=WAIT_TOOL, title=_ANNOTATIONS.title or WAIT_TOOL,
                     description=_DESCRIPTION, input_schema=schema, annotations=_ANNOTATIONS,
                     handler=handle, group="workflow", safety="read")
+
+
+def transient(error: Exception) -> bool:
+    """Errors a later poll may not meet: the network, throttling, the service's 5xx."""
+    from lighthouse_mcp.client.errors import ServerError, ThrottledError, TransportError
+
+    return isinstance(error, TransportError | ServerError | ThrottledError)
 
 
 class NextStep:

@@ -34,6 +34,10 @@ POLL_BACKOFF = 1.5
 #: A resource created a moment ago may not be listed yet: absent and never seen is
 #: "not visible yet" for this long, then "not found".
 NOT_SEEN_GRACE_SECONDS = 15.0
+#: Polls in a row that may fail with a transient error (network, throttling, a 5xx the
+#: client's own retries did not get past) before the wait gives up and reports it: a
+#: ten-minute wait should not be lost to one bad second.
+MAX_TRANSIENT_FAILURES = 3
 #: How much of a failed docker activity's command output the reason quotes.
 MAX_OUTPUT_CHARS = 300
 GONE = "GONE"
@@ -288,6 +292,7 @@ async def wait_for(
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     first_poll: float | None = None,
     max_poll: float | None = None,
+    transient: Callable[[Exception], bool] | None = None,
 ) -> dict[str, Any]:
     """Poll until every resource is settled or the timeout passes; returns the final view.
 
@@ -296,7 +301,9 @@ async def wait_for(
     The poll interval grows from ``first_poll`` (1 s) by 1.5x up to ``max_poll`` (10 s),
     so a long wait costs a few calls a minute; each call still passes the client's
     per-action rate limiter. Cancelling the caller's task stops the loop at its next
-    await (a sleep or a call): nothing is left polling.
+    await (a sleep or a call): nothing is left polling. A poll that raises an error
+    ``transient`` accepts is skipped (up to MAX_TRANSIENT_FAILURES in a row); any other
+    error propagates.
     """
     ctx = dict(context or {})
     spec = check_request(kind, ids, target_state, operation_request_id, ctx)
@@ -307,22 +314,33 @@ async def wait_for(
     seen = {rid: Observed(rid) for rid in unique}
     started = clock()
     polls = 0
+    failures = 0
     while True:
         pending = [rid for rid in unique if seen[rid].status == "waiting"]
-        for start in range(0, len(pending), spec.max_ids):
-            chunk = pending[start : start + spec.max_ids]
-            params = {**ctx, spec.ids_param: chunk}
-            if spec.takes_limit:
-                params["Limit"] = min(100, max(len(chunk), 1))
-            records = await _describe(call, spec, params, chunk)
-            for rid in chunk:
-                _judge(kind, spec, seen[rid], records.get(rid), target_state,
-                       operation_request_id, clock() - started)
+        problem = ""
+        try:
+            for start in range(0, len(pending), spec.max_ids):
+                chunk = pending[start : start + spec.max_ids]
+                params = {**ctx, spec.ids_param: chunk}
+                if spec.takes_limit:
+                    params["Limit"] = min(100, max(len(chunk), 1))
+                records = await _describe(call, spec, params, chunk)
+                for rid in chunk:
+                    _judge(kind, spec, seen[rid], records.get(rid), target_state,
+                           operation_request_id, clock() - started)
+            failures = 0
+        except Exception as error:
+            failures += 1
+            if transient is None or not transient(error) or failures > MAX_TRANSIENT_FAILURES:
+                raise
+            problem = f" (poll failed: {getattr(error, 'code', '') or type(error).__name__}" \
+                      "; retrying)"
         polls += 1
         done = sum(1 for o in seen.values() if o.status != "waiting")
         elapsed = clock() - started
         if progress is not None:
-            await progress(float(done), float(len(unique)), _progress_message(seen, elapsed))
+            await progress(float(done), float(len(unique)),
+                           _progress_message(seen, elapsed) + problem)
         if done == len(unique):
             break
         remaining = timeout - elapsed

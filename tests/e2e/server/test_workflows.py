@@ -139,6 +139,20 @@ async def test_failed_operation_is_reported_with_its_reason() -> None:
     assert f"- {iid}: failed: StopInstances FAILED" in text(result)
 
 
+async def test_a_poll_the_service_fails_is_retried_not_fatal() -> None:
+    sb = Sandbox(delay=0.5)
+    async with connect(sb) as client:
+        iid = await instance_in(client, "STOPPED")
+        started = data(await client.call_tool("StartInstances", {"InstanceIds": [iid]}))
+        # more InternalErrors than the client's own attempts: the first poll fails
+        sb.faults.add("internal_error", "DescribeInstances", count=4)
+        progress = Progress()
+        result = await client.call_tool("wait_for", started["Next"]["Arguments"],
+                                        progress_callback=progress)
+    assert data(result)["Done"] is True
+    assert "poll failed: InternalError; retrying" in str(progress.events[0][2])
+
+
 async def test_cancelling_the_request_stops_the_polling() -> None:
     sb = Sandbox(delay=60)
     async with connect(sb) as client:

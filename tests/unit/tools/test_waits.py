@@ -182,3 +182,38 @@ async def test_poll_interval_backs_off_to_the_ceiling() -> None:
                    clock=world.clock, sleep=sleep)
     assert sleeps[:3] == [1.0, 1.5, 2.25] and max(sleeps) == 10.0
     assert sum(sleeps) == pytest.approx(60.0)
+
+
+class Flaky(Exception):
+    code = "InternalError"
+
+
+async def test_transient_poll_errors_are_skipped_then_reported() -> None:
+    world = FakeWorld({"lhins-1": [{"InstanceState": "STOPPING"}, {"InstanceState": "STOPPED"}]})
+    failures = iter([True, True, False])
+    messages: list[str] = []
+
+    async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        if next(failures, False):
+            raise Flaky()
+        return await world.call(action, params)
+
+    async def on_progress(done: float, total: float, message: str) -> None:
+        messages.append(message)
+
+    result = await wait_for(call, "instance", ["lhins-1"], target_state="STOPPED",
+                            transient=lambda e: isinstance(e, Flaky), progress=on_progress,
+                            clock=world.clock, sleep=world.sleep)
+    assert result["Done"] is True and result["Polls"] == 4
+    assert "poll failed: InternalError; retrying" in messages[0]
+
+    async def always(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        raise Flaky()
+
+    with pytest.raises(Flaky):  # past MAX_TRANSIENT_FAILURES in a row, the error is real
+        await wait_for(always, "instance", ["lhins-1"], target_state="STOPPED",
+                       transient=lambda e: isinstance(e, Flaky), clock=world.clock,
+                       sleep=world.sleep)
+    with pytest.raises(Flaky):  # not transient: at once
+        await wait_for(always, "instance", ["lhins-1"], target_state="STOPPED",
+                       clock=world.clock, sleep=world.sleep)
