@@ -69,6 +69,34 @@ def input_schema(registry: Registry) -> dict[str, Any]:
     }
 
 
+def output_schema() -> dict[str, Any]:
+    """What wait_for returns (clients validate structuredContent against it)."""
+    text = {"type": "string"}
+    nullable = {"type": ["string", "null"]}
+    return {
+        "type": "object",
+        "properties": {
+            "Resource": {"type": "string", "enum": list(waits.KINDS)},
+            "Target": text,
+            "Done": {"type": "boolean", "description": "every resource reached the target"},
+            "ElapsedSeconds": {"type": "number"},
+            "Polls": {"type": "integer"},
+            "Resources": {"type": "array", "items": {
+                "type": "object",
+                "properties": {
+                    "Id": text, "State": nullable,
+                    "Status": {"type": "string",
+                               "enum": ["reached", "failed", "timeout", "waiting"]},
+                    "Reason": text, "LatestOperation": nullable,
+                    "LatestOperationState": nullable, "LatestOperationRequestId": nullable,
+                },
+                "required": ["Id", "State", "Status"],
+            }},
+        },
+        "required": ["Resource", "Target", "Done", "ElapsedSeconds", "Polls", "Resources"],
+    }
+
+
 def summary(result: Mapping[str, Any]) -> str:
     """One line a model can act on: all reached, or which did not and why."""
     resources = result["Resources"]
@@ -150,7 +178,8 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
 
     return ToolSpec(name=WAIT_TOOL, title=_ANNOTATIONS.title or WAIT_TOOL,
                     description=_DESCRIPTION, input_schema=schema, annotations=_ANNOTATIONS,
-                    handler=handle, group="workflow", safety="read")
+                    handler=handle, output_schema=output_schema(), group="workflow",
+                    safety="read")
 
 
 def transient(error: Exception) -> bool:

@@ -247,6 +247,8 @@ async def test_wait_for_is_listed_read_only_with_its_limits() -> None:
     assert "default 120" in (tool.description or "") and "max 1800" in (tool.description or "")
     props = tool.input_schema["properties"]
     assert props["timeout_seconds"]["maximum"] == 1800
+    # structured results are checked by the client against this in every test here
+    assert tool.output_schema is not None and "Resources" in tool.output_schema["required"]
     assert set(props["resource"]["enum"]) == set(waits.KINDS)
     # the long explanations live once in the server instructions, not in every schema
     assert "call wait_for with its Arguments" in instructions
