@@ -91,7 +91,7 @@ async def test_resources_and_templates_are_listed(tmp_path: Path) -> None:
         templates = {t.uri_template: t
                      for t in (await client.list_resource_templates()).resource_templates}
     assert {"lighthouse://regions", "lighthouse://actions"} <= set(resources)
-    assert {"lighthouse://actions/{Action}",
+    assert {"lighthouse://actions/{Action}", "lighthouse://instances/{Region}",
             "lighthouse://instances/{Region}/{InstanceId}"} <= set(templates)
     assert all(r.description and r.mime_type for r in resources.values())
     assert all(t.description and t.mime_type for t in templates.values())
@@ -156,3 +156,18 @@ async def test_live_instance_view(tmp_path: Path) -> None:
     assert view["Firewall"]["Rules"] and "FirewallVersion" in view["Firewall"]
     # it read through the sandbox like any tool call
     assert {"DescribeInstances", "DescribeFirewallRules"} <= {r.action for r in sb.requests}
+
+
+async def test_live_instance_list_of_a_region(tmp_path: Path) -> None:
+    sb = Sandbox()
+    async with connect(tmp_path, sb) as client:
+        listed = json.loads(only_text((await client.read_resource(
+            "lighthouse://instances/ap-guangzhou")).contents))
+        described = (await client.call_tool("DescribeInstances", {})).structured_content or {}
+        empty = json.loads(only_text((await client.read_resource(
+            "lighthouse://instances/ap-beijing")).contents))
+    assert listed["TotalCount"] == described["TotalCount"] == len(listed["Instances"]) == 2
+    assert {(r["InstanceId"], r["InstanceState"]) for r in listed["Instances"]} == \
+        {(r["InstanceId"], r["InstanceState"]) for r in described["InstanceSet"]}
+    assert "Note" not in listed
+    assert empty["Instances"] == [] and empty["Region"] == "ap-beijing"
