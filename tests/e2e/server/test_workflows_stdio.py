@@ -19,8 +19,8 @@ async def test_wait_for_over_stdio_reports_progress() -> None:
                                          "--region", "ap-guangzhou", "--read-only"])
     events: list[tuple[float, float | None, str | None]] = []
 
-    async def progress(done: float, total: float | None, message: str | None) -> None:
-        events.append((done, total, message))
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        events.append((progress, total, message))
 
     async with Client(params) as client:
         listed = (await client.call_tool("DescribeInstances", {})).structured_content or {}
@@ -31,11 +31,11 @@ async def test_wait_for_over_stdio_reports_progress() -> None:
         # wait for STOPPED settles at once while a wait for RUNNING runs into its timeout.
         done = await client.call_tool("wait_for", {"resource": "instance", "ids": [iid],
                                                    "target_state": "STOPPED"},
-                                      progress_callback=progress)
+                                      progress_callback=on_progress)
         late = await client.call_tool("wait_for", {"resource": "instance", "ids": [iid],
                                                    "target_state": "RUNNING",
                                                    "timeout_seconds": 2},
-                                      progress_callback=progress)
+                                      progress_callback=on_progress)
     assert not done.is_error and (done.structured_content or {})["Done"] is True
     result = late.structured_content or {}
     assert result["Done"] is False and result["Resources"][0]["Status"] == "timeout"
