@@ -213,6 +213,28 @@ async def test_create_docker_isolate_terminate_each_followed_by_its_wait() -> No
         assert {r["State"] for r in (await follow(client, terminated))["Resources"]} == {"GONE"}
 
 
+async def test_firewall_template_apply_is_followed_to_its_record() -> None:
+    sb = Sandbox(delay=0.5)
+    async with connect(sb) as client:
+        template = data(await client.call_tool("CreateFirewallTemplate", {
+            "TemplateName": "web", "TemplateRules": [
+                {"Protocol": "TCP", "Port": "443", "Action": "ACCEPT"}]}))
+        applied = await client.call_tool("ApplyFirewallTemplate", {
+            "TemplateId": template["TemplateId"],
+            "ApplyInstances": [{"InstanceId": "lhins-demo0001", "Region": REGION},
+                               {"InstanceId": "lhins-zzzzzzzz", "Region": REGION}]})
+        step = data(applied)["Next"]["Arguments"]
+        assert step == {"resource": "firewall_template_apply", "ids": [data(applied)["TaskId"]],
+                        "target_state": "SUCCESS", "template_id": template["TemplateId"],
+                        "Region": REGION}
+        progress = Progress()
+        result = await client.call_tool("wait_for", step, progress_callback=progress)
+    (only,) = data(result)["Resources"]
+    assert only["Status"] == "reached" and "RUNNING" in str(progress.events[0][2])
+    assert only["Reason"].startswith("1 of 2 instances FAILED: lhins-zzzzzzzz: ")
+    assert "- lgtk-" in text(result) and "note: 1 of 2 instances FAILED" in text(result)
+
+
 async def test_wait_for_arguments_are_checked_before_any_poll() -> None:
     sb = Sandbox()
     cases: list[tuple[dict[str, Any], str]] = [

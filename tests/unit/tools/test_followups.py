@@ -80,3 +80,10 @@ def test_missing_ids_or_request_id_give_no_arguments() -> None:
     assert wait_arguments("CreateInstances", {}, {"RequestId": "r"}) is None
     assert wait_arguments("StartInstances", {"InstanceIds": ["lhins-a"]}, {}) is None
     assert wait_arguments("RunDockerContainers", {}, {"DockerActivitySet": ["lhda-1"]}) is None
+
+
+def test_template_apply_wait_carries_the_template() -> None:
+    args = wait_arguments("ApplyFirewallTemplate", {"TemplateId": "lhft-1"},
+                          {"TaskId": "lgtk-1", "RequestId": "r"})
+    assert args == {"resource": "firewall_template_apply", "ids": ["lgtk-1"],
+                    "target_state": "SUCCESS", "template_id": "lhft-1"}

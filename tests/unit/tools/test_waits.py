@@ -217,3 +217,41 @@ async def test_transient_poll_errors_are_skipped_then_reported() -> None:
     with pytest.raises(Flaky):  # not transient: at once
         await wait_for(always, "instance", ["lhins-1"], target_state="STOPPED",
                        clock=world.clock, sleep=world.sleep)
+
+
+def test_states_the_catalog_keeps_no_enum_for_are_in_the_docs_text() -> None:
+    from lighthouse_mcp.tools import catalog
+    from lighthouse_mcp.tools.waits import KINDS, _members
+
+    for kind, spec in KINDS.items():
+        member = _members(spec.describe, spec.set_field)[spec.state_field]
+        if spec.documented_states:
+            assert "enum" not in member, f"{kind}: use the catalog's enum instead"
+            for state in spec.documented_states:
+                assert state in member["description"], (kind, state)
+        assert set(spec.failed_states) <= set(spec.states), kind
+        assert spec.describe in catalog.action_names()
+
+
+async def test_template_apply_reports_the_instances_it_failed_on() -> None:
+    record = {"TaskId": "lgtk-1", "ApplyState": "SUCCESS", "ApplyDetailSet": [
+        {"Instance": {"InstanceId": "lhins-1"}, "ApplyState": "SUCCESS", "ErrorMessage": ""},
+        {"Instance": {"InstanceId": "lhins-2"}, "ApplyState": "FAILED",
+         "ErrorMessage": "instance lhins-2 does not exist"}]}
+    calls: list[Mapping[str, Any]] = []
+
+    async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        calls.append(params)
+        return {"ApplyRecordSet": [record]}
+
+    result = await wait_for(call, "firewall_template_apply", ["lgtk-1"],
+                            target_state="SUCCESS", context={"TemplateId": "lhft-1"},
+                            clock=lambda: 0.0)
+    (only,) = result["Resources"]
+    assert only["Status"] == "reached"  # the task succeeded, and the note says where not
+    assert only["Reason"] == "1 of 2 instances FAILED: lhins-2: instance lhins-2 does not exist"
+    assert calls == [{"TemplateId": "lhft-1", "TaskIds": ["lgtk-1"]}]  # no Limit: none taken
+    record["ApplyState"] = "FAILED"
+    failed = await wait_for(call, "firewall_template_apply", ["lgtk-1"], target_state="SUCCESS",
+                            context={"TemplateId": "lhft-1"}, clock=lambda: 0.0)
+    assert failed["Resources"][0]["Reason"].startswith("reached the failure state FAILED; 1 of 2")
