@@ -212,8 +212,8 @@ class NextStep:
     async def __call__(self, call: PendingCall, ctx: ToolContext,
                        call_next: CallNext) -> dict[str, Any]:
         response = await call_next(call)
-        if recipe(call.action) is None:
-            return response
+        if recipe(call.action) is None or call.arguments.get("DryRun") is True:
+            return response  # synchronous, or a dry run: no work is under way
         arguments = wait_arguments(call.action, call.arguments, response, region=call.region)
         note = (f"{call.action} is asynchronous: it returned before the work finished. "
                 + (f"Call {WAIT_TOOL} with Arguments to see it finish."
