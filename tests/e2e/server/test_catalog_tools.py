@@ -193,3 +193,15 @@ async def test_region_is_offered_where_it_applies_and_enumerated_on_request() ->
     assert "DescribeFirewallTemplates" in global_actions
     for name in global_actions:
         assert "Region" not in plain[name].input_schema["properties"], name
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_served_tool_list_stays_within_the_token_budget(lang: str) -> None:
+    """DESIGN.md's estimate over what a model is served (gate, paging and wait_for
+    included): at most 200 estimated tokens per tool on average, in both languages."""
+    server = build_server(parse_settings(["--lang", lang, "--region", "ap-guangzhou"], env={}),
+                          client=FakeClient())
+    async with Client(server) as c:
+        tools = (await c.list_tools()).tools
+    assert len(tools) >= 108
+    assert tool_list_tokens(tools) / len(tools) <= 200
