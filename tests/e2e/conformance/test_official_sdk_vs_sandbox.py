@@ -369,7 +369,8 @@ def test_snapshot(sdk: LighthouseClient, created: str) -> None:
     snap = wait_for("snapshot NORMAL", snapshots,
                     lambda s: len(s) == 1 and s[0].SnapshotState == "NORMAL")[0]
     assert (snap.SnapshotName, snap.DiskUsage) == ("sdk-snap", "SYSTEM_DISK")
-    assert snap.DiskId == instance(sdk, created).SystemDisk.DiskId
+    owner = instance(sdk, created)
+    assert owner is not None and snap.DiskId == owner.SystemDisk.DiskId
     wait_state(sdk, created, "RUNNING")
 
 
