@@ -409,3 +409,41 @@ def test_parameterless_read_fits_the_sdk_model(sdk: LighthouseClient, action: st
     model._deserialize(raw)
     typed = getattr(sdk, action)(getattr(models, f"{action}Request")())
     assert typed.RequestId and typed.RequestId != raw["RequestId"]
+
+
+# -- every documented example request, through the SDK's typed models -----------------------
+
+#: Codes a documented example must never get: they would mean the sandbox reads the
+#: request differently from the docs (or crashed), whatever the action documents.
+NEVER_FOR_AN_EXAMPLE = frozenset({"InternalError", "UnknownParameter", "MissingParameter"})
+
+
+def _documented_examples() -> list[Any]:
+    from lighthouse_mcp.tools import catalog
+
+    return [pytest.param(name, i, example["input"], id=f"{name}-{i}")
+            for name in catalog.action_names()
+            for i, example in enumerate(catalog.action(name)["examples"])
+            if example["input"] is not None]
+
+
+@pytest.mark.parametrize(("action", "index", "example"), _documented_examples())
+def test_documented_example_gets_a_documented_answer(sdk: LighthouseClient, action: str,
+                                                     index: int, example: dict[str, Any]
+                                                     ) -> None:
+    """The docs' own example request either succeeds (and its answer fits the SDK's
+    models) or is refused with a code the docs list for that action or for every action.
+    The examples name resources that mostly do not exist here, so refusals are expected;
+    an undocumented code is not."""
+    from lighthouse_mcp.tools import catalog
+
+    try:
+        answer = getattr(sdk, action)(request(getattr(models, f"{action}Request"), **example))
+    except TencentCloudSDKException as err:
+        code = err.get_code()
+        documented = {e["code"] for e in catalog.action(action)["errors"]}
+        documented |= {e["code"] for e in catalog.load_catalog()["common_errors"]}
+        assert code not in NEVER_FOR_AN_EXAMPLE, f"{code}: {err.get_message()}"
+        assert code in documented, f"undocumented for {action}: {code}: {err.get_message()}"
+    else:
+        assert answer.RequestId
