@@ -25,6 +25,8 @@ from typing import Any, TypeVar
 
 import pytest
 
+from lighthouse_mcp.tools import catalog
+
 pytest.importorskip(
     "tencentcloud.lighthouse.v20200324",
     reason="the official SDK (tencentcloud-sdk-python-lighthouse) is not installed; it is in "
@@ -389,8 +391,6 @@ def test_isolate_then_terminate(sdk: LighthouseClient, created: str) -> None:
 # -- every parameterless read: the sandbox answers only what the SDK's models know --------
 
 def _parameterless_reads() -> list[str]:
-    from lighthouse_mcp.tools import catalog
-
     return [name for name in catalog.action_names()
             if catalog.is_read(name)
             and not any(p["required"] for p in catalog.action(name)["inputs"])]
@@ -419,8 +419,6 @@ NEVER_FOR_AN_EXAMPLE = frozenset({"InternalError", "UnknownParameter", "MissingP
 
 
 def _documented_examples() -> list[Any]:
-    from lighthouse_mcp.tools import catalog
-
     return [pytest.param(name, i, example["input"], id=f"{name}-{i}")
             for name in catalog.action_names()
             for i, example in enumerate(catalog.action(name)["examples"])
@@ -435,8 +433,6 @@ def test_documented_example_gets_a_documented_answer(sdk: LighthouseClient, acti
     models) or is refused with a code the docs list for that action or for every action.
     The examples name resources that mostly do not exist here, so refusals are expected;
     an undocumented code is not."""
-    from lighthouse_mcp.tools import catalog
-
     try:
         answer = getattr(sdk, action)(request(getattr(models, f"{action}Request"), **example))
     except TencentCloudSDKException as err:
