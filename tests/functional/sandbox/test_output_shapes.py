@@ -152,18 +152,7 @@ def scenario_state() -> dict[str, Any]:
     return anyio.run(build)
 
 
-#: Shape gaps found by this test and reported to the owning family (non-strict xfail, so
-#: the fix shows up as XPASS rather than being hidden).
-KNOWN_GAPS = {
-    "DescribeDockerContainerConfiguration":
-        "sbx-storage: PublishPorts echo the input and lack the Ip/Protocol defaults",
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_GAPS[n])) if n in KNOWN_GAPS else n
-    for n in catalog.action_names()
-])
+@pytest.mark.parametrize("name", catalog.action_names())
 async def test_answer_has_the_documented_shape(api: Api, name: str,
                                               scenario_state: dict[str, Any]) -> None:
     api.sandbox.backend.load_json(scenario_state)
