@@ -91,7 +91,8 @@ def build_app(sandbox: Sandbox) -> Starlette:
         return JSONResponse({"requests": [r.to_json() for r in sandbox.requests]})
 
     routes = [
-        Route("/", api, methods=["POST", "GET"]),
+        # other methods reach the pipeline too, to get the documented UnsupportedProtocol
+        Route("/", api, methods=["POST", "GET", "PUT", "DELETE", "PATCH"]),
         Route("/admin/reset", _admin(sandbox, reset), methods=["POST"]),
         Route("/admin/faults", _admin(sandbox, faults), methods=["GET", "POST"]),
         Route("/admin/requests", _admin(sandbox, requests), methods=["GET"]),
