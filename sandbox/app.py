@@ -1,4 +1,7 @@
-"""The HTTP face of the sandbox: ``POST /`` speaks the Lighthouse API, ``/admin/*`` steers it.
+"""The HTTP face of the sandbox: ``/`` speaks the Lighthouse API, ``/admin/*`` steers it.
+
+Every documented request shape reaches ``/`` (TC3 POST JSON or GET, signature v1 GET or
+form POST; ``wire.py`` tells them apart); other methods get ``UnsupportedProtocol``.
 
 Answers are HTTP 200 with ``{"Response": ...}`` for successes and API errors alike, as the
 real service does. Injected faults are acted out here because only the HTTP layer can

@@ -1,4 +1,5 @@
-"""The request pipeline and the ``Sandbox`` object: record → faults → auth → checks → handler.
+"""The request pipeline and the ``Sandbox`` object: decode → record → faults → auth → checks
+→ handler.
 
 This is everything between "bytes arrived" and "a Response dict (or a fault) leaves", with
 no Starlette in it, so the order of checks is visible in one function
