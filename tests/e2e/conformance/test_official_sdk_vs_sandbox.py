@@ -274,6 +274,23 @@ async def test_async_sdk_client(sandbox: SandboxProcess) -> None:
     assert caught.value.get_code() == "MissingParameter"
 
 
+@pytest.mark.anyio
+@pytest.mark.parametrize(("sign_method", "verb"), [("TC3-HMAC-SHA256", "GET"),
+                                                   ("HmacSHA256", "POST"), ("HmacSHA1", "GET")])
+async def test_async_sdk_client_other_shapes(sandbox: SandboxProcess, sign_method: str,
+                                             verb: str) -> None:
+    """The asyncio client's own GET and v1 code paths (separate from the sync client's)."""
+    profile = ClientProfile(signMethod=sign_method,
+                            httpProfile=HttpProfile(protocol="http", reqMethod=verb,
+                                                    endpoint=f"{sandbox.host}:{sandbox.port}"))
+    credential = Credential(sandbox.secret_id, sandbox.secret_key)
+    async with AsyncLighthouseClient(credential, REGION, profile) as client:
+        listed = await client.DescribeInstances(request(
+            models.DescribeInstancesRequest, Limit=1,
+            Filters=[{"Name": "instance-state", "Values": ["RUNNING", "STOPPED"]}]))
+        assert listed.TotalCount >= 1 and len(listed.InstanceSet) == 1
+
+
 def test_get_requests(sandbox: SandboxProcess) -> None:
     """TC3 over GET: the SDK flattens the request into the query string (its canonical
     query) and signs Content-Type application/x-www-form-urlencoded."""
