@@ -278,3 +278,16 @@ async def test_faults_aimed_at_an_action_hit_its_v1_requests(api: Api,
     assert code(await v1(api, "GET", "DescribeRegions")) == "RequestLimitExceeded"
     assert "Error" not in await v1(api, "GET", "DescribeZones")
 
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_non_ascii_values_are_signed_as_utf8(api: Api, method: str) -> None:
+    """The docs: 非 ASCII 字符在 URL 编码前需要先以 UTF-8 进行编码; the string to sign
+    holds the raw (decoded) value."""
+    await api.ok("ModifyInstancesAttribute", {"InstanceIds": ["lhins-demo0002"],
+                                              "InstanceName": "未命名 主机"})
+    named = {"Filters": [{"Name": "instance-name", "Values": ["未命名 主机"]}]}
+    for data in (await v1(api, method, "DescribeInstances", named),
+                 await tc3_get(api, "DescribeInstances", named)):
+        assert "Error" not in data, data
+        assert [i["InstanceId"] for i in data["InstanceSet"]] == ["lhins-demo0002"]
