@@ -168,8 +168,10 @@ class Sandbox:
         try:
             incoming = wire.decode(request)
             action, region = incoming.action, incoming.region
-        except SandboxError as exc:  # answered below, after the log and the faults
-            incoming = exc
+        except Exception as exc:  # answered below, after the log and the faults
+            if not isinstance(exc, SandboxError):
+                log.exception("sandbox could not decode a request")
+            incoming = exc if isinstance(exc, SandboxError) else internal_error()
             action, region = request.headers.get("x-tc-action"), request.headers.get(
                 "x-tc-region")
         record = RecordedRequest(

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
+from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox, wire
 from lighthouse_mcp.sandbox.faults import Fault
 
 from .conftest import HOST, Api, Clock
@@ -291,3 +291,14 @@ async def test_non_ascii_values_are_signed_as_utf8(api: Api, method: str) -> Non
                  await tc3_get(api, "DescribeInstances", named)):
         assert "Error" not in data, data
         assert [i["InstanceId"] for i in data["InstanceSet"]] == ["lhins-demo0002"]
+
+
+async def test_a_decoding_bug_still_answers_like_the_api(api: Api, sandbox: Sandbox,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(request: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(wire, "decode", broken)
+    data = await api.call("DescribeRegions", region=None)
+    assert code(data) == "InternalError"
+    assert sandbox.requests[-1].action == "DescribeRegions"
