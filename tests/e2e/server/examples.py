@@ -14,6 +14,7 @@ from typing import Any
 
 from lighthouse_mcp.tools import catalog
 from lighthouse_mcp.tools.schema import input_schema
+from tests.support.examples import conform, example_input
 
 #: Placeholder-able values by kind: resource ids (prefix-suffix), bundle ids, zones.
 KINDS = (
@@ -29,38 +30,6 @@ def kind_of(value: str) -> str | None:
         if pattern.match(value):
             return value.split("-", 1)[0] if kind == "id" else kind
     return None
-
-
-def example_input(action: str) -> dict[str, Any]:
-    for example in catalog.action(action)["examples"]:
-        if example["input"] is not None:
-            return dict(example["input"])
-    return {}
-
-
-def conform(value: Any, schema: Mapping[str, Any]) -> Any:
-    """``value`` with scalars coerced to the schema's type, recursively."""
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), None)
-    if kind == "object" and isinstance(value, dict):
-        props = schema.get("properties", {})
-        return {k: conform(v, props.get(k, {})) for k, v in value.items()}
-    if kind == "array":
-        items = value if isinstance(value, list) else [value]
-        return [conform(v, schema.get("items", {})) for v in items]
-    if kind == "integer" and isinstance(value, str) and re.fullmatch(r"-?\d+", value):
-        return int(value)
-    if kind == "number" and isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    if kind == "boolean" and isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    if kind == "string" and isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return value
 
 
 #: The Describe action that lists each kind of resource: its ids are preferred, since an
