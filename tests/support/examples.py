@@ -3,9 +3,10 @@ place of the docs' placeholders, and a scenario world where each example has som
 to act on.
 
 The functional output-shape test sends these examples straight to the sandbox; the
-end-to-end test sends them through the MCP server as tool calls. Both start from the
-same scenario and the same preparations (tests/support/example_setup.py), so "every
-documented example succeeds" means the same thing in both.
+end-to-end tests send them through the MCP server as tool calls (``tool_arguments``).
+Both start from the same scenario and the same preparations
+(tests/support/example_setup.py), so "every documented example succeeds" means the
+same thing in both.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, Sandbox
 from lighthouse_mcp.tools import catalog
+from lighthouse_mcp.tools.schema import input_schema
 from tests.support.sandbox_api import Api, Clock
 
 REGION = "ap-guangzhou"
@@ -114,6 +116,14 @@ def example_with_own_ids(sandbox: Sandbox, action: str) -> dict[str, Any]:
     """The action's example request, acting on the account's own resources."""
     params: dict[str, Any] = with_own_ids(example_input(action), ids_for(sandbox, action))
     return params
+
+
+def tool_arguments(sandbox: Sandbox, action: str) -> dict[str, Any]:
+    """The example as a tool call's arguments: on the account's own resources, typed as
+    the tool's input schema says."""
+    arguments: dict[str, Any] = conform(example_with_own_ids(sandbox, action),
+                                        input_schema(action))
+    return arguments
 
 
 #: One resource of each kind, made by the docs' own examples, so every later example has

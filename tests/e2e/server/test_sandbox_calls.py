@@ -27,21 +27,13 @@ from lighthouse_mcp.server.app import build_server
 from lighthouse_mcp.server.config import ConfirmMode, Settings
 from lighthouse_mcp.server.gate import TOKEN_ARG, policy_from_settings
 from lighthouse_mcp.tools import catalog
-from lighthouse_mcp.tools.schema import input_schema
 from tests.e2e.gate.helpers import CLIENT, GATE_ONLY, Person, audit, error_code
 from tests.support.example_setup import prepare
-from tests.support.examples import REGION, conform, example_with_own_ids, scenario_state
+from tests.support.examples import REGION, scenario_state, tool_arguments
 from tests.support.sandbox_api import Api, Clock
 
 pytestmark = pytest.mark.anyio
 ACTIONS = 108
-
-
-def tool_arguments(sandbox: Sandbox, action: str) -> dict[str, Any]:
-    """The docs' example on the account's own resources, typed as the tool's schema says."""
-    arguments: dict[str, Any] = conform(example_with_own_ids(sandbox, action),
-                                        input_schema(action))
-    return arguments
 
 
 def problem_of(result: types.CallToolResult, sandbox: Sandbox, action: str,
