@@ -52,13 +52,13 @@ def problem_of(result: types.CallToolResult, sandbox: Sandbox, action: str,
 
 class Elicited:
     """Confirmation through MCP elicitation: a person who accepts every preview. Keeps
-    the tools that asked."""
+    the tools that asked, once per question."""
 
     decision = "elicited-accept"
 
     def __init__(self) -> None:
         self.person = Person("accept")
-        self.asked: set[str] = set()
+        self.asked: list[str] = []
 
     def client_options(self) -> dict[str, Any]:
         return {"elicitation_callback": self.person}
@@ -69,8 +69,7 @@ class Elicited:
         try:
             return await c.call_tool(action, arguments)
         finally:
-            if len(self.person.seen) > seen:
-                self.asked.add(action)
+            self.asked += [action] * (len(self.person.seen) - seen)
 
 
 class Tokens:
@@ -80,7 +79,7 @@ class Tokens:
     decision = "token-confirmed"
 
     def __init__(self) -> None:
-        self.asked: set[str] = set()
+        self.asked: list[str] = []
 
     def client_options(self) -> dict[str, Any]:
         return {}
@@ -90,7 +89,7 @@ class Tokens:
         first = await c.call_tool(action, arguments)
         if error_code(first) != "ConfirmationRequired":
             return first
-        self.asked.add(action)
+        self.asked.append(action)
         token = (first.structured_content or {})["Error"][TOKEN_ARG]
         return await c.call_tool(action, {**arguments, TOKEN_ARG: token})
 
@@ -142,11 +141,12 @@ async def test_every_tool_called_with_example_arguments(
             outcomes[action] = await call_example(c, confirm, api, action, scenario)
     await api.http.aclose()
     failed = {a: why for a, why in outcomes.items() if why is not None}
-    asked = confirm.asked
+    asked = set(confirm.asked)
     print(f"{ACTIONS - len(failed)} of {ACTIONS} tools succeeded with example arguments; "
           f"{len(asked)} asked for confirmation ({mode})")
     assert not failed, "\n".join(f"{a}: {why}" for a, why in sorted(failed.items()))
     assert asked == gated, {"asked, not gated": asked - gated, "gated, not asked": gated - asked}
+    assert len(confirm.asked) == len(gated), "a tool asked more than once"
     confirmed = {r["action"] for r in audit(tmp_path) if r["decision"] == confirm.decision}
     assert confirmed == gated
 
