@@ -15,6 +15,7 @@ from typing import Any
 import mcp_types as types
 
 from lighthouse_mcp.server.results import tool_error
+from lighthouse_mcp.tools.quoting import one_line
 
 log = logging.getLogger("lighthouse_mcp.server")
 
@@ -55,7 +56,8 @@ def api_error_result(action: str, exc: Exception) -> types.CallToolResult | None
     details: dict[str, Any] = {}
     if isinstance(exc, APIError):
         code, message = exc.code, exc.message
-        lines = [f"{action} failed.", f"Code: {code}", f"Message: {message}"]
+        # The API's words, kept readable but on one line: they may echo resource names.
+        lines = [f"{action} failed.", f"Code: {one_line(code)}", f"Message: {one_line(message)}"]
         if exc.request_id:
             lines.append(f"RequestId: {exc.request_id}")
             details["RequestId"] = exc.request_id
