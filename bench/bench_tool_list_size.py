@@ -23,6 +23,7 @@ from lighthouse_mcp.tools.tokens import tool_tokens
 ANCHOR_NAME = "Tencent official Lighthouse MCP"
 ANCHOR_TOOLS = 57
 ANCHOR_PER_TOOL = 208
+COMPACT_TARGET_TOTAL = 1500
 TARGET_PER_TOOL = 200
 
 
@@ -76,9 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         results[lang] = sized
         name, biggest = max(sized, key=lambda item: item[1])
         print(_row(f"full ({lang})", [s for _, s in sized], f"{name} ({biggest})"))
-    modes = [("served: full (en)", ["--lang", "en", "--region", args.region])]
+    # What a model sees is the served list (with wait_for, confirm_token, all_pages): the
+    # targets are judged on it; the bare catalog definitions are shown for comparison.
+    modes = [(f"served: full ({lang})", ["--lang", lang, "--region", args.region])
+             for lang in ("en", "zh")]
     if args.compact:
         modes.append(("served: --compact (en)", ["--compact", "--lang", "en"]))
+    verdicts: list[str] = []
     for label, flags in modes:
         listed = served(flags)
         if listed is None:
@@ -86,11 +91,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         name, biggest = max(listed, key=lambda item: item[1])
         print(_row(label, [s for _, s in listed], f"{name} ({biggest})"))
+        sizes = [s for _, s in listed]
+        if "--compact" in flags:
+            total = sum(sizes)
+            verdict = "within" if total <= COMPACT_TARGET_TOTAL else "OVER"
+            verdicts.append(f"target <= {COMPACT_TARGET_TOTAL} in total, {label}: {total} "
+                            f"-> {verdict}")
+        else:
+            avg = sum(sizes) / len(sizes)
+            verdict = "within" if avg <= TARGET_PER_TOOL else "OVER"
+            verdicts.append(f"target <= {TARGET_PER_TOOL} per tool, {label}: {avg:.1f} "
+                            f"-> {verdict}")
     print()
-    for lang, sized in results.items():
-        avg = sum(s for _, s in sized) / len(sized)
-        verdict = "within" if avg <= TARGET_PER_TOOL else "OVER"
-        print(f"target <= {TARGET_PER_TOOL} per tool, full ({lang}): {avg:.1f} -> {verdict}")
+    for line in verdicts:
+        print(line)
     en = results["en"]
     if args.top:
         print(f"\nbiggest {args.top} tools (en):")

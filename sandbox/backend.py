@@ -51,6 +51,9 @@ family module names is there). Notes:
 * ``ctx.now()`` is the sandbox clock (injectable in tests); ``ctx.rng`` is seeded.
 * ``ctx.iso(t)`` formats a timestamp the way the API does (``2020-09-22T00:00:00Z``).
 * Tables hold only JSON types (str, int, float, bool, None, list, dict).
+* Describe plumbing (paging, Filters, id lookups with their documented codes) is in
+  ``listing.py``; the static catalogue (bundles, zones, blueprints, prices) in ``seed.py``;
+  quota arithmetic in ``quotas.py``; price quotes in ``prices.py``.
 """
 from __future__ import annotations
 

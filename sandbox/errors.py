@@ -107,31 +107,7 @@ def first_documented(candidates: Iterable[str], documented: Iterable[str], fallb
     return fallback
 
 
-# Helpers for the codes every family needs. Messages name the field and what was expected.
-
-def missing_parameter(name: str) -> ParameterError:
-    return ParameterError(
-        "MissingParameter", f"The request is missing the required parameter `{name}`."
-    )
-
-
-def unknown_parameter(name: str) -> ParameterError:
-    return ParameterError(
-        "UnknownParameter", f"The parameter `{name}` is not recognized by this action."
-    )
-
-
-def invalid_parameter(message: str, code: str = "InvalidParameter") -> ParameterError:
-    return ParameterError(code, message)
-
-
-def invalid_value(message: str, code: str = "InvalidParameterValue") -> ParameterError:
-    return ParameterError(code, message)
-
-
-def not_found(code: str, kind: str, resource_id: str) -> NotFoundError:
-    return NotFoundError(code, f"The {kind} `{resource_id}` does not exist.")
-
+# Helpers for the codes the pipeline itself answers with (families use ``ctx.fail``).
 
 def internal_error(message: str = "An internal error occurred; please retry.") -> InternalError:
     return InternalError("InternalError", message)

@@ -85,6 +85,36 @@ class Fault:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def parse(cls, text: str) -> Fault:
+        """A fault from the command-line form ``KIND[,action=A][,count=N][,seconds=S]
+        [,status=N][,after]``, e.g. ``throttle,action=DescribeInstances,count=3``."""
+        kind, *options = [part.strip() for part in text.split(",")]
+        data: dict[str, Any] = {"kind": kind}
+        for option in options:
+            key, sep, value = option.partition("=")
+            if key == "after" and not sep:
+                data["after"] = True
+            elif key == "action" and sep:
+                data["action"] = value
+            elif key in ("count", "status") and sep:
+                data[key] = _number(key, value, int)
+            elif key == "seconds" and sep:
+                data[key] = _number(key, value, float)
+            else:
+                raise ValueError(
+                    f"fault option {option!r} is not one of action=, count=, seconds=, "
+                    "status=, after"
+                )
+        return cls.from_json(data)
+
+
+def _number(key: str, value: str, kind: type[int] | type[float]) -> float:
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValueError(f"fault {key} must be a number, got {value!r}") from None
+
 
 @dataclass(frozen=True)
 class Decision:

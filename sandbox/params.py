@@ -15,35 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, cast
+from typing import Any
 
 from lighthouse_mcp.tools import catalog
 from lighthouse_mcp.tools.catalog import Action, Constraint, Param, Structure
 
 from .errors import ParameterError, err, first_documented
-
-#: Actions whose docs say "Region 否 … 本接口不需要传递此参数" (account-global resources).
-#: The catalog carries inputs without the common parameters, so this fact is kept here;
-#: a catalog field ``region_required`` takes precedence when present.
-REGIONLESS_ACTIONS = frozenset(
-    {
-        "ApplyFirewallTemplate",
-        "CreateFirewallTemplate",
-        "CreateFirewallTemplateRules",
-        "DeleteFirewallTemplate",
-        "DeleteFirewallTemplateRules",
-        "DescribeAllScenes",
-        "DescribeFirewallTemplateApplyRecords",
-        "DescribeFirewallTemplateQuota",
-        "DescribeFirewallTemplateRuleQuota",
-        "DescribeFirewallTemplateRules",
-        "DescribeFirewallTemplates",
-        "DescribeRegions",
-        "ModifyFirewallTemplate",
-        "ReplaceFirewallTemplateRule",
-        "ResetFirewallTemplateRules",
-    }
-)
 
 #: Resource-id parameter names (with or without the plural ``s``) -> id prefix.
 ID_PREFIXES: dict[str, str] = {
@@ -112,10 +89,8 @@ _CONDITION_WORDS = ("Malformed", "TooLong", "Length", "Duplicated", "LimitExceed
 
 
 def region_required(action: Action) -> bool:
-    flag = cast(Mapping[str, Any], action).get("region_required")  # optional future field
-    if isinstance(flag, bool):
-        return flag
-    return action["name"] not in REGIONLESS_ACTIONS
+    """False for the account-wide actions whose docs say Region is not passed."""
+    return action.get("region_required", True) is not False
 
 
 #: X-TC-Language values the common parameters document.

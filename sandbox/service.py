@@ -11,7 +11,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,15 +85,6 @@ class Outcome:
     fault: Fault | None = None
     delay: float = 0.0
     request_id: str = ""
-
-
-@dataclass
-class _Parsed:
-    action: str | None
-    region: str | None
-    version: str | None
-    request: auth.ReceivedRequest
-    record: RecordedRequest = field(repr=False)
 
 
 def _rate_limit(action: str) -> int | None:
@@ -204,18 +195,21 @@ class Sandbox:
         return Outcome(answer, delay=decision.delay, request_id=request_id)
 
     def _answer(self, request: auth.ReceivedRequest, record: RecordedRequest) -> dict[str, Any]:
-        """The API envelope for one request, success or error."""
+        """The API envelope for one request, success or error (logged without params)."""
         try:
             body = self._run(request, record)
             record.ok = True
-            return {"Response": {**body, "RequestId": record.request_id}}
+            answer = {"Response": {**body, "RequestId": record.request_id}}
         except SandboxError as exc:
             record.error_code = exc.code
-            return _error(exc, record.request_id)
+            answer = _error(exc, record.request_id)
         except Exception:  # a handler bug must still answer like the API does
             log.exception("sandbox handler failed for %s", record.action)
             record.error_code = "InternalError"
-            return _error(internal_error(), record.request_id)
+            answer = _error(internal_error(), record.request_id)
+        log.info("%s %s %s", record.action, record.region or "-",
+                 "ok" if record.ok else record.error_code)
+        return answer
 
     def _run(self, request: auth.ReceivedRequest, record: RecordedRequest) -> dict[str, Any]:
         if request.method != "POST":
@@ -240,6 +234,8 @@ class Sandbox:
             body = json.loads(request.body or b"{}")
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise err("InvalidParameter", f"The request body is not valid JSON: {exc}.") from None
+        except RecursionError:
+            raise err("InvalidParameter", "The request body is nested too deeply.") from None
         record.params = body if isinstance(body, dict) else None
         region = record.region if params.region_required(entry) else GLOBAL_REGION
         assert region is not None  # check_envelope guarantees it for regional actions

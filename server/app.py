@@ -53,7 +53,8 @@ Tencent Cloud Lighthouse (轻量应用服务器) API 2020-03-24; each tool is on
 Regions: resources live in one region; pass Region (e.g. ap-guangzhou) or the server's \
 default is used. DescribeRegions lists them.
 Asynchronous actions (create, start, stop, reset, ...) return before the change is done: \
-poll the matching Describe action (state and LatestOperationState) until it settles.
+the result's Next names the wait_for call that sees it finish (or poll the matching \
+Describe action: state and LatestOperationState).
 Arguments are validated before anything is sent; an error names each bad field.
 Destructive and billing actions may be held by a confirmation gate: follow the tool \
 result's instructions (confirm when asked, or repeat the call with the confirm_token it \

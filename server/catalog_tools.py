@@ -40,7 +40,8 @@ def action_tool(action: str, registry: Registry, pipeline: Pipeline) -> ToolSpec
     from lighthouse_mcp.tools.definitions import tool_definition
 
     settings = registry.settings
-    d = tool_definition(action, lang=settings.lang, default_region=settings.region)
+    d = tool_definition(action, lang=settings.lang, default_region=settings.region,
+                        region_enum=settings.region_enum)
     return ToolSpec(
         name=action,
         title=d["title"],

@@ -24,17 +24,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--state", type=Path, metavar="FILE",
                         help="load state from FILE at start and save it after each change")
     parser.add_argument("--secret-id", help="SecretId to accept (with --secret-key)")
-    parser.add_argument("--secret-key", help="SecretKey to accept (with --secret-id)")
-    parser.add_argument("--delay", type=float, default=0.2, metavar="SECONDS",
+    parser.add_argument("--secret-key",
+                        help="SecretKey to accept (with --secret-id); visible in the process "
+                             "list, so prefer TENCENTCLOUD_SECRET_KEY")
+    parser.add_argument("--delay", type=_seconds, default=0.2, metavar="SECONDS",
                         help="how long a state transition takes, e.g. PENDING -> RUNNING "
                              "(default 0.2)")
+    parser.add_argument("--fault", action="append", default=[], metavar="SPEC",
+                        help="inject a fault from the start (repeatable): KIND[,action=A]"
+                             "[,count=N][,seconds=S][,status=5xx][,after]; KIND is latency, "
+                             "http_error, internal_error, throttle, drop or malformed")
     parser.add_argument("--enforce-rate-limits", action="store_true",
                         help="answer RequestLimitExceeded above each action's documented rate")
     parser.add_argument("--admin-token",
                         help="let non-loopback clients use /admin/* with this "
                              "X-Sandbox-Admin-Token")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log one line per request: action, region, ok or error code "
+                             "(never parameters)")
     parser.add_argument("--no-seed", action="store_true",
                         help="start with empty accounts (no demo instances)")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected 0 to 3600 seconds, got {text}")
+    return value
 
 
 def _credentials(args: argparse.Namespace) -> tuple[dict[str, str], str]:
@@ -67,12 +86,37 @@ class _QuietDrops(logging.Filter):
         return not isinstance(exc, ConnectionDropped)
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A bound, listening TCP socket, accepting (queueing) from the moment it returns.
+
+    IPPROTO_TCP is given explicitly: accepted sockets inherit the listener's proto, and
+    asyncio sets TCP_NODELAY only on sockets whose proto is IPPROTO_TCP. With proto 0,
+    Nagle's algorithm plus delayed ACK stalled every response by ~40 ms on loopback.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, Sandbox
+    from lighthouse_mcp.sandbox.faults import Fault
 
     creds, source = _credentials(args)
+    try:
+        faults = [Fault.parse(spec) for spec in args.fault]
+    except ValueError as exc:
+        print(f"lighthouse-mcp sandbox: --fault: {exc}", file=sys.stderr)
+        return 2
     try:
         sandbox = Sandbox(
             creds,
@@ -86,11 +130,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"lighthouse-mcp sandbox: cannot load state from {args.state}: {exc}",
               file=sys.stderr)
         return 2
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sandbox.faults.rules.extend(faults)
     try:
-        sock.bind((args.host, args.port))
-        sock.listen(128)  # accept (queue) connections from the moment the endpoint is printed
+        sock = listening_socket(args.host, args.port)
     except OSError as exc:
         print(f"lighthouse-mcp sandbox: cannot listen on {args.host}:{args.port}: {exc}",
               file=sys.stderr)
@@ -110,10 +152,16 @@ def run(args: argparse.Namespace) -> int:
     print("  Signing:   TC3-HMAC-SHA256, service 'lighthouse', version 2020-03-24", flush=True)
     if args.state:
         print(f"  State:     {args.state}", flush=True)
+    for fault in faults:
+        print(f"  Fault:     {fault.to_json()}", flush=True)
+    print("Press Ctrl+C to stop.", flush=True)
     if secret_id == DEFAULT_SECRET_ID and args.host not in ("127.0.0.1", "::1", "localhost"):
         print("  Warning: listening beyond loopback with the public default credentials",
               file=sys.stderr, flush=True)
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    if args.verbose:
+        logging.basicConfig(format="%(asctime)s %(message)s", stream=sys.stderr)
+        logging.getLogger("lighthouse_mcp.sandbox").setLevel(logging.INFO)
     config = uvicorn.Config(sandbox.app, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     server.run(sockets=[sock])

@@ -69,7 +69,8 @@ def describe(registry: Registry, action: str) -> dict[str, Any]:
     from lighthouse_mcp.tools.definitions import tool_definition
 
     settings = registry.settings
-    d = tool_definition(action, lang=settings.lang, default_region=settings.region)
+    d = tool_definition(action, lang=settings.lang, default_region=settings.region,
+                        region_enum=settings.region_enum)
     return _summary(action, settings.lang) | {
         "description": d["description"],
         "annotations": d["annotations"],

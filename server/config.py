@@ -49,6 +49,7 @@ class Settings:
     tools: tuple[str, ...] | None = None  # None = every action (of the chosen toolsets)
     exclude_tools: tuple[str, ...] = ()
     compact: bool = False
+    region_enum: bool = False
     transport: Transport = "stdio"
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
@@ -104,6 +105,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     exposure.add_argument("--exclude-tools", metavar="Z", help="never these actions (wins)")
     exposure.add_argument("--compact", action="store_true",
                           help="a few meta-tools (search/describe/call) instead of one per action")
+    exposure.add_argument("--region-enum", action="store_true",
+                          help="list the 17 documented regions as an enum in every tool's "
+                               "Region (about 70 estimated tokens per tool; validation "
+                               "enforces the list either way)")
 
     net = parser.add_argument_group("transport")
     net.add_argument("--transport", choices=TRANSPORTS, default="stdio")
@@ -152,6 +157,7 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None =
         tools=_csv(args.tools),
         exclude_tools=_csv(args.exclude_tools) or (),
         compact=bool(args.compact),
+        region_enum=bool(args.region_enum),
         transport=args.transport,
         host=args.host,
         port=port,

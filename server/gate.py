@@ -488,8 +488,7 @@ def install(registry: Registry) -> None:
     registry.set_auditor(GateAuditor(audit))
     registry.add_server_arg(ServerArg(TOKEN_ARG, {
         "type": "string",
-        "description": "Only after the person approved the preview this tool returned: the "
-                       "confirm_token from that result. Repeat every other argument unchanged.",
+        "description": "from a preview the person approved; other args unchanged",
     }, policy.offers_token))
     install_secret_outputs(registry)
     if policy.mode == "off":

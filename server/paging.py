@@ -12,9 +12,14 @@ from typing import Any
 
 from lighthouse_mcp.server.hooks import CallNext, PendingCall, ToolContext
 from lighthouse_mcp.server.registry import Registry, ServerArg
+from lighthouse_mcp.server.results import MAX_RESULT_CHARS
 from lighthouse_mcp.tools import paging
 
 ALL_PAGES = "all_pages"
+#: Room the merged list leaves for the Response's other members and ``Paging`` inside
+#: the result size limit, so the list is never cut after paging (which would lose the
+#: exact place to continue).
+RESULT_MARGIN_CHARS = 4_000
 
 
 class AllPages:
@@ -37,8 +42,9 @@ class AllPages:
                                       message)
 
         cap = self.max_items if self.max_items is not None else paging.MAX_ITEMS
-        return await paging.fetch_all_pages(page, call.action, call.arguments, max_items=cap,
-                                            progress=progress)
+        return await paging.fetch_all_pages(
+            page, call.action, call.arguments, max_items=cap,
+            max_chars=MAX_RESULT_CHARS - RESULT_MARGIN_CHARS, progress=progress)
 
 
 def all_pages_arg() -> ServerArg:
@@ -50,8 +56,9 @@ def all_pages_arg() -> ServerArg:
 
 INSTRUCTIONS = (
     f"{ALL_PAGES}: true on a Describe* tool that pages returns the whole list in one call "
-    f"(Offset/Limit handled by the server, at most {paging.MAX_ITEMS} items; the result's "
-    "Paging says when it stopped at that cap and where to continue)."
+    f"(Offset/Limit handled by the server, at most {paging.MAX_ITEMS} items and "
+    f"{MAX_RESULT_CHARS - RESULT_MARGIN_CHARS} characters; the result's Paging says when it "
+    "stopped at a cap and the Offset to continue from)."
 )
 
 

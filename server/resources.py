@@ -24,9 +24,11 @@ REGIONS_URI = f"{SCHEME}regions"
 ACTIONS_URI = f"{SCHEME}actions"
 ACTION_TEMPLATE = f"{SCHEME}actions/{{Action}}"
 INSTANCE_TEMPLATE = f"{SCHEME}instances/{{Region}}/{{InstanceId}}"
+INSTANCES_TEMPLATE = f"{SCHEME}instances/{{Region}}"
 
 _ACTION_URI = re.compile(r"^lighthouse://actions/([^/]+)$")
 _INSTANCE_URI = re.compile(r"^lighthouse://instances/([a-z0-9-]+)/([^/]+)$")
+_INSTANCES_URI = re.compile(r"^lighthouse://instances/([a-z0-9-]+)$")
 
 #: Instance fields the live summary keeps (the rest is in DescribeInstances).
 INSTANCE_FIELDS = (
@@ -36,6 +38,9 @@ INSTANCE_FIELDS = (
     "ExpiredTime", "IsolatedTime", "LatestOperation", "LatestOperationState",
     "LatestOperationRequestId", "Tags",
 )
+#: The fields of one row of the region's instance list.
+LIST_FIELDS = ("InstanceId", "InstanceName", "InstanceState", "Zone", "BundleId",
+               "PublicAddresses", "ExpiredTime", "RenewFlag", "LatestOperationState")
 
 
 def _dumps(value: Any) -> str:
@@ -137,6 +142,42 @@ async def read_action(uri: str) -> str:
     return action_document(name)
 
 
+def _region(region: str) -> str:
+    if region not in catalog.region_ids():
+        raise _invalid(f"Region {region!r} is not a Lighthouse region (see {REGIONS_URI}).")
+    return region
+
+
+def instances_reader(pipeline: Pipeline) -> Callable[[str], Any]:
+    """The region's instances, one short row each, every page (tools.paging's caps)."""
+    async def read(uri: str) -> str:
+        from lighthouse_mcp.client.errors import LighthouseError
+        from lighthouse_mcp.tools.paging import fetch_all_pages
+
+        match = _INSTANCES_URI.match(uri)
+        if match is None:
+            raise KeyError(uri)
+        region = _region(match.group(1))
+
+        async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+            return await pipeline.read(action, params, region=region)
+
+        try:
+            listed = await fetch_all_pages(call, "DescribeInstances", {})
+        except LighthouseError as exc:  # its str is safe by the client's contract
+            raise _invalid(f"instances in {region}: {exc}") from None
+        rows = [{k: r[k] for k in LIST_FIELDS if r.get(k) is not None}
+                for r in listed["InstanceSet"]]
+        out: dict[str, Any] = {"Region": region, "TotalCount": listed.get("TotalCount"),
+                               "Instances": rows,
+                               "Details": f"{SCHEME}instances/{region}/{{InstanceId}}"}
+        if listed["Paging"].get("Note"):
+            out["Note"] = listed["Paging"]["Note"]
+        return _dumps(out)
+
+    return read
+
+
 def instance_reader(pipeline: Pipeline) -> Callable[[str], Any]:
     async def read(uri: str) -> str:
         from lighthouse_mcp.client.errors import LighthouseError
@@ -144,10 +185,7 @@ def instance_reader(pipeline: Pipeline) -> Callable[[str], Any]:
         match = _INSTANCE_URI.match(uri)
         if match is None:
             raise KeyError(uri)
-        region, instance_id = match.groups()
-        if region not in catalog.region_ids():
-            raise _invalid(f"Region {region!r} is not a Lighthouse region "
-                           f"(see {REGIONS_URI}).")
+        region, instance_id = _region(match.group(1)), match.group(2)
         try:
             found = await pipeline.read("DescribeInstances", {"InstanceIds": [instance_id]},
                                         region=region)
@@ -204,3 +242,9 @@ def install(registry: Registry) -> None:
             description="Live summary of one instance: state, addresses, bundle, expiry, "
                         "latest operation, firewall rules.",
             mime_type="application/json"), instance_reader(pipeline)))
+        registry.add_resource_template(ResourceTemplateSpec(types.ResourceTemplate(
+            uri_template=INSTANCES_TEMPLATE, name="instances",
+            title="Lighthouse instances in a region (live)",
+            description="Every instance of a region, one row each: ID, name, state, zone, "
+                        "bundle, public IPs, expiry, renew flag.",
+            mime_type="application/json"), instances_reader(pipeline)))

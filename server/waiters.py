@@ -42,6 +42,12 @@ _ANNOTATIONS = types.ToolAnnotations(
     idempotent_hint=True, open_world_hint=True)
 
 
+def _context_kinds() -> dict[str, str]:
+    """wait_for argument (instance_id, template_id) -> the kind that needs it."""
+    return {waits.context_arg(name): kind for kind, spec in waits.KINDS.items()
+            for name in spec.required_context}
+
+
 def input_schema(registry: Registry) -> dict[str, Any]:
     """wait_for's arguments: lower snake_case (server-side), plus the API's Region."""
     from lighthouse_mcp.tools.schema import input_schema as action_schema
@@ -59,13 +65,42 @@ def input_schema(registry: Registry) -> dict[str, Any]:
             "target_state": {"type": "string",
                              "description": "e.g. RUNNING, STOPPED, NORMAL, GONE"},
             "operation_request_id": {"type": "string"},
-            "instance_id": {"type": "string", "description": "docker_activity only"},
+            **{arg: {"type": "string", "description": f"{kind} only"}
+               for arg, kind in _context_kinds().items()},
             "Region": region,
             "timeout_seconds": {"type": "number", "minimum": 1,
                                 "maximum": waits.MAX_TIMEOUT_SECONDS,
                                 "default": waits.DEFAULT_TIMEOUT_SECONDS},
         },
         "required": ["resource", "ids"],
+    }
+
+
+def output_schema() -> dict[str, Any]:
+    """What wait_for returns (clients validate structuredContent against it)."""
+    text = {"type": "string"}
+    nullable = {"type": ["string", "null"]}
+    return {
+        "type": "object",
+        "properties": {
+            "Resource": {"type": "string", "enum": list(waits.KINDS)},
+            "Target": text,
+            "Done": {"type": "boolean", "description": "every resource reached the target"},
+            "ElapsedSeconds": {"type": "number"},
+            "Polls": {"type": "integer"},
+            "Resources": {"type": "array", "items": {
+                "type": "object",
+                "properties": {
+                    "Id": text, "State": nullable,
+                    "Status": {"type": "string",
+                               "enum": ["reached", "failed", "timeout", "waiting"]},
+                    "Reason": text, "LatestOperation": nullable,
+                    "LatestOperationState": nullable, "LatestOperationRequestId": nullable,
+                },
+                "required": ["Id", "State", "Status"],
+            }},
+        },
+        "required": ["Resource", "Target", "Done", "ElapsedSeconds", "Polls", "Resources"],
     }
 
 
@@ -76,7 +111,10 @@ def summary(result: Mapping[str, Any]) -> str:
     took = f"{result['ElapsedSeconds']}s, {result['Polls']} poll(s)"
     if result["Done"]:
         states = ", ".join(sorted({str(r["State"]) for r in resources}))
-        return f"wait_for {kind}: all {len(resources)} reached {target} ({took}); now {states}."
+        lines = [f"wait_for {kind}: all {len(resources)} reached {target} ({took}); "
+                 f"now {states}."]
+        lines += [f"- {r['Id']}: note: {r['Reason']}" for r in resources if r.get("Reason")]
+        return "\n".join(lines)
     missed = [r for r in resources if r["Status"] != "reached"]
     lines = [f"wait_for {kind}: {len(missed)} of {len(resources)} did not reach {target} "
              f"({took}):"]
@@ -91,7 +129,7 @@ def _problems_for(spec: waits.ResourceKind, params: Mapping[str, Any]) -> list[A
 
     from lighthouse_mcp.tools.validate import validate
 
-    renames = {spec.ids_param: "ids", "InstanceId": "instance_id"}
+    renames = {spec.ids_param: "ids", **{n: a for a, n in waits.context_args().items()}}
     problems = []
     for p in validate(spec.describe, params):
         head, dot, rest = p.path.partition("[")
@@ -112,11 +150,13 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
         kind: str = args["resource"]
         spec = waits.KINDS[kind]
         context: dict[str, Any] = {}
-        if "instance_id" in args:
-            if "InstanceId" not in spec.required_context:
-                return tool_error(f"instance_id: only used with resource=docker_activity, not "
-                                  f"{kind}; nothing was polled.", code="InvalidArguments")
-            context["InstanceId"] = args["instance_id"]
+        for arg, name in waits.context_args().items():
+            if arg not in args:
+                continue
+            if name not in spec.required_context:
+                return tool_error(f"{arg}: only used with resource={_context_kinds()[arg]}, "
+                                  f"not {kind}; nothing was polled.", code="InvalidArguments")
+            context[name] = args[arg]
         region = args.get("Region") or registry.settings.region
         api_params = {**context, spec.ids_param: list(args["ids"])}
         if region is not None:
@@ -136,7 +176,7 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
                 call, kind, list(args["ids"]), target_state=args.get("target_state"),
                 operation_request_id=args.get("operation_request_id"), context=context,
                 timeout=float(args.get("timeout_seconds", waits.DEFAULT_TIMEOUT_SECONDS)),
-                progress=progress)
+                progress=progress, transient=transient)
         except waits.WaitError as exc:
             return tool_error(f"{exc}; nothing was polled.", code="InvalidArguments")
         except Exception as exc:
@@ -150,7 +190,15 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
 
     return ToolSpec(name=WAIT_TOOL, title=_ANNOTATIONS.title or WAIT_TOOL,
                     description=_DESCRIPTION, input_schema=schema, annotations=_ANNOTATIONS,
-                    handler=handle, group="workflow", safety="read")
+                    handler=handle, output_schema=output_schema(), group="workflow",
+                    safety="read")
+
+
+def transient(error: Exception) -> bool:
+    """Errors a later poll may not meet: the network, throttling, the service's 5xx."""
+    from lighthouse_mcp.client.errors import ServerError, ThrottledError, TransportError
+
+    return isinstance(error, TransportError | ServerError | ThrottledError)
 
 
 class NextStep:
@@ -164,8 +212,8 @@ class NextStep:
     async def __call__(self, call: PendingCall, ctx: ToolContext,
                        call_next: CallNext) -> dict[str, Any]:
         response = await call_next(call)
-        if recipe(call.action) is None:
-            return response
+        if recipe(call.action) is None or call.arguments.get("DryRun") is True:
+            return response  # synchronous, or a dry run: no work is under way
         arguments = wait_arguments(call.action, call.arguments, response, region=call.region)
         note = (f"{call.action} is asynchronous: it returned before the work finished. "
                 + (f"Call {WAIT_TOOL} with Arguments to see it finish."

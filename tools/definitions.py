@@ -23,14 +23,15 @@ class ToolDefinition(TypedDict):
     annotations: dict[str, Any]
 
 
-def tool_definition(action: str, *, lang: Lang = "en", default_region: str | None = None
-                    ) -> ToolDefinition:
+def tool_definition(action: str, *, lang: Lang = "en", default_region: str | None = None,
+                    region_enum: bool = False) -> ToolDefinition:
     """The full definition of the tool named after ``action``."""
     return {
         "name": action,
         "title": tool_title(action, lang),
         "description": tool_description(action, lang),
-        "inputSchema": input_schema(action, lang=lang, default_region=default_region),
+        "inputSchema": input_schema(action, lang=lang, default_region=default_region,
+                                    region_enum=region_enum),
         "outputSchema": output_schema(action),
         "annotations": safety.annotations(action, lang),
     }

@@ -6,8 +6,8 @@ docs: the catalog flags the actions whose docs say "异步接口" and
 :func:`tools.descriptions.async_hint` parses which Describe* to poll and for what
 (``LatestOperationState`` SUCCESS, or a state such as UNATTACHED). The table below adds
 what those notes do not say in a parseable way: creations whose new resources pass
-through a documented transitional state (PENDING, CREATING, SYNCING) and TerminateInstances
-("the instance is no longer listed").
+through a documented transitional state (PENDING, CREATING, SYNCING), TerminateInstances
+("the instance is no longer listed") and ApplyFirewallTemplate (its apply record's state).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from typing import Any
 
 from lighthouse_mcp.tools import catalog
 from lighthouse_mcp.tools.descriptions import async_hint
-from lighthouse_mcp.tools.waits import GONE, KIND_BY_DESCRIBE, KINDS
+from lighthouse_mcp.tools.waits import GONE, KIND_BY_DESCRIBE, KINDS, context_arg
 
 #: Follow the operation: wait until LatestOperationState is SUCCESS/FAILED for the call's
 #: own RequestId (the most precise wait: it also reports a FAILED operation).
@@ -54,6 +54,8 @@ EXTRA: dict[str, Recipe] = {
     "ResizeDisks": Recipe("disk", "DiskIds", OPERATION),
     "ApplyDiskBackup": Recipe("disk", "DiskId", OPERATION),
     "CreateDiskBackup": Recipe("disk_backup", "DiskBackupId", "NORMAL"),
+    "ApplyFirewallTemplate": Recipe("firewall_template_apply", "TaskId", "SUCCESS",
+                                    ("TemplateId",)),
 }
 
 #: Output fields that carry the IDs a docker action's activities are listed by.
@@ -125,13 +127,7 @@ def wait_arguments(action: str, arguments: Mapping[str, Any], response: Mapping[
         value = arguments.get(name)
         if not isinstance(value, str) or not value:
             return None
-        out[_snake(name)] = value
+        out[context_arg(name)] = value
     if region:
         out["Region"] = region
     return out
-
-
-def _snake(name: str) -> str:
-    """InstanceId -> instance_id: wait_for's own arguments are lower snake_case."""
-    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower()
-                   for i, c in enumerate(name))

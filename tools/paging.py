@@ -7,6 +7,7 @@ from the catalog, so no action has hand-written paging.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -22,6 +23,11 @@ PageProgress = Callable[[int, int | None, str], Awaitable[None]]
 #: enough for any account's list of one kind in one region, small enough that the
 #: result stays readable; past it the result says where to continue.
 MAX_ITEMS = 1000
+#: Most characters of compact JSON the merged list may take: the server cuts results
+#: longer than 60,000 characters (server/results.py) and this leaves room for the rest of
+#: the Response. Stopping here instead of being cut means the result can say exactly
+#: where to continue.
+MAX_CHARS = 56_000
 #: Limit used when the docs give no maximum.
 FALLBACK_PAGE_SIZE = 100
 
@@ -53,12 +59,13 @@ def pageable_actions(names: list[str]) -> list[str]:
 
 async def fetch_all_pages(
     call: Call, name: str, params: Mapping[str, Any], *, max_items: int = MAX_ITEMS,
-    progress: PageProgress | None = None,
+    max_chars: int = MAX_CHARS, progress: PageProgress | None = None,
 ) -> dict[str, Any]:
     """Every page of ``name`` merged into one Response-shaped dict.
 
     Starts at the caller's Offset (default 0), ignores the caller's Limit, stops at
-    TotalCount, at a short or empty page, or at ``max_items``. Other members come from
+    TotalCount, at an empty page (or a short one when there is no TotalCount), at
+    ``max_items``, or before the list's JSON passes ``max_chars``. Other members come from
     the first page (``RequestId`` too, so the result still quotes one); ``Paging`` says
     how many pages and items, every page's RequestId, and whether it stopped at the cap
     and where to continue.
@@ -75,6 +82,8 @@ async def fetch_all_pages(
     pages = 0
     total: int | None = None
     truncated = False
+    size_cut = False
+    chars = 2  # "[]"
     while True:
         size = min(spec.page_size, max_items - len(items))
         response = await call(name, {**params, "Offset": offset, "Limit": size})
@@ -84,12 +93,20 @@ async def fetch_all_pages(
         if isinstance(response.get("RequestId"), str):
             request_ids.append(response["RequestId"])
         page = list(response.get(spec.list_field) or [])
-        items.extend(page)
-        offset += len(page)
+        for item in page:
+            chars += len(json.dumps(item, ensure_ascii=False, separators=(",", ":"))) + 1
+            if chars > max_chars and items:
+                size_cut = True
+                break
+            items.append(item)
+            offset += 1
         if isinstance(response.get("TotalCount"), int):
             total = int(response["TotalCount"])
         if progress is not None:
             await progress(len(items), total, f"page {pages}: {len(items)} items")
+        if size_cut:
+            truncated = True
+            break
         if not page or (offset >= total if total is not None else len(page) < size):
             break  # the end; a short page ends the list only when no TotalCount says more
         if len(items) >= max_items:
@@ -102,7 +119,9 @@ async def fetch_all_pages(
                               "Truncated": truncated, "RequestIds": request_ids}
     if truncated:
         rest = f" of {total}" if total is not None else ""
-        paging["Note"] = (f"Stopped at the cap of {max_items} items{rest}: continue with "
-                          f"Offset={offset} (and all_pages again), or narrow with Filters.")
+        cap = (f"the result size limit ({max_chars} characters) after {len(items)} items"
+               if size_cut else f"the cap of {max_items} items")
+        paging["Note"] = (f"Stopped at {cap}{rest}: continue with Offset={offset} (and "
+                          "all_pages again), or narrow with Filters.")
     merged["Paging"] = paging
     return merged

@@ -34,6 +34,10 @@ POLL_BACKOFF = 1.5
 #: A resource created a moment ago may not be listed yet: absent and never seen is
 #: "not visible yet" for this long, then "not found".
 NOT_SEEN_GRACE_SECONDS = 15.0
+#: Polls in a row that may fail with a transient error (network, throttling, a 5xx the
+#: client's own retries did not get past) before the wait gives up and reports it: a
+#: ten-minute wait should not be lost to one bad second.
+MAX_TRANSIENT_FAILURES = 3
 #: How much of a failed docker activity's command output the reason quotes.
 MAX_OUTPUT_CHARS = 300
 GONE = "GONE"
@@ -59,12 +63,16 @@ class ResourceKind:
     failed_states: frozenset[str] = frozenset()
     #: other Describe* parameters the caller must supply (e.g. InstanceId for docker)
     required_context: tuple[str, ...] = ()
+    #: the states, where the docs list them in a form the catalog keeps no enum for
+    documented_states: tuple[str, ...] = ()
+    #: what a record says beyond its state (a command's output, which targets failed)
+    detail: Callable[[Mapping[str, Any]], str] | None = None
 
     @property
     def states(self) -> tuple[str, ...]:
         """Every documented state, plus GONE (the resource is no longer listed)."""
         enum = _members(self.describe, self.set_field)[self.state_field].get("enum", [])
-        return (*(str(v) for v in enum), GONE)
+        return (*(str(v) for v in enum or self.documented_states), GONE)
 
     @property
     def has_latest_operation(self) -> bool:
@@ -87,6 +95,32 @@ def _members(describe: str, set_field: str) -> dict[str, catalog.Param]:
     """The members of the record structure that ``describe`` lists in ``set_field``."""
     output = next(p for p in catalog.action(describe)["outputs"] if p["name"] == set_field)
     return {m["name"]: m for m in catalog.structure(output["type"])["members"]}
+
+
+def _command_output(record: Mapping[str, Any]) -> str:
+    """The start of a docker activity's command output (base64 in the API), for a reason."""
+    raw = record.get("ActivityCommandOutput")
+    if not isinstance(raw, str) or not raw:
+        return ""
+    try:
+        text = base64.b64decode(raw, validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        text = raw
+    text = " ".join(text.split())
+    text = text if len(text) <= MAX_OUTPUT_CHARS else text[: MAX_OUTPUT_CHARS - 3] + "..."
+    return f"output: {text}"
+
+
+def _apply_failures(record: Mapping[str, Any]) -> str:
+    """Which instances a firewall template could not be applied to, and why."""
+    details = [d for d in record.get("ApplyDetailSet") or [] if isinstance(d, Mapping)]
+    failed = [d for d in details if d.get("ApplyState") == "FAILED"]
+    if not failed:
+        return ""
+    named = "; ".join(f"{(d.get('Instance') or {}).get('InstanceId', '?')}: "
+                      f"{d.get('ErrorMessage') or 'no message'}" for d in failed[:5])
+    more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
+    return f"{len(failed)} of {len(details)} instances FAILED: {named}{more}"
 
 
 KINDS: dict[str, ResourceKind] = {
@@ -114,6 +148,15 @@ KINDS: dict[str, ResourceKind] = {
         "ActivityState",
         failed_states=frozenset({"FAILED"}),
         required_context=("InstanceId",),
+        detail=_command_output,
+    ),
+    "firewall_template_apply": ResourceKind(
+        "DescribeFirewallTemplateApplyRecords", "TaskIds", "ApplyRecordSet", "TaskId",
+        "ApplyState",
+        failed_states=frozenset({"FAILED"}),
+        required_context=("TemplateId",),
+        documented_states=("RUNNING", "SUCCESS", "FAILED"),
+        detail=_apply_failures,
     ),
 }
 
@@ -143,6 +186,18 @@ class Observed:
         if self.reason:
             out["Reason"] = self.reason
         return out
+
+
+def context_arg(name: str) -> str:
+    """InstanceId -> instance_id: how a Describe* parameter a wait needs is spelled as a
+    wait_for argument (server-added arguments are lower snake_case)."""
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower()
+                   for i, c in enumerate(name))
+
+
+def context_args() -> dict[str, str]:
+    """wait_for argument -> Describe* parameter, over every kind."""
+    return {context_arg(n): n for spec in KINDS.values() for n in spec.required_context}
 
 
 class WaitError(ValueError):
@@ -179,19 +234,6 @@ def check_request(
     return spec
 
 
-def _command_output(record: Mapping[str, Any]) -> str:
-    """The start of a docker activity's command output (base64 in the API), for a reason."""
-    raw = record.get("ActivityCommandOutput")
-    if not isinstance(raw, str) or not raw:
-        return ""
-    try:
-        text = base64.b64decode(raw, validate=True).decode("utf-8", "replace")
-    except (binascii.Error, ValueError):
-        text = raw
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_OUTPUT_CHARS else text[: MAX_OUTPUT_CHARS - 3] + "..."
-
-
 def _judge(
     kind: str, spec: ResourceKind, seen: Observed, record: Mapping[str, Any] | None,
     target_state: str | None, operation_request_id: str | None, elapsed: float,
@@ -224,13 +266,14 @@ def _judge(
                 f"(request {operation_request_id}); the {kind} is {seen.state}"
             )
         return
+    detail = spec.detail(record) if spec.detail is not None else ""
     if seen.state == target_state:
         seen.status = "reached"
+        seen.reason = detail or None  # e.g. a template applied, but not to every instance
     elif seen.state in spec.failed_states:
         seen.status = "failed"
-        output = _command_output(record)
         seen.reason = f"reached the failure state {seen.state}" + (
-            f"; output: {output}" if output else "")
+            f"; {detail}" if detail else "")
     elif spec.has_latest_operation and seen.latest_operation_state == "FAILED" and (
         seen.latest_operation is not None
     ):
@@ -288,6 +331,7 @@ async def wait_for(
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     first_poll: float | None = None,
     max_poll: float | None = None,
+    transient: Callable[[Exception], bool] | None = None,
 ) -> dict[str, Any]:
     """Poll until every resource is settled or the timeout passes; returns the final view.
 
@@ -296,7 +340,9 @@ async def wait_for(
     The poll interval grows from ``first_poll`` (1 s) by 1.5x up to ``max_poll`` (10 s),
     so a long wait costs a few calls a minute; each call still passes the client's
     per-action rate limiter. Cancelling the caller's task stops the loop at its next
-    await (a sleep or a call): nothing is left polling.
+    await (a sleep or a call): nothing is left polling. A poll that raises an error
+    ``transient`` accepts is skipped (up to MAX_TRANSIENT_FAILURES in a row); any other
+    error propagates.
     """
     ctx = dict(context or {})
     spec = check_request(kind, ids, target_state, operation_request_id, ctx)
@@ -307,22 +353,33 @@ async def wait_for(
     seen = {rid: Observed(rid) for rid in unique}
     started = clock()
     polls = 0
+    failures = 0
     while True:
         pending = [rid for rid in unique if seen[rid].status == "waiting"]
-        for start in range(0, len(pending), spec.max_ids):
-            chunk = pending[start : start + spec.max_ids]
-            params = {**ctx, spec.ids_param: chunk}
-            if spec.takes_limit:
-                params["Limit"] = min(100, max(len(chunk), 1))
-            records = await _describe(call, spec, params, chunk)
-            for rid in chunk:
-                _judge(kind, spec, seen[rid], records.get(rid), target_state,
-                       operation_request_id, clock() - started)
+        problem = ""
+        try:
+            for start in range(0, len(pending), spec.max_ids):
+                chunk = pending[start : start + spec.max_ids]
+                params = {**ctx, spec.ids_param: chunk}
+                if spec.takes_limit:
+                    params["Limit"] = min(100, max(len(chunk), 1))
+                records = await _describe(call, spec, params, chunk)
+                for rid in chunk:
+                    _judge(kind, spec, seen[rid], records.get(rid), target_state,
+                           operation_request_id, clock() - started)
+            failures = 0
+        except Exception as error:
+            failures += 1
+            if transient is None or not transient(error) or failures > MAX_TRANSIENT_FAILURES:
+                raise
+            problem = f" (poll failed: {getattr(error, 'code', '') or type(error).__name__}" \
+                      "; retrying)"
         polls += 1
         done = sum(1 for o in seen.values() if o.status != "waiting")
         elapsed = clock() - started
         if progress is not None:
-            await progress(float(done), float(len(unique)), _progress_message(seen, elapsed))
+            await progress(float(done), float(len(unique)),
+                           _progress_message(seen, elapsed) + problem)
         if done == len(unique):
             break
         remaining = timeout - elapsed

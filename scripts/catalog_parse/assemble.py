@@ -190,11 +190,17 @@ def _action(
     for noise in _DESCRIPTION_NOISE:
         description = noise.sub("", description)
     description = re.sub(r"\n{2,}", "\n", description).strip()
+    all_inputs = parse_params(lines[i_in + 1 : i_out], Layout.REQUIRED_FIRST, struct_names)
     inputs = [
         p
-        for p in parse_params(lines[i_in + 1 : i_out], Layout.REQUIRED_FIRST, struct_names)
+        for p in all_inputs
         if not (p.name in _COMMON_INPUTS and p.description.startswith("公共参数"))
     ]
+    # A few actions (the firewall-template family) are account-wide: their Region row
+    # reads "本接口不需要传递此参数", so tools must not ask for one.
+    region_required = not any(
+        p.name == "Region" and "不需要传递" in p.description for p in all_inputs
+    )
     outputs = parse_params(lines[i_out + 1 : i_ex], Layout.NO_REQUIRED, struct_names)
     for p in outputs:
         p.required = None
@@ -205,6 +211,7 @@ def _action(
         "title_zh": row.title,
         "description": description,
         "rate_limit": int(rate.group(1)) if rate else row.rate_limit,
+        "region_required": region_required,
         "asynchronous": False,
         "inputs": [],
         "outputs": [_param(p) for p in outputs],

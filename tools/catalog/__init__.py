@@ -94,6 +94,7 @@ class Action(TypedDict):
     title_zh: str  # 接口功能, e.g. "销毁实例"
     description: str  # 接口描述, cleaned (no domain line, no rate line, no API Explorer blurb)
     rate_limit: int | None  # 次/秒
+    region_required: NotRequired[bool]  # False for account-wide actions (Region 不需要传递)
     asynchronous: bool
     async_note: NotRequired[str]  # how the docs say to observe completion
     inputs: list[Param]  # without the common Action/Version/Region

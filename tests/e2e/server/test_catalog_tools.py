@@ -177,3 +177,31 @@ async def test_with_every_installed_feature_all_tools_are_annotated_and_capped()
     for tool in tools:
         assert tool.annotations is not None and tool.annotations.read_only_hint is not None
     assert server.instructions and "Region" in server.instructions
+
+
+async def test_region_is_offered_where_it_applies_and_enumerated_on_request() -> None:
+    plain = await _tools(["--region", "ap-beijing"])
+    listed = await _tools(["--region-enum"])
+    regions = [r["region"] for r in catalog.load_catalog()["regions"]]
+    for name in ("DescribeInstances", "TerminateInstances"):
+        region = plain[name].input_schema["properties"]["Region"]
+        assert region.get("default") == "ap-beijing" and "enum" not in region
+        assert listed[name].input_schema["properties"]["Region"]["enum"] == regions
+    # account-wide actions document "本接口不需要传递此参数" for Region: no Region offered
+    global_actions = [a for a in catalog.action_names()
+                      if catalog.action(a).get("region_required") is False]
+    assert "DescribeFirewallTemplates" in global_actions
+    for name in global_actions:
+        assert "Region" not in plain[name].input_schema["properties"], name
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_served_tool_list_stays_within_the_token_budget(lang: str) -> None:
+    """DESIGN.md's estimate over what a model is served (gate, paging and wait_for
+    included): at most 200 estimated tokens per tool on average, in both languages."""
+    server = build_server(parse_settings(["--lang", lang, "--region", "ap-guangzhou"], env={}),
+                          client=FakeClient())
+    async with Client(server) as c:
+        tools = (await c.list_tools()).tools
+    assert len(tools) >= 108
+    assert tool_list_tokens(tools) / len(tools) <= 200

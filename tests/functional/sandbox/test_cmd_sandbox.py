@@ -26,7 +26,7 @@ def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Po
     )
     assert proc.stdout is not None
     lines = [proc.stdout.readline()]
-    for _ in range(3):
+    while lines[-1] and not lines[-1].startswith("Press Ctrl+C"):
         lines.append(proc.stdout.readline())
     first = lines[0].strip()
     assert first.startswith("Lighthouse sandbox listening on http://127.0.0.1:"), (
@@ -38,7 +38,8 @@ def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Po
 def server(tmp_path: Path) -> Iterator[tuple[str, Path, list[str]]]:
     state = tmp_path / "state.json"
     env = {"TENCENTCLOUD_SECRET_ID": "", "TENCENTCLOUD_SECRET_KEY": ""}
-    proc, url, lines = _start("--state", str(state), "--delay", "0.05", env=env)
+    proc, url, lines = _start("--state", str(state), "--delay", "0.05",
+                              "--fault", "throttle,action=DescribeBundles,count=1", env=env)
     try:
         yield url, state, lines
     finally:
@@ -116,3 +117,43 @@ def test_a_corrupt_state_file_is_reported_not_traced(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "cannot load state" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_negative_delay_is_refused() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "lighthouse_mcp.server", "sandbox", "--delay", "-1"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 2 and "seconds" in proc.stderr
+
+
+def test_fault_given_as_option(server: tuple[str, Path, list[str]]) -> None:
+    url, _, lines = server
+    assert any("Fault:" in line for line in lines)
+    first = _post(url, "DescribeBundles", {}).json()["Response"]
+    assert first["Error"]["Code"] == "RequestLimitExceeded"
+    assert "Error" not in _post(url, "DescribeBundles", {}).json()["Response"]
+
+
+def test_a_bad_fault_option_is_refused() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "lighthouse_mcp.server", "sandbox", "--fault", "explode"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 2 and "--fault" in proc.stderr
+
+
+def test_verbose_logs_one_line_per_request_without_params() -> None:
+    env = {"TENCENTCLOUD_SECRET_ID": "", "TENCENTCLOUD_SECRET_KEY": ""}
+    proc, url, _ = _start("--verbose", env=env)
+    try:
+        _post(url, "ResetInstancesPassword", {"InstanceIds": ["lhins-demo0001"],
+                                              "Password": "Sup3r$ecretPass"})
+        _post(url, "DescribeZones", {})
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert proc.stderr is not None
+    log = proc.stderr.read()
+    assert "ResetInstancesPassword ap-guangzhou" in log and "DescribeZones ap-guangzhou ok" in log
+    assert "Sup3r$ecretPass" not in log

@@ -54,6 +54,13 @@ async def test_missing_unknown_and_wrong_type_parameters(api: Api) -> None:
     assert await api.error("InquirePriceRenewInstances", {
         "InstanceIds": ["ins-123"], "InstanceChargePrepaid": {"Period": 1}}) == (
         "InvalidParameterValue.InstanceIdMalformed")
+    assert await api.error("DescribeInstances", {"Limit": 101}) == (
+        "InvalidParameterValue.LimitExceeded")
+    assert await api.error("DescribeInstances", {"Offset": -1}) == (
+        "InvalidParameterValue.Negative")
+    assert await api.error("DescribeInstances", {"InstanceIds": ["lhins-demo0001"],
+                                                 "Filters": []}) == (
+        "InvalidParameter.ParameterConflict")
 
 
 async def test_fallback_echoes_the_requested_ids(api: Api) -> None:
@@ -91,3 +98,9 @@ async def test_recorded_requests_do_not_show_passwords_in_repr(api: Api) -> None
     await api.call("ResetInstancesPassword", {"InstanceIds": ["lhins-demo0001"],
                                               "Password": "S3cret!pass"})
     assert "S3cret" not in repr(api.sandbox.requests) and "S3cret" not in repr(api.sandbox)
+
+
+async def test_absurdly_nested_body_is_a_parameter_error(api: Api) -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    data = (await api.raw("DescribeZones", body=body)).json()["Response"]
+    assert data["Error"]["Code"] == "InvalidParameter"

@@ -43,3 +43,18 @@ def test_rate_limiter_window_is_per_account_region_action() -> None:
     assert not limiter.allow("k", "r", "A")
     now[0] += 0.002
     assert limiter.allow("k", "r", "A")
+
+
+def test_command_line_fault_specs() -> None:
+    import pytest
+
+    from lighthouse_mcp.sandbox.faults import Fault
+
+    fault = Fault.parse("throttle,action=DescribeInstances,count=3")
+    assert (fault.kind, fault.action, fault.count) == ("throttle", "DescribeInstances", 3)
+    assert Fault.parse("drop,after").after is True
+    assert Fault.parse("latency,seconds=0.5").seconds == 0.5
+    assert Fault.parse("http_error,status=502").status == 502
+    for bad in ("explode", "drop,count=x", "drop,colour=red", "throttle,after"):
+        with pytest.raises(ValueError):
+            Fault.parse(bad)

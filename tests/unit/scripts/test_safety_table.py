@@ -45,3 +45,9 @@ def test_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     readme.write_text(summary_table().replace("yes", "no"))
     assert main(["--check", str(readme)]) == 1
     assert "out of date" in capsys.readouterr().err
+
+
+def test_the_repository_readme_carries_the_current_table() -> None:
+    """The README's copy of the safety table is regenerated, not hand-edited."""
+    readme = Path(__file__).resolve().parents[3] / "README.md"
+    assert summary_table() in readme.read_text(encoding="utf-8")

@@ -119,3 +119,139 @@ async def test_bad_requests_name_the_field(kwargs: dict[str, Any], field: str) -
     ids = kwargs.pop("ids")
     with pytest.raises(WaitError, match=field):
         await wait_for(call, kind, ids, **kwargs)
+
+
+def test_states_come_from_the_documented_enums() -> None:
+    from lighthouse_mcp.tools.waits import GONE, KINDS
+
+    assert "RESCUE_MODE" in KINDS["instance"].states  # documented, easy to forget by hand
+    assert KINDS["instance"].states[-1] == GONE
+    assert KINDS["snapshot"].states == ("NORMAL", "CREATING", "ROLLBACKING", GONE)
+    assert KINDS["disk"].has_latest_operation and not KINDS["blueprint"].has_latest_operation
+    assert KINDS["instance"].max_ids == 100
+
+
+async def test_a_new_resource_not_listed_yet_is_waited_for_then_reported() -> None:
+    world = FakeWorld({"lhins-1": [{"InstanceState": "PENDING"}]})
+    world.timeline["lhins-1"] = []  # not listed at all
+    result = await wait_for(world.call, "instance", ["lhins-1"], target_state="RUNNING",
+                            timeout=60, clock=world.clock, sleep=world.sleep)
+    (only,) = result["Resources"]
+    assert only["Status"] == "failed" and "no instance with this ID" in only["Reason"]
+    assert 15 <= world.now < 60  # the grace period, not the whole timeout
+
+
+async def test_a_resource_that_vanishes_is_failed_unless_gone_was_the_target() -> None:
+    world = FakeWorld({"lhins-1": [{"InstanceState": "STOPPING"}]})
+
+    async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        response = await world.call(action, params)
+        world.timeline["lhins-1"] = []  # listed once, then gone
+        return response
+
+    result = await wait_for(call, "instance", ["lhins-1"], target_state="STOPPED",
+                            clock=world.clock, sleep=world.sleep)
+    assert result["Resources"][0]["Reason"] == "the instance no longer exists"
+
+
+async def test_failed_docker_activity_quotes_its_output() -> None:
+    import base64
+
+    output = base64.b64encode(b"Error: port 80 is already allocated").decode()
+
+    async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        assert action == "DescribeDockerActivities" and params["InstanceId"] == "lhins-1"
+        return {"DockerActivitySet": [{"ActivityId": "lhda-1", "ActivityState": "FAILED",
+                                       "ActivityCommandOutput": output}]}
+
+    result = await wait_for(call, "docker_activity", ["lhda-1"], target_state="SUCCESS",
+                            context={"InstanceId": "lhins-1"}, clock=lambda: 0.0)
+    reason = result["Resources"][0]["Reason"]
+    assert "FAILED" in reason and "port 80 is already allocated" in reason
+
+
+async def test_poll_interval_backs_off_to_the_ceiling() -> None:
+    world = FakeWorld({"lhins-1": [{"InstanceState": "STOPPING"}]})
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        await world.sleep(seconds)
+
+    await wait_for(world.call, "instance", ["lhins-1"], target_state="STOPPED", timeout=60,
+                   clock=world.clock, sleep=sleep)
+    assert sleeps[:3] == [1.0, 1.5, 2.25] and max(sleeps) == 10.0
+    assert sum(sleeps) == pytest.approx(60.0)
+
+
+class Flaky(Exception):
+    code = "InternalError"
+
+
+async def test_transient_poll_errors_are_skipped_then_reported() -> None:
+    world = FakeWorld({"lhins-1": [{"InstanceState": "STOPPING"}, {"InstanceState": "STOPPED"}]})
+    failures = iter([True, True, False])
+    messages: list[str] = []
+
+    async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        if next(failures, False):
+            raise Flaky()
+        return await world.call(action, params)
+
+    async def on_progress(done: float, total: float, message: str) -> None:
+        messages.append(message)
+
+    result = await wait_for(call, "instance", ["lhins-1"], target_state="STOPPED",
+                            transient=lambda e: isinstance(e, Flaky), progress=on_progress,
+                            clock=world.clock, sleep=world.sleep)
+    assert result["Done"] is True and result["Polls"] == 4
+    assert "poll failed: InternalError; retrying" in messages[0]
+
+    async def always(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        raise Flaky()
+
+    with pytest.raises(Flaky):  # past MAX_TRANSIENT_FAILURES in a row, the error is real
+        await wait_for(always, "instance", ["lhins-1"], target_state="STOPPED",
+                       transient=lambda e: isinstance(e, Flaky), clock=world.clock,
+                       sleep=world.sleep)
+    with pytest.raises(Flaky):  # not transient: at once
+        await wait_for(always, "instance", ["lhins-1"], target_state="STOPPED",
+                       clock=world.clock, sleep=world.sleep)
+
+
+def test_states_the_catalog_keeps_no_enum_for_are_in_the_docs_text() -> None:
+    from lighthouse_mcp.tools import catalog
+    from lighthouse_mcp.tools.waits import KINDS, _members
+
+    for kind, spec in KINDS.items():
+        member = _members(spec.describe, spec.set_field)[spec.state_field]
+        if spec.documented_states:
+            assert "enum" not in member, f"{kind}: use the catalog's enum instead"
+            for state in spec.documented_states:
+                assert state in member["description"], (kind, state)
+        assert set(spec.failed_states) <= set(spec.states), kind
+        assert spec.describe in catalog.action_names()
+
+
+async def test_template_apply_reports_the_instances_it_failed_on() -> None:
+    record = {"TaskId": "lgtk-1", "ApplyState": "SUCCESS", "ApplyDetailSet": [
+        {"Instance": {"InstanceId": "lhins-1"}, "ApplyState": "SUCCESS", "ErrorMessage": ""},
+        {"Instance": {"InstanceId": "lhins-2"}, "ApplyState": "FAILED",
+         "ErrorMessage": "instance lhins-2 does not exist"}]}
+    calls: list[Mapping[str, Any]] = []
+
+    async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        calls.append(params)
+        return {"ApplyRecordSet": [record]}
+
+    result = await wait_for(call, "firewall_template_apply", ["lgtk-1"],
+                            target_state="SUCCESS", context={"TemplateId": "lhft-1"},
+                            clock=lambda: 0.0)
+    (only,) = result["Resources"]
+    assert only["Status"] == "reached"  # the task succeeded, and the note says where not
+    assert only["Reason"] == "1 of 2 instances FAILED: lhins-2: instance lhins-2 does not exist"
+    assert calls == [{"TemplateId": "lhft-1", "TaskIds": ["lgtk-1"]}]  # no Limit: none taken
+    record["ApplyState"] = "FAILED"
+    failed = await wait_for(call, "firewall_template_apply", ["lgtk-1"], target_state="SUCCESS",
+                            context={"TemplateId": "lhft-1"}, clock=lambda: 0.0)
+    assert failed["Resources"][0]["Reason"].startswith("reached the failure state FAILED; 1 of 2")
