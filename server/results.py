@@ -64,7 +64,11 @@ def validation_error(action: str, problems: Sequence[ProblemLike]) -> types.Call
     count = len(problems)
     lines = [f"{action}: {count} invalid argument{'s' if count != 1 else ''}; nothing was sent."]
     for p in problems:
-        lines.append(f"- {p.path or '(arguments)'}: {p.message} "
+        where = p.path or "(arguments)"
+        # tools.validate's messages already open with the path ("Limit: expected ..."):
+        # say it once.
+        message = p.message.removeprefix(f"{p.path}: ") if p.path else p.message
+        lines.append(f"- {where}: {message} "
                      f"(given: {p.given}; expected: {p.expected})")
     items = [{"Field": p.path, "Given": p.given, "Expected": p.expected, "Message": p.message}
              for p in problems]
