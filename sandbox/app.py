@@ -1,4 +1,7 @@
-"""The HTTP face of the sandbox: ``POST /`` speaks the Lighthouse API, ``/admin/*`` steers it.
+"""The HTTP face of the sandbox: ``/`` speaks the Lighthouse API, ``/admin/*`` steers it.
+
+Every documented request shape reaches ``/`` (TC3 POST JSON or GET, signature v1 GET or
+form POST; ``wire.py`` tells them apart); other methods get ``UnsupportedProtocol``.
 
 Answers are HTTP 200 with ``{"Response": ...}`` for successes and API errors alike, as the
 real service does. Injected faults are acted out here because only the HTTP layer can
@@ -91,7 +94,8 @@ def build_app(sandbox: Sandbox) -> Starlette:
         return JSONResponse({"requests": [r.to_json() for r in sandbox.requests]})
 
     routes = [
-        Route("/", api, methods=["POST", "GET"]),
+        # other methods reach the pipeline too, to get the documented UnsupportedProtocol
+        Route("/", api, methods=["POST", "GET", "PUT", "DELETE", "PATCH"]),
         Route("/admin/reset", _admin(sandbox, reset), methods=["POST"]),
         Route("/admin/faults", _admin(sandbox, faults), methods=["GET", "POST"]),
         Route("/admin/requests", _admin(sandbox, requests), methods=["GET"]),

@@ -1,4 +1,7 @@
-"""Verifies TC3-HMAC-SHA256 on every request, answering with the documented AuthFailure codes.
+"""Verifies TC3-HMAC-SHA256 requests, answering with the documented AuthFailure codes.
+
+(Signature v1, the ``HmacSHA1``/``HmacSHA256`` form-parameter method, is ``auth_v1.py``;
+it shares the freshness, key and token rules below.)
 
 The signature is recomputed with the client's own pure signing steps
 (``client/signing.py``) from what was *received* — method, path, query, the signed
@@ -105,20 +108,9 @@ def verify(request: ReceivedRequest, keys: Mapping[str, Key], now: float) -> Key
             raise _invalid(f"The signed header `{name}` is not present in the request.")
 
     timestamp = timestamp_of(request.headers)
-    if abs(now - timestamp) > MAX_SKEW_SECONDS:
-        raise AuthFailure(
-            "AuthFailure.SignatureExpire",
-            f"The request timestamp {timestamp} is more than {MAX_SKEW_SECONDS // 60} minutes "
-            "from the server time; check the local clock.",
-        )
-
-    key = keys.get(parsed.secret_id)
-    if key is None:
-        raise AuthFailure(
-            "AuthFailure.SecretIdNotFound",
-            "The SecretId is not known to this sandbox; use the credentials it printed.",
-        )
-    _check_token(key, request.headers.get("x-tc-token"))
+    check_fresh(timestamp, now)
+    key = key_of(keys, parsed.secret_id)
+    check_token(key, request.headers.get("x-tc-token"))
 
     expected_date = signing.utc_date(timestamp)
     if parsed.date != expected_date:
@@ -149,13 +141,37 @@ def verify(request: ReceivedRequest, keys: Mapping[str, Key], now: float) -> Key
     return key
 
 
-def _check_token(key: Key, token: str | None) -> None:
+def check_fresh(timestamp: int, now: float) -> None:
+    """SignatureExpire when ``timestamp`` is more than 5 minutes from ``now``."""
+    if abs(now - timestamp) > MAX_SKEW_SECONDS:
+        raise AuthFailure(
+            "AuthFailure.SignatureExpire",
+            f"The request timestamp {timestamp} is more than {MAX_SKEW_SECONDS // 60} minutes "
+            "from the server time; check the local clock.",
+        )
+
+
+def key_of(keys: Mapping[str, Key], secret_id: str) -> Key:
+    """The accepted key with this SecretId; SecretIdNotFound otherwise."""
+    key = keys.get(secret_id)
+    if key is None:
+        raise AuthFailure(
+            "AuthFailure.SecretIdNotFound",
+            "The SecretId is not known to this sandbox; use the credentials it printed.",
+        )
+    return key
+
+
+def check_token(key: Key, token: str | None) -> None:
+    """The session token rule of both signing methods (X-TC-Token, or v1's Token)."""
     if key.token is None:
         if token:
             raise AuthFailure(
                 "AuthFailure.TokenFailure",
-                "X-TC-Token was sent with a long-term key; send it only with temporary keys.",
+                "A session token (X-TC-Token, or v1's Token) was sent with a long-term key; "
+                "send it only with temporary keys.",
             )
         return
-    if not token or not hmac.compare_digest(token, key.token):
-        raise AuthFailure("AuthFailure.TokenFailure", "X-TC-Token is missing or not valid.")
+    if not token or not hmac.compare_digest(token.encode(), key.token.encode()):
+        raise AuthFailure("AuthFailure.TokenFailure",
+                          "The session token (X-TC-Token, or v1's Token) is missing or not valid.")

@@ -34,6 +34,7 @@ from .docker_model import (
     CONTAINERS,
     ZERO_TIME,
     bad,
+    configuration,
     containers_of,
     docker_host,
     find_container,
@@ -209,7 +210,7 @@ def describe_docker_containers(ctx: Ctx, params: dict[str, Any]) -> dict[str, An
 def describe_docker_container_configuration(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     instance_id = docker_host(ctx, params["InstanceId"])["InstanceId"]
     container = find_container(ctx, instance_id, params["ContainerId"])
-    return {"ContainerConfiguration": dict(container["_config"])}
+    return {"ContainerConfiguration": configuration(container["_config"])}
 
 
 def inspect(ctx: Ctx, container: Record) -> dict[str, Any]:

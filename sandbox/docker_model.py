@@ -24,6 +24,9 @@ ACTIVITIES = "docker_activities"
 _NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
 _RESTART_POLICY = re.compile(r"no|always|unless-stopped|on-failure(:\d+)?")
 _PROTOCOLS = ("tcp", "udp", "sctp")
+#: DockerContainerPublishPort members a request may omit, with the defaults the docs give
+#: (对外绑定IP，默认0.0.0.0 / 协议，默认tcp): answers always carry them.
+PORT_DEFAULTS = {"Ip": "0.0.0.0", "Protocol": "tcp"}
 _HEX = "0123456789abcdef"
 #: Docker's zero time: what an unfinished activity's EndTime and a never-started
 #: container's StartedAt read (the docs' own DescribeDockerContainerDetail example uses it;
@@ -166,6 +169,20 @@ def normalise(ctx: Ctx, conf: Mapping[str, Any], path: str) -> dict[str, Any]:
     }
 
 
+def published_port(port: Mapping[str, Any]) -> dict[str, Any]:
+    """A port as answers show it: the documented defaults filled where the request left
+    them out (the stored configuration keeps the request's own words, which ``docker
+    inspect``'s PortBindings echo)."""
+    return {"HostPort": port["HostPort"], "ContainerPort": port["ContainerPort"],
+            "Ip": port.get("Ip", PORT_DEFAULTS["Ip"]),
+            "Protocol": port.get("Protocol", PORT_DEFAULTS["Protocol"])}
+
+
+def configuration(conf: Mapping[str, Any]) -> dict[str, Any]:
+    """The documented ``DockerContainerConfiguration`` of a stored configuration."""
+    return {**conf, "PublishPorts": [published_port(p) for p in conf["PublishPorts"]]}
+
+
 def check_conflicts(
     ctx: Ctx, instance_id: str, configs: Sequence[dict[str, Any]], replacing: Iterable[str] = ()
 ) -> None:
@@ -225,11 +242,7 @@ def new_container(ctx: Ctx, instance_id: str, conf: dict[str, Any]) -> str:
         "Command": conf["Command"],
         "Status": "Created",
         "State": "created",
-        "PublishPortSet": [
-            {"ContainerPort": p["ContainerPort"], "HostPort": p["HostPort"],
-             "Ip": p.get("Ip", "0.0.0.0"), "Protocol": p.get("Protocol", "tcp")}
-            for p in conf["PublishPorts"]
-        ],
+        "PublishPortSet": [published_port(p) for p in conf["PublishPorts"]],
         "VolumeSet": [{"ContainerPath": v["ContainerPath"], "HostPath": v.get("HostPath", "")}
                       for v in conf["Volumes"]],
         "CreatedTime": ctx.iso(now),

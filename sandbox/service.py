@@ -1,4 +1,5 @@
-"""The request pipeline and the ``Sandbox`` object: record → faults → auth → checks → handler.
+"""The request pipeline and the ``Sandbox`` object: decode → record → faults → auth → checks
+→ handler.
 
 This is everything between "bytes arrived" and "a Response dict (or a fault) leaves", with
 no Starlette in it, so the order of checks is visible in one function
@@ -6,7 +7,6 @@ no Starlette in it, so the order of checks is visible in one function
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
@@ -19,10 +19,10 @@ import httpx
 
 from lighthouse_mcp.tools import catalog
 
-from . import auth, params
+from . import auth, auth_v1, params, wire
 from .app import SandboxTransport, build_app
 from .backend import Backend
-from .errors import SandboxError, err, internal_error, request_limit_exceeded
+from .errors import SandboxError, internal_error, request_limit_exceeded
 from .fallback import documented_answer
 from .families import load_families
 from .faults import Fault, Faults, RateLimiter
@@ -34,9 +34,6 @@ log = logging.getLogger("lighthouse_mcp.sandbox")
 #: opens the local emulator. Override with options or TENCENTCLOUD_SECRET_ID/KEY.
 DEFAULT_SECRET_ID = "AKIDLIGHTHOUSESANDBOX000000000000000"
 DEFAULT_SECRET_KEY = "LighthouseSandboxDefaultSecretKey"
-
-#: The docs: POST with TC3 signing accepts bodies up to 10 MB.
-MAX_BODY_BYTES = 10 * 1024 * 1024
 
 #: State of actions that take no Region (account-global resources such as firewall
 #: templates) lives under this pseudo-region.
@@ -130,6 +127,7 @@ class Sandbox:
         self.faults = Faults()
         self.rate_limiter = RateLimiter(_rate_limit, clock)
         self.rate_limiter.enabled = enforce_rate_limits
+        self.nonces = auth_v1.NonceLedger()
         self.requests: list[RecordedRequest] = []
         self.state_file = state_file
         self.admin_token = admin_token
@@ -158,6 +156,7 @@ class Sandbox:
         self.requests.clear()
         self.faults.clear()
         self.rate_limiter.reset()
+        self.nonces.clear()
         self._save()
 
     # -- the pipeline ------------------------------------------------------------------
@@ -165,10 +164,19 @@ class Sandbox:
     def handle(self, request: auth.ReceivedRequest) -> Outcome:
         """Answer one API request (never raises for a client-caused problem)."""
         request_id = str(uuid.uuid4())
-        headers = request.headers
+        incoming: wire.Incoming | SandboxError
+        try:
+            incoming = wire.decode(request)
+            action, region = incoming.action, incoming.region
+        except Exception as exc:  # answered below, after the log and the faults
+            if not isinstance(exc, SandboxError):
+                log.exception("sandbox could not decode a request")
+            incoming = exc if isinstance(exc, SandboxError) else internal_error()
+            action, region = request.headers.get("x-tc-action"), request.headers.get(
+                "x-tc-region")
         record = RecordedRequest(
-            action=headers.get("x-tc-action"),
-            region=headers.get("x-tc-region"),
+            action=action,
+            region=region,
             params=None,
             secret_id=None,
             request_id=request_id,
@@ -188,16 +196,19 @@ class Sandbox:
                 else internal_error()
             )
             return Outcome(_error(error, request_id), delay=decision.delay, request_id=request_id)
-        answer = self._answer(request, record)
+        answer = self._answer(request, incoming, record)
         if fault is not None:  # processed, then the answer is lost on the way back
             record.fault = fault.kind
             return Outcome(fault=fault, delay=decision.delay, request_id=request_id)
         return Outcome(answer, delay=decision.delay, request_id=request_id)
 
-    def _answer(self, request: auth.ReceivedRequest, record: RecordedRequest) -> dict[str, Any]:
+    def _answer(self, request: auth.ReceivedRequest, incoming: wire.Incoming | SandboxError,
+                record: RecordedRequest) -> dict[str, Any]:
         """The API envelope for one request, success or error (logged without params)."""
         try:
-            body = self._run(request, record)
+            if isinstance(incoming, SandboxError):
+                raise incoming
+            body = self._run(request, incoming, record)
             record.ok = True
             answer = {"Response": {**body, "RequestId": record.request_id}}
         except SandboxError as exc:
@@ -211,31 +222,17 @@ class Sandbox:
                  "ok" if record.ok else record.error_code)
         return answer
 
-    def _run(self, request: auth.ReceivedRequest, record: RecordedRequest) -> dict[str, Any]:
-        if request.method != "POST":
-            raise err("UnsupportedProtocol", "The sandbox accepts POST requests with a JSON body.")
-        if len(request.body) > MAX_BODY_BYTES:
-            raise err("RequestSizeLimitExceeded", "The request body exceeds 10 MB.")
-        content_type = request.headers.get("content-type", "")
-        if not content_type.lower().startswith("application/json"):
-            raise err(
-                "InvalidParameter",
-                f"Content-Type must be application/json (TC3 signing); got {content_type[:60]!r}.",
-            )
-        key = auth.verify(request, self.keys, self.clock())
+    def _run(self, request: auth.ReceivedRequest, incoming: wire.Incoming,
+             record: RecordedRequest) -> dict[str, Any]:
+        if incoming.v1 is not None:
+            key = auth_v1.verify(incoming.v1, self.keys, self.clock(), self.nonces)
+        else:
+            key = auth.verify(request, self.keys, self.clock())
         record.secret_id = key.secret_id
         entry = params.check_envelope(
-            record.action,
-            request.headers.get("x-tc-version"),
-            record.region,
-            request.headers.get("x-tc-language"),
+            incoming.action, incoming.version, incoming.region, incoming.language
         )
-        try:
-            body = json.loads(request.body or b"{}")
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise err("InvalidParameter", f"The request body is not valid JSON: {exc}.") from None
-        except RecursionError:
-            raise err("InvalidParameter", "The request body is nested too deeply.") from None
+        body = wire.action_params(incoming, entry)
         record.params = body if isinstance(body, dict) else None
         region = record.region if params.region_required(entry) else GLOBAL_REGION
         assert region is not None  # check_envelope guarantees it for regional actions

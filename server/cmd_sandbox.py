@@ -149,7 +149,8 @@ def run(args: argparse.Namespace) -> int:
               flush=True)
     else:
         print(f"  SecretKey: (as given by {source}; not shown)", flush=True)
-    print("  Signing:   TC3-HMAC-SHA256, service 'lighthouse', version 2020-03-24", flush=True)
+    print("  Signing:   TC3-HMAC-SHA256 (POST JSON, GET) or v1 HmacSHA256/HmacSHA1 (GET, POST "
+          "form), service 'lighthouse', version 2020-03-24", flush=True)
     if args.state:
         print(f"  State:     {args.state}", flush=True)
     for fault in faults:

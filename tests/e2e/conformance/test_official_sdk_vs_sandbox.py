@@ -274,29 +274,71 @@ async def test_async_sdk_client(sandbox: SandboxProcess) -> None:
     assert caught.value.get_code() == "MissingParameter"
 
 
-def sandbox_gap(what: str) -> pytest.MarkDecorator:
-    """A documented behaviour the sandbox lacks: strict, so the test fails as soon as the
-    sandbox gains it and the mark must go."""
-    return pytest.mark.xfail(strict=True, raises=TencentCloudSDKException,
-                             reason=f"sandbox gap: {what}. Remove this mark when it has it.")
+@pytest.mark.anyio
+@pytest.mark.parametrize(("sign_method", "verb"), [("TC3-HMAC-SHA256", "GET"),
+                                                   ("HmacSHA256", "POST"), ("HmacSHA1", "GET")])
+async def test_async_sdk_client_other_shapes(sandbox: SandboxProcess, sign_method: str,
+                                             verb: str) -> None:
+    """The asyncio client's own GET and v1 code paths (separate from the sync client's)."""
+    profile = ClientProfile(signMethod=sign_method,
+                            httpProfile=HttpProfile(protocol="http", reqMethod=verb,
+                                                    endpoint=f"{sandbox.host}:{sandbox.port}"))
+    credential = Credential(sandbox.secret_id, sandbox.secret_key)
+    async with AsyncLighthouseClient(credential, REGION, profile) as client:
+        listed = await client.DescribeInstances(request(
+            models.DescribeInstancesRequest, Limit=1,
+            Filters=[{"Name": "instance-state", "Values": ["RUNNING", "STOPPED"]}]))
+        assert listed.TotalCount >= 1 and len(listed.InstanceSet) == 1
 
 
-@sandbox_gap("the docs (签名方法 v3, 请求结构) allow GET with a form-urlencoded query string; "
-             "the sandbox answers UnsupportedProtocol")
 def test_get_requests(sandbox: SandboxProcess) -> None:
+    """TC3 over GET: the SDK flattens the request into the query string (its canonical
+    query) and signs Content-Type application/x-www-form-urlencoded."""
     client = sandbox.client()
     client.profile.httpProfile.reqMethod = "GET"
     req = request(models.DescribeInstancesRequest, Limit=1,
                   Filters=[{"Name": "instance-state", "Values": ["RUNNING"]}])
-    assert client.DescribeInstances(req).RequestId
+    listed = client.DescribeInstances(req)
+    assert listed.RequestId and len(listed.InstanceSet) == 1
+    assert listed.InstanceSet[0].InstanceState == "RUNNING"
+    err = error_of(lambda: client.DescribeInstances(request(models.DescribeInstancesRequest,
+                                                            Limit=101)))
+    assert err.get_code() == "InvalidParameterValue.LimitExceeded"
 
 
-@sandbox_gap("the docs allow signing method v1 (HmacSHA1/HmacSHA256, POST "
-             "form-urlencoded); the sandbox verifies TC3 only")
-def test_v1_signature(sandbox: SandboxProcess) -> None:
+@pytest.mark.parametrize("method", ["HmacSHA256", "HmacSHA1"])
+@pytest.mark.parametrize("verb", ["POST", "GET"])
+def test_v1_signature(sandbox: SandboxProcess, method: str, verb: str) -> None:
+    """Signature v1: every parameter (common ones too) in the form, base64 HMAC."""
+    client = sandbox.client()
+    client.profile.signMethod = method
+    client.profile.httpProfile.reqMethod = verb
+    assert client.DescribeRegions(models.DescribeRegionsRequest()).RequestId
+    listed = client.DescribeInstances(request(
+        models.DescribeInstancesRequest, Offset=0, Limit=1,
+        Filters=[{"Name": "instance-state", "Values": ["RUNNING", "STOPPED"]}]))
+    assert listed.TotalCount >= 1 and len(listed.InstanceSet) == 1
+    bad = sandbox.client(secret_key=sandbox.secret_key + "x")
+    bad.profile.signMethod = method
+    bad.profile.httpProfile.reqMethod = verb
+    err = error_of(lambda: bad.DescribeRegions(models.DescribeRegionsRequest()))
+    assert err.get_code() == "AuthFailure.SignatureFailure"
+    assert sandbox.secret_key not in str(err)
+
+
+def test_v1_form_values_are_typed_by_the_catalog(sandbox: SandboxProcess,
+                                                 sdk: LighthouseClient) -> None:
+    """A form carries text only (the Python SDK even writes booleans as ``True``): the
+    sandbox reads Integer, Boolean and nested structure members back as the catalog types
+    them, so a v1 dry run passes every check a JSON caller's would."""
+    bundle, blueprint = seeded_bundle_and_blueprint(sdk)
     client = sandbox.client()
     client.profile.signMethod = "HmacSHA256"
-    assert client.DescribeRegions(models.DescribeRegionsRequest()).RequestId
+    err = error_of(lambda: client.CreateInstances(request(
+        models.CreateInstancesRequest, BundleId=bundle, BlueprintId=blueprint, DryRun=True,
+        InstanceCount=1,
+        InstanceChargePrepaid={"Period": 1, "RenewFlag": "NOTIFY_AND_MANUAL_RENEW"})))
+    assert err.get_code() == "DryRunOperation", err.get_message()
 
 
 def test_unknown_parameter(sdk: LighthouseClient) -> None:

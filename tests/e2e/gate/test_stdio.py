@@ -4,6 +4,7 @@ and saved key land where the flags say."""
 from __future__ import annotations
 
 import json
+import os
 import stat
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.anyio
 
 
 def _params(tmp_path: Path, *flags: str) -> StdioServerParameters:
-    return StdioServerParameters(command=sys.executable, args=[
+    return StdioServerParameters(command=sys.executable, env=dict(os.environ), args=[
         "-m", "lighthouse_mcp.server", "--sandbox", "--audit-log", str(tmp_path / "audit.jsonl"),
         "--key-dir", str(tmp_path / "keys"), *flags])
 

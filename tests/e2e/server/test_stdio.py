@@ -2,6 +2,7 @@
 official MCP client; and `lighthouse-mcp tools` output."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.anyio
 
 
 def _params(*flags: str) -> StdioServerParameters:
-    return StdioServerParameters(command=sys.executable,
+    return StdioServerParameters(command=sys.executable, env=dict(os.environ),
                                  args=["-m", "lighthouse_mcp.server", "--sandbox", *flags])
 
 

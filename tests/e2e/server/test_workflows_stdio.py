@@ -3,6 +3,7 @@ progress notifications travel as JSON-RPC messages with the client's progress to
 the structured result passes the client's outputSchema check."""
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_wait_for_over_stdio_reports_progress() -> None:
-    params = StdioServerParameters(command=sys.executable,
+    params = StdioServerParameters(command=sys.executable, env=dict(os.environ),
                                    args=["-m", "lighthouse_mcp.server", "--sandbox",
                                          "--region", "ap-guangzhou", "--read-only"])
     events: list[tuple[float, float | None, str | None]] = []

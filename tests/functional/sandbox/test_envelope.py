@@ -41,10 +41,20 @@ async def test_content_type_must_be_json(api: Api) -> None:
     assert code == "InvalidParameter"
 
 
-async def test_get_is_refused(api: Api) -> None:
-    headers = tc3_headers("DescribeZones", b"", timestamp=int(api.clock()))
+async def test_methods_other_than_get_and_post_are_refused(api: Api) -> None:
+    headers = tc3_headers("DescribeZones", b"{}", timestamp=int(api.clock()))
+    for method in ("PUT", "DELETE", "PATCH"):
+        resp = await api.http.request(method, "/", headers=headers, content=b"{}")
+        assert resp.json()["Response"]["Error"]["Code"] == "UnsupportedProtocol", method
+
+
+async def test_get_needs_the_form_content_type(api: Api) -> None:
+    """The docs: GET 只支持 Content-Type: application/x-www-form-urlencoded."""
+    headers = tc3_headers("DescribeZones", b"", timestamp=int(api.clock()))  # JSON type
     resp = await api.http.get("/", headers=headers)
-    assert resp.json()["Response"]["Error"]["Code"] == "UnsupportedProtocol"
+    error = resp.json()["Response"]["Error"]
+    assert error["Code"] == "InvalidParameter"
+    assert "x-www-form-urlencoded" in error["Message"]
 
 
 async def test_missing_unknown_and_wrong_type_parameters(api: Api) -> None:

@@ -3,7 +3,9 @@
 Each action runs with its documented example input after a small scenario that creates
 one resource of each kind (disk, key pair, snapshot, blueprint, firewall template, disk
 backup, container, CCN attachment); the example's resource ids are replaced by ids of
-the account's own resources of the same prefix. The answer is walked against the catalog:
+the account's own resources of the same prefix, and the preconditions an example needs
+(a stopped instance, an attached disk, ...) are made first (``example_setup.PREPARE``), so
+every action must succeed: none is skipped. The answer is walked against the catalog:
 each field must be a documented output or structure member, of the documented type
 (null allowed), and every documented member of a structure must be present.
 """
@@ -20,6 +22,7 @@ from lighthouse_mcp.tools import catalog
 from lighthouse_mcp.tools.catalog import Param
 
 from .conftest import Api, Clock, example_input
+from .example_setup import PREPARE, prepare
 
 pytestmark = pytest.mark.anyio
 
@@ -152,25 +155,14 @@ def scenario_state() -> dict[str, Any]:
     return anyio.run(build)
 
 
-#: Shape gaps found by this test and reported to the owning family (non-strict xfail, so
-#: the fix shows up as XPASS rather than being hidden).
-KNOWN_GAPS = {
-    "DescribeDockerContainerConfiguration":
-        "sbx-storage: PublishPorts echo the input and lack the Ip/Protocol defaults",
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_GAPS[n])) if n in KNOWN_GAPS else n
-    for n in catalog.action_names()
-])
+@pytest.mark.parametrize("name", catalog.action_names())
 async def test_answer_has_the_documented_shape(api: Api, name: str,
                                               scenario_state: dict[str, Any]) -> None:
     api.sandbox.backend.load_json(scenario_state)
-    params = with_own_ids(example_input(name), ids_for(api, name))
+    params = await prepare(api, name, with_own_ids(example_input(name), ids_for(api, name)))
     data = await api.call(name, params, region="ap-guangzhou")
-    if "Error" in data:
-        pytest.skip(f"{data['Error']['Code']}: {data['Error']['Message']}")
+    assert "Error" not in data, (f"{data['Error']['Code']}: {data['Error']['Message']} "
+                                 f"(add the preparation it needs to example_setup.PREPARE)")
     outputs = {p["name"]: p for p in catalog.action(name)["outputs"]}
     problems = [f"{k}: not a documented output" for k in data if k not in outputs]
     for key, p in outputs.items():
@@ -179,3 +171,7 @@ async def test_answer_has_the_documented_shape(api: Api, name: str,
         else:
             problems += shape_problems(data[key], p, key)
     assert not problems, "\n".join(problems)
+
+
+def test_preparations_name_real_actions() -> None:
+    assert set(PREPARE) <= set(catalog.action_names())

@@ -92,7 +92,9 @@ async def test_configuration_and_detail_echo_the_request(
     (container_id,) = await run(api, clock, host)
     conf = (await api.ok("DescribeDockerContainerConfiguration", {
         "InstanceId": host, "ContainerId": container_id}))["ContainerConfiguration"]
-    assert conf == NGINX
+    # the request's words, plus the documented defaults of what it left out
+    defaults = {"Ip": "0.0.0.0", "Protocol": "tcp"}
+    assert conf == {**NGINX, "PublishPorts": [{**defaults, **p} for p in NGINX["PublishPorts"]]}
     detail = (await api.ok("DescribeDockerContainerDetail", {
         "InstanceId": host, "ContainerId": container_id}))["ContainerDetail"]
     (inspect,) = json.loads(base64.b64decode(detail))
@@ -153,7 +155,8 @@ async def test_modify_recreates_with_merged_configuration(
     conf = (await api.ok("DescribeDockerContainerConfiguration", {
         "InstanceId": host, "ContainerId": new}))["ContainerConfiguration"]
     assert conf["Envs"] == [{"Key": "MODE", "Value": "prod"}]
-    assert conf["PublishPorts"] == [{"ContainerPort": 80, "HostPort": 8080}]
+    assert conf["PublishPorts"] == [{"ContainerPort": 80, "HostPort": 8080, "Ip": "0.0.0.0",
+                                     "Protocol": "tcp"}]
     assert (conf["ContainerName"], conf["Volumes"]) == ("mynginx", NGINX["Volumes"])
     data = await api.ok("DescribeDockerContainers", {"InstanceId": host})
     assert [c["ContainerId"] for c in data["DockerContainerSet"]] == [new]
@@ -317,3 +320,13 @@ async def test_instance_reboot_applies_restart_policies(
         "c2": ("running", "Up 30 seconds"),
         "c3": ("exited", "Exited (0) 30 seconds ago"),
     }
+
+
+async def test_configuration_keeps_a_given_ip_and_protocol(
+    api: Any, clock: Any, host: str
+) -> None:
+    given = {"ContainerPort": 53, "HostPort": 5353, "Ip": "127.0.0.1", "Protocol": "udp"}
+    (container_id,) = await run(api, clock, host, {**NGINX, "PublishPorts": [given]})
+    conf = (await api.ok("DescribeDockerContainerConfiguration", {
+        "InstanceId": host, "ContainerId": container_id}))["ContainerConfiguration"]
+    assert conf["PublishPorts"] == [given]
