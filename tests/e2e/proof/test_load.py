@@ -140,9 +140,10 @@ def test_server_memory_does_not_keep_growing(load: LoadRun) -> None:
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "known: the client's limiter spaces request *starts* (plus a 50 ms margin), but a "
-    "busy server loop under 16 concurrent sessions delays some starts by ~0.1 s more, so "
-    "now and then a request reaches the API over its documented rate and is retried"))
+    "known: the client's limiter spaces request *starts* (plus a 100 ms margin), but on "
+    "two busy cores the server's and the sandbox's event loops shift some requests by "
+    "0.1-0.3 s, so now and then one reaches the API over its documented rate and is "
+    "retried (every call still succeeds: test_every_call_succeeds)"))
 def test_the_limiter_keeps_every_request_within_the_documented_rate(load: LoadRun) -> None:
     refused = [r for r in load.requests if r["error_code"] == "RequestLimitExceeded"]
     assert refused == [], f"{len(refused)} requests refused for their rate"
