@@ -129,7 +129,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="run gated actions without confirmation")
     gate.add_argument("--audit-log", type=Path, metavar="PATH", help="append-only JSONL audit log")
     gate.add_argument("--return-secrets", action="store_true",
-                      help="return secrets (private keys, login URLs) in tool results")
+                      help="return secrets (private keys, login URLs, container env "
+                      "values) in tool results")
     gate.add_argument("--key-dir", type=Path, metavar="PATH",
                       help="where created private keys are written instead of returned")
 

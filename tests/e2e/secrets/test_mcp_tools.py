@@ -213,3 +213,43 @@ async def test_token_and_audit_are_no_password_verifier(
     guesses = _plain_hashes("ResetInstance", args)
     assert not any(g in visible for g in guesses)
     assert json.loads(payload)["h"]  # the token still binds the arguments (keyed)
+
+
+def _decoded_detail(result: types.CallToolResult) -> str:
+    assert not result.is_error, _text(result)
+    detail = (result.structured_content or {})["ContainerDetail"]
+    return base64.b64decode(detail).decode()
+
+
+async def _docker_container(s: Session) -> str:
+    """Reinstall the demo instance with the Docker blueprint and a container whose env
+    holds the canary; return the container id."""
+    args = {"InstanceId": INSTANCE, "BlueprintId": "lhbp-dk24ce01", "Containers": CONTAINERS}
+    first = await s.call("ResetInstance", args)
+    token = (first.structured_content or {})["Error"]["confirm_token"]
+    done = await s.call("ResetInstance", {**args, "confirm_token": token})
+    assert not done.is_error, _text(done)
+    listed = await s.call("DescribeDockerContainers", {"InstanceId": INSTANCE})
+    assert not listed.is_error, _text(listed)
+    return str((listed.structured_content or {})["DockerContainerSet"][0]["ContainerId"])
+
+
+async def test_container_detail_hides_env_values(tmp_path: Path,
+                                                 all_logs: pytest.LogCaptureFixture) -> None:
+    """docker inspect's Config.Env comes back base64-encoded: decoded, it must show the
+    variable names and <redacted> values, unless --return-secrets."""
+    sb = canary_sandbox()
+    async for s in _session(tmp_path, sb):
+        container = await _docker_container(s)
+        detail = await s.call("DescribeDockerContainerDetail",
+                              {"InstanceId": INSTANCE, "ContainerId": container})
+        _check_everything(tmp_path, s, all_logs, sb)
+    text = _decoded_detail(detail)
+    assert cn.ENV_VALUE not in text and '"DB_PASSWORD=<redacted>"' in text
+    assert '"Image": "nginx"' in text  # the rest of the detail is untouched
+
+    async for s in _session(tmp_path / "raw", canary_sandbox(), return_secrets=True):
+        container = await _docker_container(s)
+        raw = await s.call("DescribeDockerContainerDetail",
+                           {"InstanceId": INSTANCE, "ContainerId": container})
+    assert f"DB_PASSWORD={cn.ENV_VALUE}" in _decoded_detail(raw)
