@@ -253,3 +253,28 @@ async def test_container_detail_hides_env_values(tmp_path: Path,
         raw = await s.call("DescribeDockerContainerDetail",
                            {"InstanceId": INSTANCE, "ContainerId": container})
     assert f"DB_PASSWORD={cn.ENV_VALUE}" in _decoded_detail(raw)
+
+
+async def test_elicitation_messages(tmp_path: Path, all_logs: pytest.LogCaptureFixture) -> None:
+    """A client that can elicit is shown the preview as a question: the person sees the
+    call, never its password or env values."""
+    from tests.e2e.gate.helpers import Person
+
+    person = Person()
+    sb = canary_sandbox()
+    server = build_server(Settings(region="ap-guangzhou", audit_log=tmp_path / "audit.jsonl",
+                                   key_dir=tmp_path / "keys"), client=canary_client(sb))
+    async with Client(server, mode="legacy", client_info=CLIENT,
+                      elicitation_callback=person) as c:
+        s = Session(c)
+        await s.call("ResetInstance", {"InstanceId": INSTANCE, "Containers": CONTAINERS,
+                                       "LoginConfiguration": {"AutoGeneratePassword": "NO",
+                                                              "Password": cn.PASSWORD}})
+        await s.call("ModifyDockerContainer", {"InstanceId": INSTANCE,
+                                               "ContainerId": "lhdc-00000000",
+                                               "Envs": [{"Key": "K", "Value": cn.ENV_VALUE}]})
+        _check_everything(tmp_path, s, all_logs, sb)
+    assert len(person.seen) >= 2
+    for params in person.seen:
+        assert_clean("an elicitation shown to the person", params.message,
+                     getattr(params, "requested_schema", {}))
