@@ -114,8 +114,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     net.add_argument("--transport", choices=TRANSPORTS, default="stdio")
     net.add_argument("--host", default="127.0.0.1")
     net.add_argument("--port", type=int, default=DEFAULT_PORT)
-    net.add_argument("--auth-token", help="bearer token for HTTP transports "
-                     f"(env {ENV_AUTH_TOKEN}); generated and printed once when absent")
+    net.add_argument("--auth-token", help="bearer token for HTTP transports; visible in "
+                     f"the process list, so prefer env {ENV_AUTH_TOKEN}; generated and "
+                     "printed once when absent")
     net.add_argument("--dangerously-allow-unauthenticated", action="store_true",
                      help="serve HTTP without a bearer token (never on a shared network)")
     net.add_argument("--allowed-origins", metavar="O1,O2",
