@@ -11,6 +11,17 @@ kept. Each caller sleeps once, until its slot, and callers are served in arrival
 (no thundering herd of waiters re-checking). A burst of up to ``rate`` requests goes out
 at once; the rest are spread so the documented rate is never exceeded, in any window.
 A cancelled waiter keeps its slot: that can only lower the rate, never raise it.
+
+A slot is when a request may *start*; the API counts when it *arrives*, and the delay
+between the two varies (event loop, signing, connection pool, network). When the first
+request of a window is delayed more than the one a period later, the API sees
+``rate + 1`` in one window and refuses it. ``margin`` widens the spacing between a slot
+and the one ``rate`` places later to absorb that jitter. Measured (bench_throughput.py,
+32 workers, 8 actions, sandbox enforcing the documented rates): no margin, 13 refusals
+in 2.5 s and 0.59x of the documented ceiling (refusals back off); 0.05 s margin, none
+and 0.70x. Under 16 concurrent MCP sessions over HTTP a busy server loop delays some
+starts by ~0.1 s more, which the margin does not cover (the proof suite's load test
+records it); retries then absorb the rare refusal.
 """
 
 from __future__ import annotations
@@ -25,6 +36,8 @@ from .catalog_facts import rate_limit
 
 #: Used when the catalog gives no rate for an action (the docs' most common low value).
 DEFAULT_RATE = 10.0
+#: Seconds added to the period between a slot and the slot ``rate`` places later.
+DEFAULT_MARGIN = 0.05
 
 
 class RateLimiter:
@@ -36,12 +49,14 @@ class RateLimiter:
         *,
         default_rate: float = DEFAULT_RATE,
         period: float = 1.0,
+        margin: float = DEFAULT_MARGIN,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
         self._rate_for = rate_for
         self._default = default_rate
         self._period = period
+        self._spacing = period + margin
         self._clock = clock
         self._sleep = sleep
         self._slots: dict[tuple[str, str], deque[float]] = {}
@@ -58,7 +73,7 @@ class RateLimiter:
         if slots is None:
             slots = self._slots[key] = deque(maxlen=self.rate(action))
         now = self._clock()
-        slot = now if len(slots) < (slots.maxlen or 1) else max(now, slots[0] + self._period)
+        slot = now if len(slots) < (slots.maxlen or 1) else max(now, slots[0] + self._spacing)
         slots.append(slot)
         return slot - now
 

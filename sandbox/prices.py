@@ -189,6 +189,9 @@ def inquire_price_renew_disks(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any
     if months is None:
         months = 1  # CurInstanceDeadline alignment: quoted as one month
     check_period(ctx, months, renew=True, field="RenewDiskChargePrepaid.Period")
+    if not params["DiskIds"]:  # an empty list must be refused, not crash the quote
+        raise ctx.fail("InvalidParameterValue", "`DiskIds` must name at least one disk.",
+                       also=("MissingParameter",))
     quotes = []
     for disk_id in params["DiskIds"]:
         disk = ctx.state.table("disks").get(disk_id)

@@ -15,6 +15,7 @@ from typing import Any
 import mcp_types as types
 
 from lighthouse_mcp.server.results import tool_error
+from lighthouse_mcp.tools.quoting import one_line
 
 log = logging.getLogger("lighthouse_mcp.server")
 
@@ -41,6 +42,24 @@ def _hint(exc: BaseException) -> str:
     return ". ".join(p for p in parts if p)
 
 
+def _outcome_unknown(action: str, exc: Exception) -> str | None:
+    """For a change that failed in a way that does not prove it was refused (the answer
+    was lost, garbled or a 5xx), the warning a caller needs before sending it again:
+    the client never resends such a change itself, and neither should the model."""
+    from lighthouse_mcp.client.errors import LighthouseError, ThrottledError
+    from lighthouse_mcp.client.retry import is_transient, may_have_reached_server
+    from lighthouse_mcp.tools import catalog
+
+    if not isinstance(exc, LighthouseError) or isinstance(exc, ThrottledError):
+        return None
+    if not is_transient(exc) or not may_have_reached_server(exc):
+        return None
+    if action not in catalog.action_names() or catalog.is_read(action):
+        return None
+    return (f"{action} may have been carried out before the failure. Check with the "
+            "matching Describe action before sending it again.")
+
+
 def api_error_result(action: str, exc: Exception) -> types.CallToolResult | None:
     """The tool error for a client exception, or None if ``exc`` is not one of them.
 
@@ -55,7 +74,8 @@ def api_error_result(action: str, exc: Exception) -> types.CallToolResult | None
     details: dict[str, Any] = {}
     if isinstance(exc, APIError):
         code, message = exc.code, exc.message
-        lines = [f"{action} failed.", f"Code: {code}", f"Message: {message}"]
+        # The API's words, kept readable but on one line: they may echo resource names.
+        lines = [f"{action} failed.", f"Code: {one_line(code)}", f"Message: {one_line(message)}"]
         if exc.request_id:
             lines.append(f"RequestId: {exc.request_id}")
             details["RequestId"] = exc.request_id
@@ -64,6 +84,13 @@ def api_error_result(action: str, exc: Exception) -> types.CallToolResult | None
     else:
         code, message = type(exc).__name__, str(exc)
         lines = [f"{action} failed: {message}"]
+    if exc.attempts > 1:
+        lines.append(f"Attempts: {exc.attempts} (transient failures were retried)")
+        details["Attempts"] = exc.attempts
+    unknown = _outcome_unknown(action, exc)
+    if unknown:
+        lines.append(f"Outcome unknown: {unknown}")
+        details["OutcomeUnknown"] = True
     if hint:
         lines.append(f"Hint: {hint}")
         details["Hint"] = hint

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, Protocol, cast
@@ -60,3 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         return runner(ns)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`lighthouse-mcp catalog | head`): not an error worth a
+        # traceback. Point stdout at devnull so the interpreter's final flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as exc:  # last line of defence: a person never sees a traceback
+        if os.environ.get("LIGHTHOUSE_MCP_DEBUG"):
+            raise
+        print(f"lighthouse-mcp {name}: unexpected {type(exc).__name__}; set "
+              "LIGHTHOUSE_MCP_DEBUG=1 to see the details", file=sys.stderr)
+        return 70

@@ -17,7 +17,8 @@ from lighthouse_mcp.server.catalog_tools import with_server_args
 from lighthouse_mcp.server.execute import Pipeline
 from lighthouse_mcp.server.hooks import ToolContext, ToolResult
 from lighthouse_mcp.server.registry import Registry, ToolSpec
-from lighthouse_mcp.server.results import text_result, tool_error
+from lighthouse_mcp.server.results import text_result, tool_error, validation_error
+from lighthouse_mcp.tools.validate import validate_against
 
 Lang = Literal["en", "zh"]
 
@@ -127,8 +128,18 @@ def register_compact_tools(registry: Registry, pipeline: Pipeline) -> None:
             annotations: types.ToolAnnotations, handler: Any) -> None:
         schema = {"type": "object", "additionalProperties": False, "properties": properties,
                   "required": [next(iter(properties))]}
+
+        async def checked(args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+            # The published schema is the contract: a misspelt "argument" must be refused,
+            # not ignored (call_action would run the action without its arguments).
+            problems = validate_against(schema, args)
+            if problems:
+                return validation_error(name, problems)
+            result: ToolResult = await handler(args, ctx)
+            return result
+
         registry.add_tool(ToolSpec(name=name, title=title, description=description,
-                                   input_schema=schema, handler=handler,
+                                   input_schema=schema, handler=checked,
                                    annotations=annotations.model_copy(update={"title": title})))
 
     add(SEARCH, "Search Lighthouse actions",

@@ -224,6 +224,12 @@ class Pipeline:
                 code = (api.structured_content or {}).get("Error", {}).get("Code")
                 return finish("api_error", api, error_code=code)
             return finish("error", unexpected_error_result(action, exc), stage="call")
+        except BaseException:
+            # Cancelled (the client gave up, or the server is stopping) after the request
+            # may have left: whether it ran is unknown, and the audit trail must say so.
+            finish("cancelled", tool_error(f"{action} was cancelled.", code="Cancelled"),
+                   stage="call")
+            raise
         return finish("ok", result, request_id=response.get("RequestId"))
 
     def _call_chain(self, ctx: ToolContext) -> CallNext:

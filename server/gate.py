@@ -423,7 +423,7 @@ class GateAuditor:
             return
         _NOTE.set(None)
         status = event.get("outcome")
-        if status not in ("ok", "api_error", "error") or event.get("stage") == "gate":
+        if status not in ("ok", "api_error", "error", "cancelled") or event.get("stage") == "gate":
             return
         if not note.gated and catalog.is_read(note.call.action):
             return

@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 import mcp_types as types
 
+from lighthouse_mcp.tools.quoting import one_line, quote
+
 #: Results whose compact JSON is longer than this many characters are cut (about 15k
 #: estimated tokens): the longest arrays are shortened until the JSON fits.
 MAX_RESULT_CHARS = 60_000
@@ -62,7 +64,11 @@ def validation_error(action: str, problems: Sequence[ProblemLike]) -> types.Call
     count = len(problems)
     lines = [f"{action}: {count} invalid argument{'s' if count != 1 else ''}; nothing was sent."]
     for p in problems:
-        lines.append(f"- {p.path or '(arguments)'}: {p.message} "
+        where = p.path or "(arguments)"
+        # tools.validate's messages already open with the path ("Limit: expected ..."):
+        # say it once.
+        message = p.message.removeprefix(f"{p.path}: ") if p.path else p.message
+        lines.append(f"- {where}: {message} "
                      f"(given: {p.given}; expected: {p.expected})")
     items = [{"Field": p.path, "Given": p.given, "Expected": p.expected, "Message": p.message}
              for p in problems]
@@ -136,7 +142,9 @@ def _summary(action: str, response: dict[str, Any]) -> str:
             continue
         if isinstance(value, list):
             parts.append(f"{key}: {len(value)} item{'s' if len(value) != 1 else ''}")
-        elif isinstance(value, str | int | float | bool) and len(str(value)) <= 40:
+        elif isinstance(value, str) and len(value) <= 40:
+            parts.append(f"{key}={quote(value)}")  # API data: quoted, never bare prose
+        elif isinstance(value, int | float | bool):
             parts.append(f"{key}={value}")
     head = f"{action} succeeded"
     if response.get("RequestId"):
@@ -156,5 +164,7 @@ def success(action: str, response: dict[str, Any], *, page_params: Iterable[str]
         how = ("ask for a page at a time with Offset and Limit" if {"Offset", "Limit"} <= pages
                else "narrow the request (ids, Filters) to see the rest")
         lines.append(f"Result cut to {limit} characters: {shown}; {how}.")
-    lines.append(_dumps(data))
+    # Still valid JSON: bidi overrides and other hidden characters in API strings become
+    # \uXXXX escapes, so the text shows what the data holds.
+    lines.append(one_line(_dumps(data)))
     return text_result("\n".join(lines), structured=data)

@@ -12,13 +12,13 @@ region, so the gate wires it to the shared client and tests wire it to the sandb
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from lighthouse_mcp.tools.catalog import action as catalog_action
 from lighthouse_mcp.tools.catalog import load_overlay
+from lighthouse_mcp.tools.quoting import one_line, quote
 from lighthouse_mcp.tools.redact import redact
 
 Call = Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
@@ -169,16 +169,17 @@ class Preview:
         lines = [f"{self.title} ({self.action}) in {self.region}.", UNDO[self.safety]]
         if self.request:
             lines.append("Request: " + ", ".join(
-                f"{k}={_short(json.dumps(v, ensure_ascii=False))}"
+                f"{k}={_short(quote(v))}"
                 for k, v in self.request.items()))
         for res in self.resources:
             details = ", ".join(
-                f"{k}={_short(v)}" for k, v in res.items() if k not in ("Id", "Kind")
+                f"{k}={_short(quote(v))}" for k, v in res.items() if k not in ("Id", "Kind")
                 and v not in (None, "", [])
             )
-            lines.append(f"- {res['Kind']} {res['Id']}" + (f": {details}" if details else ""))
+            head = f"- {res['Kind']} {one_line(str(res['Id']))}"
+            lines.append(head + (f": {details}" if details else ""))
         lines += [f"- not found now: {rid}" for rid in self.missing]
-        lines += [f"- {extra}" for extra in self.extras]
+        lines += [f"- {one_line(extra)}" for extra in self.extras]
         if self.price is not None:
             lines += [f"Price{'' if not path else ' (' + path + ')'}: {fields}"
                       for path, fields in _price_lines(self.price)]

@@ -98,13 +98,19 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
+def _printable(text: str) -> str:
+    """``text`` with lone surrogates escaped (``\\ud800``): a problem's text must encode
+    as UTF-8 on every transport, whatever the caller sent."""
+    return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _given(value: Any, secret: bool) -> str:
     """A short rendering of a value that is safe to show: JSON-ish, truncated, redacted."""
     if secret:
         return REDACTED
     if isinstance(value, str):
         text = value if len(value) <= _MAX_GIVEN else value[: _MAX_GIVEN - 1] + "…"
-        return json.dumps(text, ensure_ascii=False)
+        return _printable(json.dumps(text, ensure_ascii=False))
     if value is None or isinstance(value, bool | int | float):
         return json.dumps(value) if not isinstance(value, float) or math.isfinite(value) else str(
             value)
@@ -302,6 +308,8 @@ class _Compiler:
                                  expected))
         if "maxLength" in schema:
             steps.append(_max_length(schema["maxLength"], secret))
+        if schema.get("type") == "string" and "enum" not in schema:
+            steps.append(_unicode_text)
         if "format" in schema:
             steps.append(_format(schema["format"], secret, expected))
         if "anyOf" in schema:
@@ -363,6 +371,7 @@ class _Compiler:
 
 
 def _unknown(path: str, key: str, value: Any, allowed: list[str]) -> Problem:
+    key = _printable(key)
     where = _join(path, key)
     hint = _suggest(key, allowed)
     place = f" in {path}" if path else ""
@@ -426,6 +435,19 @@ def _bounds(lo: float | None, hi: float | None, secret: bool, expected: str) -> 
                                     f"{_given(value, secret)}"))
 
     return check
+
+
+def _unicode_text(value: str, path: str, problems: list[Problem]) -> None:
+    """A lone UTF-16 surrogate (which JSON's ``\\ud800`` escape can carry) is not text
+    the API can receive: UTF-8 cannot encode it, so the request could not even be sent."""
+    if value.isascii():
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        problems.append(Problem(path, "(text with a lone surrogate)", "valid Unicode text",
+                                f"{_at(path)}character {exc.start} is a lone UTF-16 surrogate; "
+                                "expected valid Unicode text"))
 
 
 def _max_length(limit: int, secret: bool) -> Checker:

@@ -13,7 +13,7 @@ from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.server.gate import policy_from_settings
 from lighthouse_mcp.tools import catalog
 from tests.e2e.gate.helpers import CLIENT, audit, error_code, gate_server, mutations
-from tests.e2e.server.examples import arguments_for, harvest
+from tests.support.examples import scenario_state, tool_arguments
 
 pytestmark = pytest.mark.anyio
 
@@ -22,16 +22,11 @@ async def test_every_gated_action_previews_and_sends_nothing(tmp_path: Path) -> 
     policy = policy_from_settings(Settings())
     gated = [a for a in catalog.action_names() if policy.needs_confirmation(a)]
     sb = Sandbox(delay=0)
-    known: dict[str, list[str]] = {}
+    sb.backend.load_json(await scenario_state())  # a resource of each kind to preview
     answers: dict[str, str | None] = {}
     async with Client(gate_server(sb, tmp_path), mode="legacy", client_info=CLIENT) as c:
-        for action in catalog.action_names():
-            if catalog.is_read(action) and action not in gated:
-                warm = await c.call_tool(action, {})
-                if not warm.is_error:
-                    harvest(action, warm.structured_content, known)
         for action in gated:
-            result = await c.call_tool(action, arguments_for(action, known))
+            result = await c.call_tool(action, tool_arguments(sb, action))
             answers[action] = error_code(result)
             if answers[action] == "ConfirmationRequired":
                 preview = (result.structured_content or {})["Error"]["Preview"]

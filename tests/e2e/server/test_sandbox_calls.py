@@ -1,94 +1,154 @@
-"""Every one of the 108 tools called through the MCP client against the in-process
-sandbox, with valid arguments built from the docs' examples; invalid arguments never
-reach the sandbox (its request log proves it)."""
+"""Every one of the 108 tools called through the official MCP client against the
+in-process sandbox with the docs' example arguments, and every one succeeds; invalid
+arguments never reach the sandbox (its request log proves it).
+
+Each tool runs on a fresh copy of one scenario world (tests/support/examples.py): the
+example's placeholder ids become the account's own and its values are typed as the
+tool's schema says; the state the example assumes (a stopped instance, an attached
+disk) is made first by the preparations in tests/support/example_setup.py, sent straight
+to the sandbox, so the one MCP call per tool is the docs' example itself. The server runs
+with its confirmation gate: the gated tools must ask the person (who accepts, typing the
+phrase where one is asked) and no other tool may ask.
+"""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import anyio
 import mcp_types as types
 import pytest
 from mcp.client import Client
 
-from lighthouse_mcp.sandbox import Sandbox
+from lighthouse_mcp.client import LighthouseClient
+from lighthouse_mcp.client.credentials import Credentials
+from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
 from lighthouse_mcp.server.app import build_server
-from lighthouse_mcp.server.config import Settings
+from lighthouse_mcp.server.config import ConfirmMode, Settings
+from lighthouse_mcp.server.gate import TOKEN_ARG, policy_from_settings
 from lighthouse_mcp.tools import catalog
-from tests.e2e.server.examples import arguments_for, harvest
+from tests.e2e.gate.helpers import CLIENT, GATE_ONLY, Person, audit, error_code
+from tests.support.example_setup import prepare
+from tests.support.examples import REGION, scenario_state, tool_arguments
+from tests.support.sandbox_api import Api, Clock
 
 pytestmark = pytest.mark.anyio
-MIN_SUCCEEDED = 78
-ATTEMPTS = 12
-
-#: After a warm-up of argument-less reads (to learn ids): what creates resources (so
-#: later tools have custom blueprints, snapshots, templates, data disks to work on), then
-#: reads, reversible writes, and last what spends, stops or destroys, so the ids still
-#: exist when a later tool needs them.
-ORDER = {"create": 0, "read": 1, "write": 2, "billing": 3, "disruptive": 4, "destructive": 5}
-#: Creates in dependency order: an instance before its snapshot and blueprint, a data
-#: disk before its backup, a template before its rules.
-CREATES = ("CreateInstances", "CreateDisks", "CreateKeyPair", "ImportKeyPair",
-           "CreateFirewallTemplate", "CreateFirewallTemplateRules", "CreateFirewallRules",
-           "CreateInstanceSnapshot", "CreateBlueprint", "CreateDiskBackup")
+ACTIONS = 108
 
 
-def _rank(action: str) -> tuple[int, int, str]:
-    if action in CREATES:
-        return ORDER["create"], CREATES.index(action), action
-    return ORDER[catalog.safety_class(action)], 0, action
+def problem_of(result: types.CallToolResult, sandbox: Sandbox, action: str,
+               sent_from: int) -> str | None:
+    """Why ``result`` is not a success of ``action`` answered by the sandbox, or None."""
+    content = result.structured_content or {}
+    if result.is_error:
+        error = content.get("Error") or {}
+        text = getattr(result.content[0], "text", "") if result.content else ""
+        return f"{error.get('Code', 'tool error')}: {error.get('Message') or text}"[:300]
+    request_id = content.get("RequestId")
+    answered = [r for r in sandbox.requests[sent_from:]
+                if r.action == action and r.ok and r.request_id == request_id]
+    return None if answered else f"no successful {action} {request_id!r} reached the sandbox"
 
 
-def _order() -> list[str]:
-    return sorted(catalog.action_names(), key=_rank)
+class Elicited:
+    """Confirmation through MCP elicitation: a person who accepts every preview. Keeps
+    the tools that asked, once per question."""
+
+    decision = "elicited-accept"
+
+    def __init__(self) -> None:
+        self.person = Person("accept")
+        self.asked: list[str] = []
+
+    def client_options(self) -> dict[str, Any]:
+        return {"elicitation_callback": self.person}
+
+    async def call(self, c: Client, action: str, arguments: dict[str, Any]
+                   ) -> types.CallToolResult:
+        seen = len(self.person.seen)
+        try:
+            return await c.call_tool(action, arguments)
+        finally:
+            self.asked += [action] * (len(self.person.seen) - seen)
 
 
-def _documented(action: str, code: str) -> bool:
-    """A code the docs list for this action, or a common/business error of the API."""
-    cat = catalog.load_catalog()
-    codes = {e["code"] for e in catalog.action(action)["errors"]}
-    codes |= {e["code"] for e in cat["common_errors"] + cat["business_errors"]}
-    return code in codes or code.split(".")[0] in {"ResourceNotFound", "InvalidParameterValue",
-                                                   "UnsupportedOperation", "OperationDenied"}
+class Tokens:
+    """Confirmation by token: the preview's confirm_token sent back with the same
+    arguments. Keeps the tools that asked."""
+
+    decision = "token-confirmed"
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def client_options(self) -> dict[str, Any]:
+        return {}
+
+    async def call(self, c: Client, action: str, arguments: dict[str, Any]
+                   ) -> types.CallToolResult:
+        first = await c.call_tool(action, arguments)
+        if error_code(first) != "ConfirmationRequired":
+            return first
+        self.asked.append(action)
+        token = (first.structured_content or {})["Error"][TOKEN_ARG]
+        return await c.call_tool(action, {**arguments, TOKEN_ARG: token})
 
 
-async def test_every_tool_called_with_example_arguments() -> None:
-    sb = Sandbox(delay=0)
-    server = build_server(Settings(sandbox=True), sandbox=sb, features=())
-    known: dict[str, list[str]] = {}
-    outcomes: dict[str, types.CallToolResult] = {}
-    async with Client(server, client_info=types.Implementation(name="e2e", version="1")) as c:
-        for action in _order():
-            if catalog.is_read(action):
-                warm = await c.call_tool(action, {})
-                if not warm.is_error:
-                    harvest(action, warm.structured_content, known)
-        sb.reset()
-        for action in _order():
-            for attempt in range(ATTEMPTS):  # another instance/disk/zone if state refuses
-                result = await c.call_tool(action, arguments_for(action, known, attempt))
-                if not result.is_error:
-                    break
-            outcomes[action] = result
-            if not result.is_error:
-                harvest(action, result.structured_content, known)
-    reached = {r.action for r in sb.requests}
-    invalid = {a: r for a, r in outcomes.items()
-               if r.is_error and (r.structured_content or {}).get("Error", {}).get("Code")
-               == "InvalidArguments"}
-    assert not invalid, {a: r.content[0] for a, r in invalid.items()}
-    assert reached == set(catalog.action_names())  # each tool's call reached the sandbox
-    succeeded = [a for a, r in outcomes.items() if not r.is_error]
-    for action in succeeded:
-        assert isinstance(outcomes[action].structured_content, dict)
-        assert outcomes[action].structured_content.get("RequestId")  # type: ignore[union-attr]
-    # Every failure is the sandbox's answer (a documented error code + RequestId) to a call
-    # the resource's state does not allow, never an internal error of the server.
-    for action, result in outcomes.items():
-        if result.is_error:
-            error = (result.structured_content or {}).get("Error", {})
-            assert _documented(action, error.get("Code", "")), (action, error)
-            assert error.get("RequestId"), action
-    print(f"{len(succeeded)} of {len(outcomes)} tools succeeded with example arguments")
-    assert len(succeeded) >= MIN_SUCCEEDED, sorted(set(outcomes) - set(succeeded))
+async def call_example(c: Client, confirm: Elicited | Tokens, api: Api, action: str,
+                       state: dict[str, Any]) -> str | None:
+    """Load the scenario, prepare, then call the tool with the example's arguments (once,
+    or twice when the second call carries the confirmation token): why it failed, or
+    None when it succeeded."""
+    api.sandbox.backend.load_json(state)
+    try:
+        arguments = await prepare(api, action, tool_arguments(api.sandbox, action))
+    except Exception as exc:  # reported with the others, not a stop of the whole run
+        return f"preparation failed: {type(exc).__name__}: {exc}"[:300]
+    sent_from = len(api.sandbox.requests)
+    try:
+        result = await confirm.call(c, action, arguments)
+    except RuntimeError as exc:  # the client checks structuredContent against outputSchema
+        return str(exc)[:300]
+    return problem_of(result, api.sandbox, action, sent_from)
+
+
+@pytest.fixture(scope="module")
+def scenario() -> dict[str, Any]:
+    """The state after the shared scenario, built once (key generation is slow)."""
+    return anyio.run(scenario_state)
+
+
+@pytest.mark.parametrize("mode", ["elicit", "token"])
+async def test_every_tool_called_with_example_arguments(
+        tmp_path: Path, mode: ConfirmMode, scenario: dict[str, Any]) -> None:
+    settings = Settings(sandbox=True, region=REGION, audit_log=tmp_path / "audit.jsonl",
+                        key_dir=tmp_path / "keys", confirm_mode=mode)
+    policy = policy_from_settings(settings)
+    gated = {a for a in catalog.action_names() if policy.needs_confirmation(a)}
+    confirm = Elicited() if mode == "elicit" else Tokens()
+    clock = Clock()  # one clock for the sandbox, the preparations' signer and the server's
+    sb = Sandbox(clock=clock, delay=5.0)
+    api = Api(sb, clock)
+    client = LighthouseClient(credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, None),
+                              region=REGION, endpoint="http://sandbox", transport=sb.transport(),
+                              clock=clock)
+    server = build_server(settings, client=client, sandbox=sb, features=GATE_ONLY)
+    outcomes: dict[str, str | None] = {}
+    async with client, Client(server, client_info=CLIENT, **confirm.client_options()) as c:
+        tools = sorted(t.name for t in (await c.list_tools()).tools)
+        assert len(tools) == ACTIONS
+        for action in tools:
+            outcomes[action] = await call_example(c, confirm, api, action, scenario)
+    await api.http.aclose()
+    failed = {a: why for a, why in outcomes.items() if why is not None}
+    asked = set(confirm.asked)
+    print(f"{ACTIONS - len(failed)} of {ACTIONS} tools succeeded with example arguments; "
+          f"{len(asked)} asked for confirmation ({mode})")
+    assert not failed, "\n".join(f"{a}: {why}" for a, why in sorted(failed.items()))
+    assert asked == gated, {"asked, not gated": asked - gated, "gated, not asked": gated - asked}
+    assert len(confirm.asked) == len(gated), "a tool asked more than once"
+    confirmed = {r["action"] for r in audit(tmp_path) if r["decision"] == confirm.decision}
+    assert confirmed == gated
 
 
 INVALID: list[tuple[str, dict[str, Any], str]] = [

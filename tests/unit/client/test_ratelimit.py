@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lighthouse_mcp.client.ratelimit import DEFAULT_RATE, RateLimiter
+from lighthouse_mcp.client.ratelimit import DEFAULT_MARGIN, DEFAULT_RATE, RateLimiter
 
 
 class FakeClock:
@@ -64,7 +64,7 @@ def test_never_more_than_rate_in_any_window(rate: int, gaps: list[float]) -> Non
 
 def test_burst_up_to_rate_goes_at_once_then_spreads() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(lambda _: 20, clock=clock)
+    limiter = RateLimiter(lambda _: 20, clock=clock, margin=0.0)
     starts = _starts(limiter, clock, [0.0] * 45)
     assert starts[:20] == [0.0] * 20
     assert starts[20:40] == [1.0] * 20
@@ -80,7 +80,7 @@ def test_sparse_requests_are_not_delayed() -> None:
 
 def test_keys_are_independent_per_action_and_region() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(lambda _: 1, clock=clock)
+    limiter = RateLimiter(lambda _: 1, clock=clock, margin=0.0)
     assert limiter.reserve("A", "r1") == 0
     assert limiter.reserve("A", "r2") == 0
     assert limiter.reserve("B", "r1") == 0
@@ -103,8 +103,23 @@ async def test_acquire_sleeps_once_for_the_reserved_wait() -> None:
     async def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    limiter = RateLimiter(lambda _: 2, clock=clock, sleep=fake_sleep)
+    limiter = RateLimiter(lambda _: 2, clock=clock, sleep=fake_sleep, margin=0.0)
     async with anyio.create_task_group() as tg:
         for _ in range(5):
             tg.start_soon(limiter.acquire, "A", "r")
     assert sorted(slept) == [1.0, 1.0, 2.0]
+
+
+@settings(max_examples=100)
+@given(rate=st.integers(1, 25),
+       jitter=st.lists(st.floats(0, DEFAULT_MARGIN, allow_nan=False), min_size=60,
+                       max_size=60))
+def test_the_margin_absorbs_arrival_jitter_up_to_its_size(rate: int,
+                                                          jitter: list[float]) -> None:
+    """A burst of requests, each reaching the API up to ``margin`` after its slot: the API
+    still never sees more than ``rate`` in a window (without the margin it would)."""
+    clock = FakeClock()
+    limiter = RateLimiter(lambda _: rate, clock=clock)
+    starts = _starts(limiter, clock, [0.0] * len(jitter))
+    arrivals = [s + j for s, j in zip(starts, jitter, strict=True)]
+    assert _max_in_window(arrivals, 1.0) <= rate

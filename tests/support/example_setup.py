@@ -1,8 +1,9 @@
 """What each documented example needs before it can succeed: a data table of steps.
 
 The docs' example requests assume a world of their own (an instance that is stopped, a
-disk that is attached, a key pair that is bound). The shape test runs every example
-against one shared scenario, so an example that the scenario's state refuses gets its
+disk that is attached, a key pair that is bound). The shape test (functional) and the
+every-tool test (end-to-end, through MCP) run every example against one shared scenario
+(tests/support/examples.py), so an example that the scenario's state refuses gets its
 preconditions here, made through the API the way a user would (isolate before
 terminate, stop before start, attach before detach, share before un-sharing). Where
 the example itself cannot succeed anywhere — a placeholder public key, a ``"1"`` for an
@@ -18,13 +19,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID
-
-from .conftest import Api
+from tests.support.examples import REGION
+from tests.support.sandbox_api import Api
 
 Params = dict[str, Any]
 Step = Callable[[Api, Params], Awaitable[Params]]
 
-REGION = "ap-guangzhou"
 #: A valid OpenSSH RSA public key (public by nature: nothing secret here).
 PUBLIC_KEY = (
     "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDp8N6Uf9lw+z6pDDZjDJPivnGMARWCzDG7OZvsF3qT1+Ln"
