@@ -15,7 +15,7 @@ import random
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
@@ -23,6 +23,8 @@ from typing import Any, Self
 
 import anyio
 import httpx
+
+from lighthouse_mcp.tools.redact import secret_values
 
 from .catalog_facts import idempotency_token, is_read
 from .credentials import Credentials, CredentialsProvider, as_provider, region_from_config
@@ -213,6 +215,7 @@ class LighthouseClient:
                 "InvalidParameter", f"parameters are not JSON-serialisable: {exc}", action=action
             ) from None
         repeatable = is_read(action) or bool(token_param)
+        hidden = secret_values(body_params)
         started = self._monotonic()
         attempt = 0
         while True:
@@ -220,7 +223,7 @@ class LighthouseClient:
             if self._limiter is not None:
                 await self._limiter.acquire(action, region or "")
             try:
-                return await self._send(action, region, body)
+                return await self._send(action, region, body, hidden)
             except LighthouseError as err:
                 err.attempts = attempt
                 if attempt >= self._retry.max_attempts or not self._retry.should_retry(
@@ -249,7 +252,11 @@ class LighthouseClient:
             cached = self._auth = (creds, TC3Auth(creds, clock=self._clock))
         return cached[1]
 
-    async def _send(self, action: str, region: str | None, body: bytes) -> dict[str, Any]:
+    async def _send(
+        self, action: str, region: str | None, body: bytes, hidden: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """One attempt. ``hidden`` are the request's own secret values (passwords, env
+        values), scrubbed with the key and token from any text an upstream sends back."""
         creds = await self._credentials.get()
         headers = {
             "Content-Type": "application/json",
@@ -262,7 +269,7 @@ class LighthouseClient:
         if self._language:
             headers["X-TC-Language"] = self._language
         url = self.endpoint(region) + "/"
-        secrets = (creds.secret_key, creds.token)
+        secrets = (creds.secret_key, creds.token, *hidden)
         try:
             async with self._admission:
                 response = await self._http.post(

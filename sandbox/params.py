@@ -19,6 +19,7 @@ from typing import Any
 
 from lighthouse_mcp.tools import catalog
 from lighthouse_mcp.tools.catalog import Action, Constraint, Param, Structure
+from lighthouse_mcp.tools.redact import REDACTED, SECRET_FIELDS, SECRET_PAIR_LISTS
 
 from .errors import ParameterError, err, first_documented
 
@@ -236,7 +237,7 @@ class _Checker:
             expected = "a string"
         if not ok:
             raise self.fail(
-                "type", f"`{path}` must be {expected} ({kind}), got {_short(value)}."
+                "type", f"`{path}` must be {expected} ({kind}), got {_short(value, path)}."
             )
         self.check_value(p, value, path)
 
@@ -287,7 +288,8 @@ class _Checker:
     def check_value(self, p: Param, value: Any, path: str) -> None:
         enum = p.get("enum")
         if enum and value not in enum:
-            message = f"`{path}` must be one of {', '.join(map(str, enum))}; got {_short(value)}."
+            allowed = ", ".join(map(str, enum))
+            message = f"`{path}` must be one of {allowed}; got {_short(value, path)}."
             named = self.named_code(p)
             if named is not None:
                 raise err(named, message)
@@ -325,7 +327,7 @@ class _Checker:
             raise self.fail(
                 f"id:{prefix}",
                 f"`{path}` must look like {prefix}-xxxxxxxx (8 lowercase letters or digits); "
-                f"got {_short(value)}.",
+                f"got {_short(value, path)}.",
             )
 
     # -- filters ------------------------------------------------------------------------
@@ -450,9 +452,24 @@ def check_body(
     return body
 
 
-def _short(value: Any) -> str:
+def _short(value: Any, path: str) -> str:
+    """``value`` as an error message shows it: short, and blanked under a secret field
+    (a password of the wrong type must not come back in the answer, nor in the logs of
+    whatever client receives it)."""
+    if _is_secret_path(path):
+        return REDACTED
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_secret_path(path: str) -> bool:
+    """True for ``Password``, ``LoginConfiguration.Password.0``, ``Envs.1.Value``..."""
+    parts = path.split(".")
+    return any(
+        part in SECRET_FIELDS
+        or (part == "Value" and i >= 2 and parts[i - 2] in SECRET_PAIR_LISTS)
+        for i, part in enumerate(parts)
+    )
 
 
 def _num(value: float) -> str:

@@ -2,8 +2,9 @@
 
 One record per decision and per outcome, written and flushed (and fsynced) before the
 tool returns, so a crash right after a call cannot lose the fact that it ran. Arguments
-are stored redacted (tools.redact) together with the SHA-256 of their canonical form,
-which lets an auditor match a record to a confirmation without keeping the secrets.
+are stored redacted (tools.redact) together with the SHA-256 of their redacted canonical
+form, which lets an auditor match the records of one call without keeping the secrets (a
+hash over the secrets themselves would let a reader of the log test password guesses).
 """
 from __future__ import annotations
 

@@ -114,8 +114,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     net.add_argument("--transport", choices=TRANSPORTS, default="stdio")
     net.add_argument("--host", default="127.0.0.1")
     net.add_argument("--port", type=int, default=DEFAULT_PORT)
-    net.add_argument("--auth-token", help="bearer token for HTTP transports "
-                     f"(env {ENV_AUTH_TOKEN}); generated and printed once when absent")
+    net.add_argument("--auth-token", help="bearer token for HTTP transports; visible in "
+                     f"the process list, so prefer env {ENV_AUTH_TOKEN}; generated and "
+                     "printed once when absent")
     net.add_argument("--dangerously-allow-unauthenticated", action="store_true",
                      help="serve HTTP without a bearer token (never on a shared network)")
     net.add_argument("--allowed-origins", metavar="O1,O2",
@@ -129,7 +130,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="run gated actions without confirmation")
     gate.add_argument("--audit-log", type=Path, metavar="PATH", help="append-only JSONL audit log")
     gate.add_argument("--return-secrets", action="store_true",
-                      help="return secrets (private keys, login URLs) in tool results")
+                      help="return secrets (private keys, login URLs, container env "
+                      "values) in tool results")
     gate.add_argument("--key-dir", type=Path, metavar="PATH",
                       help="where created private keys are written instead of returned")
 

@@ -2,11 +2,11 @@
 
 The two-step flow for clients without elicitation: the first call of a gated action
 runs nothing and returns a preview plus a token; only the identical call repeated with
-that token runs. The token is an HMAC over (action, region, canonical arguments,
-session, expiry, nonce) under a per-process secret, so a model cannot mint, alter or
-transplant one; the nonce is remembered until expiry so a token works exactly once.
-A boolean such as ``confirm: true`` is never accepted anywhere: only a token the
-server issued proves a person was asked.
+that token runs. The token is an HMAC over (action, region, a keyed hash of the
+canonical arguments, session, expiry, nonce) under a per-process secret, so a model
+cannot mint, alter or transplant one; the nonce is remembered until expiry so a token
+works exactly once. A boolean such as ``confirm: true`` is never accepted anywhere: only a
+token the server issued proves a person was asked.
 """
 from __future__ import annotations
 
@@ -37,10 +37,22 @@ def canonical_arguments(arguments: Mapping[str, Any]) -> str:
     return json.dumps(arguments, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _call_text(action: str, region: str, arguments: Mapping[str, Any]) -> bytes:
+    return f"{action}\n{region}\n{canonical_arguments(arguments)}".encode()
+
+
 def arguments_hash(action: str, region: str, arguments: Mapping[str, Any]) -> str:
-    """SHA-256 over action, region and canonical arguments (also used by the audit log)."""
-    text = f"{action}\n{region}\n{canonical_arguments(arguments)}"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 over action, region and the *redacted* canonical arguments (the audit log's
+    ``arguments_sha256``).
+
+    Redacted first because a plain hash of arguments that hold a password is a password
+    verifier: whoever reads it can test guesses offline. Calls that differ only in a
+    secret therefore share this hash; tokens bind to the exact arguments with a keyed
+    hash instead (``ConfirmationTokens``).
+    """
+    from lighthouse_mcp.tools.redact import redact
+
+    return hashlib.sha256(_call_text(action, region, redact(dict(arguments)))).hexdigest()
 
 
 def _b64(data: bytes) -> str:
@@ -105,6 +117,13 @@ class ConfirmationTokens:
     def _mac(self, payload: bytes) -> bytes:
         return hmac.new(self._secret, payload, hashlib.sha256).digest()
 
+    def _binding(self, action: str, region: str, arguments: Mapping[str, Any]) -> str:
+        """The token's hold on the exact call, secrets included. Keyed, because the token
+        payload is readable by the model: a plain hash of arguments holding a password
+        would let anyone who sees the token test password guesses."""
+        return hmac.new(self._secret, _call_text(action, region, arguments),
+                        hashlib.sha256).hexdigest()
+
     def _session_tag(self, session_id: str) -> str:
         # The session id itself never appears in the token.
         return hmac.new(self._secret, session_id.encode(), hashlib.sha256).hexdigest()[:32]
@@ -118,7 +137,7 @@ class ConfirmationTokens:
             "v": _VERSION,
             "a": action,
             "r": region,
-            "h": arguments_hash(action, region, arguments),
+            "h": self._binding(action, region, arguments),
             "s": self._session_tag(session_id),
             "e": round(expires, 3),
             "n": secrets.token_hex(12),
@@ -142,7 +161,7 @@ class ConfirmationTokens:
             raise TokenRejected("expired")
         if not hmac.compare_digest(str(body["s"]), self._session_tag(session_id)):
             raise TokenRejected("other-session")
-        expected = arguments_hash(action, region, arguments)
+        expected = self._binding(action, region, arguments)
         if (
             body["a"] != action
             or body["r"] != region

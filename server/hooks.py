@@ -51,6 +51,17 @@ class PendingCall:
     server_args: Mapping[str, Any] = field(default_factory=dict)
     tool: str = ""
 
+    def __repr__(self) -> str:
+        """Redacted: a call ends up in tracebacks and debug output, and its arguments may
+        hold a password (tools.redact), its server arguments a confirm_token."""
+        from lighthouse_mcp.tools.redact import REDACTED, redact
+
+        shown_args = {k: REDACTED if k.endswith("_token") else v
+                      for k, v in self.server_args.items()}
+        return (f"PendingCall(action={self.action!r}, region={self.region!r}, "
+                f"arguments={redact(dict(self.arguments))!r}, server_args={shown_args!r}, "
+                f"tool={self.tool!r})")
+
 
 @dataclass(frozen=True)
 class SessionInfo:

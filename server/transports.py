@@ -10,6 +10,7 @@ configured; a non-loopback bind without one refuses to start unless the operator
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import sys
 from collections.abc import Iterable
@@ -143,6 +144,34 @@ async def _reply(send: Send, status: int, body: bytes,
     await send({"type": "http.response.body", "body": body})
 
 
+#: Library loggers that write whole HTTP message bodies at DEBUG: tool arguments going in
+#: (passwords) and tool results coming out. Their lower levels are dropped (see below).
+BODY_LOGGERS = ("mcp.server.sse", "sse_starlette.sse")
+
+
+class _NoBodies(logging.Filter):
+    """Drops a body logger's DEBUG records; its warnings and errors still pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.INFO
+
+
+_NO_BODIES = _NoBodies()
+
+
+def quiet_body_loggers() -> None:
+    """Keep message bodies out of the log whatever level the host application chooses.
+
+    A filter, not a level: a level is reset by anyone who configures logging (an embedding
+    app, ``logging.basicConfig(level=DEBUG)``, a test harness), a filter on the logger is
+    not. Idempotent.
+    """
+    for name in BODY_LOGGERS:
+        logger = logging.getLogger(name)
+        if _NO_BODIES not in logger.filters:
+            logger.addFilter(_NO_BODIES)
+
+
 def _no_sdk_host_check() -> Any:
     """GuardMiddleware owns Origin/Host checks (one policy for both HTTP transports)."""
     from mcp.server.transport_security import TransportSecuritySettings
@@ -151,6 +180,7 @@ def _no_sdk_host_check() -> Any:
 
 
 def streamable_http_app(server: LighthouseServer, auth: HttpAuth) -> ASGIApp:
+    quiet_body_loggers()
     app = server.streamable_http_app(streamable_http_path=MCP_PATH,
                                      transport_security=_no_sdk_host_check())
     return GuardMiddleware(app, auth)
@@ -163,6 +193,7 @@ def sse_app(server: LighthouseServer, auth: HttpAuth) -> ASGIApp:
     from starlette.responses import Response
     from starlette.routing import Mount, Route
 
+    quiet_body_loggers()
     sse = SseServerTransport(MESSAGES_PATH, security_settings=_no_sdk_host_check())
 
     async def connect(request: Request) -> Response:

@@ -51,6 +51,43 @@ def redact(value: Any) -> Any:
     return value
 
 
+def secret_values(value: Any) -> list[str]:
+    """The credential texts in ``value``: whatever sits in a secret field (strings, and
+    numbers as text) and the values of secret pair lists.
+
+    For text that is not structured, such as an upstream error message that repeats the
+    request: the client replaces each of these wherever it occurs (client.errors.scrub).
+    Secret *structures* are searched member by member rather than taken whole, so the
+    harmless members (LoginConfiguration.KeyIds) stay readable in error messages.
+    """
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in SECRET_FIELDS:
+                found += _leaves(item)
+            elif key in SECRET_PAIR_LISTS and isinstance(item, list):
+                found += [text for pair in item if isinstance(pair, dict)
+                          for text in _leaves(pair.get("Value"))]
+                found += secret_values([{k: v for k, v in pair.items() if k != "Value"}
+                                        for pair in item if isinstance(pair, dict)])
+            else:
+                found += secret_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += secret_values(item)
+    return found
+
+
+def _leaves(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _leaves(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _leaves(item)]
+    if isinstance(value, bool) or value is None:
+        return []
+    return [str(value)]
+
+
 def _redact_pair(pair: Any) -> Any:
     if isinstance(pair, dict) and "Value" in pair:
         return {**redact(pair), "Value": REDACTED}

@@ -266,9 +266,12 @@ class _Compiler:
 
         def check(value: Any, path: str, problems: list[Problem]) -> None:
             if accepts is not None and not accepts(value):
-                problems.append(Problem(path, _given(value, secret), expected,
+                # A pair list (or one of its items) given in another shape, such as
+                # Envs: ["DB_PASSWORD=..."], holds the secret values in that shape.
+                hide = secret or (pairs and not isinstance(value, Mapping))
+                problems.append(Problem(path, _given(value, hide), expected,
                                         f"{_at(path)}expected {expected}, got "
-                                        f"{_got(value, secret)}"))
+                                        f"{_got(value, hide)}"))
                 return
             for step in steps:
                 step(value, path, problems)

@@ -102,3 +102,39 @@ def test_canonical_form_sorts_keys_but_keeps_values() -> None:
 def test_repr_has_no_secret() -> None:
     tokens = ConfirmationTokens(secret=b"s3cr3t-s3cr3t-s3cr3t-s3cr3t-xxxx")
     assert "s3cr3t" not in repr(tokens)
+
+
+def test_a_token_binds_the_password_without_revealing_a_hash_of_it() -> None:
+    """The payload is readable base64: its argument binding must be keyed, yet a changed
+    password must still make the token fail."""
+    import base64
+    import hashlib
+    import json
+
+    args = {"InstanceIds": ["lhins-aaaabbbb"], "Password": "Guessable-1!"}
+    tokens = ConfirmationTokens()
+    token = issue(tokens, action="ResetInstancesPassword", arguments=args)
+    def body_of(token: str) -> dict[str, str]:
+        return dict(json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "==")))
+
+    body = body_of(token)
+    plain = hashlib.sha256(
+        f"ResetInstancesPassword\nap-guangzhou\n{canonical_arguments(args)}".encode()).hexdigest()
+    assert body["h"] != plain
+    other_server = body_of(issue(ConfirmationTokens(), action="ResetInstancesPassword",
+                                 arguments=args))
+    assert body["h"] != other_server["h"]  # keyed by the per-process secret
+    with pytest.raises(TokenRejected) as info:
+        redeem(tokens, token, action="ResetInstancesPassword",
+               arguments={**args, "Password": "Guessable-2!"})
+    assert info.value.reason == "other-call"
+    redeem(tokens, token, action="ResetInstancesPassword", arguments=args)
+
+
+def test_the_audit_hash_is_over_redacted_arguments() -> None:
+    one = {"InstanceIds": ["lhins-aaaabbbb"], "Password": "Guessable-1!"}
+    two = {"InstanceIds": ["lhins-aaaabbbb"], "Password": "Other-pass-2!"}
+    assert arguments_hash("ResetInstancesPassword", "r", one) == arguments_hash(
+        "ResetInstancesPassword", "r", two)
+    assert arguments_hash("A", "r", {"InstanceIds": ["x"]}) != arguments_hash(
+        "A", "r", {"InstanceIds": ["y"]})
