@@ -139,11 +139,18 @@ def test_server_memory_does_not_keep_growing(load: LoadRun) -> None:
     assert load.last_mb - load.warm_mb < MAX_GROWTH_MB, (load.warm_mb, load.last_mb)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known: the client's limiter spaces request *starts* (plus a 100 ms margin), but on "
-    "two busy cores the server's and the sandbox's event loops shift some requests by "
-    "0.1-0.3 s, so now and then one reaches the API over its documented rate and is "
-    "retried (every call still succeeds: test_every_call_succeeds)"))
-def test_the_limiter_keeps_every_request_within_the_documented_rate(load: LoadRun) -> None:
+#: Share of requests the rate-enforcing sandbox may refuse (see the test's docstring).
+MAX_REFUSED_SHARE = 0.02
+
+
+def test_the_limiter_keeps_rate_refusals_rare(load: LoadRun) -> None:
+    """The client's limiter spaces request *starts* with a 100 ms margin. On two busy cores
+    the server's and the sandbox's event loops can still shift a request by 0.1-0.3 s, so
+    now and then one reaches the sandbox over its documented rate and is retried (every
+    call still succeeds: test_every_call_of_every_session_succeeds). Measured: 0-3 of 288
+    requests a run; without the limiter, refusals are counted in tens. The bound keeps
+    that difference visible without pretending the jitter away."""
     refused = [r for r in load.requests if r["error_code"] == "RequestLimitExceeded"]
-    assert refused == [], f"{len(refused)} requests refused for their rate"
+    calls = ROUNDS * SESSIONS * CALLS
+    assert len(refused) <= max(1, int(calls * MAX_REFUSED_SHARE)), (
+        f"{len(refused)} of {calls} requests refused for their rate")
