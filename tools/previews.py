@@ -18,6 +18,7 @@ from typing import Any
 
 from lighthouse_mcp.tools.catalog import action as catalog_action
 from lighthouse_mcp.tools.catalog import load_overlay
+from lighthouse_mcp.tools.lookup import records_by_id
 from lighthouse_mcp.tools.quoting import one_line, quote
 from lighthouse_mcp.tools.redact import redact
 
@@ -253,20 +254,13 @@ def confirm_phrase(action: str, ids: Sequence[str]) -> str:
 
 async def _describe(call: Call, kind: Kind, ids: list[str],
                     arguments: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    params: dict[str, Any] = {kind.ids_param: ids}
-    for name in kind.context:
-        if name in arguments:
-            params[name] = arguments[name]
+    """Records by ID; anything unreadable is shown as not found rather than failing."""
+    params = {name: arguments[name] for name in kind.context if name in arguments}
     try:
-        response = await call(kind.describe, params)
-    except Exception as error:  # not found, or unreadable: shown as not found
-        if len(ids) > 1 and "NotFound" in str(getattr(error, "code", "")):
-            found: dict[str, dict[str, Any]] = {}
-            for rid in ids:
-                found.update(await _describe(call, kind, [rid], arguments))
-            return found
+        return await records_by_id(call, kind.describe, params, ids_param=kind.ids_param,
+                                   ids=ids, set_field=kind.set_field, id_field=kind.id_field)
+    except Exception:
         return {}
-    return {str(r.get(kind.id_field)): r for r in response.get(kind.set_field) or []}
 
 
 async def _instance_extras(call: Call, action: str, ids: list[str]) -> list[str]:

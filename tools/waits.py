@@ -20,6 +20,7 @@ from typing import Any
 import anyio
 
 from lighthouse_mcp.tools import catalog
+from lighthouse_mcp.tools.lookup import records_by_id
 
 Call = Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 Progress = Callable[[float, float, str], Awaitable[None]]
@@ -282,29 +283,6 @@ def _judge(
                        f"(request {seen.latest_operation_request_id}); it is {seen.state}")
 
 
-def _not_found(error: Exception) -> bool:
-    code = str(getattr(error, "code", ""))
-    return code.startswith("ResourceNotFound") or code.endswith("NotFound")
-
-
-async def _describe(
-    call: Call, spec: ResourceKind, params: dict[str, Any], chunk: list[str]
-) -> dict[str, Mapping[str, Any]]:
-    """Records by ID; an ID the API calls not found is simply absent (it is gone)."""
-    try:
-        response = await call(spec.describe, params)
-    except Exception as error:
-        if not _not_found(error):
-            raise
-        if len(chunk) == 1:
-            return {}
-        found: dict[str, Mapping[str, Any]] = {}
-        for rid in chunk:  # find out which ones are gone, one at a time
-            found.update(await _describe(call, spec, {**params, spec.ids_param: [rid]}, [rid]))
-        return found
-    return {str(r.get(spec.id_field)): r for r in response.get(spec.set_field) or []}
-
-
 def _progress_message(seen: Mapping[str, Observed], elapsed: float) -> str:
     done = sum(1 for o in seen.values() if o.status != "waiting")
     counts: dict[str, int] = {}
@@ -363,7 +341,9 @@ async def wait_for(
                 params = {**ctx, spec.ids_param: chunk}
                 if spec.takes_limit:
                     params["Limit"] = min(100, max(len(chunk), 1))
-                records = await _describe(call, spec, params, chunk)
+                records = await records_by_id(
+                    call, spec.describe, params, ids_param=spec.ids_param, ids=chunk,
+                    set_field=spec.set_field, id_field=spec.id_field)
                 for rid in chunk:
                     _judge(kind, spec, seen[rid], records.get(rid), target_state,
                            operation_request_id, clock() - started)
