@@ -22,11 +22,11 @@ from collections.abc import Sequence
 
 import anyio
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.client import LighthouseClient
 from lighthouse_mcp.client.credentials import Credentials
 from lighthouse_mcp.client.errors import LighthouseError
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
-from lighthouse_mcp.tools import catalog
 
 MIX = ["DescribeInstances", "DescribeBundles", "DescribeBlueprints", "DescribeRegions",
        "DescribeZones", "DescribeSnapshots", "DescribeDisks", "DescribeKeyPairs"]

@@ -1,4 +1,4 @@
-"""Build tools/catalog/lighthouse-2020-03-24.json from the PDF-extracted Lighthouse API docs.
+"""Build lighthouse_mcp/catalog/lighthouse-2020-03-24.json from the PDF-extracted API docs.
 
 The docs text is the only source of truth for the 108 actions, so the catalog is generated,
 never hand-edited: rerun this script when the docs change. Parsing happens in three passes
@@ -22,7 +22,7 @@ from catalog_parse.assemble import build_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DOCS = REPO.parent / "shared" / "lighthouse-api-docs.txt"
-DEFAULT_OUT = REPO / "tools" / "catalog" / "lighthouse-2020-03-24.json"
+DEFAULT_OUT = REPO / "lighthouse_mcp" / "catalog" / "lighthouse-2020-03-24.json"
 
 
 def render(docs_text: str) -> str:

@@ -1,7 +1,8 @@
 """List what the hand-kept overlay lacks, or names in excess, against the generated catalog.
 
-The overlay (tools/catalog/overlay.json) carries the English texts and safety classes the
-docs do not; the catalog (tools/catalog/lighthouse-2020-03-24.json) is regenerated from
+The overlay (lighthouse_mcp/catalog/overlay.json) carries the English texts and safety
+classes the docs do not; the catalog (lighthouse_mcp/catalog/lighthouse-2020-03-24.json)
+is regenerated from
 the docs. When the docs gain a parameter or the parser renames one, this script says
 exactly which overlay entries to write or drop, so the two never drift silently. The
 unit test tests/unit/tools/test_overlay.py runs the same ``overlay_gaps`` function.
@@ -20,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "tools" / "catalog"
+DATA_DIR = Path(__file__).resolve().parent.parent / "lighthouse_mcp" / "catalog"
 DEFAULT_CATALOG = DATA_DIR / "lighthouse-2020-03-24.json"
 DEFAULT_OVERLAY = DATA_DIR / "overlay.json"
 

@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lighthouse_mcp.tools import catalog
+from lighthouse_mcp import catalog
 from lighthouse_mcp.tools.safety import GATED_BY_DEFAULT, SAFETY_CLASSES
 
 MEANING = {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lighthouse_mcp.sandbox.coverage import render
 
-TARGET = Path(__file__).resolve().parent.parent / "sandbox" / "COVERAGE.md"
+TARGET = Path(__file__).resolve().parent.parent / "lighthouse_mcp" / "sandbox" / "COVERAGE.md"
 
 
 def main(argv: list[str] | None = None) -> int:

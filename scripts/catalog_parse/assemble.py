@@ -1,4 +1,4 @@
-"""Assemble the catalog dict (the shape of lighthouse_mcp.tools.catalog.Catalog).
+"""Assemble the catalog dict (the shape of lighthouse_mcp.catalog.Catalog).
 
 Reads the sections found by ``sections``, the tables by ``tables``, the examples by
 ``examples`` and the constraints stated in descriptions by ``facts``, and checks the result

@@ -14,8 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, Sandbox
-from lighthouse_mcp.tools import catalog
 from lighthouse_mcp.tools.schema import input_schema
 from tests.support.sandbox_api import Api, Clock
 

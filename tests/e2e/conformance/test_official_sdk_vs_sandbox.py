@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from lighthouse_mcp.tools import catalog
+from lighthouse_mcp import catalog
 
 pytest.importorskip(
     "tencentcloud.lighthouse.v20200324",

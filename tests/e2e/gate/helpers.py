@@ -12,10 +12,10 @@ from typing import Any
 import mcp_types as types
 from mcp.client.context import ClientRequestContext
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import Sandbox
 from lighthouse_mcp.server.app import LighthouseServer, build_server
 from lighthouse_mcp.server.config import Settings
-from lighthouse_mcp.tools import catalog
 
 GATE_ONLY = ("lighthouse_mcp.server.gate",)
 CLIENT = types.Implementation(name="gate-e2e", version="1")

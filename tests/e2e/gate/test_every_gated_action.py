@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from mcp.client import Client
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import Sandbox
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.server.gate import policy_from_settings
-from lighthouse_mcp.tools import catalog
 from tests.e2e.gate.helpers import CLIENT, audit, error_code, gate_server, mutations
 from tests.support.examples import scenario_state, tool_arguments
 

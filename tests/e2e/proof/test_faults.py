@@ -19,8 +19,8 @@ import mcp_types as types
 import pytest
 from mcp.client import Client
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import Sandbox
-from lighthouse_mcp.tools import catalog
 from tests.e2e.proof.faulty import (
     MAX_ATTEMPTS,
     fault_client,

@@ -27,10 +27,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import RecordedRequest
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.server.gate import policy_from_settings
-from lighthouse_mcp.tools import catalog
 from lighthouse_mcp.tools.schema import validation_schema
 from tests.e2e.proof.harness import Session, assert_no_leak, error_code, session
 from tests.e2e.proof.strategies import Breakage, breakages, valid

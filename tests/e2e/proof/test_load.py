@@ -24,8 +24,8 @@ import pytest
 from mcp.client import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from lighthouse_mcp.client.transport import DEFAULT_MAX_CONNECTIONS
-from lighthouse_mcp.tools import catalog
+from lighthouse_mcp import catalog
+from lighthouse_mcp.client.client import DEFAULT_MAX_CONNECTIONS
 from tests.e2e.proof.processes import (
     MCP_TOKEN,
     established_to,

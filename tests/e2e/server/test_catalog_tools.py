@@ -9,10 +9,10 @@ import mcp_types as types
 import pytest
 from mcp.client import Client
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.client import errors
 from lighthouse_mcp.server.app import build_server
 from lighthouse_mcp.server.config import parse_settings
-from lighthouse_mcp.tools import catalog
 from lighthouse_mcp.tools.tokens import tool_list_tokens
 from tests.unit.server.fakes import FakeClient
 

@@ -20,13 +20,13 @@ import mcp_types as types
 import pytest
 from mcp.client import Client
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.client import LighthouseClient
 from lighthouse_mcp.client.credentials import Credentials
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
 from lighthouse_mcp.server.app import build_server
 from lighthouse_mcp.server.config import ConfirmMode, Settings
 from lighthouse_mcp.server.gate import TOKEN_ARG, policy_from_settings
-from lighthouse_mcp.tools import catalog
 from tests.e2e.gate.helpers import CLIENT, GATE_ONLY, Person, audit, error_code
 from tests.support.example_setup import prepare
 from tests.support.examples import REGION, scenario_state, tool_arguments

@@ -12,10 +12,10 @@ import anyio
 import httpx
 import pytest
 
+from lighthouse_mcp.catalog import action as catalog_action
 from lighthouse_mcp.client import AuthError, Credentials, LighthouseClient
 from lighthouse_mcp.client.ratelimit import RateLimiter
 from lighthouse_mcp.client.signing import TC3Auth
-from lighthouse_mcp.tools.catalog import action as catalog_action
 
 from .conftest import SECRET_ID, SECRET_KEY, VerifyingAPI, independent_signature
 

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import Sandbox
-from lighthouse_mcp.tools import catalog
 from tests.support.examples import example_input
 from tests.support.sandbox_api import HOST, Api, Clock, tc3_headers
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox.params import region_required
-from lighthouse_mcp.tools import catalog
 
 from .conftest import COMMON_ERRORS, Api, example_input
 

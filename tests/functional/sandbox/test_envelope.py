@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import backend
 from lighthouse_mcp.sandbox.fallback import documented_answer
-from lighthouse_mcp.tools import catalog
 
 from .conftest import Api, tc3_headers
 

@@ -17,8 +17,8 @@ from typing import Any
 import anyio
 import pytest
 
-from lighthouse_mcp.tools import catalog
-from lighthouse_mcp.tools.catalog import Param
+from lighthouse_mcp import catalog
+from lighthouse_mcp.catalog import Param
 from tests.support.example_setup import PREPARE, prepare
 from tests.support.examples import example_with_own_ids, scenario_state
 

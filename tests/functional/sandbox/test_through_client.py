@@ -5,9 +5,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.client import APIError, Credentials, LighthouseClient, TransportError
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
-from lighthouse_mcp.tools import catalog
 
 from .conftest import COMMON_ERRORS, Clock, example_input
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lighthouse_mcp.catalog import load_catalog
 from lighthouse_mcp.client.endpoints import (
     FINANCIAL_REGIONS,
     endpoint_for,
@@ -11,7 +12,6 @@ from lighthouse_mcp.client.endpoints import (
     normalize_endpoint,
 )
 from lighthouse_mcp.client.errors import ConfigurationError
-from lighthouse_mcp.tools.catalog import load_catalog
 
 
 def test_default_regional_and_financial() -> None:

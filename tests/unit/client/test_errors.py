@@ -83,7 +83,7 @@ def test_api_error_message_carries_everything_a_person_needs() -> None:
 
 
 def test_transport_errors_are_distinct_and_timeout_is_a_builtin_timeout() -> None:
-    t = errors.TimeoutError("read timed out", action="DescribeInstances")
+    t = errors.RequestTimeoutError("read timed out", action="DescribeInstances")
     assert isinstance(t, errors.TransportError) and isinstance(t, TimeoutError)
     assert not isinstance(t, errors.NetworkError)
     bad = errors.BadResponseError("HTTP 502", status_code=502)
@@ -114,7 +114,7 @@ def test_module_docstring_documents_every_class() -> None:
         "ServerError",
         "TransportError",
         "NetworkError",
-        "TimeoutError",
+        "RequestTimeoutError",
         "BadResponseError",
         "ConfigurationError",
         "CredentialsError",

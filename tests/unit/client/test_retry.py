@@ -12,8 +12,8 @@ from lighthouse_mcp.client.retry import RetryPolicy, is_transient, may_have_reac
 
 CONNECT = errors.NetworkError("refused", may_have_reached_server=False)
 RESET = errors.NetworkError("reset", may_have_reached_server=True)
-CONNECT_TIMEOUT = errors.TimeoutError("t", may_have_reached_server=False)
-READ_TIMEOUT = errors.TimeoutError("t", may_have_reached_server=True)
+CONNECT_TIMEOUT = errors.RequestTimeoutError("t", may_have_reached_server=False)
+READ_TIMEOUT = errors.RequestTimeoutError("t", may_have_reached_server=True)
 INTERNAL = errors.api_error_from("InternalError", "m")
 THROTTLED = errors.api_error_from("RequestLimitExceeded", "m")
 BAD_502 = errors.BadResponseError("html", status_code=502)

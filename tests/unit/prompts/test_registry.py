@@ -75,7 +75,7 @@ def test_malformed_prompt_files_are_explained(text: str, message: str) -> None:
 
 
 def test_prompts_only_name_real_actions() -> None:
-    from lighthouse_mcp.tools.catalog import action_names, load_catalog
+    from lighthouse_mcp.catalog import action_names, load_catalog
 
     actions = set(action_names())
     catalog = load_catalog()

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox.coverage import kind_of, render
-from lighthouse_mcp.tools import catalog
 
-COVERAGE_MD = Path(__file__).resolve().parents[3] / "sandbox" / "COVERAGE.md"
+COVERAGE_MD = Path(__file__).resolve().parents[3] / "lighthouse_mcp" / "sandbox" / "COVERAGE.md"
 
 
 def test_coverage_file_is_up_to_date() -> None:

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import formparams, params
 from lighthouse_mcp.sandbox.errors import ParameterError, SandboxError
-from lighthouse_mcp.tools import catalog
 
 
 def flat(value: Any, prefix: str = "") -> list[tuple[str, str]]:

@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
+from lighthouse_mcp.catalog import Action, Param, Structure
 from lighthouse_mcp.sandbox.errors import SandboxError
 from lighthouse_mcp.sandbox.params import check_body, check_envelope
-from lighthouse_mcp.tools.catalog import Action, Param, Structure
 
 STRUCTS: dict[str, Structure] = {
     "Charge": {"name": "Charge", "description": "", "referenced_by": [], "members": [

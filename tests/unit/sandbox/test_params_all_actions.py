@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from lighthouse_mcp import catalog
+from lighthouse_mcp.catalog import Param
 from lighthouse_mcp.sandbox.errors import SandboxError
 from lighthouse_mcp.sandbox.params import ID_PREFIXES, check_body
-from lighthouse_mcp.tools import catalog
-from lighthouse_mcp.tools.catalog import Param
 
 
 def sample(p: Param, depth: int = 0) -> Any:

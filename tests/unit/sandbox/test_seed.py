@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import seed
 from lighthouse_mcp.sandbox.backend import RegionState, public
-from lighthouse_mcp.tools import catalog
 
 
 def members(structure: str) -> set[str]:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import wire
 from lighthouse_mcp.sandbox.auth import ReceivedRequest
 from lighthouse_mcp.sandbox.errors import SandboxError
-from lighthouse_mcp.tools import catalog
 
 TC3_HEADERS = {"authorization": "TC3-HMAC-SHA256 ...", "host": "h", "x-tc-action": "DescribeZones",
                "x-tc-version": "2020-03-24", "x-tc-region": "ap-guangzhou"}

@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
 
 from safety_table import full_table, main, summary_table
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.server.gate import GatePolicy
-from lighthouse_mcp.tools import catalog
 
 
 def test_summary_lists_every_action_once_under_its_class() -> None:

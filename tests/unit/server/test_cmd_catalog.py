@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from lighthouse_mcp.catalog import load_catalog
 from lighthouse_mcp.server import cli
-from lighthouse_mcp.tools.catalog import load_catalog
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

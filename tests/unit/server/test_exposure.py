@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.server.config import ConfigError, Settings
 from lighthouse_mcp.server.exposure import exposed_actions, group_ids
-from lighthouse_mcp.tools import catalog
 
 
 def test_everything_by_default_and_under_the_128_cap() -> None:

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.server.cli import main
 from lighthouse_mcp.server.config import ConfigError, Settings, parse_settings
 from lighthouse_mcp.server.gate import GatePolicy, policy_from_settings
-from lighthouse_mcp.tools import catalog
 
 #: The issue's list: these must be destructive (and so gated by default).
 MUST_BE_DESTRUCTIVE = (

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from lighthouse_mcp.tools import catalog, schema, validate
-from lighthouse_mcp.tools.catalog import Catalog, Overlay, Param
+from lighthouse_mcp import catalog
+from lighthouse_mcp.catalog import Catalog, Overlay, Param
+from lighthouse_mcp.tools import schema, validate
 
 
 def p(name: str, type_: str = "String", *, array: bool = False, required: bool | None = False,

@@ -13,8 +13,8 @@ from typing import Any, get_type_hints
 
 import pytest
 
-from lighthouse_mcp.tools import catalog as cat
-from lighthouse_mcp.tools.catalog import SCALAR_TYPES, Action, Param, action, load_catalog
+from lighthouse_mcp import catalog as cat
+from lighthouse_mcp.catalog import SCALAR_TYPES, Action, Param, action, load_catalog
 
 REPO = Path(__file__).resolve().parents[3]
 DOCS = REPO.parent / "shared" / "lighthouse-api-docs.txt"
@@ -348,5 +348,5 @@ def _builder() -> ModuleType:
 @pytest.mark.skipif(not DOCS.exists(), reason=f"the API docs text is not at {DOCS}")
 def test_committed_catalog_is_regenerated_byte_for_byte() -> None:
     text = _builder().render(DOCS.read_text(encoding="utf-8"))
-    committed = (REPO / "tools" / "catalog" / cat.CATALOG_FILE).read_text(encoding="utf-8")
+    committed = (REPO / "lighthouse_mcp" / "catalog" / cat.CATALOG_FILE).read_text(encoding="utf-8")
     assert text == committed, "run: uv run python scripts/build_catalog.py"

@@ -13,19 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from lighthouse_mcp.tools.catalog import CATALOG_FILE
+from lighthouse_mcp.catalog import CATALOG_FILE
 
 REPO = Path(__file__).resolve().parents[3]
-CATALOG_MEMBER = f"lighthouse_mcp/tools/catalog/{CATALOG_FILE}"
+CATALOG_MEMBER = f"lighthouse_mcp/catalog/{CATALOG_FILE}"
 
 
 def test_packaging_config_maps_everything_under_lighthouse_mcp() -> None:
     config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     setuptools = config["tool"]["setuptools"]
-    assert all(p.startswith("lighthouse_mcp.") for p in setuptools["packages"])
-    assert setuptools["package-dir"]["lighthouse_mcp.tools.catalog"] == "tools/catalog"
-    assert "*.json" in setuptools["package-data"]["lighthouse_mcp.tools.catalog"]
-    assert (REPO / "tools" / "catalog" / CATALOG_FILE).is_file()
+    assert setuptools["packages"]["find"]["include"] == ["lighthouse_mcp*"]
+    assert "*.json" in setuptools["package-data"]["lighthouse_mcp.catalog"]
+    assert (REPO / "lighthouse_mcp" / "catalog" / CATALOG_FILE).is_file()
 
 
 @pytest.mark.slow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lighthouse_mcp.tools import catalog
+from lighthouse_mcp import catalog
 from lighthouse_mcp.tools.descriptions import async_hint
 from lighthouse_mcp.tools.followups import (
     OPERATION,

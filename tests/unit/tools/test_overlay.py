@@ -16,10 +16,10 @@ from typing import Any, get_args
 
 import pytest
 
-from lighthouse_mcp.tools import catalog as cat
+from lighthouse_mcp import catalog as cat
 
 ROOT = Path(__file__).resolve().parents[3]
-CATALOG_PRESENT = (ROOT / "tools" / "catalog" / cat.CATALOG_FILE).exists()
+CATALOG_PRESENT = (ROOT / "lighthouse_mcp" / "catalog" / cat.CATALOG_FILE).exists()
 needs_catalog = pytest.mark.skipif(not CATALOG_PRESENT, reason="generated catalog not built yet")
 
 SAFETY_CLASSES = set(get_args(cat.SafetyClass))

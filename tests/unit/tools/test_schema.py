@@ -143,7 +143,7 @@ def test_schemas_are_valid_json_schema(action: str) -> None:
 
 
 def test_unknown_type_is_reported_with_its_place(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lighthouse_mcp.tools import catalog
+    from lighthouse_mcp import catalog
 
     catalog.action("ResetInstance")["inputs"][1]["type"] = "NoSuchThing"
     schema.clear_caches()

@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
-from lighthouse_mcp.tools import catalog
-from lighthouse_mcp.tools.catalog import Param
+from lighthouse_mcp import catalog
+from lighthouse_mcp.catalog import Param
 from lighthouse_mcp.tools.schema import REGION_PARAM, input_schema
 
 models = pytest.importorskip(

@@ -1,7 +1,7 @@
-"""tools.redact.secret_values: the texts the client scrubs from upstream messages."""
+"""catalog.secrets.secret_values: the texts the client scrubs from upstream messages."""
 from __future__ import annotations
 
-from lighthouse_mcp.tools.redact import redact, secret_values
+from lighthouse_mcp.catalog.secrets import redact, secret_values
 
 
 def test_finds_passwords_at_any_depth_and_env_values() -> None:

@@ -46,7 +46,7 @@ def test_async_actions_end_with_a_poll_note() -> None:
 
 @fixture
 def test_async_hint_takes_the_target_state() -> None:
-    from lighthouse_mcp.tools import catalog
+    from lighthouse_mcp import catalog
 
     act = catalog.action("ResetInstance")
     act["async_note"] = ("本接口为异步接口，可通过接口DescribeInstances来查询对应云硬盘的状态，"

@@ -220,7 +220,7 @@ async def test_transient_poll_errors_are_skipped_then_reported() -> None:
 
 
 def test_states_the_catalog_keeps_no_enum_for_are_in_the_docs_text() -> None:
-    from lighthouse_mcp.tools import catalog
+    from lighthouse_mcp import catalog
     from lighthouse_mcp.tools.waits import KINDS, _members
 
     for kind, spec in KINDS.items():

@@ -12,8 +12,8 @@ import anyio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import Sandbox
-from lighthouse_mcp.tools import catalog
 from tests.functional.sandbox.conftest import Api, Clock
 
 from .conftest import CENTOS, DELAY, SMALL, UBUNTU

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from lighthouse_mcp.tools import catalog
+from lighthouse_mcp import catalog
 
 from .conftest import CENTOS, MEDIUM, SMALL, UBUNTU, WINDOWS, Compute
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from lighthouse_mcp.tools import catalog
-from lighthouse_mcp.tools.catalog import Param
+from lighthouse_mcp import catalog
+from lighthouse_mcp.catalog import Param
 
 from .conftest import RUNNING_ID, ZONE
 

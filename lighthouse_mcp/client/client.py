@@ -1,0 +1,362 @@
+"""LighthouseClient: one pooled httpx.AsyncClient, signing, rate limits, retries, errors.
+
+``await client.call(action, params, region=...)`` is the only way the project talks to
+the API. Per call: rate-limit slot -> credentials -> sign (TC3Auth) -> POST -> parse
+``Response`` -> raise the grouped error or return the body; the retry policy decides,
+per failure, whether the same bytes may be sent again (see ``retry``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import anyio
+import httpx
+
+from lighthouse_mcp.catalog.secrets import secret_values
+
+from .catalog_facts import idempotency_token, is_read
+from .credentials import Credentials, CredentialsProvider, as_provider, region_from_config
+from .endpoints import endpoint_for, endpoint_override
+from .errors import (
+    BadResponseError,
+    ConfigurationError,
+    InvalidInputError,
+    LighthouseError,
+    NetworkError,
+    RequestTimeoutError,
+    ThrottledError,
+    api_error_from,
+    scrub,
+)
+from .ratelimit import RateLimiter
+from .retry import RetryPolicy
+from .signing import TC3Auth
+
+log = logging.getLogger("lighthouse_mcp.client")
+
+API_VERSION = "2020-03-24"
+LANGUAGES = frozenset({"zh-CN", "en-US"})
+#: connect short (an unreachable endpoint should fail fast), read long (some actions are slow)
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=60.0)
+DEFAULT_MAX_CONNECTIONS = 20
+#: 20 connections carry ~200 calls/s at 100 ms latency, far above the per-action rates
+#: (10-20/s); a larger pool only makes httpcore's pool bookkeeping slower.
+DEFAULT_LIMITS = httpx.Limits(
+    max_connections=DEFAULT_MAX_CONNECTIONS,
+    max_keepalive_connections=DEFAULT_MAX_CONNECTIONS,
+    keepalive_expiry=30,
+)
+_ACTION = re.compile(r"[A-Z][A-Za-z0-9]{1,63}")
+_REGION = re.compile(r"[a-z]{2,4}(-[a-z0-9]{2,20}){1,3}")
+_UA_TOKEN = re.compile(r"[^A-Za-z0-9._-]+")
+_SNIPPET = 160
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("tencent-lighthouse-mcp")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def user_agent(client_name: str | None = None, client_version: str | None = None) -> str:
+    """``tencent-lighthouse-mcp/<version>`` plus ``mcp-client/<name>[/<version>]``.
+
+    Client names come from MCP peers and can be any text, so they are reduced to
+    header-safe tokens.
+    """
+    agent = f"tencent-lighthouse-mcp/{package_version()}"
+    if client_name:
+        name = _UA_TOKEN.sub("-", client_name).strip("-")[:64] or "unknown"
+        agent += f" mcp-client/{name}"
+        if client_version:
+            agent += "/" + (_UA_TOKEN.sub("-", client_version).strip("-")[:32] or "unknown")
+    return agent
+
+
+class LighthouseClient:
+    """The process-wide Lighthouse API client (it knows nothing of MCP)."""
+
+    def __init__(
+        self,
+        *,
+        credentials: Credentials | CredentialsProvider | None = None,
+        region: str | None = None,
+        endpoint: str | None = None,
+        regional_endpoints: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+        language: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        max_attempts: int = 4,
+        retry: RetryPolicy | None = None,
+        rate_limits: bool = True,
+        rate_limiter: RateLimiter | None = None,
+        env: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        environ = os.environ if env is None else env
+        if language is not None and language not in LANGUAGES:
+            raise ConfigurationError(
+                f"language must be one of {sorted(LANGUAGES)}, not {language!r}"
+            )
+        self._credentials = as_provider(credentials)
+        self._region = region or region_from_config(environ, _home(environ))
+        self._override = endpoint_override(endpoint, environ)
+        self._regional = regional_endpoints
+        self._language = language
+        self._retry = retry or RetryPolicy(max_attempts=max_attempts)
+        self._limiter = (
+            (rate_limiter or RateLimiter(clock=monotonic, sleep=sleep)) if rate_limits else None
+        )
+        self._clock = clock
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._user_agent = user_agent()
+        self._auth: tuple[Credentials, TC3Auth] | None = None
+        # Admission control in front of httpx: httpcore's pool scans every queued request
+        # against every connection on each change (quadratic), so a burst of 1,000 calls
+        # queued inside it crawls. Here waiting is a FIFO semaphore; the pool only ever
+        # sees as many requests as it has connections.
+        self._admission = anyio.Semaphore(limits.max_connections or DEFAULT_MAX_CONNECTIONS)
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=timeout,
+            limits=limits,
+            follow_redirects=False,
+        )
+
+    # --- configuration ---------------------------------------------------------------
+
+    @property
+    def default_region(self) -> str | None:
+        return self._region
+
+    @property
+    def credentials_source(self) -> str:
+        """Where credentials come from, for a person (never the secret itself)."""
+        return self._credentials.describe_source()
+
+    @property
+    def user_agent(self) -> str:
+        return self._user_agent
+
+    def set_client_info(self, name: str, version: str | None = None) -> None:
+        """Name the MCP client this process serves, in the User-Agent of later calls."""
+        self._user_agent = user_agent(name, version)
+
+    def endpoint(self, region: str | None = None) -> str:
+        return endpoint_for(
+            region or self._region, override=self._override, regional=self._regional
+        )
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # --- calls ------------------------------------------------------------------------
+
+    async def call(
+        self, action: str, params: Mapping[str, Any] | None = None, *, region: str | None = None
+    ) -> dict[str, Any]:
+        """Send ``action`` and return the ``Response`` object (RequestId included).
+
+        Raises a ``LighthouseError`` subclass; ``err.attempts`` says how many tries it took.
+        """
+        if not _ACTION.fullmatch(action):
+            raise InvalidInputError(
+                "InvalidAction",
+                f"{action!r} is not an action name (expected e.g. DescribeInstances)",
+                action=action,
+            )
+        region = region or self._region
+        if region is not None and not _REGION.fullmatch(region):
+            raise InvalidInputError(
+                "InvalidParameterValue",
+                f"Region {region[:40]!r} is not a region id (expected e.g. ap-guangzhou)",
+                action=action,
+            )
+        body_params = dict(params or {})
+        token_param = idempotency_token(action)
+        if token_param and not body_params.get(token_param):
+            body_params[token_param] = str(uuid.uuid4())
+        try:
+            body = json.dumps(body_params, ensure_ascii=False, separators=(",", ":")).encode()
+        except (TypeError, ValueError) as exc:
+            raise InvalidInputError(
+                "InvalidParameter", f"parameters are not JSON-serialisable: {exc}", action=action
+            ) from None
+        repeatable = is_read(action) or bool(token_param)
+        hidden = secret_values(body_params)
+        started = self._monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            if self._limiter is not None:
+                await self._limiter.acquire(action, region or "")
+            try:
+                return await self._send(action, region, body, hidden)
+            except LighthouseError as err:
+                err.attempts = attempt
+                if attempt >= self._retry.max_attempts or not self._retry.should_retry(
+                    err, repeatable=repeatable
+                ):
+                    raise
+                throttled = isinstance(err, ThrottledError)
+                delay = self._retry.backoff(attempt, self._rng, throttled=throttled)
+                if self._monotonic() - started + delay > self._retry.max_total:
+                    raise
+                # str(err) is safe by the errors module's contract (secrets scrubbed)
+                log.warning(
+                    "%s attempt %d/%d failed (%s); retrying in %.2f s",
+                    action,
+                    attempt,
+                    self._retry.max_attempts,
+                    err,
+                    delay,
+                )
+                await self._sleep(delay)
+
+    def _signer(self, creds: Credentials) -> TC3Auth:
+        """One TC3Auth per credentials object, so its derived-key cache is reused."""
+        cached = self._auth
+        if cached is None or cached[0] is not creds:
+            cached = self._auth = (creds, TC3Auth(creds, clock=self._clock))
+        return cached[1]
+
+    async def _send(
+        self, action: str, region: str | None, body: bytes, hidden: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """One attempt. ``hidden`` are the request's own secret values (passwords, env
+        values), scrubbed with the key and token from any text an upstream sends back."""
+        creds = await self._credentials.get()
+        headers = {
+            "Content-Type": "application/json",
+            "X-TC-Action": action,
+            "X-TC-Version": API_VERSION,
+            "User-Agent": self._user_agent,
+        }
+        if region:
+            headers["X-TC-Region"] = region
+        if self._language:
+            headers["X-TC-Language"] = self._language
+        url = self.endpoint(region) + "/"
+        secrets = (creds.secret_key, creds.token, *hidden)
+        try:
+            async with self._admission:
+                response = await self._http.post(
+                    url, content=body, headers=headers, auth=self._signer(creds)
+                )
+        except httpx.TimeoutException as exc:
+            raise _timeout_error(exc, action, url, secrets) from None
+        except httpx.TransportError as exc:
+            raise _network_error(exc, action, url, secrets) from None
+        return _parse(response, action, region, secrets)
+
+
+def _home(env: Mapping[str, str]) -> Path:
+    return Path(env["HOME"]) if env.get("HOME") else Path.home()
+
+
+def _timeout_error(
+    exc: httpx.TimeoutException, action: str, url: str, secrets: tuple[str | None, ...]
+) -> RequestTimeoutError:
+    before = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+    stage = {
+        httpx.ConnectTimeout: "connecting to",
+        httpx.PoolTimeout: "waiting for a free connection to",
+        httpx.WriteTimeout: "sending the request to",
+    }.get(type(exc), "waiting for the answer from")
+    text = f"timed out {stage} {url} ({action})"
+    if not before and not is_read(action):
+        text += f"; {action} may or may not have been executed — check before sending it again"
+    return RequestTimeoutError(
+        scrub(text, secrets), action=action, may_have_reached_server=not before
+    )
+
+
+def _network_error(
+    exc: httpx.TransportError, action: str, url: str, secrets: tuple[str | None, ...]
+) -> NetworkError:
+    before = isinstance(exc, httpx.ConnectError)
+    detail = str(exc) or type(exc).__name__
+    if before:
+        text = (
+            f"cannot connect to {url} ({action}): {detail}. Check network access, proxy "
+            "settings (HTTPS_PROXY) and the endpoint (LIGHTHOUSE_MCP_ENDPOINT)"
+        )
+    else:
+        text = f"the connection to {url} broke during {action}: {detail}"
+        if not is_read(action):
+            text += f"; {action} may or may not have been executed — check before sending it again"
+    return NetworkError(scrub(text, secrets), action=action, may_have_reached_server=not before)
+
+
+def _parse(
+    response: httpx.Response, action: str, region: str | None, secrets: tuple[str | None, ...]
+) -> dict[str, Any]:
+    """The ``Response`` object, or the error it (or the lack of it) stands for."""
+    status = response.status_code
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    body = data.get("Response") if isinstance(data, dict) else None
+    if not isinstance(body, dict):
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        snippet = response.text[:_SNIPPET].replace("\n", " ")
+        raise BadResponseError(
+            scrub(
+                f"HTTP {status} from {response.request.url} for {action} is not a Tencent Cloud "
+                f"API answer ({kind}: {snippet!r}). A proxy, a gateway or a wrong endpoint "
+                "may be in the way",
+                secrets,
+            ),
+            action=action,
+            status_code=status,
+        )
+    error = body.get("Error")
+    if isinstance(error, dict):
+        request_id = body.get("RequestId")
+        raise api_error_from(
+            str(error.get("Code") or "UnknownError"),
+            scrub(str(error.get("Message") or "(no message)"), secrets),
+            str(request_id) if request_id else None,
+            action,
+            region,
+        )
+    if not 200 <= status < 300:
+        raise BadResponseError(
+            f"HTTP {status} for {action} with a Response but no Error",
+            action=action,
+            status_code=status,
+        )
+    return body
