@@ -80,7 +80,7 @@ class _QuietDrops(logging.Filter):
     """Keep an injected dropped connection out of the error log (it is not a bug)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from lighthouse_mcp.sandbox.app import ConnectionDropped
+        from lighthouse_mcp.sandbox.protocol.app import ConnectionDropped
 
         exc = record.exc_info[1] if record.exc_info else None
         return not isinstance(exc, ConnectionDropped)
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, Sandbox
-    from lighthouse_mcp.sandbox.faults import Fault
+    from lighthouse_mcp.sandbox.engine.faults import Fault
 
     creds, source = _credentials(args)
     try:
