@@ -8,6 +8,7 @@ together ``protocol/`` (HTTP, request shapes, signatures, parameter checks),
 ``families/`` (one module per resource family) and ``engine/`` (state, registry,
 lifecycles, persistence, faults, seed data); all of them read the catalog.
 """
+
 from __future__ import annotations
 
 from .protocol.outcome import RecordedRequest

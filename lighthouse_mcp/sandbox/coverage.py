@@ -9,6 +9,7 @@ handler answers from the static catalogue (regions, zones, bundles, scenes);
 A family declares its kind with ``Family(name, coverage=...)`` or per action with
 ``@family.handler(action, coverage=...)``.
 """
+
 from __future__ import annotations
 
 from collections import Counter

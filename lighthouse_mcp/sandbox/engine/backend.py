@@ -5,6 +5,7 @@ it, one job each: ``state.py`` (tables per account and region), ``context.py`` (
 handler sees), ``registry.py`` (which handler answers which action), ``scheduler.py``
 (transitions that complete later), ``persistence.py`` (``--state FILE``).
 """
+
 from __future__ import annotations
 
 import random

@@ -1,4 +1,5 @@
 """``Ctx``: what a handler may use — the caller, the clock, the state, new ids, lifecycles."""
+
 from __future__ import annotations
 
 import random

@@ -1,6 +1,6 @@
 """The answer of an action that has no stateful handler: its documented output shape.
 
-So every one of the 108 actions answers from the first day, the sandbox replies with the
+So that every action answers even without a handler, the sandbox replies with the
 action's documented example output (the docs show one for each action), with the example's
 resource ids replaced by the ids the request named (``lhins-…`` in, ``lhins-…`` out), so a
 caller following ids sees its own. When an action documents no example the answer is built

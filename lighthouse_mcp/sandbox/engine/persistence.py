@@ -3,6 +3,7 @@
 The format is versioned (``STATE_FORMAT``); a file of another version is refused rather
 than half understood.
 """
+
 from __future__ import annotations
 
 import copy
@@ -34,8 +35,7 @@ def regions_of(data: Mapping[str, Any]) -> dict[str, dict[str, RegionState]]:
     """account -> region -> state, read from a document :func:`dump` wrote (copied)."""
     if data.get("format") != STATE_FORMAT:
         raise ValueError(
-            f"unsupported sandbox state format {data.get('format')!r}; "
-            f"expected {STATE_FORMAT}"
+            f"unsupported sandbox state format {data.get('format')!r}; expected {STATE_FORMAT}"
         )
     accounts: dict[str, dict[str, dict[str, Table]]] = data.get("accounts", {})
     return {

@@ -5,6 +5,7 @@ A family module makes one :class:`Family` and decorates each handler with
 :class:`Registry` joins them, refusing two handlers for one action. Nothing registers
 itself at import time, so the engine answers exactly the families it was given.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

@@ -4,6 +4,7 @@ A pending transition is stored on its record, under ``_pending``, so it is saved
 restored with the state. The scheduler only remembers the earliest due time, to skip the
 walk over every table when nothing is due (the common case).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping

@@ -5,6 +5,7 @@ State is plain JSON-serialisable dicts so ``--state FILE`` can persist it with o
 documented output structure (e.g. ``Instance``) plus internal fields whose names start
 with ``_``, which :func:`public` strips before anything leaves the sandbox.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping

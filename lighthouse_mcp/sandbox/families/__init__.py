@@ -64,6 +64,7 @@ family handles answers with its documented example (``engine/fallback.py``). Not
   Modules named ``*_model.py`` hold a family's records and rules without handlers, for
   the families that share them; ``hosts.py`` is what storage families read of instances.
 """
+
 from __future__ import annotations
 
 from ..engine.registry import Family, Registry

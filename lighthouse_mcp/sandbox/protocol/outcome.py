@@ -1,4 +1,5 @@
 """What one request leaves behind: the answer to send, the log entry, the error envelope."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
