@@ -43,14 +43,6 @@ def _rate_limit(action: str) -> int | None:
         return None
 
 
-def _is_read(action: str) -> bool:
-    """Read actions need no state save; the overlay decides, the name prefix is a fallback."""
-    try:
-        return catalog.is_read(action)
-    except (KeyError, FileNotFoundError):
-        return action.startswith(("Describe", "Inquire", "Get"))
-
-
 class Sandbox:
     """A local Lighthouse: state, credentials, faults, request log, and the ASGI app.
 
@@ -208,7 +200,7 @@ class Sandbox:
             request_id=record.request_id,
             fallback=documented_answer,
         )
-        if applied or not _is_read(entry["name"]):
+        if applied or not catalog.is_read(entry["name"]):  # reads change nothing to save
             self._save()
         return result
 
