@@ -94,7 +94,7 @@ async def test_faults_and_retries(all_logs: pytest.LogCaptureFixture) -> None:
     async with client(sb.transport(), max_attempts=3) as c:
         for kind in ("http_error", "malformed", "drop", "internal_error", "throttle"):
             sb.faults.clear()
-            sb.faults.rules.append(Fault(kind))  # type: ignore[arg-type]
+            sb.faults.rules.append(Fault(kind))
             await _failing_call(c, "DescribeInstances", {"InstanceIds": ["lhins-demo0001"]})
             await _failing_call(c, "ResetInstancesPassword", RESET)
     assert any("retrying" in r.getMessage() for r in all_logs.records)

@@ -20,6 +20,7 @@ async def new_disk(api: Any, clock: Any, quota: int = 2, *, attach_to: str | Non
     if attach_to:
         await api.ok("AttachDisks", {"DiskIds": [disk_id], "InstanceId": attach_to})
         clock.advance(DELAY)
+    assert isinstance(disk_id, str)
     return disk_id
 
 

@@ -16,7 +16,7 @@ from .conftest import RUNNING_ID
 pytestmark = pytest.mark.anyio
 
 DELAY = 5.0
-NGINX = {
+NGINX: dict[str, Any] = {
     "ContainerImage": "nginx",
     "ContainerName": "mynginx",
     "Command": "nginx -g daemon-off",

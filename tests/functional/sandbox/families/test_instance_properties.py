@@ -32,12 +32,12 @@ def _params(action: str, iid: str) -> dict[str, Any]:
     if action in ("ResetInstance", "CreateInstanceSnapshot", "DescribeInstanceVncUrl"):
         extra = {"BlueprintId": UBUNTU} if action == "ResetInstance" else {}
         return {"InstanceId": iid, **extra}
-    extra = {
+    per_action: dict[str, dict[str, Any]] = {
         "ResetInstancesPassword": {"Password": "Str0ng!Passw0rd"},
         "RenewInstances": {"InstanceChargePrepaid": {"Period": 1}},
         "ModifyInstancesAttribute": {"InstanceName": "walked"},
-    }.get(action, {})
-    return {"InstanceIds": [iid], **extra}
+    }
+    return {"InstanceIds": [iid], **per_action.get(action, {})}
 
 
 async def _walk(steps: list[str]) -> None:

@@ -427,6 +427,7 @@ async def _attached_disk(compute: Compute, api: Any, iid: str) -> str:
     compute.settle()
     await api.ok("AttachDisks", {"DiskIds": [disk_id], "InstanceId": iid})
     compute.settle()
+    assert isinstance(disk_id, str)
     return disk_id
 
 

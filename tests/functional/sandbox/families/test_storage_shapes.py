@@ -36,7 +36,7 @@ def problems(value: Any, param: Param, path: str) -> list[str]:
     if param["array"]:
         if not isinstance(value, list):
             return [f"{path} is not an array"]
-        element = {**param, "array": False}
+        element: Param = {**param, "array": False}
         return [p for i, v in enumerate(value) for p in problems(v, element, f"{path}[{i}]")]
     expected = _SCALARS.get(param["type"])
     if expected is not None:

@@ -23,6 +23,7 @@ async def attached_disk(api: Any, clock: Any, instance_id: str = RUNNING_ID) -> 
         "DiskChargePrepaid": {"Period": 1}, "AutoMountConfiguration": {"InstanceId": instance_id},
     }))["DiskIdSet"]
     clock.advance(DELAY)
+    assert isinstance(disk_id, str)
     return disk_id
 
 
