@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,17 @@ ENV_LANG = "LIGHTHOUSE_MCP_LANG"
 
 class ConfigError(ValueError):
     """A flag or variable with a value the server cannot run with; the message names it."""
+
+
+
+def state_dir() -> Path:
+    """The per-user folder for what the server keeps between runs (audit log, saved keys):
+    $XDG_STATE_HOME/lighthouse-mcp, else ~/.local/state/lighthouse-mcp."""
+    if sys.platform == "win32":  # pragma: no cover - documented, not tested here
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home()))
+    else:
+        base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return base / "lighthouse-mcp"
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from lighthouse_mcp import catalog
+from lighthouse_mcp.catalog.secrets import REDACTED, redact
 from lighthouse_mcp.server.api_errors import api_error_result, unexpected_error_result
 from lighthouse_mcp.server.hooks import (
     AllowAll,
     Auditor,
     CallNext,
     Gate,
+    GatedCall,
     GateDecision,
     NoAudit,
     PendingCall,
@@ -31,10 +34,11 @@ from lighthouse_mcp.server.hooks import (
 )
 from lighthouse_mcp.server.registry import Registry, ServerArg
 from lighthouse_mcp.server.results import ProblemLike, success, tool_error, validation_error
+from lighthouse_mcp.tools.validate import validate
 
 __all__ = [
     "AllowAll", "ApiClient", "Auditor", "Gate", "GateDecision", "NoAudit", "PendingCall",
-    "Pipeline", "SessionInfo", "ToolContext", "mask_secrets",
+    "Pipeline", "Services", "SessionInfo", "ToolContext", "mask_secrets",
 ]
 
 log = logging.getLogger("lighthouse_mcp.server")
@@ -69,8 +73,6 @@ class ArgProblem:
 def mask_secrets(arguments: Mapping[str, Any]) -> dict[str, Any]:
     """Tool arguments safe for audit events and logs: the project's secret fields
     (catalog.secrets) plus server-added tokens such as ``confirm_token``."""
-    from lighthouse_mcp.catalog.secrets import REDACTED, redact
-
     masked: dict[str, Any] = redact(dict(arguments))
     for key in masked:
         if key.endswith("_token"):
@@ -93,22 +95,18 @@ def _check_server_arg(arg: ServerArg, value: Any) -> ArgProblem | None:
 
 
 def _default_validator(action: str, arguments: Mapping[str, Any]) -> Sequence[ProblemLike]:
-    from lighthouse_mcp.tools.validate import validate
-
     problems: Sequence[ProblemLike] = validate(action, arguments)
     return problems
 
 
+#: The arguments that page a Describe* list.
+PAGE_PARAMS = ("Offset", "Limit")
+
+
 def _default_page_params(action: str) -> Iterable[str]:
-    from lighthouse_mcp import catalog
-
-    return [p["name"] for p in catalog.action(action)["inputs"]]
-
-
-def _default_is_read(action: str) -> bool:
-    from lighthouse_mcp import catalog
-
-    return catalog.is_read(action)
+    """The paging arguments (Offset, Limit) ``action`` takes, for a cut result's hint."""
+    inputs = {p["name"] for p in catalog.action(action)["inputs"]}
+    return [name for name in PAGE_PARAMS if name in inputs]
 
 
 class Pipeline:
@@ -124,14 +122,14 @@ class Pipeline:
         client: Callable[[], ApiClient],
         *,
         validator: Validator = _default_validator,
-        input_names: Callable[[str], Iterable[str]] = _default_page_params,
-        is_read: Callable[[str], bool] = _default_is_read,
+        page_params: Callable[[str], Iterable[str]] = _default_page_params,
+        is_read: Callable[[str], bool] = catalog.is_read,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._registry = registry
         self._client = client
         self._validator = validator
-        self._input_names = input_names
+        self._page_params = page_params
         self._is_read = is_read
         self._clock = clock
         self._exposed = frozenset(registry.exposed_actions)
@@ -175,11 +173,13 @@ class Pipeline:
             "arguments": mask_secrets(arguments),
         }
 
+        gated: GatedCall | None = None
+
         def finish(outcome: str, result: ToolResult, **extra: Any) -> ToolResult:
             event.update(outcome=outcome, duration_ms=round((self._clock() - started) * 1000, 1),
                          **extra)
             try:
-                self._registry.auditor.record(event)
+                self._registry.auditor.record(event, gated)
             except Exception as exc:  # an audit sink failing must not fail the call silently
                 log.error("audit log write failed: %s", type(exc).__name__)
             return result
@@ -210,6 +210,7 @@ class Pipeline:
             decision = await self._registry.gate.check(call, ctx.session)
         except Exception as exc:
             return finish("error", unexpected_error_result(action, exc), stage="gate")
+        gated = GatedCall(call, ctx.session, decision)
         if not decision.allowed:
             refusal = decision.result or tool_error(
                 f"{action} was not confirmed; nothing was sent.", code="NotConfirmed")
@@ -217,7 +218,7 @@ class Pipeline:
 
         try:
             response = await self._call_chain(ctx)(call)
-            result = success(action, response, page_params=self._input_names(action))
+            result = success(action, response, page_params=self._page_params(action))
         except Exception as exc:
             api = api_error_result(action, exc)
             if api is not None:
@@ -240,6 +241,16 @@ class Pipeline:
         for wrapper in reversed(self._registry.call_wrappers):
             chain = _bind(wrapper, ctx, chain)
         return chain
+
+
+@dataclass(frozen=True)
+class Services:
+    """What `app.build_server` hands the features it installs: the pipeline (its
+    read-only path serves waiters, previews and live resources) and the shared API
+    client, built on first use."""
+
+    pipeline: Pipeline
+    client: Callable[[], ApiClient]
 
 
 def _bind(wrapper: Any, ctx: ToolContext, call_next: CallNext) -> CallNext:

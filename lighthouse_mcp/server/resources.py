@@ -16,7 +16,7 @@ from typing import Any
 import mcp_types as types
 
 from lighthouse_mcp import catalog
-from lighthouse_mcp.server.execute import Pipeline
+from lighthouse_mcp.server.execute import Pipeline, Services
 from lighthouse_mcp.server.registry import Registry, ResourceSpec, ResourceTemplateSpec
 
 SCHEME = "lighthouse://"
@@ -213,7 +213,8 @@ def instance_summary(record: Mapping[str, Any], rules: Mapping[str, Any]) -> dic
     return out
 
 
-def install(registry: Registry) -> None:
+def install(registry: Registry, services: Services) -> None:
+    """Add the catalog resources and the live views (read through the pipeline)."""
     exposed = registry.exposed_actions
 
     async def read_regions(uri: str) -> str:
@@ -235,16 +236,15 @@ def install(registry: Registry) -> None:
         description="One action's full documentation: English overlay, the Chinese docs "
                     "(every parameter, structure, error, example), its async wait.",
         mime_type="text/markdown"), read_action))
-    pipeline = registry.services.get("pipeline")
-    if isinstance(pipeline, Pipeline):
-        registry.add_resource_template(ResourceTemplateSpec(types.ResourceTemplate(
-            uri_template=INSTANCE_TEMPLATE, name="instance", title="Lighthouse instance (live)",
-            description="Live summary of one instance: state, addresses, bundle, expiry, "
-                        "latest operation, firewall rules.",
-            mime_type="application/json"), instance_reader(pipeline)))
-        registry.add_resource_template(ResourceTemplateSpec(types.ResourceTemplate(
-            uri_template=INSTANCES_TEMPLATE, name="instances",
-            title="Lighthouse instances in a region (live)",
-            description="Every instance of a region, one row each: ID, name, state, zone, "
-                        "bundle, public IPs, expiry, renew flag.",
-            mime_type="application/json"), instances_reader(pipeline)))
+    pipeline = services.pipeline
+    registry.add_resource_template(ResourceTemplateSpec(types.ResourceTemplate(
+        uri_template=INSTANCE_TEMPLATE, name="instance", title="Lighthouse instance (live)",
+        description="Live summary of one instance: state, addresses, bundle, expiry, "
+                    "latest operation, firewall rules.",
+        mime_type="application/json"), instance_reader(pipeline)))
+    registry.add_resource_template(ResourceTemplateSpec(types.ResourceTemplate(
+        uri_template=INSTANCES_TEMPLATE, name="instances",
+        title="Lighthouse instances in a region (live)",
+        description="Every instance of a region, one row each: ID, name, state, zone, "
+                    "bundle, public IPs, expiry, renew flag.",
+        mime_type="application/json"), instances_reader(pipeline)))

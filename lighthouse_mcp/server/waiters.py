@@ -19,7 +19,7 @@ from typing import Any
 import mcp_types as types
 
 from lighthouse_mcp.server.api_errors import api_error_result
-from lighthouse_mcp.server.execute import Pipeline
+from lighthouse_mcp.server.execute import Pipeline, Services
 from lighthouse_mcp.server.hooks import CallNext, PendingCall, ToolContext, ToolResult
 from lighthouse_mcp.server.registry import Registry, ToolSpec
 from lighthouse_mcp.server.results import text_result, tool_error, validation_error
@@ -235,12 +235,8 @@ INSTRUCTIONS = (
 )
 
 
-def install(registry: Registry) -> None:
-    """Add ``wait_for`` and the Next hint. Needs the pipeline build_server puts in
-    ``registry.services`` (absent when a test builds a bare registry: then nothing)."""
-    pipeline = registry.services.get("pipeline")
-    if not isinstance(pipeline, Pipeline):
-        return
-    registry.add_tool(wait_tool(registry, pipeline))
+def install(registry: Registry, services: Services) -> None:
+    """Add ``wait_for`` (reading through the pipeline) and the Next hint."""
+    registry.add_tool(wait_tool(registry, services.pipeline))
     registry.add_call_wrapper(NextStep())
     registry.add_instructions(INSTRUCTIONS)

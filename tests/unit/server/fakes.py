@@ -107,7 +107,7 @@ def fake_server(client: FakeClient, settings: Settings | None = None,
     reg = registry or fake_registry(settings)
     server = build_server(reg.settings, client=client, registry=reg, features=(),
                           pipeline_options={"validator": fake_validate,
-                                            "input_names": lambda a: ["Offset", "Limit"],
+                                            "page_params": lambda a: ["Offset", "Limit"],
                                             "is_read": lambda a: a in READS})
     add_fake_tools(reg, server.pipeline)
     return server
