@@ -68,7 +68,7 @@ class Settings:
     auth_token: str | None = field(default=None, repr=False)
     allow_unauthenticated: bool = False
     allowed_origins: tuple[str, ...] = ()
-    # Confirmation gate and audit (implemented by server/gate.py and server/audit.py).
+    # Confirmation gate and audit (server/gate/).
     confirm: tuple[str, ...] | None = None  # None = the gate's default classes
     confirm_mode: ConfirmMode = "auto"
     skip_confirmation: bool = False

@@ -86,7 +86,7 @@ def action_document(name: str) -> str:
     """Everything known about one action: the English overlay (title, description, safety
     class and reason, parameter notes, the wait that observes it), then the docs' full
     Chinese text as `lighthouse-mcp catalog NAME` prints it."""
-    from lighthouse_mcp.server.cmd_catalog import render_action
+    from lighthouse_mcp.tools.docs import render_action
     from lighthouse_mcp.tools.followups import recipe
 
     overlay: Mapping[str, Any] = catalog.load_overlay()["actions"].get(name) or {}
