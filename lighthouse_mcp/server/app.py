@@ -19,6 +19,7 @@ import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 
+from lighthouse_mcp.catalog import API_VERSION
 from lighthouse_mcp.server import gate, paging, prompts, resources, secret_outputs, waiters
 from lighthouse_mcp.server.api_client import make_client
 from lighthouse_mcp.server.api_errors import unexpected_error_result
@@ -87,8 +88,8 @@ def install_features(registry: Registry, services: Services,
         resources.install(registry, services)
 
 
-INSTRUCTIONS = """\
-Tencent Cloud Lighthouse (轻量应用服务器) API 2020-03-24; each tool is one API action.
+INSTRUCTIONS = f"""\
+Tencent Cloud Lighthouse (轻量应用服务器) API {API_VERSION}; each tool is one API action.
 Regions: resources live in one region; pass Region (e.g. ap-guangzhou) or the server's \
 default is used. DescribeRegions lists them.
 Asynchronous actions (create, start, stop, reset, ...) return before the change is done: \

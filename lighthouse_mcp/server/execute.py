@@ -33,8 +33,8 @@ from lighthouse_mcp.server.hooks import (
     ToolResult,
 )
 from lighthouse_mcp.server.registry import Registry, ServerArg
-from lighthouse_mcp.server.results import ProblemLike, success, tool_error, validation_error
-from lighthouse_mcp.tools.validate import validate
+from lighthouse_mcp.server.results import success, tool_error, validation_error
+from lighthouse_mcp.tools.validate import Problem, validate
 
 __all__ = [
     "AllowAll", "ApiClient", "Auditor", "Gate", "GateDecision", "NoAudit", "PendingCall",
@@ -57,17 +57,7 @@ class ApiClient(Protocol):
                    region: str | None = None) -> dict[str, Any]: ...
 
 
-Validator = Callable[[str, Mapping[str, Any]], Sequence[ProblemLike]]
-
-
-@dataclass(frozen=True)
-class ArgProblem:
-    """A problem with a server-added argument, shaped like tools.validate's Problem."""
-
-    path: str
-    given: str
-    expected: str
-    message: str
+Validator = Callable[[str, Mapping[str, Any]], Sequence[Problem]]
 
 
 def mask_secrets(arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,7 +70,7 @@ def mask_secrets(arguments: Mapping[str, Any]) -> dict[str, Any]:
     return masked
 
 
-def _check_server_arg(arg: ServerArg, value: Any) -> ArgProblem | None:
+def _check_server_arg(arg: ServerArg, value: Any) -> Problem | None:
     expected = arg.schema.get("type")
     allowed = _JSON_TYPES.get(expected) if isinstance(expected, str) else None
     if allowed is None:
@@ -90,13 +80,8 @@ def _check_server_arg(arg: ServerArg, value: Any) -> ArgProblem | None:
     if ok:
         return None
     given = repr(value)
-    return ArgProblem(arg.name, given if len(given) <= 40 else given[:37] + "...",
+    return Problem(arg.name, given if len(given) <= 40 else given[:37] + "...",
                       str(expected), f"must be of type {expected}")
-
-
-def _default_validator(action: str, arguments: Mapping[str, Any]) -> Sequence[ProblemLike]:
-    problems: Sequence[ProblemLike] = validate(action, arguments)
-    return problems
 
 
 #: The arguments that page a Describe* list.
@@ -121,7 +106,7 @@ class Pipeline:
         registry: Registry,
         client: Callable[[], ApiClient],
         *,
-        validator: Validator = _default_validator,
+        validator: Validator = validate,
         page_params: Callable[[str], Iterable[str]] = _default_page_params,
         is_read: Callable[[str], bool] = catalog.is_read,
         clock: Callable[[], float] = time.monotonic,
@@ -190,7 +175,7 @@ class Pipeline:
 
         offered = self._registry.server_args_for(action)
         server_args = {k: arguments.pop(k) for k in list(arguments) if k in offered}
-        problems: list[ProblemLike] = []
+        problems: list[Problem] = []
         for key, value in server_args.items():
             if (arg_problem := _check_server_arg(offered[key], value)) is not None:
                 problems.append(arg_problem)

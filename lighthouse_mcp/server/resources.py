@@ -70,7 +70,7 @@ def actions_index(exposed: tuple[str, ...]) -> str:
     """One line per action: name, group, safety class, English and Chinese titles."""
     from lighthouse_mcp.tools.descriptions import tool_title
 
-    lines = ["# Lighthouse API 2020-03-24 actions",
+    lines = [f"# Lighthouse API {catalog.API_VERSION} actions",
              f"Full documentation of one: {ACTION_TEMPLATE}. `*` = not exposed by this server.",
              ""]
     shown = set(exposed)

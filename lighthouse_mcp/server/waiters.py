@@ -25,6 +25,7 @@ from lighthouse_mcp.server.registry import Registry, ToolSpec
 from lighthouse_mcp.server.results import text_result, tool_error, validation_error
 from lighthouse_mcp.tools import waits
 from lighthouse_mcp.tools.followups import recipe, wait_arguments
+from lighthouse_mcp.tools.resource_kinds import ResourceKind
 
 WAIT_TOOL = "wait_for"
 
@@ -45,7 +46,7 @@ _ANNOTATIONS = types.ToolAnnotations(
 def _context_kinds() -> dict[str, str]:
     """wait_for argument (instance_id, template_id) -> the kind that needs it."""
     return {waits.context_arg(name): kind for kind, spec in waits.KINDS.items()
-            for name in spec.required_context}
+            for name in spec.context}
 
 
 def input_schema(registry: Registry) -> dict[str, Any]:
@@ -122,7 +123,7 @@ def summary(result: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _problems_for(spec: waits.ResourceKind, params: Mapping[str, Any]) -> list[Any]:
+def _problems_for(spec: ResourceKind, params: Mapping[str, Any]) -> list[Any]:
     """API-level problems of the Describe call the wait will make (e.g. a malformed ID),
     reported against wait_for's own argument names."""
     from dataclasses import replace
@@ -153,7 +154,7 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
         for arg, name in waits.context_args().items():
             if arg not in args:
                 continue
-            if name not in spec.required_context:
+            if name not in spec.context:
                 return tool_error(f"{arg}: only used with resource={_context_kinds()[arg]}, "
                                   f"not {kind}; nothing was polled.", code="InvalidArguments")
             context[name] = args[arg]

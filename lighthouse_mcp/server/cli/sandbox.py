@@ -17,6 +17,7 @@ from pathlib import Path
 
 import uvicorn
 
+from lighthouse_mcp.catalog import API_VERSION
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
 from lighthouse_mcp.sandbox.app import ConnectionDropped
 from lighthouse_mcp.sandbox.faults import Fault
@@ -145,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"  SecretKey: (as given by {source}; not shown)", flush=True)
     print("  Signing:   TC3-HMAC-SHA256 (POST JSON, GET) or v1 HmacSHA256/HmacSHA1 (GET, POST "
-          "form), service 'lighthouse', version 2020-03-24", flush=True)
+          f"form), service 'lighthouse', version {API_VERSION}", flush=True)
     if args.state:
         print(f"  State:     {args.state}", flush=True)
     for fault in faults:
