@@ -20,7 +20,7 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 
 from lighthouse_mcp.catalog import API_VERSION
-from lighthouse_mcp.server import gate, paging, prompts, resources, secret_outputs, waiters
+from lighthouse_mcp.server import gate, paging, prompts, resources, secret_outputs, waits
 from lighthouse_mcp.server.api_client import make_client
 from lighthouse_mcp.server.api_errors import unexpected_error_result
 from lighthouse_mcp.server.catalog_tools import register_action_tools
@@ -54,7 +54,7 @@ class Feature(enum.Enum):
     #: ``all_pages`` on the Describe* tools that page.
     PAGING = "paging"
     #: ``wait_for`` and the ``Next`` hint on asynchronous results.
-    WAITERS = "waiters"
+    WAITS = "waits"
     #: The workflow prompts.
     PROMPTS = "prompts"
     #: The catalog and live-view resources.
@@ -80,8 +80,8 @@ def install_features(registry: Registry, services: Services,
         secret_outputs.install(registry)
     if Feature.PAGING in features:
         paging.install(registry)
-    if Feature.WAITERS in features:
-        waiters.install(registry, services)
+    if Feature.WAITS in features:
+        waits.install(registry, services)
     if Feature.PROMPTS in features:
         prompts.install(registry)
     if Feature.RESOURCES in features:

@@ -136,7 +136,7 @@ class Pipeline:
 
     async def read(self, action: str, params: Mapping[str, Any], *,
                    region: str | None = None) -> dict[str, Any]:
-        """Send a read action for a server-side helper (waiters, previews, paging).
+        """Send a read action for a server-side helper (waits, previews, paging).
 
         Only read actions pass, whatever the flags: helpers observe, they never change
         anything. Exposure flags do not apply (a waiter under --toolsets disk may still
@@ -231,7 +231,7 @@ class Pipeline:
 @dataclass(frozen=True)
 class Services:
     """What `app.build_server` hands the features it installs: the pipeline (its
-    read-only path serves waiters, previews and live resources) and the shared API
+    read-only path serves waits, previews and live resources) and the shared API
     client, built on first use."""
 
     pipeline: Pipeline

@@ -1,7 +1,7 @@
 """The registry: every tool, prompt, resource and pipeline hook the server will serve.
 
 `app.build_server` fills it from the catalog and then installs the features (the
-confirmation gate, paging, waiters, prompts, resources: `app.install_features`), which
+confirmation gate, paging, waits, prompts, resources: `app.install_features`), which
 add to it through the small `add_*`/`set_*` methods, before the MCP server is
 assembled. After that it is frozen: the tool list a client sees never changes during a
 session.

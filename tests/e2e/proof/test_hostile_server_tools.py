@@ -21,7 +21,7 @@ EXAMPLES = int(os.environ.get("PROOF_EXAMPLES", "3"))
 PROFILE = settings(max_examples=EXAMPLES * 3, deadline=None, derandomize=True,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                           HealthCheck.function_scoped_fixture])
-WAITERS = (Feature.WAITERS,)
+WAITERS = (Feature.WAITS,)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.anyio
 REGION = "ap-guangzhou"
 #: The workflow features without the confirmation gate (tested on its own branch), so
 #: billing calls such as CreateInstances run here without a confirmation round.
-FEATURES = (Feature.PAGING, Feature.WAITERS,
+FEATURES = (Feature.PAGING, Feature.WAITS,
             Feature.PROMPTS, Feature.RESOURCES)
 
 

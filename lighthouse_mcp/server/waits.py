@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import mcp_types as types
 
+from lighthouse_mcp.client.errors import ServerError, ThrottledError, TransportError
 from lighthouse_mcp.server.api_errors import api_error_result
 from lighthouse_mcp.server.execute import Pipeline, Services
 from lighthouse_mcp.server.hooks import CallNext, PendingCall, ToolContext, ToolResult
@@ -26,6 +28,8 @@ from lighthouse_mcp.server.results import text_result, tool_error, validation_er
 from lighthouse_mcp.tools import waits
 from lighthouse_mcp.tools.followups import recipe, wait_arguments
 from lighthouse_mcp.tools.resource_kinds import ResourceKind
+from lighthouse_mcp.tools.schema import input_schema as action_schema
+from lighthouse_mcp.tools.validate import validate, validate_against
 
 WAIT_TOOL = "wait_for"
 
@@ -51,8 +55,6 @@ def _context_kinds() -> dict[str, str]:
 
 def input_schema(registry: Registry) -> dict[str, Any]:
     """wait_for's arguments: lower snake_case (server-side), plus the API's Region."""
-    from lighthouse_mcp.tools.schema import input_schema as action_schema
-
     settings = registry.settings
     region = action_schema("DescribeInstances", lang=settings.lang,
                            default_region=settings.region)["properties"]["Region"]
@@ -126,9 +128,7 @@ def summary(result: Mapping[str, Any]) -> str:
 def _problems_for(spec: ResourceKind, params: Mapping[str, Any]) -> list[Any]:
     """API-level problems of the Describe call the wait will make (e.g. a malformed ID),
     reported against wait_for's own argument names."""
-    from dataclasses import replace
 
-    from lighthouse_mcp.tools.validate import validate
 
     renames = {spec.ids_param: "ids", **{n: a for a, n in waits.context_args().items()}}
     problems = []
@@ -140,8 +140,6 @@ def _problems_for(spec: ResourceKind, params: Mapping[str, Any]) -> list[Any]:
 
 def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
     """The ``wait_for`` ToolSpec, bound to the server's pipeline (reads only)."""
-    from lighthouse_mcp.tools.validate import validate_against
-
     schema = input_schema(registry)
 
     async def handle(args: dict[str, Any], ctx: ToolContext) -> ToolResult:
@@ -197,8 +195,6 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
 
 def transient(error: Exception) -> bool:
     """Errors a later poll may not meet: the network, throttling, the service's 5xx."""
-    from lighthouse_mcp.client.errors import ServerError, ThrottledError, TransportError
-
     return isinstance(error, TransportError | ServerError | ThrottledError)
 
 
