@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from lighthouse_mcp.tools.safety import SAFETY_CLASSES
+
 Transport = Literal["stdio", "sse", "streamable-http"]
 ConfirmMode = Literal["auto", "elicit", "token", "off"]
 
 TRANSPORTS: tuple[Transport, ...] = ("stdio", "sse", "streamable-http")
 CONFIRM_MODES: tuple[ConfirmMode, ...] = ("auto", "elicit", "token", "off")
-SAFETY_CLASSES = ("read", "write", "disruptive", "destructive", "billing")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DEFAULT_PORT = 8000
 
@@ -32,7 +33,6 @@ ENV_LANG = "LIGHTHOUSE_MCP_LANG"
 
 class ConfigError(ValueError):
     """A flag or variable with a value the server cannot run with; the message names it."""
-
 
 
 def state_dir() -> Path:

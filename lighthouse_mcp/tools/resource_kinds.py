@@ -4,7 +4,7 @@ The table is data, as botocore keeps its waiters: per kind the Describe action t
 reads it by ID, the arguments of other actions that name it, what a confirmation
 preview shows of it and how ``wait_for`` observes it; per action the follow-up wait,
 the arguments that are context only, and the InquirePrice action that quotes it.
-Previews (tools/preview.py), waits (tools/waits.py) and follow-ups
+Previews (tools/previews/), waits (tools/waits.py) and follow-ups
 (tools/followups.py) read it from here. What the docs already say (a kind's states,
 whether its records carry LatestOperation*, how many IDs one call takes) is read from
 the catalog instead, so it cannot drift.

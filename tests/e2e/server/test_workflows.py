@@ -21,10 +21,9 @@ from lighthouse_mcp.tools import waits
 pytestmark = pytest.mark.anyio
 
 REGION = "ap-guangzhou"
-#: The workflow features without the confirmation gate (tested on its own branch), so
+#: The workflow features without the confirmation gate (tests/e2e/gate tests it), so
 #: billing calls such as CreateInstances run here without a confirmation round.
-FEATURES = (Feature.PAGING, Feature.WAITS,
-            Feature.PROMPTS, Feature.RESOURCES)
+FEATURES = (Feature.PAGING, Feature.WAITS, Feature.PROMPTS, Feature.RESOURCES)
 
 
 @pytest.fixture(autouse=True)
