@@ -18,9 +18,13 @@ from pathlib import Path
 import uvicorn
 
 from lighthouse_mcp.catalog import API_VERSION
-from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
-from lighthouse_mcp.sandbox.app import ConnectionDropped
-from lighthouse_mcp.sandbox.faults import Fault
+from lighthouse_mcp.sandbox import (
+    DEFAULT_SECRET_ID,
+    DEFAULT_SECRET_KEY,
+    ConnectionDropped,
+    Fault,
+    Sandbox,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

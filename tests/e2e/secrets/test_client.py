@@ -16,8 +16,7 @@ import httpx
 import pytest
 
 from lighthouse_mcp.client import Credentials, LighthouseClient, LighthouseError
-from lighthouse_mcp.sandbox import Sandbox
-from lighthouse_mcp.sandbox.faults import Fault
+from lighthouse_mcp.sandbox import Fault, Sandbox
 from tests.e2e.secrets.canaries import (
     BAD_PASSWORD,
     ENV_VALUE,
