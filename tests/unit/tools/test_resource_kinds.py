@@ -49,8 +49,8 @@ def test_per_action_rows_name_real_actions_and_arguments() -> None:
         kind = KINDS[follow_up.kind]
         assert follow_up.target in (*kind.states, OPERATION) and kind.wait is not None
     assert FOLLOW_UPS["TerminateInstances"].target == GONE
-    for action, names in CONTEXT_ONLY.items():
-        assert names <= _inputs(action), action
+    for action, located_by in CONTEXT_ONLY.items():
+        assert located_by <= _inputs(action), action
     for action, quote in PRICE_QUOTES.items():
         assert catalog.safety_class(action) == "billing"
         assert quote in catalog.action_names()

@@ -122,7 +122,8 @@ async def test_bad_requests_name_the_field(kwargs: dict[str, Any], field: str) -
 
 
 def test_states_come_from_the_documented_enums() -> None:
-    from lighthouse_mcp.tools.waits import GONE, KINDS
+    from lighthouse_mcp.tools.resource_kinds import GONE
+    from lighthouse_mcp.tools.waits import KINDS
 
     assert "RESCUE_MODE" in KINDS["instance"].states  # documented, easy to forget by hand
     assert KINDS["instance"].states[-1] == GONE
