@@ -1,4 +1,5 @@
 """The shared LighthouseClient: against Tencent Cloud, an endpoint, or the sandbox."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -15,8 +16,13 @@ SANDBOX_REGION = "ap-guangzhou"
 SANDBOX_ENDPOINT = "http://sandbox.invalid"
 
 
-def sandbox_client(sandbox: Sandbox | None = None, *, region: str | None = None,
-                   endpoint: str | None = None, **options: Any) -> LighthouseClient:
+def sandbox_client(
+    sandbox: Sandbox | None = None,
+    *,
+    region: str | None = None,
+    endpoint: str | None = None,
+    **options: Any,
+) -> LighthouseClient:
     """A client whose requests go to ``sandbox`` (a fresh one by default) in process,
     signed with the sandbox's default key; ``options`` as for LighthouseClient."""
     # Imported here, not at the top: only sandbox runs pay for loading the emulator
@@ -24,9 +30,13 @@ def sandbox_client(sandbox: Sandbox | None = None, *, region: str | None = None,
     from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
 
     sb = sandbox if sandbox is not None else Sandbox()
-    return LighthouseClient(credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, None),
-                            region=region or SANDBOX_REGION, endpoint=endpoint or SANDBOX_ENDPOINT,
-                            transport=sb.transport(), **options)
+    return LighthouseClient(
+        credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, None),
+        region=region or SANDBOX_REGION,
+        endpoint=endpoint or SANDBOX_ENDPOINT,
+        transport=sb.transport(),
+        **options,
+    )
 
 
 def make_client(settings: Settings, sandbox: Sandbox | None = None) -> LighthouseClient:

@@ -3,6 +3,7 @@
 Shared by `lighthouse-mcp catalog NAME` and the ``lighthouse://actions/{Action}``
 resource.
 """
+
 from __future__ import annotations
 
 import json
@@ -104,5 +105,3 @@ def render_action(action: Action, catalog: Catalog) -> str:
     titles = "; ".join(ex["title"] for ex in action["examples"])
     lines.append(f"Examples: {len(action['examples'])} ({titles}) — see --json")
     return "\n".join(lines)
-
-

@@ -9,6 +9,7 @@ Previews (tools/previews/), waits (tools/waits.py) and follow-ups
 whether its records carry LatestOperation*, how many IDs one call takes) is read from
 the catalog instead, so it cannot drift.
 """
+
 from __future__ import annotations
 
 import json
@@ -71,8 +72,9 @@ class ResourceKind:
     @property
     def max_ids(self) -> int:
         """How many IDs one Describe call takes."""
-        param = next(p for p in catalog.action(self.describe)["inputs"]
-                     if p["name"] == self.ids_param)
+        param = next(
+            p for p in catalog.action(self.describe)["inputs"] if p["name"] == self.ids_param
+        )
         return int(param.get("max_items") or 100)
 
     @property
@@ -108,32 +110,42 @@ def _load() -> dict[str, Any]:
 def _kind(name: str, row: dict[str, Any]) -> ResourceKind:
     wait = row.get("wait")
     return ResourceKind(
-        name=name, label=row["label"], describe=row["describe"], ids_param=row["ids_param"],
-        set_field=row["set_field"], id_field=row["id_field"],
-        context=tuple(row.get("context", ())), id_arguments=tuple(row.get("id_arguments", ())),
+        name=name,
+        label=row["label"],
+        describe=row["describe"],
+        ids_param=row["ids_param"],
+        set_field=row["set_field"],
+        id_field=row["id_field"],
+        context=tuple(row.get("context", ())),
+        id_arguments=tuple(row.get("id_arguments", ())),
         preview_fields=tuple(row.get("preview_fields", ())),
-        wait=None if wait is None else Wait(
+        wait=None
+        if wait is None
+        else Wait(
             state_field=wait["state_field"],
             failed_states=frozenset(wait.get("failed_states", ())),
             documented_states=tuple(wait.get("documented_states", ())),
-            detail=wait.get("detail")))
+            detail=wait.get("detail"),
+        ),
+    )
 
 
 _DATA = _load()
 
 #: Every kind, in table order.
-KINDS: dict[str, ResourceKind] = {name: _kind(name, row)
-                                  for name, row in _DATA["kinds"].items()}
+KINDS: dict[str, ResourceKind] = {name: _kind(name, row) for name, row in _DATA["kinds"].items()}
 #: Argument name -> the kind whose IDs it holds. Singular names hold one ID, plural a list.
-ID_ARGUMENTS: dict[str, str] = {arg: kind.name for kind in KINDS.values()
-                                for arg in kind.id_arguments}
+ID_ARGUMENTS: dict[str, str] = {
+    arg: kind.name for kind in KINDS.values() for arg in kind.id_arguments
+}
 #: Hand-kept follow-up waits (the rest is derived from the docs' async notes).
 FOLLOW_UPS: dict[str, FollowUp] = {
-    action: FollowUp(row["kind"], row["ids"], row["target"],
-                     tuple(row.get("context", ())))
-    for action, row in _DATA["follow_ups"].items()}
+    action: FollowUp(row["kind"], row["ids"], row["target"], tuple(row.get("context", ())))
+    for action, row in _DATA["follow_ups"].items()
+}
 #: Action -> ID arguments that only locate its target (not shown as targets).
-CONTEXT_ONLY: dict[str, frozenset[str]] = {action: frozenset(names)
-                                           for action, names in _DATA["context_only"].items()}
+CONTEXT_ONLY: dict[str, frozenset[str]] = {
+    action: frozenset(names) for action, names in _DATA["context_only"].items()
+}
 #: Billing action -> the InquirePrice action that quotes it (same argument names).
 PRICE_QUOTES: dict[str, str] = dict(_DATA["price_quotes"])

@@ -9,6 +9,7 @@
 
 `install` plugs them into the registry.
 """
+
 from __future__ import annotations
 
 import logging
@@ -60,23 +61,42 @@ def install(registry: Registry, services: Services) -> None:
     try:
         audit.touch()
     except OSError as exc:
-        raise ConfigError(f"--audit-log: cannot write the audit log {audit.path} "
-                          f"({exc.strerror or type(exc).__name__}); choose a writable PATH"
-                          ) from None
-    gate = ConfirmationGate(policy, audit=audit, reader=make_reader(services),
-                            default_region=lambda: _client_region(registry, services))
+        raise ConfigError(
+            f"--audit-log: cannot write the audit log {audit.path} "
+            f"({exc.strerror or type(exc).__name__}); choose a writable PATH"
+        ) from None
+    gate = ConfirmationGate(
+        policy,
+        audit=audit,
+        reader=make_reader(services),
+        default_region=lambda: _client_region(registry, services),
+    )
     registry.set_gate(gate)
     registry.set_auditor(GateAuditor(audit))
-    registry.add_server_arg(ServerArg(TOKEN_ARG, {
-        "type": "string",
-        "description": "from a preview the person approved; other args unchanged",
-    }, policy.offers_token))
+    registry.add_server_arg(
+        ServerArg(
+            TOKEN_ARG,
+            {
+                "type": "string",
+                "description": "from a preview the person approved; other args unchanged",
+            },
+            policy.offers_token,
+        )
+    )
     if policy.mode == "off":
-        log.warning("confirmation gate is OFF (--dangerously-skip-confirmation): destructive "
-                    "and billing actions run without asking")
+        log.warning(
+            "confirmation gate is OFF (--dangerously-skip-confirmation): destructive "
+            "and billing actions run without asking"
+        )
 
 
 __all__ = [
-    "TOKEN_ARG", "AuditLog", "ConfirmationGate", "GateAuditor", "GatePolicy", "install",
-    "make_reader", "policy_from_settings",
+    "TOKEN_ARG",
+    "AuditLog",
+    "ConfirmationGate",
+    "GateAuditor",
+    "GatePolicy",
+    "install",
+    "make_reader",
+    "policy_from_settings",
 ]

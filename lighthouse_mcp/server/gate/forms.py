@@ -5,6 +5,7 @@ when the form travels in an InputRequiredResult (2026-era connections). Destruct
 actions ask for a typed phrase (a model cannot type into the person's form); other
 gated calls ask for a ticked approval box.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -23,15 +24,30 @@ INPUT_KEY = "confirm"
 def form_schema(preview: Preview) -> dict[str, Any]:
     """A typed phrase for destructive actions, a yes/no box for the rest."""
     if preview.phrase:
-        return {"type": "object", "properties": {PHRASE_FIELD: {
-            "type": "string", "title": "Confirmation phrase",
-            "description": "Type exactly the text shown in backticks at the end of the "
-                           "message to run this call.",
-        }}, "required": [PHRASE_FIELD]}
-    return {"type": "object", "properties": {APPROVE_FIELD: {
-        "type": "boolean", "title": "Run this call", "default": False,
-        "description": "Tick to run the call exactly as shown.",
-    }}, "required": [APPROVE_FIELD]}
+        return {
+            "type": "object",
+            "properties": {
+                PHRASE_FIELD: {
+                    "type": "string",
+                    "title": "Confirmation phrase",
+                    "description": "Type exactly the text shown in backticks at the end of the "
+                    "message to run this call.",
+                }
+            },
+            "required": [PHRASE_FIELD],
+        }
+    return {
+        "type": "object",
+        "properties": {
+            APPROVE_FIELD: {
+                "type": "boolean",
+                "title": "Run this call",
+                "default": False,
+                "description": "Tick to run the call exactly as shown.",
+            }
+        },
+        "required": [APPROVE_FIELD],
+    }
 
 
 def answer_problem(phrase: str | None, content: Mapping[str, Any]) -> str | None:

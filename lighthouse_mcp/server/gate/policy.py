@@ -11,6 +11,7 @@ tools.safety.GATED_BY_DEFAULT); reads that return a credential are gated too unl
 - ``auto`` (default): elicitation when the client can receive it, else the token.
 - ``off``: nothing is asked; only with ``--dangerously-skip-confirmation``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,8 +39,11 @@ class GatePolicy:
             return True
         # A console login URL is a credential: reading one is gated unless secrets are
         # returned by choice (CreateKeyPair's private key goes to a file instead).
-        return (catalog.safety_class(action) == "read" and returns_secret(action)
-                and not self.return_secrets)
+        return (
+            catalog.safety_class(action) == "read"
+            and returns_secret(action)
+            and not self.return_secrets
+        )
 
     def offers_token(self, action: str) -> bool:
         """Whether the action's tool takes a ``confirm_token`` argument."""
@@ -50,16 +54,21 @@ def policy_from_settings(settings: Settings) -> GatePolicy:
     """The policy, or ConfigError when the flags do not say what they mean."""
     mode = settings.confirm_mode
     if settings.skip_confirmation and mode not in ("auto", "off"):
-        raise ConfigError(f"--dangerously-skip-confirmation contradicts --confirm-mode {mode}; "
-                          "use one or the other")
+        raise ConfigError(
+            f"--dangerously-skip-confirmation contradicts --confirm-mode {mode}; "
+            "use one or the other"
+        )
     if settings.skip_confirmation:
         mode = "off"
     elif mode == "off":
-        raise ConfigError("--confirm-mode off runs destructive and billing actions without "
-                          "asking anyone; add --dangerously-skip-confirmation to mean it")
+        raise ConfigError(
+            "--confirm-mode off runs destructive and billing actions without "
+            "asking anyone; add --dangerously-skip-confirmation to mean it"
+        )
     classes = GATED_BY_DEFAULT if settings.confirm is None else frozenset(settings.confirm)
     if not classes and mode != "off":
-        raise ConfigError("--confirm: name at least one class (e.g. destructive,billing); "
-                          "turning confirmation off takes --dangerously-skip-confirmation")
-    return GatePolicy(classes=frozenset(classes), mode=mode,
-                      return_secrets=settings.return_secrets)
+        raise ConfigError(
+            "--confirm: name at least one class (e.g. destructive,billing); "
+            "turning confirmation off takes --dangerously-skip-confirmation"
+        )
+    return GatePolicy(classes=frozenset(classes), mode=mode, return_secrets=settings.return_secrets)

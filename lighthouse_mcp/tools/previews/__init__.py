@@ -17,6 +17,7 @@ action-specific extras are keyed by action name.
 Transport-agnostic: everything takes an async ``call(action, params)`` bound to a
 region, so the gate wires it to the shared client and tests wire it to the sandbox.
 """
+
 from __future__ import annotations
 
 from lighthouse_mcp.tools.previews.build import build_preview

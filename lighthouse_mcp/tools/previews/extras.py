@@ -1,5 +1,6 @@
 """What else a gated call affects beyond its targets: disks and snapshots lost with an
 instance, firewall rules that disappear or are replaced."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -43,7 +44,7 @@ async def firewall_extras(call: Call, action: str, arguments: Mapping[str, Any])
     if not isinstance(instance, str):
         return []
     try:
-        current = (await call("DescribeFirewallRules", {"InstanceId": instance, "Limit": 100}))
+        current = await call("DescribeFirewallRules", {"InstanceId": instance, "Limit": 100})
     except Exception:
         return [f"the current firewall rules of {instance} could not be read"]
     rules = current.get("FirewallRuleSet") or []
@@ -56,8 +57,10 @@ async def firewall_extras(call: Call, action: str, arguments: Mapping[str, Any])
     if action == "ModifyFirewallRules":
         gone = [show(r) for r in rules]
         new = [show(r) for r in arguments.get("FirewallRules") or []]
-        return [f"all {len(gone)} current rules are replaced: " + "; ".join(gone or ["none"]),
-                "new rule set: " + "; ".join(new or ["EMPTY (all traffic blocked)"])]
+        return [
+            f"all {len(gone)} current rules are replaced: " + "; ".join(gone or ["none"]),
+            "new rule set: " + "; ".join(new or ["EMPTY (all traffic blocked)"]),
+        ]
     removed = [show(r) for r in arguments.get("FirewallRules") or []]
     return ["rules that will disappear: " + "; ".join(removed)]
 

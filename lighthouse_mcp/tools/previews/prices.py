@@ -1,4 +1,5 @@
 """What a billing call costs: the matching InquirePrice quote and the API's dry run."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -10,8 +11,9 @@ from lighthouse_mcp.tools.previews.render import Preview
 from lighthouse_mcp.tools.resource_kinds import PRICE_QUOTES
 
 
-async def quote_price(call: Call, action: str, arguments: Mapping[str, Any],
-                      preview: Preview) -> None:
+async def quote_price(
+    call: Call, action: str, arguments: Mapping[str, Any], preview: Preview
+) -> None:
     quote = PRICE_QUOTES.get(action)
     if quote is None:
         preview.price_note = "No price quote is available from the API for this action."

@@ -1,4 +1,5 @@
 """What a person reads before confirming: the preview of one gated call, as text and data."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -14,7 +15,6 @@ UNDO: dict[str, str] = {
     "destructive": "CANNOT BE UNDONE: data or access is lost for good.",
     "billing": "Spends money; charges are not refunded automatically.",
 }
-
 
 
 @dataclass
@@ -41,8 +41,12 @@ class Preview:
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "Action": self.action, "Region": self.region, "Class": self.safety,
-            "Undo": UNDO[self.safety], "Request": self.request, "Resources": self.resources,
+            "Action": self.action,
+            "Region": self.region,
+            "Class": self.safety,
+            "Undo": UNDO[self.safety],
+            "Request": self.request,
+            "Resources": self.resources,
         }
         if self.missing:
             out["NotFound"] = self.missing
@@ -62,21 +66,24 @@ class Preview:
         """The message a person reads; ends with the exact phrase to type when one is needed."""
         lines = [f"{self.title} ({self.action}) in {self.region}.", UNDO[self.safety]]
         if self.request:
-            lines.append("Request: " + ", ".join(
-                f"{k}={_short(quote(v))}"
-                for k, v in self.request.items()))
+            lines.append(
+                "Request: " + ", ".join(f"{k}={_short(quote(v))}" for k, v in self.request.items())
+            )
         for res in self.resources:
             details = ", ".join(
-                f"{k}={_short(quote(v))}" for k, v in res.items() if k not in ("Id", "Kind")
-                and v not in (None, "", [])
+                f"{k}={_short(quote(v))}"
+                for k, v in res.items()
+                if k not in ("Id", "Kind") and v not in (None, "", [])
             )
             head = f"- {res['Kind']} {one_line(str(res['Id']))}"
             lines.append(head + (f": {details}" if details else ""))
         lines += [f"- not found now: {rid}" for rid in self.missing]
         lines += [f"- {one_line(extra)}" for extra in self.extras]
         if self.price is not None:
-            lines += [f"Price{'' if not path else ' (' + path + ')'}: {fields}"
-                      for path, fields in _price_lines(self.price)]
+            lines += [
+                f"Price{'' if not path else ' (' + path + ')'}: {fields}"
+                for path, fields in _price_lines(self.price)
+            ]
         if self.price_note:
             lines.append(self.price_note)
         if self.dry_run:

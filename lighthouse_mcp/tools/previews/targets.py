@@ -1,4 +1,5 @@
 """Which resources a call acts on, and what they look like right now (by ID, live)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -46,19 +47,32 @@ def confirm_phrase(action: str, ids: Sequence[str]) -> str:
     return action
 
 
-async def describe(call: Call, kind: ResourceKind, ids: list[str],
-                    arguments: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+async def describe(
+    call: Call, kind: ResourceKind, ids: list[str], arguments: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
     """Records by ID; anything unreadable is shown as not found rather than failing."""
     params = {name: arguments[name] for name in kind.context if name in arguments}
     try:
-        return await records_by_id(call, kind.describe, params, ids_param=kind.ids_param,
-                                   ids=ids, set_field=kind.set_field, id_field=kind.id_field)
+        return await records_by_id(
+            call,
+            kind.describe,
+            params,
+            ids_param=kind.ids_param,
+            ids=ids,
+            set_field=kind.set_field,
+            id_field=kind.id_field,
+        )
     except Exception:
         return {}
 
 
-async def changed_targets(call: Call, action: str, arguments: Mapping[str, Any],
-                          shown: Sequence[str], missing: Sequence[str]) -> list[str]:
+async def changed_targets(
+    call: Call,
+    action: str,
+    arguments: Mapping[str, Any],
+    shown: Sequence[str],
+    missing: Sequence[str],
+) -> list[str]:
     """Why the call's targets are no longer what the person was shown (empty: unchanged).
 
     Run right before a confirmed call goes out: a resource shown may have been deleted

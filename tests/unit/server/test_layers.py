@@ -4,6 +4,7 @@ Nothing outside ``server/`` imports the server, ``tools/`` and ``prompts/`` know
 of the server or the sandbox, and inside the server only the CLI (and ``python -m``)
 imports ``server.cli``.
 """
+
 from __future__ import annotations
 
 import ast
@@ -31,8 +32,9 @@ def imported_modules(source: str) -> set[str]:
 def _offenders(package: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
     wrong: dict[str, list[str]] = {}
     for path in sorted((ROOT / package).rglob("*.py")):
-        bad = sorted(m for m in imported_modules(path.read_text(encoding="utf-8"))
-                     if m.startswith(forbidden))
+        bad = sorted(
+            m for m in imported_modules(path.read_text(encoding="utf-8")) if m.startswith(forbidden)
+        )
         if bad:
             wrong[str(path.relative_to(ROOT))] = bad
     return wrong
@@ -50,13 +52,16 @@ def test_the_product_layers_do_not_import_the_sandbox(package: str) -> None:
 
 def test_only_the_cli_imports_the_cli() -> None:
     entry_points = ("server/cli/", "server/__main__.py")
-    wrong = {name: mods for name, mods in _offenders("server", ("lighthouse_mcp.server.cli",))
-             .items() if not name.startswith(entry_points)}
+    wrong = {
+        name: mods
+        for name, mods in _offenders("server", ("lighthouse_mcp.server.cli",)).items()
+        if not name.startswith(entry_points)
+    }
     assert not wrong
 
 
 def test_the_check_sees_imports_at_any_depth() -> None:
-    source = ("import lighthouse_mcp.server.app\n"
-              "def f():\n    from lighthouse_mcp.tools import waits\n")
-    assert imported_modules(source) >= {"lighthouse_mcp.server.app",
-                                        "lighthouse_mcp.tools.waits"}
+    source = (
+        "import lighthouse_mcp.server.app\ndef f():\n    from lighthouse_mcp.tools import waits\n"
+    )
+    assert imported_modules(source) >= {"lighthouse_mcp.server.app", "lighthouse_mcp.tools.waits"}

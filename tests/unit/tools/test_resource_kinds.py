@@ -1,4 +1,5 @@
 """The resource-kind table (tools/resources.json) names only what the catalog has."""
+
 from __future__ import annotations
 
 import pytest
