@@ -4,7 +4,9 @@
 can ``except lighthouse_mcp.client.ThrottledError``. Nothing here knows about MCP.
 """
 
-from .client import API_VERSION, LighthouseClient
+from lighthouse_mcp.catalog import API_VERSION
+
+from .client import LighthouseClient
 from .credentials import CredentialChain, Credentials, CredentialsProvider, StaticProvider
 from .errors import (
     APIError,

@@ -24,6 +24,7 @@ from typing import Any, Self
 import anyio
 import httpx
 
+from lighthouse_mcp.catalog import API_VERSION
 from lighthouse_mcp.catalog.secrets import secret_values
 
 from .catalog_facts import idempotency_token, is_read
@@ -46,7 +47,6 @@ from .signing import TC3Auth
 
 log = logging.getLogger("lighthouse_mcp.client")
 
-API_VERSION = "2020-03-24"
 LANGUAGES = frozenset({"zh-CN", "en-US"})
 #: connect short (an unreachable endpoint should fail fast), read long (some actions are slow)
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=60.0)

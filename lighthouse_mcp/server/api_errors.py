@@ -14,6 +14,9 @@ from typing import Any
 
 import mcp_types as types
 
+from lighthouse_mcp import catalog
+from lighthouse_mcp.client.errors import APIError, LighthouseError, ThrottledError
+from lighthouse_mcp.client.retry import is_transient, may_have_reached_server
 from lighthouse_mcp.server.results import tool_error
 from lighthouse_mcp.tools.quoting import one_line
 
@@ -46,10 +49,6 @@ def _outcome_unknown(action: str, exc: Exception) -> str | None:
     """For a change that failed in a way that does not prove it was refused (the answer
     was lost, garbled or a 5xx), the warning a caller needs before sending it again:
     the client never resends such a change itself, and neither should the model."""
-    from lighthouse_mcp import catalog
-    from lighthouse_mcp.client.errors import LighthouseError, ThrottledError
-    from lighthouse_mcp.client.retry import is_transient, may_have_reached_server
-
     if not isinstance(exc, LighthouseError) or isinstance(exc, ThrottledError):
         return None
     if not is_transient(exc) or not may_have_reached_server(exc):
@@ -66,8 +65,6 @@ def api_error_result(action: str, exc: Exception) -> types.CallToolResult | None
     Only the exception's public fields and its (safe, by the client's contract) str
     are used; never its traceback or arguments.
     """
-    from lighthouse_mcp.client.errors import APIError, LighthouseError
-
     if not isinstance(exc, LighthouseError):
         return None
     hint = _hint(exc)

@@ -10,24 +10,32 @@ Server takes `types.Tool` and `CallToolResult` as they are.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
+import enum
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, Any
 
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 
+from lighthouse_mcp.catalog import API_VERSION
+from lighthouse_mcp.server import gate, paging, prompts, resources, secret_outputs, waits
+from lighthouse_mcp.server.api_client import make_client
 from lighthouse_mcp.server.api_errors import unexpected_error_result
+from lighthouse_mcp.server.catalog_tools import register_action_tools
+from lighthouse_mcp.server.compact import register_compact_tools
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.server.content import prompt_handlers, resource_handlers
-from lighthouse_mcp.server.execute import ApiClient, Pipeline
+from lighthouse_mcp.server.execute import ApiClient, Pipeline, Services
+from lighthouse_mcp.server.exposure import exposed_actions
 from lighthouse_mcp.server.hooks import SessionInfo, ToolContext
 from lighthouse_mcp.server.registry import Registry
 from lighthouse_mcp.server.results import tool_error
 from lighthouse_mcp.server.sessions import lifespan, session_info
+
+if TYPE_CHECKING:
+    from lighthouse_mcp.sandbox import Sandbox
 
 log = logging.getLogger("lighthouse_mcp.server")
 
@@ -36,20 +44,52 @@ SERVER_NAME = "tencent-lighthouse-mcp"
 #: cold start (it scans every distribution); a test pins it to the installed metadata.
 SERVER_VERSION = "0.1.0"
 
-#: Feature modules that plug into the registry: each, if present, defines
-#: ``install(registry: Registry) -> None``. A module that does not exist is skipped (so
-#: features land independently); an import error inside one is a real error.
-FEATURE_MODULES: tuple[str, ...] = (
-    "lighthouse_mcp.server.audit",
-    "lighthouse_mcp.server.gate",
-    "lighthouse_mcp.server.paging",
-    "lighthouse_mcp.server.waiters",
-    "lighthouse_mcp.server.prompts",
-    "lighthouse_mcp.server.resources",
-)
 
-INSTRUCTIONS = """\
-Tencent Cloud Lighthouse (轻量应用服务器) API 2020-03-24; each tool is one API action.
+class Feature(enum.Enum):
+    """What the server adds to the catalog's action tools; tests pick a subset."""
+
+    #: The confirmation gate with its audit log, and the wrappers that keep returned
+    #: secrets out of results (both follow --return-secrets).
+    GATE = "gate"
+    #: ``all_pages`` on the Describe* tools that page.
+    PAGING = "paging"
+    #: ``wait_for`` and the ``Next`` hint on asynchronous results.
+    WAITS = "waits"
+    #: The workflow prompts.
+    PROMPTS = "prompts"
+    #: The catalog and live-view resources.
+    RESOURCES = "resources"
+
+
+ALL_FEATURES: frozenset[Feature] = frozenset(Feature)
+
+
+def install_features(registry: Registry, services: Services,
+                     features: Collection[Feature] = ALL_FEATURES) -> None:
+    """Install ``features`` into the registry, always in this order.
+
+    The order matters for the call wrappers: the first registered is the outermost
+    (hooks.CallWrapper). The secret-output wrappers come first so they see the final
+    response, whatever the wrappers inside them did (every page merged, a Next hint
+    added): nothing a call returns passes around them. ``all_pages`` comes before the
+    Next hint so each page is an ordinary call through the rest of the chain. Tools,
+    prompts and resources do not depend on order; they are added after the wrappers.
+    """
+    if Feature.GATE in features:
+        gate.install(registry, services)
+        secret_outputs.install(registry)
+    if Feature.PAGING in features:
+        paging.install(registry)
+    if Feature.WAITS in features:
+        waits.install(registry, services)
+    if Feature.PROMPTS in features:
+        prompts.install(registry)
+    if Feature.RESOURCES in features:
+        resources.install(registry, services)
+
+
+INSTRUCTIONS = f"""\
+Tencent Cloud Lighthouse (轻量应用服务器) API {API_VERSION}; each tool is one API action.
 Regions: resources live in one region; pass Region (e.g. ap-guangzhou) or the server's \
 default is used. DescribeRegions lists them.
 Asynchronous actions (create, start, stop, reset, ...) return before the change is done: \
@@ -80,35 +120,7 @@ class LighthouseServer(Server[Any]):
             self._client = None
 
 
-def make_client(settings: Settings, sandbox: Any = None) -> Any:
-    """The shared LighthouseClient: the in-process sandbox, an endpoint, or Tencent Cloud."""
-    from lighthouse_mcp.client import LighthouseClient
-
-    language = "zh-CN" if settings.lang == "zh" else "en-US"
-    if settings.sandbox or sandbox is not None:
-        from lighthouse_mcp.client.credentials import Credentials
-        from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
-
-        sb = sandbox if sandbox is not None else Sandbox()
-        return LighthouseClient(
-            credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, None),
-            region=settings.region or "ap-guangzhou", endpoint="http://sandbox",
-            transport=sb.transport(), language=language)
-    return LighthouseClient(region=settings.region, endpoint=settings.endpoint, language=language)
-
-
-def install_features(registry: Registry, modules: tuple[str, ...] = FEATURE_MODULES) -> None:
-    for name in modules:
-        if importlib.util.find_spec(name) is None:
-            continue
-        install = getattr(importlib.import_module(name), "install", None)
-        if install is not None:
-            install(registry)
-
-
 def build_registry(settings: Settings) -> Registry:
-    from lighthouse_mcp.server.exposure import exposed_actions
-
     return Registry(settings=settings, exposed_actions=exposed_actions(settings))
 
 
@@ -116,18 +128,16 @@ def build_server(
     settings: Settings,
     *,
     client: ApiClient | None = None,
-    sandbox: Any = None,
+    sandbox: Sandbox | None = None,
     registry: Registry | None = None,
-    features: tuple[str, ...] = FEATURE_MODULES,
+    features: Collection[Feature] = ALL_FEATURES,
     pipeline_options: dict[str, Any] | None = None,
 ) -> LighthouseServer:
     """The MCP server for these settings. ``client`` replaces the API client (tests,
     embedding); ``sandbox`` serves that Sandbox instance; ``registry`` replaces the
     catalog-built registry and ``pipeline_options`` the pipeline's catalog lookups (tests
-    of the server machinery with fake tools)."""
-    from lighthouse_mcp.server.catalog_tools import register_action_tools
-    from lighthouse_mcp.server.compact import register_compact_tools
-
+    of the server machinery with fake tools); ``features`` picks what is added to the
+    action tools (all by default)."""
     catalog_tools = registry is None
     reg = registry if registry is not None else build_registry(settings)
     state: dict[str, Any] = {"client": client, "client_info_set": False}
@@ -140,8 +150,7 @@ def build_server(
         return result
 
     pipeline = Pipeline(reg, get_client, **(pipeline_options or {}))
-    reg.services.update(pipeline=pipeline, client=get_client)
-    install_features(reg, features)
+    install_features(reg, Services(pipeline, get_client), features)
     if catalog_tools:
         if settings.compact:
             register_compact_tools(reg, pipeline)

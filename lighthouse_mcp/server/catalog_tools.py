@@ -12,9 +12,11 @@ from typing import Any
 
 import mcp_types as types
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.server.execute import Pipeline
 from lighthouse_mcp.server.hooks import ToolContext, ToolResult
 from lighthouse_mcp.server.registry import Registry, ServerArg, ToolHandler, ToolSpec
+from lighthouse_mcp.tools.definitions import tool_definition
 
 
 def with_server_args(schema: Mapping[str, Any], args: Mapping[str, ServerArg]) -> dict[str, Any]:
@@ -36,9 +38,6 @@ def _handler(pipeline: Pipeline, action: str) -> ToolHandler:
 
 
 def action_tool(action: str, registry: Registry, pipeline: Pipeline) -> ToolSpec:
-    from lighthouse_mcp import catalog
-    from lighthouse_mcp.tools.definitions import tool_definition
-
     settings = registry.settings
     d = tool_definition(action, lang=settings.lang, default_region=settings.region,
                         region_enum=settings.region_enum)

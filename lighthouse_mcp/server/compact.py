@@ -13,11 +13,15 @@ from typing import Any, Literal
 
 import mcp_types as types
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.server.catalog_tools import with_server_args
 from lighthouse_mcp.server.execute import Pipeline
+from lighthouse_mcp.server.exposure import group_ids
 from lighthouse_mcp.server.hooks import ToolContext, ToolResult
 from lighthouse_mcp.server.registry import Registry, ToolSpec
 from lighthouse_mcp.server.results import text_result, tool_error, validation_error
+from lighthouse_mcp.tools.definitions import tool_definition
+from lighthouse_mcp.tools.descriptions import tool_description, tool_title
 from lighthouse_mcp.tools.validate import validate_against
 
 Lang = Literal["en", "zh"]
@@ -30,18 +34,12 @@ _READ_ONLY = types.ToolAnnotations(read_only_hint=True, destructive_hint=False,
 
 
 def _haystack(action: str, lang: Lang) -> str:
-    from lighthouse_mcp import catalog
-    from lighthouse_mcp.tools.descriptions import tool_description, tool_title
-
     a = catalog.action(action)
     return " ".join([action, a["group_id"], a["title_zh"], tool_title(action, lang),
                      tool_description(action, lang)]).lower()
 
 
 def _summary(action: str, lang: Lang) -> dict[str, Any]:
-    from lighthouse_mcp import catalog
-    from lighthouse_mcp.tools.descriptions import tool_title
-
     return {"name": action, "title": tool_title(action, lang),
             "group": catalog.action(action)["group_id"], "safety": catalog.safety_class(action)}
 
@@ -50,8 +48,6 @@ def search(registry: Registry, query: str, group: str | None, limit: int) -> lis
     """Exposed actions ranked by how many query words they contain (a word in the action
     name counts three times), so "list my servers" still finds DescribeInstances-like
     actions and exact names rank first. An empty query lists actions in name order."""
-    from lighthouse_mcp import catalog
-
     words = query.lower().split()
     lang = registry.settings.lang
     scored: list[tuple[int, str]] = []
@@ -67,8 +63,6 @@ def search(registry: Registry, query: str, group: str | None, limit: int) -> lis
 
 def describe(registry: Registry, action: str) -> dict[str, Any]:
     """What the direct tool would list for ``action``: texts, annotations, inputSchema."""
-    from lighthouse_mcp.tools.definitions import tool_definition
-
     settings = registry.settings
     d = tool_definition(action, lang=settings.lang, default_region=settings.region,
                         region_enum=settings.region_enum)
@@ -81,8 +75,6 @@ def describe(registry: Registry, action: str) -> dict[str, Any]:
 
 def _call_annotations(registry: Registry) -> types.ToolAnnotations:
     """As cautious as the most dangerous action call_action can reach on this server."""
-    from lighthouse_mcp import catalog
-
     classes = {catalog.safety_class(a) for a in registry.exposed_actions}
     if classes <= {"read"}:
         return types.ToolAnnotations(read_only_hint=True, destructive_hint=False,
@@ -93,8 +85,6 @@ def _call_annotations(registry: Registry) -> types.ToolAnnotations:
 
 
 def register_compact_tools(registry: Registry, pipeline: Pipeline) -> None:
-    from lighthouse_mcp.server.exposure import group_ids
-
     exposed = registry.exposed_actions
 
     async def do_search(args: dict[str, Any], ctx: ToolContext) -> ToolResult:

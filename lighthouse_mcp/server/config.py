@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from lighthouse_mcp.tools.safety import SAFETY_CLASSES
 
 Transport = Literal["stdio", "sse", "streamable-http"]
 ConfirmMode = Literal["auto", "elicit", "token", "off"]
 
 TRANSPORTS: tuple[Transport, ...] = ("stdio", "sse", "streamable-http")
 CONFIRM_MODES: tuple[ConfirmMode, ...] = ("auto", "elicit", "token", "off")
-SAFETY_CLASSES = ("read", "write", "disruptive", "destructive", "billing")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DEFAULT_PORT = 8000
 
@@ -31,6 +33,16 @@ ENV_LANG = "LIGHTHOUSE_MCP_LANG"
 
 class ConfigError(ValueError):
     """A flag or variable with a value the server cannot run with; the message names it."""
+
+
+def state_dir() -> Path:
+    """The per-user folder for what the server keeps between runs (audit log, saved keys):
+    $XDG_STATE_HOME/lighthouse-mcp, else ~/.local/state/lighthouse-mcp."""
+    if sys.platform == "win32":  # pragma: no cover - documented, not tested here
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home()))
+    else:
+        base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return base / "lighthouse-mcp"
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,7 @@ class Settings:
     auth_token: str | None = field(default=None, repr=False)
     allow_unauthenticated: bool = False
     allowed_origins: tuple[str, ...] = ()
-    # Confirmation gate and audit (implemented by server/gate.py and server/audit.py).
+    # Confirmation gate and audit (server/gate/).
     confirm: tuple[str, ...] | None = None  # None = the gate's default classes
     confirm_mode: ConfirmMode = "auto"
     skip_confirmation: bool = False

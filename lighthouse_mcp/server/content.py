@@ -5,6 +5,7 @@ from typing import Any
 
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
+from mcp.shared.exceptions import MCPError
 
 from lighthouse_mcp.server.registry import Registry
 
@@ -19,8 +20,6 @@ def prompt_handlers(reg: Registry) -> dict[str, Any]:
 
     async def get_prompt(ctx: ServerRequestContext[Any, Any],
                          params: types.GetPromptRequestParams) -> types.GetPromptResult:
-        from mcp.shared.exceptions import MCPError
-
         spec = reg.prompts.get(params.name)
         if spec is None:
             raise MCPError(code=types.INVALID_PARAMS, message=f"unknown prompt {params.name!r}")
@@ -46,8 +45,6 @@ def resource_handlers(reg: Registry) -> dict[str, Any]:
 
     async def read_resource(ctx: ServerRequestContext[Any, Any],
                             params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
-        from mcp.shared.exceptions import MCPError
-
         uri = str(params.uri)
         readers = ([(r.read, r.resource.mime_type)] if (r := reg.resources.get(uri)) else [])
         readers += [(t.read, t.template.mime_type) for t in reg.resource_templates]

@@ -16,12 +16,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from lighthouse_mcp import catalog
+from lighthouse_mcp.catalog.secrets import REDACTED, redact
 from lighthouse_mcp.server.api_errors import api_error_result, unexpected_error_result
 from lighthouse_mcp.server.hooks import (
     AllowAll,
     Auditor,
     CallNext,
     Gate,
+    GatedCall,
     GateDecision,
     NoAudit,
     PendingCall,
@@ -30,11 +33,12 @@ from lighthouse_mcp.server.hooks import (
     ToolResult,
 )
 from lighthouse_mcp.server.registry import Registry, ServerArg
-from lighthouse_mcp.server.results import ProblemLike, success, tool_error, validation_error
+from lighthouse_mcp.server.results import success, tool_error, validation_error
+from lighthouse_mcp.tools.validate import Problem, validate
 
 __all__ = [
     "AllowAll", "ApiClient", "Auditor", "Gate", "GateDecision", "NoAudit", "PendingCall",
-    "Pipeline", "SessionInfo", "ToolContext", "mask_secrets",
+    "Pipeline", "Services", "SessionInfo", "ToolContext", "mask_secrets",
 ]
 
 log = logging.getLogger("lighthouse_mcp.server")
@@ -53,24 +57,12 @@ class ApiClient(Protocol):
                    region: str | None = None) -> dict[str, Any]: ...
 
 
-Validator = Callable[[str, Mapping[str, Any]], Sequence[ProblemLike]]
-
-
-@dataclass(frozen=True)
-class ArgProblem:
-    """A problem with a server-added argument, shaped like tools.validate's Problem."""
-
-    path: str
-    given: str
-    expected: str
-    message: str
+Validator = Callable[[str, Mapping[str, Any]], Sequence[Problem]]
 
 
 def mask_secrets(arguments: Mapping[str, Any]) -> dict[str, Any]:
     """Tool arguments safe for audit events and logs: the project's secret fields
     (catalog.secrets) plus server-added tokens such as ``confirm_token``."""
-    from lighthouse_mcp.catalog.secrets import REDACTED, redact
-
     masked: dict[str, Any] = redact(dict(arguments))
     for key in masked:
         if key.endswith("_token"):
@@ -78,7 +70,7 @@ def mask_secrets(arguments: Mapping[str, Any]) -> dict[str, Any]:
     return masked
 
 
-def _check_server_arg(arg: ServerArg, value: Any) -> ArgProblem | None:
+def _check_server_arg(arg: ServerArg, value: Any) -> Problem | None:
     expected = arg.schema.get("type")
     allowed = _JSON_TYPES.get(expected) if isinstance(expected, str) else None
     if allowed is None:
@@ -88,27 +80,18 @@ def _check_server_arg(arg: ServerArg, value: Any) -> ArgProblem | None:
     if ok:
         return None
     given = repr(value)
-    return ArgProblem(arg.name, given if len(given) <= 40 else given[:37] + "...",
+    return Problem(arg.name, given if len(given) <= 40 else given[:37] + "...",
                       str(expected), f"must be of type {expected}")
 
 
-def _default_validator(action: str, arguments: Mapping[str, Any]) -> Sequence[ProblemLike]:
-    from lighthouse_mcp.tools.validate import validate
-
-    problems: Sequence[ProblemLike] = validate(action, arguments)
-    return problems
+#: The arguments that page a Describe* list.
+PAGE_PARAMS = ("Offset", "Limit")
 
 
 def _default_page_params(action: str) -> Iterable[str]:
-    from lighthouse_mcp import catalog
-
-    return [p["name"] for p in catalog.action(action)["inputs"]]
-
-
-def _default_is_read(action: str) -> bool:
-    from lighthouse_mcp import catalog
-
-    return catalog.is_read(action)
+    """The paging arguments (Offset, Limit) ``action`` takes, for a cut result's hint."""
+    inputs = {p["name"] for p in catalog.action(action)["inputs"]}
+    return [name for name in PAGE_PARAMS if name in inputs]
 
 
 class Pipeline:
@@ -123,15 +106,15 @@ class Pipeline:
         registry: Registry,
         client: Callable[[], ApiClient],
         *,
-        validator: Validator = _default_validator,
-        input_names: Callable[[str], Iterable[str]] = _default_page_params,
-        is_read: Callable[[str], bool] = _default_is_read,
+        validator: Validator = validate,
+        page_params: Callable[[str], Iterable[str]] = _default_page_params,
+        is_read: Callable[[str], bool] = catalog.is_read,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._registry = registry
         self._client = client
         self._validator = validator
-        self._input_names = input_names
+        self._page_params = page_params
         self._is_read = is_read
         self._clock = clock
         self._exposed = frozenset(registry.exposed_actions)
@@ -153,7 +136,7 @@ class Pipeline:
 
     async def read(self, action: str, params: Mapping[str, Any], *,
                    region: str | None = None) -> dict[str, Any]:
-        """Send a read action for a server-side helper (waiters, previews, paging).
+        """Send a read action for a server-side helper (waits, previews, paging).
 
         Only read actions pass, whatever the flags: helpers observe, they never change
         anything. Exposure flags do not apply (a waiter under --toolsets disk may still
@@ -175,11 +158,13 @@ class Pipeline:
             "arguments": mask_secrets(arguments),
         }
 
+        gated: GatedCall | None = None
+
         def finish(outcome: str, result: ToolResult, **extra: Any) -> ToolResult:
             event.update(outcome=outcome, duration_ms=round((self._clock() - started) * 1000, 1),
                          **extra)
             try:
-                self._registry.auditor.record(event)
+                self._registry.auditor.record(event, gated)
             except Exception as exc:  # an audit sink failing must not fail the call silently
                 log.error("audit log write failed: %s", type(exc).__name__)
             return result
@@ -190,7 +175,7 @@ class Pipeline:
 
         offered = self._registry.server_args_for(action)
         server_args = {k: arguments.pop(k) for k in list(arguments) if k in offered}
-        problems: list[ProblemLike] = []
+        problems: list[Problem] = []
         for key, value in server_args.items():
             if (arg_problem := _check_server_arg(offered[key], value)) is not None:
                 problems.append(arg_problem)
@@ -210,6 +195,7 @@ class Pipeline:
             decision = await self._registry.gate.check(call, ctx.session)
         except Exception as exc:
             return finish("error", unexpected_error_result(action, exc), stage="gate")
+        gated = GatedCall(call, ctx.session, decision)
         if not decision.allowed:
             refusal = decision.result or tool_error(
                 f"{action} was not confirmed; nothing was sent.", code="NotConfirmed")
@@ -217,7 +203,7 @@ class Pipeline:
 
         try:
             response = await self._call_chain(ctx)(call)
-            result = success(action, response, page_params=self._input_names(action))
+            result = success(action, response, page_params=self._page_params(action))
         except Exception as exc:
             api = api_error_result(action, exc)
             if api is not None:
@@ -240,6 +226,16 @@ class Pipeline:
         for wrapper in reversed(self._registry.call_wrappers):
             chain = _bind(wrapper, ctx, chain)
         return chain
+
+
+@dataclass(frozen=True)
+class Services:
+    """What `app.build_server` hands the features it installs: the pipeline (its
+    read-only path serves waits, previews and live resources) and the shared API
+    client, built on first use."""
+
+    pipeline: Pipeline
+    client: Callable[[], ApiClient]
 
 
 def _bind(wrapper: Any, ctx: ToolContext, call_next: CallNext) -> CallNext:

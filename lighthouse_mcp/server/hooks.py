@@ -3,9 +3,9 @@ wrapper receive and return.
 
 They live apart from the pipeline so the gate, audit and workflow modules can import
 them without importing the pipeline (and the pipeline never imports those modules).
-Everything here is plain data plus Protocols; only `mcp_types` is imported, for the
-results a gate may hand back (a refusal as a tool result, or an input-required result
-on 2026-era connections that cannot receive server-initiated elicitation).
+Everything here is plain data plus Protocols; `mcp_types` is imported for the results a
+gate may hand back (a refusal as a tool result, or an input-required result on
+2026-era connections that cannot receive server-initiated elicitation).
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import mcp_types as types
+
+from lighthouse_mcp.catalog.secrets import REDACTED, redact
 
 #: What a tool handler may return to the MCP runner.
 ToolResult = types.CallToolResult | types.InputRequiredResult
@@ -54,8 +56,6 @@ class PendingCall:
     def __repr__(self) -> str:
         """Redacted: a call ends up in tracebacks and debug output, and its arguments may
         hold a password (catalog.secrets), its server arguments a confirm_token."""
-        from lighthouse_mcp.catalog.secrets import REDACTED, redact
-
         shown_args = {k: REDACTED if k.endswith("_token") else v
                       for k, v in self.server_args.items()}
         return (f"PendingCall(action={self.action!r}, region={self.region!r}, "
@@ -110,14 +110,33 @@ class GateDecision:
 
     allowed: bool
     result: ToolResult | None = None
+    #: What the gate decided, for the audit record: "not-gated", "token-issued",
+    #: "token-confirmed", "elicited-accept", "declined", ...
+    decision: str = "not-gated"
+    #: Whether the call needed confirmation.
+    gated: bool = False
+    #: The region the gate resolved for the call (its Region, else the default).
+    region: str = ""
 
     @classmethod
-    def allow(cls) -> GateDecision:
-        return cls(True)
+    def allow(cls, decision: str = "not-gated", *, gated: bool = False,
+              region: str = "") -> GateDecision:
+        return cls(True, None, decision, gated, region)
 
     @classmethod
-    def refuse(cls, result: ToolResult) -> GateDecision:
-        return cls(False, result)
+    def refuse(cls, result: ToolResult, decision: str = "refused", *, gated: bool = True,
+               region: str = "") -> GateDecision:
+        return cls(False, result, decision, gated, region)
+
+
+@dataclass(frozen=True)
+class GatedCall:
+    """A call that reached the gate, with the gate's decision: what the pipeline hands
+    the auditor alongside the event, so the outcome record names the decision."""
+
+    call: PendingCall
+    session: SessionInfo
+    decision: GateDecision
 
 
 class Gate(Protocol):
@@ -131,9 +150,11 @@ class Auditor(Protocol):
 
     Events carry arguments with secret-looking values already masked (see
     ``execute.mask_secrets``); an auditor must not add anything from the environment.
+    ``gated`` is the call and the gate's decision once the call reached the gate (None
+    for calls refused before it: not exposed, invalid).
     """
 
-    def record(self, event: dict[str, Any]) -> None: ...
+    def record(self, event: dict[str, Any], gated: GatedCall | None = None) -> None: ...
 
 
 #: Runs the API call: (call) -> the Response contents. Wrappers receive the next runner.
@@ -151,7 +172,7 @@ class CallWrapper(Protocol):
 
 
 class AllowAll:
-    """The default gate until server/gate.py plugs in: every exposed, valid call runs."""
+    """The gate when the confirmation gate is not installed: every exposed, valid call runs."""
 
     async def check(self, call: PendingCall, session: SessionInfo) -> GateDecision:
         return GateDecision.allow()
@@ -160,5 +181,5 @@ class AllowAll:
 class NoAudit:
     """The default auditor: records nothing."""
 
-    def record(self, event: dict[str, Any]) -> None:
+    def record(self, event: dict[str, Any], gated: GatedCall | None = None) -> None:
         return None

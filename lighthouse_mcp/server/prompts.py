@@ -7,8 +7,9 @@ is the client's mistake, so it answers with an invalid-params error naming it.
 from __future__ import annotations
 
 import mcp_types as types
+from mcp.shared.exceptions import MCPError
 
-from lighthouse_mcp.prompts.registry import Prompt, PromptError, load_prompts
+from lighthouse_mcp.prompts import Prompt, PromptError, load_prompts
 from lighthouse_mcp.server.registry import PromptRenderer, PromptSpec, Registry
 
 
@@ -21,8 +22,6 @@ def mcp_prompt(prompt: Prompt) -> types.Prompt:
 
 def renderer(prompt: Prompt) -> PromptRenderer:
     async def render(arguments: dict[str, str]) -> types.GetPromptResult:
-        from mcp.shared.exceptions import MCPError
-
         try:
             text = prompt.render(arguments)
         except PromptError as exc:

@@ -1,9 +1,10 @@
 """The registry: every tool, prompt, resource and pipeline hook the server will serve.
 
-`app.build_server` fills it from the catalog and then lets feature modules (the
-confirmation gate, waiters, paging, prompts, resources) add to it through the small
-`add_*`/`set_*` methods, before the MCP server is assembled. After that it is frozen:
-the tool list a client sees never changes during a session.
+`app.build_server` fills it from the catalog and then installs the features (the
+confirmation gate, paging, waits, prompts, resources: `app.install_features`), which
+add to it through the small `add_*`/`set_*` methods, before the MCP server is
+assembled. After that it is frozen: the tool list a client sees never changes during a
+session.
 """
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ class ResourceTemplateSpec:
 
 @dataclass
 class Registry:
-    """Collects what `build_server` serves. Feature modules receive it in ``install``."""
+    """Collects what `build_server` serves. Each feature's ``install`` receives it."""
 
     settings: Settings
     exposed_actions: tuple[str, ...] = ()
@@ -113,8 +114,6 @@ class Registry:
     instructions: list[str] = field(default_factory=list)
     gate: Gate = field(default_factory=AllowAll)
     auditor: Auditor = field(default_factory=NoAudit)
-    #: Services features share (the API client, the pipeline); filled by build_server.
-    services: dict[str, Any] = field(default_factory=dict)
 
     def add_tool(self, spec: ToolSpec) -> None:
         """Register a tool; its annotations must say whether it reads or writes, and a

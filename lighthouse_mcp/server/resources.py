@@ -8,16 +8,24 @@ English, structures, errors, the async wait) is one ``resources/read`` away inst
 """
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import mcp_types as types
+from mcp.shared.exceptions import MCPError
 
 from lighthouse_mcp import catalog
-from lighthouse_mcp.server.execute import Pipeline
+from lighthouse_mcp.client.errors import LighthouseError
+from lighthouse_mcp.server.execute import Pipeline, Services
 from lighthouse_mcp.server.registry import Registry, ResourceSpec, ResourceTemplateSpec
+from lighthouse_mcp.server.results import drop_nulls
+from lighthouse_mcp.tools.descriptions import tool_title
+from lighthouse_mcp.tools.docs import render_action
+from lighthouse_mcp.tools.followups import recipe
+from lighthouse_mcp.tools.paging import fetch_all_pages
 
 SCHEME = "lighthouse://"
 REGIONS_URI = f"{SCHEME}regions"
@@ -48,8 +56,6 @@ def _dumps(value: Any) -> str:
 
 
 def _invalid(message: str) -> Exception:
-    from mcp.shared.exceptions import MCPError
-
     return MCPError(code=types.INVALID_PARAMS, message=message)
 
 
@@ -68,9 +74,7 @@ def regions_json() -> str:
 
 def actions_index(exposed: tuple[str, ...]) -> str:
     """One line per action: name, group, safety class, English and Chinese titles."""
-    from lighthouse_mcp.tools.descriptions import tool_title
-
-    lines = ["# Lighthouse API 2020-03-24 actions",
+    lines = [f"# Lighthouse API {catalog.API_VERSION} actions",
              f"Full documentation of one: {ACTION_TEMPLATE}. `*` = not exposed by this server.",
              ""]
     shown = set(exposed)
@@ -86,9 +90,6 @@ def action_document(name: str) -> str:
     """Everything known about one action: the English overlay (title, description, safety
     class and reason, parameter notes, the wait that observes it), then the docs' full
     Chinese text as `lighthouse-mcp catalog NAME` prints it."""
-    from lighthouse_mcp.server.cmd_catalog import render_action
-    from lighthouse_mcp.tools.followups import recipe
-
     overlay: Mapping[str, Any] = catalog.load_overlay()["actions"].get(name) or {}
     act = catalog.action(name)
     lines = [f"# {name}", ""]
@@ -134,8 +135,6 @@ async def read_action(uri: str) -> str:
         raise KeyError(uri)
     name = match.group(1)
     if name not in catalog.action_names():
-        import difflib
-
         close = difflib.get_close_matches(name, catalog.action_names(), n=3, cutoff=0.6)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         raise _invalid(f"no Lighthouse action named {name!r} (list: {ACTIONS_URI}).{hint}")
@@ -151,9 +150,6 @@ def _region(region: str) -> str:
 def instances_reader(pipeline: Pipeline) -> Callable[[str], Any]:
     """The region's instances, one short row each, every page (tools.paging's caps)."""
     async def read(uri: str) -> str:
-        from lighthouse_mcp.client.errors import LighthouseError
-        from lighthouse_mcp.tools.paging import fetch_all_pages
-
         match = _INSTANCES_URI.match(uri)
         if match is None:
             raise KeyError(uri)
@@ -180,8 +176,6 @@ def instances_reader(pipeline: Pipeline) -> Callable[[str], Any]:
 
 def instance_reader(pipeline: Pipeline) -> Callable[[str], Any]:
     async def read(uri: str) -> str:
-        from lighthouse_mcp.client.errors import LighthouseError
-
         match = _INSTANCE_URI.match(uri)
         if match is None:
             raise KeyError(uri)
@@ -204,8 +198,6 @@ def instance_reader(pipeline: Pipeline) -> Callable[[str], Any]:
 
 def instance_summary(record: Mapping[str, Any], rules: Mapping[str, Any]) -> dict[str, Any]:
     """The fields that answer "what is this instance and can I reach it"."""
-    from lighthouse_mcp.server.results import drop_nulls
-
     out = {k: record[k] for k in INSTANCE_FIELDS if record.get(k) is not None}
     out["Firewall"] = drop_nulls({"FirewallVersion": rules.get("FirewallVersion"),
                                   "TotalCount": rules.get("TotalCount"),
@@ -213,7 +205,8 @@ def instance_summary(record: Mapping[str, Any], rules: Mapping[str, Any]) -> dic
     return out
 
 
-def install(registry: Registry) -> None:
+def install(registry: Registry, services: Services) -> None:
+    """Add the catalog resources and the live views (read through the pipeline)."""
     exposed = registry.exposed_actions
 
     async def read_regions(uri: str) -> str:
@@ -235,16 +228,15 @@ def install(registry: Registry) -> None:
         description="One action's full documentation: English overlay, the Chinese docs "
                     "(every parameter, structure, error, example), its async wait.",
         mime_type="text/markdown"), read_action))
-    pipeline = registry.services.get("pipeline")
-    if isinstance(pipeline, Pipeline):
-        registry.add_resource_template(ResourceTemplateSpec(types.ResourceTemplate(
-            uri_template=INSTANCE_TEMPLATE, name="instance", title="Lighthouse instance (live)",
-            description="Live summary of one instance: state, addresses, bundle, expiry, "
-                        "latest operation, firewall rules.",
-            mime_type="application/json"), instance_reader(pipeline)))
-        registry.add_resource_template(ResourceTemplateSpec(types.ResourceTemplate(
-            uri_template=INSTANCES_TEMPLATE, name="instances",
-            title="Lighthouse instances in a region (live)",
-            description="Every instance of a region, one row each: ID, name, state, zone, "
-                        "bundle, public IPs, expiry, renew flag.",
-            mime_type="application/json"), instances_reader(pipeline)))
+    pipeline = services.pipeline
+    registry.add_resource_template(ResourceTemplateSpec(types.ResourceTemplate(
+        uri_template=INSTANCE_TEMPLATE, name="instance", title="Lighthouse instance (live)",
+        description="Live summary of one instance: state, addresses, bundle, expiry, "
+                    "latest operation, firewall rules.",
+        mime_type="application/json"), instance_reader(pipeline)))
+    registry.add_resource_template(ResourceTemplateSpec(types.ResourceTemplate(
+        uri_template=INSTANCES_TEMPLATE, name="instances",
+        title="Lighthouse instances in a region (live)",
+        description="Every instance of a region, one row each: ID, name, state, zone, "
+                    "bundle, public IPs, expiry, renew flag.",
+        mime_type="application/json"), instances_reader(pipeline)))

@@ -13,28 +13,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import mcp_types as types
 
 from lighthouse_mcp.tools.quoting import one_line, quote
+from lighthouse_mcp.tools.validate import Problem
 
 #: Results whose compact JSON is longer than this many characters are cut (about 15k
 #: estimated tokens): the longest arrays are shortened until the JSON fits.
 MAX_RESULT_CHARS = 60_000
-
-
-class ProblemLike(Protocol):
-    """A validation problem as tools.validate reports it (read-only fields)."""
-
-    @property
-    def path(self) -> str: ...
-    @property
-    def given(self) -> str: ...
-    @property
-    def expected(self) -> str: ...
-    @property
-    def message(self) -> str: ...
 
 
 def _dumps(value: Any) -> str:
@@ -59,7 +47,7 @@ def tool_error(message: str, *, code: str, details: dict[str, Any] | None = None
     return text_result(message, structured={"Error": error}, is_error=True)
 
 
-def validation_error(action: str, problems: Sequence[ProblemLike]) -> types.CallToolResult:
+def validation_error(action: str, problems: Sequence[Problem]) -> types.CallToolResult:
     """Every problem at once, each naming the field, what was given and what is expected."""
     count = len(problems)
     lines = [f"{action}: {count} invalid argument{'s' if count != 1 else ''}; nothing was sent."]

@@ -8,7 +8,7 @@ returns the container's ``docker inspect`` (base64 JSON) whose ``Config.Env`` ho
 environment values the user set, often database passwords and API keys: the values are
 blanked (names kept). ``--return-secrets`` turns both off for people who want the secrets
 in results. (DescribeInstanceVncUrl's login URL is useless unless shown, so it is gated
-as a secret read instead: see server/gate.py.)
+as a secret read instead: see server/gate/policy.py.)
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from lighthouse_mcp.catalog.secrets import REDACTED
-from lighthouse_mcp.server.audit import state_dir
+from lighthouse_mcp.server.config import state_dir
 from lighthouse_mcp.server.hooks import CallNext, PendingCall, ToolContext
 from lighthouse_mcp.server.registry import Registry
 
@@ -118,8 +118,7 @@ async def container_env_values(call: PendingCall, ctx: ToolContext,
 
 
 def install(registry: Registry) -> None:
-    """Add the key-file and container-env wrappers unless ``--return-secrets`` (called
-    by the gate's install so both read the same settings)."""
+    """Add the key-file and container-env wrappers unless ``--return-secrets``."""
     settings = registry.settings
     if not settings.return_secrets:
         registry.add_call_wrapper(PrivateKeyFiles(settings.key_dir or default_key_dir()))

@@ -6,6 +6,10 @@ protection), a request without the bearer token gets 401. The token is compared 
 constant time. On loopback a token is generated and printed once when none is
 configured; a non-loopback bind without one refuses to start unless the operator says
 --dangerously-allow-unauthenticated.
+
+Each transport's own modules (starlette, uvicorn, the SDK's SSE and stdio servers) are
+imported inside the function that serves it: a stdio server, the common case, never
+loads the HTTP stack.
 """
 from __future__ import annotations
 

@@ -4,65 +4,28 @@ An asynchronous call returns while the work goes on, so its result must say so a
 name the exact ``wait_for`` call that sees it finish. Most of that is read from the
 docs: the catalog flags the actions whose docs say "异步接口" and
 :func:`tools.descriptions.async_hint` parses which Describe* to poll and for what
-(``LatestOperationState`` SUCCESS, or a state such as UNATTACHED). The table below adds
-what those notes do not say in a parseable way: creations whose new resources pass
+(``LatestOperationState`` SUCCESS, or a state such as UNATTACHED). The resource-kind
+table's follow-ups (tools/resources.json) add what those notes do not say in a
+parseable way: creations whose new resources pass
 through a documented transitional state (PENDING, CREATING, SYNCING), TerminateInstances
 ("the instance is no longer listed") and ApplyFirewallTemplate (its apply record's state).
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.tools.descriptions import async_hint
-from lighthouse_mcp.tools.waits import GONE, KIND_BY_DESCRIBE, KINDS, context_arg
-
-#: Follow the operation: wait until LatestOperationState is SUCCESS/FAILED for the call's
-#: own RequestId (the most precise wait: it also reports a FAILED operation).
-OPERATION = "operation"
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """How to wait for one action: the kind of resource, where its IDs are, and for what.
-
-    ``ids``: the input parameter (``InstanceIds``, ``InstanceId``) or, for creations, the
-    output field (``InstanceIdSet``) that holds the IDs. ``target``: a state of the kind,
-    GONE, or :data:`OPERATION`. ``context``: input parameters the Describe* needs too.
-    """
-
-    kind: str
-    ids: str
-    target: str
-    context: tuple[str, ...] = ()
-
-
-#: Hand-kept rows: actions the catalog does not flag asynchronous but whose resources go
-#: through documented transitional states, and flagged ones whose note names no state.
-EXTRA: dict[str, Recipe] = {
-    "CreateInstances": Recipe("instance", "InstanceIdSet", "RUNNING"),
-    "TerminateInstances": Recipe("instance", "InstanceIds", GONE),
-    "ApplyInstanceSnapshot": Recipe("instance", "InstanceId", OPERATION),
-    "CreateInstanceSnapshot": Recipe("snapshot", "SnapshotId", "NORMAL"),
-    "CreateBlueprint": Recipe("blueprint", "BlueprintId", "NORMAL"),
-    "SyncBlueprint": Recipe("blueprint", "BlueprintId", "NORMAL"),
-    "CreateDisks": Recipe("disk", "DiskIdSet", "UNATTACHED"),
-    "AttachDisks": Recipe("disk", "DiskIds", OPERATION),
-    "ResizeDisks": Recipe("disk", "DiskIds", OPERATION),
-    "ApplyDiskBackup": Recipe("disk", "DiskId", OPERATION),
-    "CreateDiskBackup": Recipe("disk_backup", "DiskBackupId", "NORMAL"),
-    "ApplyFirewallTemplate": Recipe("firewall_template_apply", "TaskId", "SUCCESS",
-                                    ("TemplateId",)),
-}
+from lighthouse_mcp.tools.resource_kinds import FOLLOW_UPS, OPERATION, FollowUp
+from lighthouse_mcp.tools.waits import KIND_BY_DESCRIBE, KINDS, context_arg
 
 #: Output fields that carry the IDs a docker action's activities are listed by.
 _DOCKER_IDS = ("DockerActivityId", "DockerActivitySet")
 
 
-def _derived(action: str) -> Recipe | None:
+def _derived(action: str) -> FollowUp | None:
     """The recipe the docs' async note implies, or None when it names no known wait."""
     hint = async_hint(action)
     if hint is None or hint.poller not in KIND_BY_DESCRIBE:
@@ -74,22 +37,22 @@ def _derived(action: str) -> Recipe | None:
     outputs = {p["name"] for p in act["outputs"]}
     if kind == "docker_activity":
         field = next((f for f in _DOCKER_IDS if f in outputs), None)
-        return None if field is None else Recipe(kind, field, "SUCCESS", spec.required_context)
+        return None if field is None else FollowUp(kind, field, "SUCCESS", spec.context)
     single = spec.ids_param.removesuffix("s")
     ids = spec.ids_param if spec.ids_param in inputs else single if single in inputs else None
     if ids is None:
         return None
     if hint.field == "LatestOperationState" and spec.has_latest_operation:
-        return Recipe(kind, ids, OPERATION)
+        return FollowUp(kind, ids, OPERATION)
     if hint.value in spec.states:
-        return Recipe(kind, ids, hint.value)
+        return FollowUp(kind, ids, hint.value)
     return None
 
 
 @cache
-def recipe(action: str) -> Recipe | None:
+def recipe(action: str) -> FollowUp | None:
     """How to wait for ``action``, or None when it completes with the call."""
-    return EXTRA.get(action) or _derived(action)
+    return FOLLOW_UPS.get(action) or _derived(action)
 
 
 def asynchronous_actions() -> list[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+#: How tools/ code sends a read: an async ``call(action, params)`` returning the Response,
+#: bound to a region by the caller (the server's pipeline, or a test's sandbox client).
 Call = Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 
 

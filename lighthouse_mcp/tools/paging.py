@@ -14,8 +14,8 @@ from functools import cache
 from typing import Any
 
 from lighthouse_mcp.catalog import action
+from lighthouse_mcp.tools.lookup import Call
 
-Call = Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 #: (items so far, total if known, message) after each page.
 PageProgress = Callable[[int, int | None, str], Awaitable[None]]
 

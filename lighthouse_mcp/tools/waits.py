@@ -2,7 +2,8 @@
 
 Most Lighthouse writes return a RequestId while the work goes on. A model that polls
 by hand spends its context on it; the ``wait_for`` tool does it server-side, driven by
-the table below (data, one row per kind of resource) and one generic poll loop. The
+the resource-kind table (tools/resources.json: per kind the Describe action, the
+state member, the failure states) and one generic poll loop. The
 loop is transport-agnostic: it takes an async ``call(action, params)`` and an optional
 progress callback, so the server wires it to the shared client and MCP progress
 notifications, and tests wire it to anything.
@@ -14,15 +15,14 @@ import binascii
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import anyio
 
-from lighthouse_mcp import catalog
-from lighthouse_mcp.tools.lookup import records_by_id
+from lighthouse_mcp.tools import resource_kinds
+from lighthouse_mcp.tools.lookup import Call, records_by_id
+from lighthouse_mcp.tools.resource_kinds import GONE, ResourceKind, Wait
 
-Call = Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 Progress = Callable[[float, float, str], Awaitable[None]]
 
 #: Default wait: long enough for a start/stop/snapshot, short enough that a client whose
@@ -41,61 +41,7 @@ NOT_SEEN_GRACE_SECONDS = 15.0
 MAX_TRANSIENT_FAILURES = 3
 #: How much of a failed docker activity's command output the reason quotes.
 MAX_OUTPUT_CHARS = 300
-GONE = "GONE"
 OPERATION_DONE = ("SUCCESS", "FAILED")
-
-
-@dataclass(frozen=True)
-class ResourceKind:
-    """How to observe one kind of resource through its Describe* action.
-
-    Only the names are hand-kept; the states a record can be in, whether records carry
-    LatestOperation*, and how many IDs one Describe call takes are read from the catalog
-    (the documented enum of ``state_field``, the record structure's members, the IDs
-    parameter's max_items), so they cannot drift from the docs.
-    """
-
-    describe: str
-    ids_param: str
-    set_field: str
-    id_field: str
-    state_field: str
-    #: states that mean the work failed and waiting longer will not help
-    failed_states: frozenset[str] = frozenset()
-    #: other Describe* parameters the caller must supply (e.g. InstanceId for docker)
-    required_context: tuple[str, ...] = ()
-    #: the states, where the docs list them in a form the catalog keeps no enum for
-    documented_states: tuple[str, ...] = ()
-    #: what a record says beyond its state (a command's output, which targets failed)
-    detail: Callable[[Mapping[str, Any]], str] | None = None
-
-    @property
-    def states(self) -> tuple[str, ...]:
-        """Every documented state, plus GONE (the resource is no longer listed)."""
-        enum = _members(self.describe, self.set_field)[self.state_field].get("enum", [])
-        return (*(str(v) for v in enum or self.documented_states), GONE)
-
-    @property
-    def has_latest_operation(self) -> bool:
-        """Whether records carry LatestOperation / LatestOperationState / ...RequestId."""
-        return "LatestOperationRequestId" in _members(self.describe, self.set_field)
-
-    @property
-    def max_ids(self) -> int:
-        param = next(p for p in catalog.action(self.describe)["inputs"]
-                     if p["name"] == self.ids_param)
-        return int(param.get("max_items") or 100)
-
-    @property
-    def takes_limit(self) -> bool:
-        return any(p["name"] == "Limit" for p in catalog.action(self.describe)["inputs"])
-
-
-@cache
-def _members(describe: str, set_field: str) -> dict[str, catalog.Param]:
-    """The members of the record structure that ``describe`` lists in ``set_field``."""
-    output = next(p for p in catalog.action(describe)["outputs"] if p["name"] == set_field)
-    return {m["name"]: m for m in catalog.structure(output["type"])["members"]}
 
 
 def _command_output(record: Mapping[str, Any]) -> str:
@@ -124,42 +70,15 @@ def _apply_failures(record: Mapping[str, Any]) -> str:
     return f"{len(failed)} of {len(details)} instances FAILED: {named}{more}"
 
 
-KINDS: dict[str, ResourceKind] = {
-    "instance": ResourceKind(
-        "DescribeInstances", "InstanceIds", "InstanceSet", "InstanceId", "InstanceState",
-        failed_states=frozenset({"LAUNCH_FAILED"}),
-    ),
-    "disk": ResourceKind(
-        "DescribeDisks", "DiskIds", "DiskSet", "DiskId", "DiskState",
-        failed_states=frozenset({"CREATED_FAILED"}),
-    ),
-    "snapshot": ResourceKind(
-        "DescribeSnapshots", "SnapshotIds", "SnapshotSet", "SnapshotId", "SnapshotState",
-    ),
-    "blueprint": ResourceKind(
-        "DescribeBlueprints", "BlueprintIds", "BlueprintSet", "BlueprintId", "BlueprintState",
-        failed_states=frozenset({"CREATEFAILED", "SYNCING_FAILED"}),
-    ),
-    "disk_backup": ResourceKind(
-        "DescribeDiskBackups", "DiskBackupIds", "DiskBackupSet", "DiskBackupId",
-        "DiskBackupState",
-    ),
-    "docker_activity": ResourceKind(
-        "DescribeDockerActivities", "ActivityIds", "DockerActivitySet", "ActivityId",
-        "ActivityState",
-        failed_states=frozenset({"FAILED"}),
-        required_context=("InstanceId",),
-        detail=_command_output,
-    ),
-    "firewall_template_apply": ResourceKind(
-        "DescribeFirewallTemplateApplyRecords", "TaskIds", "ApplyRecordSet", "TaskId",
-        "ApplyState",
-        failed_states=frozenset({"FAILED"}),
-        required_context=("TemplateId",),
-        documented_states=("RUNNING", "SUCCESS", "FAILED"),
-        detail=_apply_failures,
-    ),
+#: What a record says beyond its state, by the name the resource-kind table gives.
+DETAILS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "command_output": _command_output,
+    "apply_failures": _apply_failures,
 }
+
+#: The kinds wait_for observes (those with a wait row in the table), in table order.
+KINDS: dict[str, ResourceKind] = {name: kind for name, kind in resource_kinds.KINDS.items()
+                                  if kind.wait is not None}
 
 #: Describe action -> kind, for the async notes that name the action to poll.
 KIND_BY_DESCRIBE = {spec.describe: kind for kind, spec in KINDS.items()}
@@ -198,7 +117,7 @@ def context_arg(name: str) -> str:
 
 def context_args() -> dict[str, str]:
     """wait_for argument -> Describe* parameter, over every kind."""
-    return {context_arg(n): n for spec in KINDS.values() for n in spec.required_context}
+    return {context_arg(n): n for spec in KINDS.values() for n in spec.context}
 
 
 class WaitError(ValueError):
@@ -229,10 +148,16 @@ def check_request(
             f"operation_request_id: {kind} records carry no LatestOperationRequestId; "
             "use target_state"
         )
-    for name in spec.required_context:
+    for name in spec.context:
         if not context.get(name):
             raise WaitError(f"{name}: required to observe a {kind}")
     return spec
+
+
+def _wait(spec: ResourceKind) -> Wait:
+    if spec.wait is None:  # KINDS holds only kinds with a wait row
+        raise WaitError(f"{spec.name} cannot be waited for")
+    return spec.wait
 
 
 def _judge(
@@ -250,7 +175,8 @@ def _judge(
             seen.reason = f"no {kind} with this ID is listed by {spec.describe}"
         return  # never listed yet: a new resource may take a moment to appear
     seen.seen = True
-    seen.state = str(record.get(spec.state_field))
+    wait = _wait(spec)
+    seen.state = str(record.get(wait.state_field))
     if spec.has_latest_operation:
         seen.latest_operation = record.get("LatestOperation")
         seen.latest_operation_state = record.get("LatestOperationState")
@@ -267,11 +193,11 @@ def _judge(
                 f"(request {operation_request_id}); the {kind} is {seen.state}"
             )
         return
-    detail = spec.detail(record) if spec.detail is not None else ""
+    detail = DETAILS[wait.detail](record) if wait.detail is not None else ""
     if seen.state == target_state:
         seen.status = "reached"
         seen.reason = detail or None  # e.g. a template applied, but not to every instance
-    elif seen.state in spec.failed_states:
+    elif seen.state in wait.failed_states:
         seen.status = "failed"
         seen.reason = f"reached the failure state {seen.state}" + (
             f"; {detail}" if detail else "")

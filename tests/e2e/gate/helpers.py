@@ -14,10 +14,10 @@ from mcp.client.context import ClientRequestContext
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import Sandbox
-from lighthouse_mcp.server.app import LighthouseServer, build_server
+from lighthouse_mcp.server.app import Feature, LighthouseServer, build_server
 from lighthouse_mcp.server.config import Settings
 
-GATE_ONLY = ("lighthouse_mcp.server.gate",)
+GATE_ONLY = (Feature.GATE,)
 CLIENT = types.Implementation(name="gate-e2e", version="1")
 REGION = "ap-guangzhou"
 

@@ -13,7 +13,7 @@ from mcp.client import Client
 from lighthouse_mcp.client import LighthouseClient
 from lighthouse_mcp.client.credentials import Credentials
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
-from lighthouse_mcp.server.confirmation import arguments_hash
+from lighthouse_mcp.server.gate.tokens import arguments_hash
 from tests.e2e.gate.helpers import (
     CLIENT,
     REGION,

@@ -14,8 +14,8 @@ import pytest
 from mcp.client import Client
 
 from lighthouse_mcp.sandbox import Sandbox
-from lighthouse_mcp.server.confirmation import ConfirmationTokens, arguments_hash
 from lighthouse_mcp.server.gate import ConfirmationGate
+from lighthouse_mcp.server.gate.tokens import ConfirmationTokens, arguments_hash
 from tests.e2e.gate.helpers import (
     CLIENT,
     REGION,

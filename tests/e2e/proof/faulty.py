@@ -13,7 +13,7 @@ from lighthouse_mcp.client import LighthouseClient
 from lighthouse_mcp.client.credentials import Credentials
 from lighthouse_mcp.client.retry import RetryPolicy
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
-from lighthouse_mcp.server.app import LighthouseServer, build_server
+from lighthouse_mcp.server.app import Feature, LighthouseServer, build_server
 from lighthouse_mcp.server.config import Settings
 from tests.e2e.server.http_helpers import running
 
@@ -35,7 +35,7 @@ def fault_client(sb: Sandbox, *, endpoint: str = "http://sandbox", loopback: boo
 
 
 def fault_server(sb: Sandbox, tmp_path: Path, client: LighthouseClient, *,
-                 features: tuple[str, ...] = ("lighthouse_mcp.server.gate",),
+                 features: tuple[Feature, ...] = (Feature.GATE,),
                  **settings: Any) -> LighthouseServer:
     base: dict[str, Any] = {"sandbox": True, "region": REGION,
                             "audit_log": tmp_path / "audit.jsonl", "key_dir": tmp_path / "keys"}

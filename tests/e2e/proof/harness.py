@@ -15,7 +15,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from mcp.client import Client
 
 from lighthouse_mcp.sandbox import Sandbox
-from lighthouse_mcp.server.app import LighthouseServer, build_server
+from lighthouse_mcp.server.app import Feature, LighthouseServer, build_server
 from lighthouse_mcp.server.config import Settings
 
 #: What must never reach a client: a traceback, a source path, an internal exception name.
@@ -41,7 +41,7 @@ class Session:
 
 
 @contextmanager
-def session(tmp_path: Path, *, features: tuple[str, ...] = (),
+def session(tmp_path: Path, *, features: tuple[Feature, ...] = (),
             **settings: Any) -> Iterator[Session]:
     base: dict[str, Any] = {"sandbox": True, "region": "ap-guangzhou",
                             "audit_log": tmp_path / "audit.jsonl", "key_dir": tmp_path / "keys"}

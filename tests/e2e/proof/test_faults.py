@@ -21,6 +21,7 @@ from mcp.client import Client
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import Sandbox
+from lighthouse_mcp.server.app import Feature
 from tests.e2e.proof.faulty import (
     MAX_ATTEMPTS,
     fault_client,
@@ -209,7 +210,7 @@ async def test_cancelling_a_call_stops_its_work(tmp_path: Path) -> None:
     """wait_for polls DescribeInstances until a state is reached; cancelled by the
     client (notifications/cancelled), it sends no further poll."""
     sb = Sandbox(delay=0)
-    features = ("lighthouse_mcp.server.gate", "lighthouse_mcp.server.waiters")
+    features = (Feature.GATE, Feature.WAITS)
     async with Client(fault_server(sb, tmp_path, fault_client(sb), features=features),
                       client_info=CLIENT) as c:
         iid = await _first_instance(c)

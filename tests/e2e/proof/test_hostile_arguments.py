@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import RecordedRequest
+from lighthouse_mcp.server.app import Feature
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.server.gate import policy_from_settings
 from lighthouse_mcp.tools.schema import validation_schema
@@ -91,7 +92,7 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
 @pytest.fixture(scope="module")
 def gated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     with session(tmp_path_factory.mktemp("gated"),
-                 features=("lighthouse_mcp.server.gate",)) as s:
+                 features=(Feature.GATE,)) as s:
         yield s
 
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lighthouse_mcp.server.app import Feature
 from tests.e2e.proof.harness import Session, assert_no_leak, error_code, session, text_of
 from tests.e2e.proof.strategies import breakages, valid
 
@@ -20,7 +21,7 @@ EXAMPLES = int(os.environ.get("PROOF_EXAMPLES", "3"))
 PROFILE = settings(max_examples=EXAMPLES * 3, deadline=None, derandomize=True,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                           HealthCheck.function_scoped_fixture])
-WAITERS = ("lighthouse_mcp.server.waiters",)
+WAITERS = (Feature.WAITS,)
 
 
 @pytest.fixture(scope="module")

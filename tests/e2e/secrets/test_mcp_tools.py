@@ -25,7 +25,7 @@ from lighthouse_mcp.client import Credentials, LighthouseClient
 from lighthouse_mcp.sandbox import Sandbox
 from lighthouse_mcp.server.app import build_server
 from lighthouse_mcp.server.config import Settings
-from lighthouse_mcp.server.confirmation import canonical_arguments
+from lighthouse_mcp.server.gate.tokens import canonical_arguments
 from tests.e2e.secrets import canaries as cn
 from tests.e2e.secrets.canaries import assert_clean, log_text
 

@@ -14,7 +14,7 @@ from mcp.client import Client
 from mcp.shared.exceptions import MCPError
 
 from lighthouse_mcp import catalog
-from lighthouse_mcp.prompts.registry import load_prompts
+from lighthouse_mcp.prompts import load_prompts
 from lighthouse_mcp.sandbox import Sandbox
 from lighthouse_mcp.server.app import build_server
 from lighthouse_mcp.server.config import Settings

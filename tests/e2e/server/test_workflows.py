@@ -14,7 +14,7 @@ import pytest
 from mcp.client import Client
 
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, Sandbox
-from lighthouse_mcp.server.app import build_server
+from lighthouse_mcp.server.app import Feature, build_server
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.tools import waits
 
@@ -23,8 +23,7 @@ pytestmark = pytest.mark.anyio
 REGION = "ap-guangzhou"
 #: The workflow features without the confirmation gate (tested in tests/e2e/gate/), so
 #: billing calls such as CreateInstances run here without a confirmation round.
-FEATURES = ("lighthouse_mcp.server.paging", "lighthouse_mcp.server.waiters",
-            "lighthouse_mcp.server.prompts", "lighthouse_mcp.server.resources")
+FEATURES = (Feature.PAGING, Feature.WAITS, Feature.PROMPTS, Feature.RESOURCES)
 
 
 @pytest.fixture(autouse=True)

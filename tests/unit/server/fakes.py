@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import mcp_types as types
@@ -12,17 +11,11 @@ from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.server.execute import Pipeline
 from lighthouse_mcp.server.hooks import ToolContext, ToolResult
 from lighthouse_mcp.server.registry import Registry, ToolSpec
+from lighthouse_mcp.tools.validate import Problem
 
 READS = {"DescribeThings"}
 ACTIONS = ("DescribeThings", "DeleteThing")
 
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    given: str
-    expected: str
-    message: str
 
 
 def fake_validate(action: str, args: Mapping[str, Any]) -> list[Problem]:
@@ -107,7 +100,7 @@ def fake_server(client: FakeClient, settings: Settings | None = None,
     reg = registry or fake_registry(settings)
     server = build_server(reg.settings, client=client, registry=reg, features=(),
                           pipeline_options={"validator": fake_validate,
-                                            "input_names": lambda a: ["Offset", "Limit"],
+                                            "page_params": lambda a: ["Offset", "Limit"],
                                             "is_read": lambda a: a in READS})
     add_fake_tools(reg, server.pipeline)
     return server

@@ -9,7 +9,7 @@ import pytest
 from mcp.client import Client
 
 from lighthouse_mcp.server.config import Settings
-from lighthouse_mcp.server.hooks import GateDecision, PendingCall, SessionInfo
+from lighthouse_mcp.server.hooks import GatedCall, GateDecision, PendingCall, SessionInfo
 from lighthouse_mcp.server.registry import ServerArg
 from lighthouse_mcp.server.results import tool_error
 from tests.unit.server.fakes import FakeClient, fake_registry, fake_server
@@ -97,7 +97,7 @@ class ListAuditor:
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
 
-    def record(self, event: dict[str, Any]) -> None:
+    def record(self, event: dict[str, Any], gated: GatedCall | None = None) -> None:
         self.events.append(event)
 
 

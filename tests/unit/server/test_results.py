@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from lighthouse_mcp.server.results import cut_to_size, success, validation_error
-from tests.unit.server.fakes import Problem
+from lighthouse_mcp.tools.validate import Problem
 
 
 def _text(result: object) -> str:

@@ -7,11 +7,11 @@ from pathlib import Path
 from lighthouse_mcp.client import Credentials, LighthouseClient
 from lighthouse_mcp.client.signing import TC3Auth
 from lighthouse_mcp.sandbox import Sandbox
-from lighthouse_mcp.server.audit import AuditLog
 from lighthouse_mcp.server.config import Settings
-from lighthouse_mcp.server.confirmation import ConfirmationTokens
-from lighthouse_mcp.server.gate import GateNote
-from lighthouse_mcp.server.hooks import PendingCall
+from lighthouse_mcp.server.gate.audit import AuditLog
+from lighthouse_mcp.server.gate.confirm import GateNote
+from lighthouse_mcp.server.gate.tokens import ConfirmationTokens
+from lighthouse_mcp.server.hooks import GatedCall, GateDecision, PendingCall, SessionInfo
 from lighthouse_mcp.server.secret_outputs import PrivateKeyFiles
 from lighthouse_mcp.server.transports import resolve_auth
 
@@ -30,9 +30,10 @@ def test_pending_call_and_the_gate_note_holding_it() -> None:
         "LoginConfiguration": {"Password": CANARY},
         "Containers": [{"ContainerImage": "x", "Envs": [{"Key": "K", "Value": CANARY}]}]},
         server_args={"confirm_token": CANARY, "all_pages": True}, tool="ResetInstance")
-    note = GateNote(call=call, region="ap-guangzhou", decision="token-issued", gated=True,
-                    client="c", session="s")
-    _clean(call, note)
+    note = GateNote(call=call, region="ap-guangzhou", gated=True, client="c", session="s")
+    gated = GatedCall(call, SessionInfo(session_id="s"),
+                      GateDecision.allow("token-confirmed", gated=True, region="ap-guangzhou"))
+    _clean(call, note, gated)
     assert "lhins-aaaaaaaa" in repr(call) and "all_pages" in repr(call)
 
 

@@ -6,12 +6,8 @@ import pytest
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.tools.descriptions import async_hint
-from lighthouse_mcp.tools.followups import (
-    OPERATION,
-    asynchronous_actions,
-    recipe,
-    wait_arguments,
-)
+from lighthouse_mcp.tools.followups import asynchronous_actions, recipe, wait_arguments
+from lighthouse_mcp.tools.resource_kinds import OPERATION
 from lighthouse_mcp.tools.waits import KINDS
 
 

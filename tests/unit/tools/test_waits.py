@@ -122,7 +122,8 @@ async def test_bad_requests_name_the_field(kwargs: dict[str, Any], field: str) -
 
 
 def test_states_come_from_the_documented_enums() -> None:
-    from lighthouse_mcp.tools.waits import GONE, KINDS
+    from lighthouse_mcp.tools.resource_kinds import GONE
+    from lighthouse_mcp.tools.waits import KINDS
 
     assert "RESCUE_MODE" in KINDS["instance"].states  # documented, easy to forget by hand
     assert KINDS["instance"].states[-1] == GONE
@@ -221,15 +222,17 @@ async def test_transient_poll_errors_are_skipped_then_reported() -> None:
 
 def test_states_the_catalog_keeps_no_enum_for_are_in_the_docs_text() -> None:
     from lighthouse_mcp import catalog
-    from lighthouse_mcp.tools.waits import KINDS, _members
+    from lighthouse_mcp.tools.resource_kinds import record_members
+    from lighthouse_mcp.tools.waits import KINDS
 
     for kind, spec in KINDS.items():
-        member = _members(spec.describe, spec.set_field)[spec.state_field]
-        if spec.documented_states:
+        assert spec.wait is not None
+        member = record_members(spec.describe, spec.set_field)[spec.wait.state_field]
+        if spec.wait.documented_states:
             assert "enum" not in member, f"{kind}: use the catalog's enum instead"
-            for state in spec.documented_states:
+            for state in spec.wait.documented_states:
                 assert state in member["description"], (kind, state)
-        assert set(spec.failed_states) <= set(spec.states), kind
+        assert set(spec.wait.failed_states) <= set(spec.states), kind
         assert spec.describe in catalog.action_names()
 
 

@@ -1,25 +1,24 @@
 """Command-line entry point: `lighthouse-mcp [serve options]` or `lighthouse-mcp SUBCOMMAND`.
 
-Each subcommand lives in its own module ``cmd_<name>.py`` exposing
-``add_arguments(parser)`` and ``run(args) -> int``, so features own their command and
-this file only dispatches. With no subcommand the server runs (``cmd_serve``).
+Each subcommand lives in its own module of this package (serve, catalog, tools, call,
+sandbox) exposing ``add_arguments(parser)`` and ``run(args) -> int``; this module only
+dispatches. With no subcommand the server runs (``serve``).
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Callable
 from typing import Any, Protocol, cast
 
-#: subcommand -> (module, one-line help)
-SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "serve": ("cmd_serve", "run the MCP server (the default)"),
-    "catalog": ("cmd_catalog", "show the API catalog: counts, or one action in full"),
-    "tools": ("cmd_tools", "list the MCP tools with their safety class and group"),
-    "call": ("cmd_call", "send one API request through the client and print the Response"),
-    "sandbox": ("cmd_sandbox", "run the local Lighthouse sandbox over HTTP"),
+#: subcommand -> one-line help
+SUBCOMMANDS: dict[str, str] = {
+    "serve": "run the MCP server (the default)",
+    "catalog": "show the API catalog: counts, or one action in full",
+    "tools": "list the MCP tools with their safety class and group",
+    "call": "send one API request through the client and print the Response",
+    "sandbox": "run the local Lighthouse sandbox over HTTP",
 }
 
 
@@ -29,20 +28,42 @@ class _Command(Protocol):
 
 
 def _load(name: str) -> _Command:
-    module = importlib.import_module(f"lighthouse_mcp.server.{SUBCOMMANDS[name][0]}")
-    return cast(_Command, module)
+    # Only the chosen command's module is imported: `lighthouse-mcp catalog` or `call`
+    # starts in a tenth of a second, while the server's imports (mcp, the app) take
+    # several times that.
+    if name == "serve":
+        from lighthouse_mcp.server.cli import serve
+
+        return cast(_Command, serve)
+    if name == "catalog":
+        from lighthouse_mcp.server.cli import catalog
+
+        return cast(_Command, catalog)
+    if name == "tools":
+        from lighthouse_mcp.server.cli import tools
+
+        return cast(_Command, tools)
+    if name == "call":
+        from lighthouse_mcp.server.cli import call
+
+        return cast(_Command, call)
+    if name == "sandbox":
+        from lighthouse_mcp.server.cli import sandbox
+
+        return cast(_Command, sandbox)
+    raise KeyError(name)
 
 
 def build_parser(name: str) -> argparse.ArgumentParser:
     prog = "lighthouse-mcp" if name == "serve" else f"lighthouse-mcp {name}"
-    parser = argparse.ArgumentParser(prog=prog, description=SUBCOMMANDS[name][1])
+    parser = argparse.ArgumentParser(prog=prog, description=SUBCOMMANDS[name])
     _load(name).add_arguments(parser)
     return parser
 
 
 def _usage() -> str:
     lines = ["usage: lighthouse-mcp [serve options] | lighthouse-mcp SUBCOMMAND [...]", ""]
-    lines += [f"  {name:<8} {help_}" for name, (_, help_) in SUBCOMMANDS.items()]
+    lines += [f"  {name:<8} {help_}" for name, help_ in SUBCOMMANDS.items()]
     lines += ["", "`lighthouse-mcp SUBCOMMAND --help` for the options of each."]
     return "\n".join(lines)
 

@@ -14,17 +14,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import mcp_types as types
 
+from lighthouse_mcp.client.errors import ServerError, ThrottledError, TransportError
 from lighthouse_mcp.server.api_errors import api_error_result
-from lighthouse_mcp.server.execute import Pipeline
+from lighthouse_mcp.server.execute import Pipeline, Services
 from lighthouse_mcp.server.hooks import CallNext, PendingCall, ToolContext, ToolResult
 from lighthouse_mcp.server.registry import Registry, ToolSpec
 from lighthouse_mcp.server.results import text_result, tool_error, validation_error
 from lighthouse_mcp.tools import waits
 from lighthouse_mcp.tools.followups import recipe, wait_arguments
+from lighthouse_mcp.tools.resource_kinds import ResourceKind
+from lighthouse_mcp.tools.schema import input_schema as action_schema
+from lighthouse_mcp.tools.validate import validate, validate_against
 
 WAIT_TOOL = "wait_for"
 
@@ -45,13 +50,11 @@ _ANNOTATIONS = types.ToolAnnotations(
 def _context_kinds() -> dict[str, str]:
     """wait_for argument (instance_id, template_id) -> the kind that needs it."""
     return {waits.context_arg(name): kind for kind, spec in waits.KINDS.items()
-            for name in spec.required_context}
+            for name in spec.context}
 
 
 def input_schema(registry: Registry) -> dict[str, Any]:
     """wait_for's arguments: lower snake_case (server-side), plus the API's Region."""
-    from lighthouse_mcp.tools.schema import input_schema as action_schema
-
     settings = registry.settings
     region = action_schema("DescribeInstances", lang=settings.lang,
                            default_region=settings.region)["properties"]["Region"]
@@ -122,12 +125,10 @@ def summary(result: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _problems_for(spec: waits.ResourceKind, params: Mapping[str, Any]) -> list[Any]:
+def _problems_for(spec: ResourceKind, params: Mapping[str, Any]) -> list[Any]:
     """API-level problems of the Describe call the wait will make (e.g. a malformed ID),
     reported against wait_for's own argument names."""
-    from dataclasses import replace
 
-    from lighthouse_mcp.tools.validate import validate
 
     renames = {spec.ids_param: "ids", **{n: a for a, n in waits.context_args().items()}}
     problems = []
@@ -139,8 +140,6 @@ def _problems_for(spec: waits.ResourceKind, params: Mapping[str, Any]) -> list[A
 
 def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
     """The ``wait_for`` ToolSpec, bound to the server's pipeline (reads only)."""
-    from lighthouse_mcp.tools.validate import validate_against
-
     schema = input_schema(registry)
 
     async def handle(args: dict[str, Any], ctx: ToolContext) -> ToolResult:
@@ -153,7 +152,7 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
         for arg, name in waits.context_args().items():
             if arg not in args:
                 continue
-            if name not in spec.required_context:
+            if name not in spec.context:
                 return tool_error(f"{arg}: only used with resource={_context_kinds()[arg]}, "
                                   f"not {kind}; nothing was polled.", code="InvalidArguments")
             context[name] = args[arg]
@@ -196,8 +195,6 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
 
 def transient(error: Exception) -> bool:
     """Errors a later poll may not meet: the network, throttling, the service's 5xx."""
-    from lighthouse_mcp.client.errors import ServerError, ThrottledError, TransportError
-
     return isinstance(error, TransportError | ServerError | ThrottledError)
 
 
@@ -235,12 +232,8 @@ INSTRUCTIONS = (
 )
 
 
-def install(registry: Registry) -> None:
-    """Add ``wait_for`` and the Next hint. Needs the pipeline build_server puts in
-    ``registry.services`` (absent when a test builds a bare registry: then nothing)."""
-    pipeline = registry.services.get("pipeline")
-    if not isinstance(pipeline, Pipeline):
-        return
-    registry.add_tool(wait_tool(registry, pipeline))
+def install(registry: Registry, services: Services) -> None:
+    """Add ``wait_for`` (reading through the pipeline) and the Next hint."""
+    registry.add_tool(wait_tool(registry, services.pipeline))
     registry.add_call_wrapper(NextStep())
     registry.add_instructions(INSTRUCTIONS)

@@ -15,6 +15,17 @@ import socket
 import sys
 from pathlib import Path
 
+import uvicorn
+
+from lighthouse_mcp.catalog import API_VERSION
+from lighthouse_mcp.sandbox import (
+    DEFAULT_SECRET_ID,
+    DEFAULT_SECRET_KEY,
+    ConnectionDropped,
+    Fault,
+    Sandbox,
+)
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1",
@@ -58,8 +69,6 @@ def _seconds(text: str) -> float:
 
 def _credentials(args: argparse.Namespace) -> tuple[dict[str, str], str]:
     """(SecretId -> SecretKey, where they came from)."""
-    from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
-
     if args.secret_id or args.secret_key:
         if not (args.secret_id and args.secret_key):
             raise SystemExit("lighthouse-mcp sandbox: give both --secret-id and --secret-key")
@@ -80,8 +89,6 @@ class _QuietDrops(logging.Filter):
     """Keep an injected dropped connection out of the error log (it is not a bug)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from lighthouse_mcp.sandbox import ConnectionDropped
-
         exc = record.exc_info[1] if record.exc_info else None
         return not isinstance(exc, ConnectionDropped)
 
@@ -106,10 +113,6 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, Fault, Sandbox
-
     creds, source = _credentials(args)
     try:
         faults = [Fault.parse(spec) for spec in args.fault]
@@ -142,14 +145,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"Lighthouse sandbox listening on http://{shown}:{port}/", flush=True)
     print(f"  SecretId:  {secret_id}", flush=True)
     if source == "default":
-        from lighthouse_mcp.sandbox import DEFAULT_SECRET_KEY
-
         print(f"  SecretKey: {DEFAULT_SECRET_KEY}  (the sandbox's public default pair)",
               flush=True)
     else:
         print(f"  SecretKey: (as given by {source}; not shown)", flush=True)
     print("  Signing:   TC3-HMAC-SHA256 (POST JSON, GET) or v1 HmacSHA256/HmacSHA1 (GET, POST "
-          "form), service 'lighthouse', version 2020-03-24", flush=True)
+          f"form), service 'lighthouse', version {API_VERSION}", flush=True)
     if args.state:
         print(f"  State:     {args.state}", flush=True)
     for fault in faults:

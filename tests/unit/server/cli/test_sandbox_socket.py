@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from lighthouse_mcp.server.cmd_sandbox import listening_socket
+from lighthouse_mcp.server.cli.sandbox import listening_socket
 
 
 def test_accepted_connections_have_nodelay() -> None:

@@ -71,8 +71,8 @@ def test_serve_refuses_to_start_with_confirmation_off(capsys: pytest.CaptureFixt
 @pytest.mark.anyio
 async def test_a_preview_that_cannot_be_built_fails_closed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import lighthouse_mcp.server.gate as gate_module
-    from lighthouse_mcp.server.audit import AuditLog
+    import lighthouse_mcp.server.gate.confirm as gate_module
+    from lighthouse_mcp.server.gate.audit import AuditLog
     from lighthouse_mcp.server.hooks import PendingCall, SessionInfo
 
     async def explode(*args: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Append-only JSON Lines audit log of gated decisions and mutating calls.
+"""The audit trail: an append-only JSON Lines log of gate decisions and mutating calls.
 
 One record per decision and per outcome, written and flushed (and fsynced) before the
 tool returns, so a crash right after a call cannot lose the fact that it ran. Arguments
@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.catalog.secrets import redact
-from lighthouse_mcp.server.confirmation import arguments_hash
+from lighthouse_mcp.server.config import state_dir
+from lighthouse_mcp.server.gate.tokens import arguments_hash
+from lighthouse_mcp.server.hooks import GatedCall
 
 #: Decisions a record can carry. A gated call that runs gets two records with the same
 #: decision: one when the person decides (no outcome yet), one with the outcome; an
@@ -36,15 +38,6 @@ DECISIONS = frozenset(
     }
 )
 
-
-def state_dir() -> Path:
-    """The per-user folder for what the server keeps between runs (audit log, saved keys):
-    $XDG_STATE_HOME/lighthouse-mcp, else ~/.local/state/lighthouse-mcp."""
-    if sys.platform == "win32":  # pragma: no cover - documented, not tested here
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home()))
-    else:
-        base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
-    return base / "lighthouse-mcp"
 
 
 def default_audit_path() -> Path:
@@ -120,3 +113,36 @@ class AuditLog:
                     os.fsync(fd)
             finally:
                 os.close(fd)
+
+
+class GateAuditor:
+    """The pipeline's Auditor: writes the outcome of every call that ran and was either
+    gated or mutating, with the gate's decision, the RequestId or the error code.
+
+    Refusals and validation failures are not repeated here: the gate already recorded
+    its refusals, and an invalid call never reached the gate or the API.
+    """
+
+    def __init__(self, audit: AuditLog) -> None:
+        self.audit = audit
+
+    def __repr__(self) -> str:
+        return f"GateAuditor(audit={self.audit!r})"
+
+    def record(self, event: dict[str, Any], gated: GatedCall | None = None) -> None:
+        if gated is None or gated.call.action != event.get("action"):
+            return
+        status = event.get("outcome")
+        if status not in ("ok", "api_error", "error", "cancelled") or event.get("stage") == "gate":
+            return
+        decision, call = gated.decision, gated.call
+        if not decision.gated and catalog.is_read(call.action):
+            return
+        outcome: dict[str, Any] = {"status": status}
+        if event.get("request_id"):
+            outcome["RequestId"] = event["request_id"]
+        if event.get("error_code"):
+            outcome["ErrorCode"] = event["error_code"]
+        self.audit.record(action=call.action, region=decision.region, arguments=call.arguments,
+                          decision=decision.decision, client=gated.session.client_name,
+                          session=gated.session.session_id, outcome=outcome)

@@ -7,6 +7,7 @@ import json
 import sys
 
 from lighthouse_mcp.server import config
+from lighthouse_mcp.server.app import build_server
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,8 +19,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         settings = config.settings_from_args(args)
-        from lighthouse_mcp.server.app import build_server
-
         server = build_server(settings)
     except config.ConfigError as exc:
         print(f"lighthouse-mcp: error: {exc}", file=sys.stderr)

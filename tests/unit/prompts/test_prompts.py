@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from lighthouse_mcp.prompts.registry import PromptError, load_prompts, parse_prompt
+from lighthouse_mcp.prompts import PromptError, load_prompts, parse_prompt
 
 PROMPTS = load_prompts()
 

@@ -20,10 +20,22 @@ import json
 import sys
 from typing import Any
 
+import anyio
+import httpx
+
+from lighthouse_mcp import catalog
+from lighthouse_mcp.client import (
+    AuthError,
+    InvalidInputError,
+    LighthouseClient,
+    LighthouseError,
+)
+from lighthouse_mcp.client.errors import APIError, ConfigurationError, DryRunOperation
+from lighthouse_mcp.server.api_client import SANDBOX_REGION, sandbox_client
+from lighthouse_mcp.tools.safety import GATED_BY_DEFAULT
+from lighthouse_mcp.tools.validate import validate
+
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_UNCONFIRMED = 0, 1, 2, 3
-#: Region used with --sandbox when none is configured: the seeded demo region.
-SANDBOX_REGION = "ap-guangzhou"
-_GATED = frozenset({"destructive", "billing"})
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,8 +79,6 @@ def _parse_params(text: str) -> dict[str, Any] | str:
 
 
 def _check_action(action: str) -> str | None:
-    from lighthouse_mcp import catalog
-
     names = catalog.action_names()
     if action in names:
         return None
@@ -78,8 +88,6 @@ def _check_action(action: str) -> str | None:
 
 
 def _validate(action: str, params: dict[str, Any], region: str | None) -> str | None:
-    from lighthouse_mcp.tools.validate import validate
-
     arguments = {**params, "Region": region} if region else params
     problems = validate(action, arguments)
     if not problems:
@@ -90,8 +98,6 @@ def _validate(action: str, params: dict[str, Any], region: str | None) -> str | 
 
 
 def run(args: argparse.Namespace) -> int:
-    from lighthouse_mcp import catalog
-
     parsed = _parse_params(args.params)
     if isinstance(parsed, str):
         return _fail(EXIT_INVALID, f"error: {parsed}")
@@ -109,47 +115,25 @@ def run(args: argparse.Namespace) -> int:
     if invalid:
         return _fail(EXIT_INVALID, invalid)
     safety = catalog.safety_class(args.action)
-    if safety in _GATED and not args.sandbox and not args.yes:
+    if safety in GATED_BY_DEFAULT and not args.sandbox and not args.yes:
         reason = catalog.load_overlay()["actions"][args.action]["reason"].rstrip(".")
         return _fail(
             EXIT_UNCONFIRMED,
             f"{args.action} is a {safety} action ({reason}). Nothing was sent; add --yes to "
             "send it.",
         )
-    import anyio
-
     return anyio.run(_call, args, params, region)
 
 
 async def _call(args: argparse.Namespace, params: dict[str, Any], region: str | None) -> int:
-    import httpx
-
-    from lighthouse_mcp.client import (
-        AuthError,
-        Credentials,
-        InvalidInputError,
-        LighthouseClient,
-        LighthouseError,
-    )
-    from lighthouse_mcp.client.errors import APIError, ConfigurationError, DryRunOperation
-
     options: dict[str, Any] = {
         "region": region,
         "endpoint": args.endpoint,
         "language": args.language,
         "timeout": httpx.Timeout(args.timeout, connect=min(5.0, args.timeout)),
     }
-    if args.sandbox:
-        from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
-
-        sandbox = Sandbox()
-        options.update(
-            credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY),
-            transport=sandbox.transport(),
-            endpoint=args.endpoint or "http://sandbox.invalid",
-        )
     try:
-        client = LighthouseClient(**options)
+        client = sandbox_client(**options) if args.sandbox else LighthouseClient(**options)
     except ConfigurationError as exc:
         return _fail(EXIT_ERROR, f"error: {exc}")
     async with client:

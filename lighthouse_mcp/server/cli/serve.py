@@ -5,7 +5,11 @@ import argparse
 import logging
 import sys
 
+import anyio
+
 from lighthouse_mcp.server import config
+from lighthouse_mcp.server.app import build_server
+from lighthouse_mcp.server.transports import resolve_auth, serve
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,19 +23,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = config.settings_from_args(args)
         if settings.transport != "stdio":
-            from lighthouse_mcp.server.transports import resolve_auth
-
             resolve_auth(settings)  # refuse an unsafe bind before doing anything else
-        from lighthouse_mcp.server.app import build_server
-
         server = build_server(settings)
     except config.ConfigError as exc:
         print(f"lighthouse-mcp: error: {exc}", file=sys.stderr)
         return 2
-
-    import anyio
-
-    from lighthouse_mcp.server.transports import serve
 
     anyio.run(serve, server, settings)
     return 0

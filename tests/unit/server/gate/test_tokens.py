@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from lighthouse_mcp.server.confirmation import (
+from lighthouse_mcp.server.gate.tokens import (
     ConfirmationTokens,
     TokenRejected,
     arguments_hash,

@@ -10,7 +10,14 @@ import httpx
 import pytest
 
 from lighthouse_mcp import client as client_pkg
-from lighthouse_mcp.server import cli
+from lighthouse_mcp.server import api_client, cli
+from lighthouse_mcp.server.cli import call as call_command
+
+
+def _patch_client(monkeypatch: pytest.MonkeyPatch, replacement: Any) -> None:
+    """Replace LighthouseClient where `call` builds one (directly, or for the sandbox)."""
+    monkeypatch.setattr(call_command, "LighthouseClient", replacement)
+    monkeypatch.setattr(api_client, "LighthouseClient", replacement)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -46,7 +53,7 @@ def test_invalid_input_is_refused_before_sending(
     def boom(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("nothing may be sent for invalid input")
 
-    monkeypatch.setattr(client_pkg, "LighthouseClient", boom)
+    _patch_client(monkeypatch, boom)
     code, out, err = run(capsys, *argv, "--sandbox")
     assert code == 2 and out == ""
     assert expected in err
@@ -55,7 +62,7 @@ def test_invalid_input_is_refused_before_sending(
 def test_destructive_action_needs_yes(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_pkg, "LighthouseClient", None)
+    _patch_client(monkeypatch, None)
     code, _, err = run(
         capsys,
         "TerminateInstances",
@@ -101,7 +108,7 @@ def test_api_errors_print_code_message_request_id(
 ) -> None:
     _Scripted.answer = {"Error": {"Code": error, "Message": "the message"}, "RequestId": "rid-9"}
     _Scripted.seen = []
-    monkeypatch.setattr(client_pkg, "LighthouseClient", _Scripted)
+    _patch_client(monkeypatch, _Scripted)
     code, out, err = run(
         capsys,
         "StopInstances",
@@ -127,7 +134,7 @@ def test_region_inside_the_json_becomes_the_header(
 ) -> None:
     _Scripted.answer = {"RequestId": "r", "TotalCount": 0, "InstanceSet": []}
     _Scripted.seen = []
-    monkeypatch.setattr(client_pkg, "LighthouseClient", _Scripted)
+    _patch_client(monkeypatch, _Scripted)
     code, out, _ = run(capsys, "DescribeInstances", '{"Region": "ap-beijing", "Limit": 1}')
     assert code == 0 and json.loads(out)["TotalCount"] == 0
     (request,) = _Scripted.seen
@@ -159,7 +166,7 @@ def test_a_passed_dry_run_exits_0(
 ) -> None:
     _Scripted.answer = {"Error": {"Code": "DryRunOperation", "Message": "ok"}, "RequestId": "d1"}
     _Scripted.seen = []
-    monkeypatch.setattr(client_pkg, "LighthouseClient", _Scripted)
+    _patch_client(monkeypatch, _Scripted)
     params = {
         "BundleId": "bundle_2022_gen_01",
         "BlueprintId": "lhbp-f1lkcd41",

@@ -1,4 +1,4 @@
-"""Single-use confirmation tokens bound to one exact call.
+"""The token mechanism: single-use confirmation tokens bound to one exact call.
 
 The two-step flow for clients without elicitation: the first call of a gated action
 runs nothing and returns a preview plus a token; only the identical call repeated with
@@ -18,7 +18,11 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from lighthouse_mcp.catalog.secrets import redact
+from lighthouse_mcp.tools.previews import Preview
 
 DEFAULT_TTL_SECONDS = 300.0
 _VERSION = 1
@@ -50,8 +54,6 @@ def arguments_hash(action: str, region: str, arguments: Mapping[str, Any]) -> st
     secret therefore share this hash; tokens bind to the exact arguments with a keyed
     hash instead (``ConfirmationTokens``).
     """
-    from lighthouse_mcp.catalog.secrets import redact
-
     return hashlib.sha256(_call_text(action, region, redact(dict(arguments)))).hexdigest()
 
 
@@ -196,3 +198,39 @@ class ConfirmationTokens:
     def _forget_expired(self, now: float) -> None:
         for nonce in [n for n, exp in self._used.items() if exp <= now]:
             del self._used[nonce]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a token's preview showed, so its redemption re-checks the same targets."""
+
+    shown: tuple[str, ...]
+    missing: tuple[str, ...]
+    expires: float
+    phrase: str | None = None
+
+    @classmethod
+    def of(cls, preview: Preview, expires: float) -> Shown:
+        return cls(tuple(preview.target_ids()), tuple(preview.missing), expires, preview.phrase)
+
+
+@dataclass
+class IssuedPreviews:
+    """The preview behind each issued token (by the token's digest), until it expires."""
+
+    by_token: dict[str, Shown] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def put(self, token: str, shown: Shown, now: float) -> None:
+        with self.lock:
+            for key in [k for k, v in self.by_token.items() if v.expires <= now]:
+                del self.by_token[key]
+            self.by_token[_digest(token)] = shown
+
+    def get(self, token: str) -> Shown | None:
+        with self.lock:
+            return self.by_token.get(_digest(token))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()

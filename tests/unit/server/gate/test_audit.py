@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lighthouse_mcp.server.audit import AuditLog
-from lighthouse_mcp.server.confirmation import arguments_hash
+from lighthouse_mcp.server.gate.audit import AuditLog
+from lighthouse_mcp.server.gate.tokens import arguments_hash
 
 ARGS = {
     "BundleId": "bundle_gen_03",
