@@ -16,7 +16,8 @@ import anyio
 from mcp.client import Client
 
 from lighthouse_mcp.sandbox import Sandbox
-from lighthouse_mcp.server.app import build_server, make_client
+from lighthouse_mcp.server.api_client import make_client
+from lighthouse_mcp.server.app import build_server
 from lighthouse_mcp.server.config import Settings
 
 ARGS = {"Limit": 20}
