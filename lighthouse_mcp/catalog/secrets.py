@@ -214,7 +214,7 @@ def _json_forms(text: str) -> set[str]:
 
 
 def _repr_forms(text: str) -> set[str]:
-    forms = set()
+    forms: set[str] = set()
     for render in (repr, ascii):
         single = render(text + "'\"")[1:-4]  # single-quote style: ' escaped, " not
         double = single.replace("\\'", "'").replace('"', '\\"')

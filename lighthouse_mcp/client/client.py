@@ -30,12 +30,12 @@ from .catalog_facts import idempotency_token, is_read
 from .credentials import Credentials, CredentialsProvider, as_provider, region_from_config
 from .endpoints import endpoint_for, endpoint_override
 from .errors import (
+    MAX_MESSAGE_CHARS,
     BadResponseError,
     ConfigurationError,
     InvalidInputError,
     LighthouseError,
     NetworkError,
-    MAX_MESSAGE_CHARS,
     RequestTimeoutError,
     ResponseTooLargeError,
     ThrottledError,
@@ -43,7 +43,7 @@ from .errors import (
     scrub,
 )
 from .ratelimit import RateLimiter
-from .retry import RetryPolicy
+from .retry import ATTEMPT_TIMEOUT, RetryPolicy
 from .signing import TC3Auth
 
 log = logging.getLogger("lighthouse_mcp.client")
@@ -269,7 +269,7 @@ class LighthouseClient:
         region: str | None,
         body: bytes,
         hidden: Sequence[str] = (),
-        budget: float = RetryPolicy.attempt_timeout,
+        budget: float = ATTEMPT_TIMEOUT,
     ) -> dict[str, Any]:
         """One attempt, over within ``budget`` seconds (waiting for a connection slot,
         connecting, sending, the whole answer). ``hidden`` are the request's own secret

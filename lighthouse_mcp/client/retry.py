@@ -60,6 +60,10 @@ def is_transient(error: LighthouseError) -> bool:
     return False
 
 
+#: Seconds one attempt may take by default, connecting to the last byte of the answer.
+ATTEMPT_TIMEOUT = 25.0
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Bounds and backoff for retries; ``should_retry`` holds the safety rule."""
@@ -73,7 +77,7 @@ class RetryPolicy:
     max_total: float = 60.0
     #: One attempt's deadline, connecting to the last byte of the answer; a read timeout
     #: (or this deadline) leaves room for retries inside ``max_total``.
-    attempt_timeout: float = 25.0
+    attempt_timeout: float = ATTEMPT_TIMEOUT
 
     def should_retry(self, error: LighthouseError, *, repeatable: bool) -> bool:
         """``repeatable``: the action is a read or carries an idempotency token."""
