@@ -2,10 +2,17 @@
 
 HTTP transports sit behind `GuardMiddleware`: a browser Origin that is not allowed gets
 403 (and, on a loopback bind, a Host that is not loopback too: DNS-rebinding
-protection), a request without the bearer token gets 401. The token is compared in
-constant time. On loopback a token is generated and printed once when none is
-configured; a non-loopback bind without one refuses to start unless the operator says
+protection), a request without the bearer token gets 401 (the scheme word is matched
+in any case, RFC 7235). The token is compared in constant time. WebSocket upgrades are
+refused (no transport here speaks WebSocket). On loopback a token is generated and
+printed once when none is configured; a non-loopback bind without one refuses to start
+unless the operator says
 --dangerously-allow-unauthenticated.
+
+Bounds on what a client can hold: a connection must send a request's headers within
+``HEADER_TIMEOUT`` seconds (``SlowHeaderGuard``), a streamable HTTP session idle for
+``SESSION_IDLE_TIMEOUT`` is closed, and at most ``MAX_SESSIONS`` are open at once (one
+bearer token serves the process, so that is the count per token).
 """
 from __future__ import annotations
 
@@ -28,6 +35,13 @@ MCP_PATH = "/mcp"
 SSE_PATH = "/sse"
 MESSAGES_PATH = "/messages/"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+#: Seconds a connection may take to send a request's headers (first byte to blank line).
+HEADER_TIMEOUT = 10.0
+#: A streamable HTTP session with no request for this long is closed (the SDK's default
+#: is 30 minutes).
+SESSION_IDLE_TIMEOUT = 10 * 60.0
+#: Open streamable HTTP sessions at most; an initialize past it is refused (503).
+MAX_SESSIONS = 64
 
 
 @dataclass(frozen=True)
@@ -96,9 +110,12 @@ class GuardMiddleware:
     def __init__(self, app: ASGIApp, auth: HttpAuth) -> None:
         self.app = app
         self.auth = auth
-        self._expected = f"Bearer {auth.token}".encode() if auth.token else None
+        self._expected = auth.token.encode() if auth.token else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await _refuse_websocket(receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -117,12 +134,11 @@ class GuardMiddleware:
         if origin and scope.get("method") == "OPTIONS":
             await _reply(send, 204, b"", cors + _CORS_PREFLIGHT)
             return
-        if self._expected is not None:
-            given = headers.get("authorization", b"")
-            if not hmac.compare_digest(given, self._expected):
-                await _reply(send, 401, b"Unauthorized: bearer token required",
-                             [*cors, (b"www-authenticate", b'Bearer realm="lighthouse-mcp"')])
-                return
+        if self._expected is not None and not hmac.compare_digest(
+                _bearer(headers.get("authorization", b"")), self._expected):
+            await _reply(send, 401, b"Unauthorized: bearer token required",
+                         [*cors, (b"www-authenticate", b'Bearer realm="lighthouse-mcp"')])
+            return
         if not cors:
             await self.app(scope, receive, send)
             return
@@ -134,6 +150,20 @@ class GuardMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
+
+
+def _bearer(value: bytes) -> bytes:
+    """The credentials of an ``Authorization: Bearer <token>`` header (scheme in any
+    case, RFC 7235 §2.1), or b"" for any other header."""
+    scheme, _, token = value.strip().partition(b" ")
+    return token.strip(b" ") if scheme.lower() == b"bearer" else b""
+
+
+async def _refuse_websocket(receive: Receive, send: Send) -> None:
+    """Close a WebSocket handshake before accepting it: the server answers HTTP 403."""
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        await send({"type": "websocket.close", "code": 1008})
 
 
 async def _reply(send: Send, status: int, body: bytes,
@@ -182,7 +212,9 @@ def _no_sdk_host_check() -> Any:
 def streamable_http_app(server: LighthouseServer, auth: HttpAuth) -> ASGIApp:
     quiet_body_loggers()
     app = server.streamable_http_app(streamable_http_path=MCP_PATH,
-                                     transport_security=_no_sdk_host_check())
+                                     transport_security=_no_sdk_host_check(),
+                                     session_idle_timeout=SESSION_IDLE_TIMEOUT,
+                                     max_sessions=MAX_SESSIONS)
     return GuardMiddleware(app, auth)
 
 
@@ -237,9 +269,56 @@ async def serve_http(server: LighthouseServer, settings: Settings) -> None:
     app = (streamable_http_app(server, auth) if settings.transport == "streamable-http"
            else sse_app(server, auth))
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                            lifespan="on")
+                            lifespan="on", http=slow_header_guard())
     announce(settings, auth)
     await uvicorn.Server(config).serve()
+
+
+def slow_header_guard(timeout: float = HEADER_TIMEOUT) -> type[Any]:
+    """uvicorn's h11 protocol, closing a connection whose request headers take longer
+    than ``timeout`` seconds (uvicorn's keep-alive timer stops at the first byte, so a
+    client sending a header byte now and then would otherwise hold it for ever)."""
+    import asyncio
+
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class SlowHeaderGuard(H11Protocol):
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.conn.their_state is not h11.IDLE:
+                self._disarm()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._header_timer = self.loop.call_later(timeout, self._too_slow)
+
+        def _disarm(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _too_slow(self) -> None:
+            self._header_timer = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()
+
+    return SlowHeaderGuard
 
 
 async def serve(server: LighthouseServer, settings: Settings) -> None:
