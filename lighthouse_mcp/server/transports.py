@@ -259,7 +259,99 @@ async def serve_stdio(server: LighthouseServer) -> None:
     from mcp.server.stdio import stdio_server
 
     async with stdio_server() as (read, write):
-        await server.run(read, write, server.create_initialization_options())
+        await server.run(ParseErrorReplies(read, write), write,
+                         server.create_initialization_options())
+
+
+PARSE_ERROR = -32700
+
+
+class ParseErrorReplies:
+    """The stdio read stream, answering each line that is not readable JSON with a
+    JSON-RPC -32700 error instead of passing the parse exception on.
+
+    The SDK's stdio reader (mcp 2.x, ``mcp.server.stdio``) hands a line it cannot parse
+    to the session as an exception, and the session only logs it: a client that sent a
+    lone surrogate, a 5,000-digit integer or 300 levels of nesting (all valid to some JSON
+    parsers, refused by the SDK's) waits for ever. The reply carries the request's id when
+    a lenient parse can still find one, so the waiting request ends; otherwise null, as
+    JSON-RPC 2.0 says. See docs/upstream/mcp-stdio-parse-error.md.
+    """
+
+    def __init__(self, inner: Any, write: Any) -> None:
+        self._inner = inner
+        self._write = write
+
+    @property
+    def last_context(self) -> Any:
+        return getattr(self._inner, "last_context", None)
+
+    async def receive(self) -> Any:
+        while True:
+            item = await self._inner.receive()
+            line = _unparsed_line(item)
+            if line is None:
+                return item
+            await self._write.send(_parse_error_reply(line))
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    def __aiter__(self) -> ParseErrorReplies:
+        return self
+
+    async def __anext__(self) -> Any:
+        import anyio
+
+        try:
+            return await self.receive()
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
+
+    async def __aenter__(self) -> ParseErrorReplies:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def _unparsed_line(item: Any) -> str | None:
+    """The raw line of a parse failure from the SDK's reader, else None."""
+    from pydantic import ValidationError
+
+    if not isinstance(item, ValidationError):
+        return None
+    errors = item.errors(include_url=False)
+    if not errors or errors[0]["type"] != "json_invalid":
+        return None
+    line = errors[0].get("input")
+    return line if isinstance(line, str) else ""
+
+
+def _parse_error_reply(line: str) -> Any:
+    import json
+
+    import mcp_types as types
+    from mcp.shared.message import SessionMessage
+
+    request_id: str | int | None = None
+    try:
+        data = json.loads(line, parse_int=lambda digits: int(digits) if len(digits) < 100
+                          else digits)
+    except (ValueError, RecursionError):
+        data = None
+    if isinstance(data, dict):
+        found = data.get("id")
+        if isinstance(found, str | int) and not isinstance(found, bool) and (
+                len(str(found)) <= 200):
+            request_id = found
+    error = types.JSONRPCError(
+        jsonrpc="2.0", id=request_id,
+        error=types.ErrorData(code=PARSE_ERROR, message=(
+            "Parse error: the line is not JSON this server can read (malformed, a lone "
+            "surrogate, nesting deeper than 200 levels or a number of more than 4,300 "
+            "digits)")))
+    return SessionMessage(error)
 
 
 async def serve_http(server: LighthouseServer, settings: Settings) -> None:
