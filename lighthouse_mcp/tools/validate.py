@@ -28,6 +28,7 @@ from typing import Any
 from lighthouse_mcp import catalog
 from lighthouse_mcp.catalog import FilterSpec
 from lighthouse_mcp.catalog.secrets import REDACTED, SECRET_PAIR_LISTS, is_secret_field
+from lighthouse_mcp.tools import limits
 from lighthouse_mcp.tools.schema import (
     EMITTED_KEYWORDS,
     RULES_KEYWORD,
@@ -539,7 +540,7 @@ def _filter_values(spec: FilterSpec) -> Checker:
 
 @cache
 def _compiled(action: str) -> tuple[Checker, tuple[Checker, ...]]:
-    schema = validation_schema(action)
+    schema = limits.tighten(validation_schema(action))
     act = catalog.action(action)
     extra: list[Checker] = []
     spec = act.get("filters")
@@ -560,6 +561,11 @@ def validate(action: str, arguments: Mapping[str, Any]) -> list[Problem]:
     if isinstance(arguments, Mapping):
         for rule in extra:
             rule(arguments, "", problems)
+        size = limits.request_bytes(arguments)
+        if size > limits.MAX_REQUEST_BYTES:
+            problems.append(Problem("", f"{size:,} bytes", limits.REQUEST_LIMIT_TEXT,
+                                    f"the arguments come to {size:,} bytes; the API takes "
+                                    f"{limits.REQUEST_LIMIT_TEXT}"))
     if len(problems) > MAX_PROBLEMS:
         hidden = len(problems) - MAX_PROBLEMS
         problems[MAX_PROBLEMS:] = [Problem("", f"{hidden} more", "",
