@@ -59,6 +59,11 @@ def test_values_inside_the_limits_pass(action: str, arguments: dict[str, Any]) -
     assert validate(action, arguments) == []
 
 
+def test_a_huge_unknown_name_is_not_repeated_back() -> None:
+    problems = validate("DescribeInstances", {"x" * 5_000_000: 1})
+    assert len(problems) == 1 and len(problems[0].message) < 500 and len(problems[0].path) < 100
+
+
 def test_request_size_counts_utf8_bytes() -> None:
     assert limits.request_bytes({"A": "中" * 10}) == len('{"A":""}') + 30
     big = {"A": "中" * (limits.MAX_REQUEST_BYTES // 3 + 1)}
