@@ -2,17 +2,10 @@
 
 HTTP transports sit behind `GuardMiddleware`: a browser Origin that is not allowed gets
 403 (and, on a loopback bind, a Host that is not loopback too: DNS-rebinding
-protection), a request without the bearer token gets 401 (the scheme word is matched
-in any case, RFC 7235). The token is compared in constant time. WebSocket upgrades are
-refused (no transport here speaks WebSocket). On loopback a token is generated and
-printed once when none is configured; a non-loopback bind without one refuses to start
-unless the operator says
+protection), a request without the bearer token gets 401. The token is compared in
+constant time. On loopback a token is generated and printed once when none is
+configured; a non-loopback bind without one refuses to start unless the operator says
 --dangerously-allow-unauthenticated.
-
-Bounds on what a client can hold: a connection must send a request's headers within
-``HEADER_TIMEOUT`` seconds (``SlowHeaderGuard``), a streamable HTTP session idle for
-``SESSION_IDLE_TIMEOUT`` is closed, and at most ``MAX_SESSIONS`` are open at once (one
-bearer token serves the process, so that is the count per token).
 """
 from __future__ import annotations
 
@@ -102,6 +95,13 @@ _CORS_EXPOSE = (b"access-control-expose-headers", b"mcp-session-id, www-authenti
 
 class GuardMiddleware:
     """ASGI middleware: Origin/Host check (403), then bearer token (401).
+
+    The bearer scheme word is matched in any case (RFC 7235). WebSocket upgrades are
+    refused before the app sees them (no transport here speaks WebSocket), so a
+    cross-origin upgrade gets a clean 403, not an error inside the SDK's handlers. The
+    other bounds on what a client can hold: ``HEADER_TIMEOUT`` (slow_header_guard),
+    ``SESSION_IDLE_TIMEOUT`` and ``MAX_SESSIONS`` (one bearer token serves the process,
+    so the session count is the count per token).
 
     A browser client on an allowed Origin also gets CORS: its preflight (which carries
     no token) is answered here, and responses name the Origin so the page can read them.

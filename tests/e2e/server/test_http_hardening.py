@@ -16,25 +16,10 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from lighthouse_mcp.server import transports
-from lighthouse_mcp.server.config import Settings
-from lighthouse_mcp.server.transports import (
-    HttpAuth,
-    resolve_auth,
-    sse_app,
-    streamable_http_app,
-)
+from lighthouse_mcp.server.transports import sse_app, streamable_http_app
 from tests.e2e.server.http_helpers import running
+from tests.e2e.server.test_http_transports import ACCEPT, INIT, TOKEN, _auth
 from tests.unit.server.fakes import FakeClient, fake_server
-
-TOKEN = "test-token-0123456789"
-INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-    "protocolVersion": "2025-06-18", "capabilities": {},
-    "clientInfo": {"name": "raw", "version": "0"}}}
-ACCEPT = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
-
-
-def _auth() -> HttpAuth:
-    return resolve_auth(Settings(transport="streamable-http", auth_token=TOKEN))
 
 
 class _Errors(logging.Handler):

@@ -8,11 +8,8 @@ id, the error carries it, so the waiting request ends.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import threading
-from typing import Any
+
+from tests.e2e.server.stdio_helpers import stdio_exchange
 
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
     "protocolVersion": "2025-06-18", "capabilities": {},
@@ -40,26 +37,7 @@ def test_unparseable_lines_get_parse_errors_and_the_session_continues() -> None:
              b'{"jsonrpc":"2.0","method":"notifications/initialized"}',
              *BAD.values(), *NO_ID,
              b'{"jsonrpc":"2.0","id":"last","method":"tools/list"}']
-    proc = subprocess.Popen([sys.executable, "-m", "lighthouse_mcp.server", "--sandbox"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=os.environ | {"PYTHONUNBUFFERED": "1"})
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(b"\n".join(lines) + b"\n")
-    proc.stdin.flush()
-    answers: list[dict[str, Any]] = []
-    timer = threading.Timer(60, proc.kill)  # a hung server fails the test, not the run
-    timer.start()
-    try:
-        while not any(a.get("id") == "last" for a in answers):
-            line = proc.stdout.readline()
-            if not line:
-                break
-            answers.append(json.loads(line))
-        proc.stdin.close()
-        stderr = proc.stderr.read() if proc.stderr else b""
-        proc.wait(30)
-    finally:
-        timer.cancel()
+    answers, stderr, returncode = stdio_exchange(lines)
     errors = {a.get("id"): a["error"] for a in answers if "error" in a}
     for id_ in BAD:
         assert errors.get(id_, {}).get("code") == -32700, (id_, answers)
@@ -67,4 +45,4 @@ def test_unparseable_lines_get_parse_errors_and_the_session_continues() -> None:
     assert [a["error"]["code"] for a in nulls] == [-32700] * len(NO_ID), nulls
     last = [a for a in answers if a.get("id") == "last"]
     assert last and len(last[0]["result"]["tools"]) >= 108
-    assert b"Traceback" not in stderr and proc.returncode == 0, stderr[-2000:]
+    assert b"Traceback" not in stderr and returncode == 0, stderr[-2000:]
