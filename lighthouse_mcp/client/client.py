@@ -57,6 +57,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=60.0)
 #: Largest answer read (after content decoding): far above any Lighthouse answer (a full
 #: page of 100 instances is about 300 KB), far below what would hurt the process.
 MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+#: Largest request body the API takes (docs, 签名方法 v3: a TC3-signed POST up to 10 MB).
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_CONNECTIONS = 20
 #: 20 connections carry ~200 calls/s at 100 ms latency, far above the per-action rates
 #: (10-20/s); a larger pool only makes httpcore's pool bookkeeping slower.
@@ -223,6 +225,12 @@ class LighthouseClient:
             raise InvalidInputError(
                 "InvalidParameter", f"parameters are not JSON-serialisable: {exc}", action=action
             ) from None
+        if len(body) > MAX_REQUEST_BYTES:
+            raise InvalidInputError(
+                "RequestSizeLimitExceeded",
+                f"the request is {len(body):,} bytes; the API takes at most 10 MB",
+                action=action,
+            )
         repeatable = is_read(action) or bool(token_param)
         hidden = secret_values(body_params)
         started = self._monotonic()

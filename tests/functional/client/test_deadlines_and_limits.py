@@ -24,7 +24,11 @@ from lighthouse_mcp.client import (
     RequestTimeoutError,
     ResponseTooLargeError,
 )
-from lighthouse_mcp.client.client import DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES
+from lighthouse_mcp.client.client import (
+    DEFAULT_TIMEOUT,
+    MAX_REQUEST_BYTES,
+    MAX_RESPONSE_BYTES,
+)
 from lighthouse_mcp.client.errors import MAX_MESSAGE_CHARS
 from lighthouse_mcp.client.retry import RetryPolicy
 
@@ -188,3 +192,21 @@ async def test_a_huge_api_error_message_is_cut() -> None:
     assert info.value.message.startswith("InstanceId lhins-x is wrong.")
     assert f"{len(message)} characters in all" in info.value.message
     assert len(message) < MAX_RESPONSE_BYTES  # the limit is on bytes read, not on errors
+
+
+async def test_a_request_past_10_mb_is_not_sent() -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"Response": {"RequestId": "r"}})
+
+    async with LighthouseClient(credentials=CREDS, region="ap-guangzhou", env={},
+                                rate_limits=False,
+                                transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(InvalidInputError) as info:
+            await client.call("DescribeInstances", {"Filters": [
+                {"Name": "instance-name", "Values": ["x" * MAX_REQUEST_BYTES]}]})
+        await client.call("DescribeInstances", {"Filters": [
+            {"Name": "instance-name", "Values": ["x" * 1000]}]})
+    assert info.value.code == "RequestSizeLimitExceeded" and len(sent) == 1
