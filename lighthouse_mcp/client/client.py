@@ -301,12 +301,16 @@ class LighthouseClient:
             with anyio.fail_after(budget):
                 async with self._admission:
                     admitted = True
-                    async with self._http.stream(
-                        "POST", url, content=body, headers=headers, auth=self._signer(creds)
-                    ) as response:
+                    request = self._http.build_request("POST", url, content=body, headers=headers)
+                    response = await self._http.send(
+                        request, auth=self._signer(creds), stream=True
+                    )
+                    try:
                         content = await _read_limited(
                             response, self._max_response_bytes, action
                         )
+                    finally:
+                        await response.aclose()
         except httpx.TimeoutException as exc:
             raise _timeout_error(exc, action, url, secrets) from None
         except httpx.TransportError as exc:
@@ -356,7 +360,7 @@ async def _read_limited(response: httpx.Response, limit: int, action: str) -> by
         if size > limit:
             raise _too_large(response, limit, action)
         chunks.append(chunk)
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _too_large(response: httpx.Response, limit: int, action: str) -> ResponseTooLargeError:
