@@ -5,6 +5,7 @@ a model might read: the audit log, error messages, logs. Matching is by field na
 any depth, because the API reuses names (``Password`` sits in LoginConfiguration and in
 ResetInstancesPassword alike).
 """
+
 from __future__ import annotations
 
 import base64
@@ -73,10 +74,19 @@ def secret_values(value: Any) -> list[str]:
             if key in SECRET_FIELDS:
                 found += _leaves(item)
             elif key in SECRET_PAIR_LISTS and isinstance(item, list):
-                found += [text for pair in item if isinstance(pair, dict)
-                          for text in _leaves(pair.get("Value"))]
-                found += secret_values([{k: v for k, v in pair.items() if k != "Value"}
-                                        for pair in item if isinstance(pair, dict)])
+                found += [
+                    text
+                    for pair in item
+                    if isinstance(pair, dict)
+                    for text in _leaves(pair.get("Value"))
+                ]
+                found += secret_values(
+                    [
+                        {k: v for k, v in pair.items() if k != "Value"}
+                        for pair in item
+                        if isinstance(pair, dict)
+                    ]
+                )
             else:
                 found += secret_values(item)
     elif isinstance(value, list):
@@ -133,8 +143,7 @@ def secret_forms(secret: str) -> tuple[str, ...]:
     forms.add(html.escape(secret, quote=False))
     for form in {secret, *_json_forms(secret)}:
         forms.update(_base64_forms(form.encode("utf-8", "surrogatepass")))
-    return tuple(sorted((f for f in forms if len(f) >= MIN_SECRET_CHARS), key=len,
-                        reverse=True))
+    return tuple(sorted((f for f in forms if len(f) >= MIN_SECRET_CHARS), key=len, reverse=True))
 
 
 def secret_fragments(text: str, secrets: Iterable[str | None]) -> list[tuple[int, int]]:
@@ -184,8 +193,9 @@ def _occurrences(text: str, form: str) -> list[tuple[int, int]]:
         start = text.find(head)
         while start >= 0:
             stop = start + len(head)
-            while stop < len(text) and stop - start < len(form) and (
-                    text[stop] == form[stop - start]):
+            while (
+                stop < len(text) and stop - start < len(form) and (text[stop] == form[stop - start])
+            ):
                 stop += 1
             found.append((start, stop))
             start = text.find(head, start + 1)

@@ -302,13 +302,9 @@ class LighthouseClient:
                 async with self._admission:
                     admitted = True
                     request = self._http.build_request("POST", url, content=body, headers=headers)
-                    response = await self._http.send(
-                        request, auth=self._signer(creds), stream=True
-                    )
+                    response = await self._http.send(request, auth=self._signer(creds), stream=True)
                     try:
-                        content = await _read_limited(
-                            response, self._max_response_bytes, action
-                        )
+                        content = await _read_limited(response, self._max_response_bytes, action)
                     finally:
                         await response.aclose()
         except httpx.TimeoutException as exc:

@@ -277,8 +277,7 @@ def scrub(text: str, secrets: Iterable[str | None], limit: int | None = None) ->
     wanted = [secret for secret in secrets if secret]
     if limit is None or len(text) <= limit:
         return mask(text, wanted)
-    longest = max((len(form) for secret in wanted for form in secret_forms(secret)),
-                  default=0)
+    longest = max((len(form) for secret in wanted for form in secret_forms(secret)), default=0)
     masked = mask(text[: limit + longest], wanted)
     if len(masked) <= limit:
         return masked

@@ -11,6 +11,7 @@ refuse is refused before it is sent.
 - A required list of IDs holds at least one ID.
 - A request body is at most 10 MB (签名方法 v3: "POST 请求使用签名方法 v3 … 支持10MB").
 """
+
 from __future__ import annotations
 
 import copy

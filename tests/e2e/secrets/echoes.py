@@ -6,6 +6,7 @@ behind 5 MB of padding), as an API error or as a non-API answer. Used by the pro
 tests that draw random secrets (quotes, backslashes, non-ASCII) and check every text the
 project makes from such an answer.
 """
+
 from __future__ import annotations
 
 import base64
@@ -22,8 +23,10 @@ Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def _api_error(message: str, code: str = "InvalidParameterValue") -> httpx.Response:
-    return httpx.Response(200, json={"Response": {
-        "Error": {"Code": code, "Message": message}, "RequestId": "req-echo"}})
+    return httpx.Response(
+        200,
+        json={"Response": {"Error": {"Code": code, "Message": message}, "RequestId": "req-echo"}},
+    )
 
 
 def _body(request: httpx.Request) -> str:
@@ -53,8 +56,7 @@ def handlers(secret: str) -> dict[str, Handler]:
         "502-repr": lambda r: httpx.Response(502, text=repr(json.loads(_body(r)))),
         "502-padded": lambda r: httpx.Response(502, text="p" * 150 + _body(r)),
         "502-cut": lambda r: httpx.Response(502, text=_cut_inside(r, secret)),
-        "502-url": lambda r: httpx.Response(
-            502, text=urllib.parse.quote(_body(r))),
+        "502-url": lambda r: httpx.Response(502, text=urllib.parse.quote(_body(r))),
     }
 
 
@@ -74,8 +76,12 @@ def _flat(value: object, prefix: str = "") -> list[tuple[str, str]]:
 #: drawn secret from matching ordinary text by chance ("0000" is in many RequestIds).
 SECRETS = st.builds(
     lambda core: f"Pw{core}#9",
-    st.text(alphabet=st.sampled_from(list("aZ09'\"\\/<>&%+ =:,{}é中😀\n\t")) | st.characters(
-        codec="utf-8", exclude_characters="*"), min_size=4, max_size=24),
+    st.text(
+        alphabet=st.sampled_from(list("aZ09'\"\\/<>&%+ =:,{}é中😀\n\t"))
+        | st.characters(codec="utf-8", exclude_characters="*"),
+        min_size=4,
+        max_size=24,
+    ),
 )
 
 

@@ -1,4 +1,5 @@
 """Raw lines into a real ``lighthouse-mcp --sandbox`` stdio subprocess, answers out."""
+
 from __future__ import annotations
 
 import json
@@ -9,14 +10,19 @@ import threading
 from typing import Any
 
 
-def stdio_exchange(lines: list[bytes], last_id: str = "last"
-                   ) -> tuple[list[dict[str, Any]], bytes, int]:
+def stdio_exchange(
+    lines: list[bytes], last_id: str = "last"
+) -> tuple[list[dict[str, Any]], bytes, int]:
     """Write ``lines`` to a fresh server, read answers until the one with ``last_id``,
     close stdin (EOF: the server exits) and return (answers, stderr, exit code). A hung
     server is killed after 60 s, failing the test rather than the run."""
-    proc = subprocess.Popen([sys.executable, "-m", "lighthouse_mcp.server", "--sandbox"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=os.environ | {"PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lighthouse_mcp.server", "--sandbox"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"},
+    )
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(b"\n".join(lines) + b"\n")
     proc.stdin.flush()

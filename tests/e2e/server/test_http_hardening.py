@@ -1,5 +1,6 @@
 """The HTTP doors on 127.0.0.1: WebSocket upgrades, the bearer scheme's case, slow
 headers, and the bounds on streamable HTTP sessions (count and idle lifetime)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -44,23 +45,34 @@ def server_errors() -> Iterator[_Errors]:
         logger.removeHandler(handler)
 
 
-@pytest.mark.parametrize(("kind", "path"), [
-    ("streamable-http", "/mcp"), ("sse", "/sse"), ("sse", "/messages/"),
-])
-@pytest.mark.parametrize("headers", [
-    {"Origin": "https://evil.example"},  # cross-origin, no token: the reported attack
-    {"Authorization": f"Bearer {TOKEN}"},  # even with the token: nothing speaks WebSocket
-])
-def test_websocket_upgrades_are_refused_cleanly(kind: str, path: str,
-                                                headers: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("kind", "path"),
+    [
+        ("streamable-http", "/mcp"),
+        ("sse", "/sse"),
+        ("sse", "/messages/"),
+    ],
+)
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},  # cross-origin, no token: the reported attack
+        {"Authorization": f"Bearer {TOKEN}"},  # even with the token: nothing speaks WebSocket
+    ],
+)
+def test_websocket_upgrades_are_refused_cleanly(
+    kind: str, path: str, headers: dict[str, str]
+) -> None:
     # uvicorn hands upgrades to the app only with a WebSocket library installed
     assert importlib.util.find_spec("websockets") is not None
     make = streamable_http_app if kind == "streamable-http" else sse_app
     with running(make(fake_server(FakeClient()), _auth())) as base, server_errors() as errors:
+
         async def attempt() -> int:
             with pytest.raises(InvalidStatus) as info:
-                async with connect(base.replace("http", "ws") + path,
-                                   additional_headers=headers, open_timeout=5):
+                async with connect(
+                    base.replace("http", "ws") + path, additional_headers=headers, open_timeout=5
+                ):
                     pass
             return info.value.response.status_code
 
@@ -69,11 +81,19 @@ def test_websocket_upgrades_are_refused_cleanly(kind: str, path: str,
     assert not errors.records, [r.getMessage() for r in errors.records]
 
 
-@pytest.mark.parametrize(("value", "status_ok"), [
-    (f"Bearer {TOKEN}", True), (f"bearer {TOKEN}", True), (f"BEARER {TOKEN}", True),
-    (f"bEaReR  {TOKEN}", True), (f"Basic {TOKEN}", False), (TOKEN, False),
-    (f"Bearer {TOKEN}x", False), ("bearer", False),
-])
+@pytest.mark.parametrize(
+    ("value", "status_ok"),
+    [
+        (f"Bearer {TOKEN}", True),
+        (f"bearer {TOKEN}", True),
+        (f"BEARER {TOKEN}", True),
+        (f"bEaReR  {TOKEN}", True),
+        (f"Basic {TOKEN}", False),
+        (TOKEN, False),
+        (f"Bearer {TOKEN}x", False),
+        ("bearer", False),
+    ],
+)
 def test_bearer_scheme_is_case_insensitive(value: str, status_ok: bool) -> None:
     with running(streamable_http_app(fake_server(FakeClient()), _auth())) as base:
         answer = httpx.post(base + "/mcp", json=INIT, headers=ACCEPT | {"Authorization": value})
@@ -114,8 +134,9 @@ def test_slow_headers_are_dropped_and_fast_requests_still_served() -> None:
 
 
 def _initialize(base: str) -> httpx.Response:
-    return httpx.post(base + "/mcp", json=INIT,
-                      headers=ACCEPT | {"Authorization": f"Bearer {TOKEN}"})
+    return httpx.post(
+        base + "/mcp", json=INIT, headers=ACCEPT | {"Authorization": f"Bearer {TOKEN}"}
+    )
 
 
 def test_sessions_are_capped_in_number(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,8 +151,11 @@ def test_idle_sessions_are_closed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(transports, "SESSION_IDLE_TIMEOUT", 0.5)
     with running(streamable_http_app(fake_server(FakeClient()), _auth())) as base:
         session = _initialize(base).headers["mcp-session-id"]
-        headers = ACCEPT | {"Authorization": f"Bearer {TOKEN}", "mcp-session-id": session,
-                            "mcp-protocol-version": "2025-06-18"}
+        headers = ACCEPT | {
+            "Authorization": f"Bearer {TOKEN}",
+            "mcp-session-id": session,
+            "mcp-protocol-version": "2025-06-18",
+        }
         ping = {"jsonrpc": "2.0", "id": 2, "method": "ping"}
         alive = httpx.post(base + "/mcp", json=ping, headers=headers)
         time.sleep(1.5)

@@ -6,6 +6,7 @@ it, a timed-out read is retried while the call's budget allows, and a write is n
 Bodies are read with a byte limit: a huge or endless answer is refused after the limit,
 and a huge API error message is cut like any text from upstream.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,8 +67,10 @@ class DripServer:
             try:
                 conn.recv(65536)
                 if self.send_headers:
-                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                                 b"Content-Length: 100000\r\n\r\n")
+                    conn.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: 100000\r\n\r\n"
+                    )
                 while not self._stop.is_set():
                     time.sleep(self.interval)
                     if self.send_headers:
@@ -86,13 +89,20 @@ class DripServer:
 
 
 def _client(url: str, retry: RetryPolicy, read: float = 5.0) -> LighthouseClient:
-    return LighthouseClient(credentials=CREDS, region="ap-guangzhou", endpoint=url, env={},
-                            rate_limits=False, retry=retry,
-                            timeout=httpx.Timeout(read, connect=2.0))
+    return LighthouseClient(
+        credentials=CREDS,
+        region="ap-guangzhou",
+        endpoint=url,
+        env={},
+        rate_limits=False,
+        retry=retry,
+        timeout=httpx.Timeout(read, connect=2.0),
+    )
 
 
-SHORT = RetryPolicy(max_attempts=10, base_delay=0.0, max_delay=0.0, attempt_timeout=0.6,
-                    max_total=1.5)
+SHORT = RetryPolicy(
+    max_attempts=10, base_delay=0.0, max_delay=0.0, attempt_timeout=0.6, max_total=1.5
+)
 
 
 async def test_a_dripping_endpoint_cannot_hold_a_read_past_the_call_deadline() -> None:
@@ -135,8 +145,9 @@ def test_default_numbers_leave_room_for_retries() -> None:
     assert 2 * policy.attempt_timeout < policy.max_total <= 60
 
 
-def _streamed(chunks: int, size: int, pulled: list[int],
-              headers: dict[str, str] | None = None) -> httpx.MockTransport:
+def _streamed(
+    chunks: int, size: int, pulled: list[int], headers: dict[str, str] | None = None
+) -> httpx.MockTransport:
     async def body() -> AsyncIterator[bytes]:
         for _ in range(chunks):
             pulled.append(size)
@@ -153,9 +164,14 @@ LIMIT = 64 * 1024
 
 async def test_a_body_past_the_limit_is_not_read_further() -> None:
     pulled: list[int] = []
-    client = LighthouseClient(credentials=CREDS, region="ap-guangzhou", env={},
-                              rate_limits=False, max_response_bytes=LIMIT,
-                              transport=_streamed(1000, 16 * 1024, pulled))
+    client = LighthouseClient(
+        credentials=CREDS,
+        region="ap-guangzhou",
+        env={},
+        rate_limits=False,
+        max_response_bytes=LIMIT,
+        transport=_streamed(1000, 16 * 1024, pulled),
+    )
     async with client:
         with pytest.raises(ResponseTooLargeError) as info:
             await client.call("DescribeInstances", {})
@@ -167,9 +183,14 @@ async def test_a_body_past_the_limit_is_not_read_further() -> None:
 async def test_a_declared_length_past_the_limit_is_refused_unread() -> None:
     pulled: list[int] = []
     transport = _streamed(10, 1024, pulled, headers={"content-length": str(10**9)})
-    async with LighthouseClient(credentials=CREDS, region="ap-guangzhou", env={},
-                                rate_limits=False, max_response_bytes=LIMIT,
-                                transport=transport) as client:
+    async with LighthouseClient(
+        credentials=CREDS,
+        region="ap-guangzhou",
+        env={},
+        rate_limits=False,
+        max_response_bytes=LIMIT,
+        transport=transport,
+    ) as client:
         with pytest.raises(ResponseTooLargeError):
             await client.call("DescribeInstances", {})
     assert pulled == []
@@ -179,13 +200,25 @@ async def test_a_huge_api_error_message_is_cut() -> None:
     message = "InstanceId lhins-x is wrong. " * 200_000  # about 6 MB
 
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=json.dumps({"Response": {
-            "Error": {"Code": "InvalidParameterValue", "Message": message},
-            "RequestId": "req-1"}}).encode())
+        return httpx.Response(
+            200,
+            content=json.dumps(
+                {
+                    "Response": {
+                        "Error": {"Code": "InvalidParameterValue", "Message": message},
+                        "RequestId": "req-1",
+                    }
+                }
+            ).encode(),
+        )
 
-    async with LighthouseClient(credentials=CREDS, region="ap-guangzhou", env={},
-                                rate_limits=False,
-                                transport=httpx.MockTransport(handler)) as client:
+    async with LighthouseClient(
+        credentials=CREDS,
+        region="ap-guangzhou",
+        env={},
+        rate_limits=False,
+        transport=httpx.MockTransport(handler),
+    ) as client:
         with pytest.raises(InvalidInputError) as info:
             await client.call("DescribeInstances", {})
     assert len(info.value.message) < MAX_MESSAGE_CHARS + 100
@@ -201,12 +234,19 @@ async def test_a_request_past_10_mb_is_not_sent() -> None:
         sent.append(request)
         return httpx.Response(200, json={"Response": {"RequestId": "r"}})
 
-    async with LighthouseClient(credentials=CREDS, region="ap-guangzhou", env={},
-                                rate_limits=False,
-                                transport=httpx.MockTransport(handler)) as client:
+    async with LighthouseClient(
+        credentials=CREDS,
+        region="ap-guangzhou",
+        env={},
+        rate_limits=False,
+        transport=httpx.MockTransport(handler),
+    ) as client:
         with pytest.raises(InvalidInputError) as info:
-            await client.call("DescribeInstances", {"Filters": [
-                {"Name": "instance-name", "Values": ["x" * MAX_REQUEST_BYTES]}]})
-        await client.call("DescribeInstances", {"Filters": [
-            {"Name": "instance-name", "Values": ["x" * 1000]}]})
+            await client.call(
+                "DescribeInstances",
+                {"Filters": [{"Name": "instance-name", "Values": ["x" * MAX_REQUEST_BYTES]}]},
+            )
+        await client.call(
+            "DescribeInstances", {"Filters": [{"Name": "instance-name", "Values": ["x" * 1000]}]}
+        )
     assert info.value.code == "RequestSizeLimitExceeded" and len(sent) == 1
