@@ -30,6 +30,8 @@ from lighthouse_mcp.server.hooks import (
 ToolHandler = Callable[[dict[str, Any], ToolContext], Awaitable[ToolResult]]
 PromptRenderer = Callable[[dict[str, str]], Awaitable[types.GetPromptResult]]
 ResourceReader = Callable[[str], Awaitable[str]]
+#: Rewrites one action's response before anyone sees it: (action, response) -> response.
+OutputFilter = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 _SERVER_ARG = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -112,6 +114,7 @@ class Registry:
     resource_templates: list[ResourceTemplateSpec] = field(default_factory=list)
     server_args: dict[str, ServerArg] = field(default_factory=dict)
     call_wrappers: list[CallWrapper] = field(default_factory=list)
+    output_filters: list[OutputFilter] = field(default_factory=list)
     instructions: list[str] = field(default_factory=list)
     gate: Gate = field(default_factory=AllowAll)
     auditor: Auditor = field(default_factory=NoAudit)
@@ -153,6 +156,11 @@ class Registry:
 
     def add_call_wrapper(self, wrapper: CallWrapper) -> None:
         self.call_wrappers.append(wrapper)
+
+    def add_output_filter(self, output_filter: OutputFilter) -> None:
+        """Applied by the pipeline to every response, of a tool call (after every call
+        wrapper) or of a server-side read (waits, previews, live resources)."""
+        self.output_filters.append(output_filter)
 
     def add_instructions(self, text: str) -> None:
         """A few lines for the server's ``instructions`` (kept short: every session pays)."""
