@@ -141,3 +141,18 @@ async def test_excluding_firewall_rules_withholds_the_instance_view(tmp_path: Pa
         listed = await client.read_resource(REGION_URI)
         assert listed.contents
     assert "DescribeFirewallRules" not in {r.action for r in sb.requests}
+
+
+async def test_next_hint_names_no_wait_outside_the_bounds(tmp_path: Path) -> None:
+    """RebootInstances is asynchronous: its result's Next names wait_for on the instance,
+    unless DescribeInstances is left out; then it only says the work goes on."""
+    args = {"InstanceIds": ["lhins-demo0001"]}
+    async with connect(tmp_path / "all", Sandbox(delay=0)) as client:
+        full = await client.call_tool("RebootInstances", args)
+    async with connect(tmp_path, Sandbox(delay=0), exclude_tools=("DescribeInstances",)) as client:
+        bounded = await client.call_tool("RebootInstances", args)
+    assert not full.is_error and not bounded.is_error, _text(bounded)
+    assert (full.structured_content or {})["Next"]["Tool"] == "wait_for"
+    hint = (bounded.structured_content or {})["Next"]
+    assert hint["Asynchronous"] is True and "Tool" not in hint and "wait_for" not in hint["Note"]
+    assert "DescribeInstances" not in _text(bounded)
