@@ -14,6 +14,7 @@ lifecycles, persistence, faults, seed data); all of them read the catalog.
 from __future__ import annotations
 
 from .engine.faults import Fault
+from .engine.persistence import StateFileError
 from .protocol.app import ConnectionDropped
 from .protocol.outcome import RecordedRequest
 from .service import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
@@ -25,4 +26,5 @@ __all__ = [
     "Fault",
     "RecordedRequest",
     "Sandbox",
+    "StateFileError",
 ]

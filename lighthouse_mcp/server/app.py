@@ -49,8 +49,8 @@ SERVER_VERSION = "0.1.0"
 class Feature(enum.Enum):
     """What the server adds to the catalog's action tools; tests pick a subset."""
 
-    #: The confirmation gate with its audit log, and the wrappers that keep returned
-    #: secrets out of results (both follow --return-secrets).
+    #: The confirmation gate with its audit log, and the filter that keeps returned
+    #: secrets out of results (unless --return-secrets).
     GATE = "gate"
     #: ``all_pages`` on the Describe* tools that page.
     PAGING = "paging"
@@ -71,9 +71,10 @@ def install_features(
     """Install ``features`` into the registry, always in this order.
 
     The order matters for the call wrappers: the first registered is the outermost
-    (hooks.CallWrapper). The secret-output wrappers come first so they see the final
-    response, whatever the wrappers inside them did (every page merged, a Next hint
-    added): nothing a call returns passes around them. ``all_pages`` comes before the
+    (hooks.CallWrapper). The secret-output filter is not a wrapper: the pipeline
+    applies it to the final response, whatever the wrappers did (every page merged, a
+    Next hint added), and to every server-side read, so nothing a call returns passes
+    around it. ``all_pages`` comes before the
     Next hint so each page is an ordinary call through the rest of the chain. Tools,
     prompts and resources do not depend on order; they are added after the wrappers.
     """

@@ -44,6 +44,7 @@ __all__ = [
     "Gate",
     "GateDecision",
     "NoAudit",
+    "OutsideBounds",
     "PendingCall",
     "Pipeline",
     "Services",
@@ -74,6 +75,11 @@ class ApiClient(Protocol):
 
 
 Validator = Callable[[str, Mapping[str, Any]], Sequence[Problem]]
+
+
+class OutsideBounds(PermissionError):
+    """A server-side read of an action the exposure flags leave out; its text says which
+    action and which flags."""
 
 
 def mask_secrets(arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -157,19 +163,48 @@ class Pipeline:
             return f"{action} changes resources and this server runs with --read-only."
         return None
 
+    def outside_bounds(self, actions: Iterable[str]) -> list[str]:
+        """Those of ``actions`` this server's exposure flags leave out."""
+        return [a for a in actions if self.exposure_problem(a) is not None]
+
     async def read(
         self, action: str, params: Mapping[str, Any], *, region: str | None = None
     ) -> dict[str, Any]:
-        """Send a read action for a server-side helper (waits, previews, paging).
+        """Send a read action for a server-side surface (waits, paging, live resources).
 
-        Only read actions pass, whatever the flags: helpers observe, they never change
-        anything. Exposure flags do not apply (a waiter under --toolsets disk may still
-        need DescribeInstances); validation is the caller's job. Raises the client's
-        exceptions.
+        The same bounds as the tools: only exposed read actions pass, so no surface
+        reads what --toolsets/--tools/--exclude-tools leave out (a surface that needs an
+        action outside them is not offered; this is the backstop). Validation is the
+        caller's job. Raises OutsideBounds, or the client's exceptions.
         """
+        problem = self.exposure_problem(action)
+        if problem is not None:
+            raise OutsideBounds(problem)
+        return await self._send_read(action, params, region)
+
+    async def preview_read(
+        self, action: str, params: Mapping[str, Any], *, region: str | None = None
+    ) -> dict[str, Any]:
+        """A read for the confirmation gate's preview of a call the model already made:
+        the person must see what they approve (the instance a TerminateInstances would
+        destroy), so this one read path is not narrowed by the exposure flags. Only
+        read actions pass, whatever the flags; secret outputs are filtered as always."""
+        return await self._send_read(action, params, region)
+
+    async def _send_read(
+        self, action: str, params: Mapping[str, Any], region: str | None
+    ) -> dict[str, Any]:
         if not self._is_read(action):
             raise PermissionError(f"{action} is not a read action")
-        return await self._client().call(action, params, region=region)
+        response = await self._client().call(action, params, region=region)
+        return self.filter_output(action, response)
+
+    def filter_output(self, action: str, response: dict[str, Any]) -> dict[str, Any]:
+        """The response as anyone may see it: every registered output filter applied
+        (server/secret_outputs.py keeps secret members out)."""
+        for output_filter in self._registry.output_filters:
+            response = output_filter(action, response)
+        return response
 
     async def run(
         self,
@@ -239,7 +274,7 @@ class Pipeline:
             return finish("refused", refusal)
 
         try:
-            response = await self._call_chain(ctx)(call)
+            response = self.filter_output(action, await self._call_chain(ctx)(call))
             result = success(action, response, page_params=self._page_params(action))
         except Exception as exc:
             api = api_error_result(action, exc)

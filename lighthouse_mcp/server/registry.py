@@ -30,6 +30,8 @@ from lighthouse_mcp.server.hooks import (
 ToolHandler = Callable[[dict[str, Any], ToolContext], Awaitable[ToolResult]]
 PromptRenderer = Callable[[dict[str, str]], Awaitable[types.GetPromptResult]]
 ResourceReader = Callable[[str], Awaitable[str]]
+#: Rewrites one action's response before anyone sees it: (action, response) -> response.
+OutputFilter = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 _SERVER_ARG = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -82,22 +84,32 @@ class ServerArg:
 
 @dataclass(frozen=True)
 class PromptSpec:
+    """A prompt; ``needs`` are the actions it tells the model to read with."""
+
     prompt: types.Prompt
     render: PromptRenderer
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ResourceSpec:
+    """A resource; ``needs`` are the actions its reader calls."""
+
     resource: types.Resource
     read: ResourceReader
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ResourceTemplateSpec:
-    """A URI template; ``read(uri)`` raises KeyError for a URI it does not serve."""
+    """A URI template; ``read(uri)`` raises KeyError for a URI it does not serve, before
+    reading anything. ``needs`` are the actions its reader calls; ``matches(uri)`` tells
+    whether a URI is the template's (to refuse one clearly when the template is withheld)."""
 
     template: types.ResourceTemplate
     read: ResourceReader
+    needs: tuple[str, ...] = ()
+    matches: Callable[[str], bool] | None = None
 
 
 @dataclass
@@ -112,9 +124,28 @@ class Registry:
     resource_templates: list[ResourceTemplateSpec] = field(default_factory=list)
     server_args: dict[str, ServerArg] = field(default_factory=dict)
     call_wrappers: list[CallWrapper] = field(default_factory=list)
+    output_filters: list[OutputFilter] = field(default_factory=list)
     instructions: list[str] = field(default_factory=list)
     gate: Gate = field(default_factory=AllowAll)
     auditor: Auditor = field(default_factory=NoAudit)
+    #: Prompts and resources left out because they need actions outside the exposure
+    #: bounds, kept to answer a request for one with why (name or URI template -> why).
+    withheld_prompts: dict[str, str] = field(default_factory=dict)
+    withheld_templates: list[tuple[ResourceTemplateSpec, str]] = field(default_factory=list)
+
+    def outside_bounds(self, actions: tuple[str, ...]) -> str | None:
+        """Why a surface that calls ``actions`` may not be offered, or None if it may.
+
+        The exposure flags (--toolsets/--tools/--exclude-tools/--read-only) bound every
+        surface alike: a prompt, resource or waiter that needs an action they leave out
+        is not offered, so nothing reads around them."""
+        missing = [a for a in actions if a not in self.exposed_actions]
+        if not missing:
+            return None
+        return (
+            f"it needs {', '.join(missing)}, which this server's flags "
+            "(--toolsets/--tools/--exclude-tools/--read-only) leave out"
+        )
 
     def add_tool(self, spec: ToolSpec) -> None:
         """Register a tool; its annotations must say whether it reads or writes, and a
@@ -134,16 +165,26 @@ class Registry:
         self.tools[spec.name] = spec
 
     def add_prompt(self, spec: PromptSpec) -> None:
+        """Offer the prompt, unless it needs an action outside the exposure bounds."""
         if spec.prompt.name in self.prompts:
             raise ValueError(f"prompt {spec.prompt.name!r} is registered twice")
+        if (why := self.outside_bounds(spec.needs)) is not None:
+            self.withheld_prompts[spec.prompt.name] = why
+            return
         self.prompts[spec.prompt.name] = spec
 
     def add_resource(self, spec: ResourceSpec) -> None:
+        """Offer the resource, unless it needs an action outside the exposure bounds."""
         if spec.resource.uri in self.resources:
             raise ValueError(f"resource {spec.resource.uri!r} is registered twice")
-        self.resources[spec.resource.uri] = spec
+        if self.outside_bounds(spec.needs) is None:
+            self.resources[spec.resource.uri] = spec
 
     def add_resource_template(self, spec: ResourceTemplateSpec) -> None:
+        """Offer the template, unless it needs an action outside the exposure bounds."""
+        if (why := self.outside_bounds(spec.needs)) is not None:
+            self.withheld_templates.append((spec, why))
+            return
         self.resource_templates.append(spec)
 
     def add_server_arg(self, arg: ServerArg) -> None:
@@ -153,6 +194,11 @@ class Registry:
 
     def add_call_wrapper(self, wrapper: CallWrapper) -> None:
         self.call_wrappers.append(wrapper)
+
+    def add_output_filter(self, output_filter: OutputFilter) -> None:
+        """Applied by the pipeline to every response, of a tool call (after every call
+        wrapper) or of a server-side read (waits, previews, live resources)."""
+        self.output_filters.append(output_filter)
 
     def add_instructions(self, text: str) -> None:
         """A few lines for the server's ``instructions`` (kept short: every session pays)."""

@@ -273,7 +273,9 @@ def instance_summary(record: Mapping[str, Any], rules: Mapping[str, Any]) -> dic
 
 
 def install(registry: Registry, services: Services) -> None:
-    """Add the catalog resources and the live views (read through the pipeline)."""
+    """Add the catalog resources and the live views (read through the pipeline). A live
+    view whose reads the exposure flags leave out is not offered (Registry.outside_bounds);
+    the catalog's documentation is offered whatever the flags."""
     exposed = registry.exposed_actions
 
     async def read_regions(uri: str) -> str:
@@ -331,6 +333,8 @@ def install(registry: Registry, services: Services) -> None:
                 mime_type="application/json",
             ),
             instance_reader(pipeline),
+            needs=("DescribeInstances", "DescribeFirewallRules"),
+            matches=lambda uri: _INSTANCE_URI.match(uri) is not None,
         )
     )
     registry.add_resource_template(
@@ -344,5 +348,7 @@ def install(registry: Registry, services: Services) -> None:
                 mime_type="application/json",
             ),
             instances_reader(pipeline),
+            needs=("DescribeInstances",),
+            matches=lambda uri: _INSTANCES_URI.match(uri) is not None,
         )
     )

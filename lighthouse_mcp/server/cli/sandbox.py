@@ -25,6 +25,7 @@ from lighthouse_mcp.sandbox import (
     ConnectionDropped,
     Fault,
     Sandbox,
+    StateFileError,
 )
 
 
@@ -157,6 +158,9 @@ def run(args: argparse.Namespace) -> int:
             enforce_rate_limits=args.enforce_rate_limits,
             admin_token=args.admin_token,
         )
+    except StateFileError as exc:  # names the file and what in it is wrong
+        print(f"lighthouse-mcp sandbox: cannot load state: {exc}", file=sys.stderr)
+        return 2
     except (OSError, ValueError) as exc:
         print(
             f"lighthouse-mcp sandbox: cannot load state from {args.state}: {exc}", file=sys.stderr

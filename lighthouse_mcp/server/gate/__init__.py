@@ -29,15 +29,16 @@ log = logging.getLogger("lighthouse_mcp.server")
 
 
 def make_reader(services: Services) -> ReaderFactory:
-    """Preview reads through the shared client: read actions via the pipeline's read
-    path (which refuses anything else), plus the ``DryRun`` form of a billing action,
+    """Preview reads through the shared client: read actions via the pipeline's preview
+    read path (which refuses anything else; see Pipeline.preview_read for why it is not
+    narrowed by the exposure flags), plus the ``DryRun`` form of a billing action,
     which the API answers without doing anything."""
 
     def bind(region: str) -> Call:
         async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
             target = region or None
             if catalog.is_read(action):
-                return await services.pipeline.read(action, params, region=target)
+                return await services.pipeline.preview_read(action, params, region=target)
             if params.get("DryRun") is True:
                 return await services.client().call(action, params, region=target)
             raise PermissionError(f"previews never send {action}")
