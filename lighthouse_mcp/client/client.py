@@ -40,6 +40,7 @@ from .errors import (
     api_error_from,
     scrub,
 )
+from .network import default_transport
 from .ratelimit import RateLimiter
 from .retry import RetryPolicy
 from .signing import TC3Auth
@@ -136,7 +137,7 @@ class LighthouseClient:
         # sees as many requests as it has connections.
         self._admission = anyio.Semaphore(limits.max_connections or DEFAULT_MAX_CONNECTIONS)
         self._http = httpx.AsyncClient(
-            transport=transport,
+            transport=transport or default_transport(limits),
             timeout=timeout,
             limits=limits,
             follow_redirects=False,
