@@ -40,14 +40,18 @@ from typing import Any
 
 import anyio
 import httpx
-from tencentcloud.common.credential import Credential
-from tencentcloud.common.profile.client_profile import ClientProfile
-from tencentcloud.common.profile.http_profile import HttpProfile
-from tencentcloud.lighthouse.v20200324 import models
-from tencentcloud.lighthouse.v20200324.lighthouse_client import (
+
+# the SDK ships no type information
+from tencentcloud.common.credential import Credential  # type: ignore[import-untyped]
+from tencentcloud.common.profile.client_profile import (  # type: ignore[import-untyped]
+    ClientProfile,
+)
+from tencentcloud.common.profile.http_profile import HttpProfile  # type: ignore[import-untyped]
+from tencentcloud.lighthouse.v20200324 import models  # type: ignore[import-untyped]
+from tencentcloud.lighthouse.v20200324.lighthouse_client import (  # type: ignore[import-untyped]
     LighthouseClient as SyncSDKClient,
 )
-from tencentcloud.lighthouse.v20200324.lighthouse_client_async import (
+from tencentcloud.lighthouse.v20200324.lighthouse_client_async import (  # type: ignore[import-untyped]
     LighthouseClient as AsyncSDKClient,
 )
 
@@ -230,7 +234,7 @@ async def run_level(sbx: Sandbox, workers: int, seconds: float, rounds: int) -> 
     results = {name: Result() for name in engines}
     names = list(engines)
     try:
-        for name, fn in engines.items():  # warm-up: connections, caches, imports
+        for fn in engines.values():  # warm-up: connections, caches, imports
             if fn is not None:
                 await drive(fn, workers, min(0.2, seconds))
         for r in range(rounds):
