@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 import ssl
-from typing import Any
+from typing import Any, cast
 
 import httpcore
 import httpx
@@ -198,3 +198,25 @@ def test_the_pool_keeps_the_limits() -> None:
         3,
         11,
     )
+
+
+async def test_between_sweeps_only_the_connection_handed_out_is_probed() -> None:
+    pool = FlatPool(max_connections=3, max_keepalive_connections=3)
+    conns = [
+        FakeConnection("dead", expired=True),
+        FakeConnection("ok"),
+        FakeConnection("stale", expired=True),
+    ]
+    pool._next_sweep = float("inf")  # no sweep in this pass
+    pool._connections = list(conns)  # type: ignore[arg-type]
+    queued = AsyncPoolRequest(httpcore.Request("POST", "http://127.0.0.1:1/"))
+    pool._requests = [queued]
+    closing = pool._assign_requests_to_connections()
+    assert [c.name for c in closing] == ["dead"]  # type: ignore[attr-defined]
+    assert queued.connection is cast(Any, conns[1])
+    # the next sweep finds the expired connection nobody picked
+    pool._next_sweep = 0.0
+    pool._requests = []
+    assert [c.name for c in pool._assign_requests_to_connections()] == [  # type: ignore[attr-defined]
+        "stale"
+    ]
