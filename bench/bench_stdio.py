@@ -129,7 +129,8 @@ def round_trip(calls: int) -> tuple[float, float, int]:
         for _ in range(50):  # warm-up
             ours.call(*OUR_CALL)
             base.call(*BASE_CALL)
-        t_ours, t_base = [], []
+        t_ours: list[float] = []
+        t_base: list[float] = []
         for i in range(calls):
             pair = ((ours, OUR_CALL, t_ours), (base, BASE_CALL, t_base))
             for server, (name, arguments), into in pair if i % 2 else pair[::-1]:
