@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 
 import anyio
 import httpx
+from starlette.types import Receive, Scope, Send
 
 from lighthouse_mcp.client import Credentials, LighthouseClient
 from lighthouse_mcp.client.ratelimit import RateLimiter
@@ -65,7 +66,7 @@ uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off")).run(soc
 """
 
 
-async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+async def asgi_app(scope: Scope, receive: Receive, send: Send) -> None:
     """The same app as SERVER, for the in-process case."""
     while (await receive()).get("more_body"):
         pass
@@ -140,7 +141,7 @@ async def paired(
 
 async def measure(
     base: str, transport: httpx.AsyncBaseTransport | None, calls: int, rounds: int
-) -> tuple[float, float]:
+) -> Figures:
     body, headers = presigned(base)
     raw_http = httpx.AsyncClient(transport=transport)
     client = LighthouseClient(

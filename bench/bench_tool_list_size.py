@@ -16,6 +16,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from lighthouse_mcp.server.app import build_server
+from lighthouse_mcp.server.config import parse_settings
 from lighthouse_mcp.tools.definitions import tool_definitions
 from lighthouse_mcp.tools.schema import Lang
 from lighthouse_mcp.tools.tokens import tool_tokens
@@ -43,12 +45,7 @@ def full_mode(lang: Lang, default_region: str | None) -> list[tuple[str, int]]:
 
 def served(flags: Sequence[str]) -> list[tuple[str, int]] | None:
     """The tools as the assembled server lists them (server arguments included), or None
-    when this checkout has no server yet."""
-    try:
-        from lighthouse_mcp.server.app import build_server
-        from lighthouse_mcp.server.config import parse_settings
-    except ImportError:
-        return None
+    when the server cannot be built with these flags."""
     try:
         server: Any = build_server(parse_settings(list(flags)))
         tools = [spec.to_mcp() for spec in server.registry.tools.values()]

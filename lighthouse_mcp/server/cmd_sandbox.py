@@ -80,7 +80,7 @@ class _QuietDrops(logging.Filter):
     """Keep an injected dropped connection out of the error log (it is not a bug)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from lighthouse_mcp.sandbox.app import ConnectionDropped
+        from lighthouse_mcp.sandbox import ConnectionDropped
 
         exc = record.exc_info[1] if record.exc_info else None
         return not isinstance(exc, ConnectionDropped)
@@ -108,8 +108,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, Sandbox
-    from lighthouse_mcp.sandbox.faults import Fault
+    from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, Fault, Sandbox
 
     creds, source = _credentials(args)
     try:

@@ -24,14 +24,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-
-from lighthouse_mcp import catalog
-
-pytest.importorskip(
-    "tencentcloud.lighthouse.v20200324",
-    reason="the official SDK (tencentcloud-sdk-python-lighthouse) is not installed; it is in "
-           "the `test` extra",
-)
 from tencentcloud.common import abstract_client
 from tencentcloud.common.credential import Credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import (
@@ -44,6 +36,8 @@ from tencentcloud.lighthouse.v20200324.lighthouse_client import LighthouseClient
 from tencentcloud.lighthouse.v20200324.lighthouse_client_async import (
     LighthouseClient as AsyncLighthouseClient,
 )
+
+from lighthouse_mcp import catalog
 
 pytestmark = pytest.mark.filterwarnings("error:.*fileds are useless:UserWarning")
 

@@ -34,7 +34,9 @@ from tests.e2e.proof.processes import (
     sandbox_process,
 )
 
-pytestmark = [pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads /proc")]
+#: One load run (about 10 s) shared by every test here.
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads /proc")]
 SESSIONS = int(os.environ.get("PROOF_LOAD_SESSIONS", "16"))
 CALLS = int(os.environ.get("PROOF_LOAD_CALLS", "6"))
 ROUNDS = int(os.environ.get("PROOF_LOAD_ROUNDS", "3"))

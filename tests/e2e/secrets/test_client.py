@@ -16,8 +16,7 @@ import httpx
 import pytest
 
 from lighthouse_mcp.client import Credentials, LighthouseClient, LighthouseError
-from lighthouse_mcp.sandbox import Sandbox
-from lighthouse_mcp.sandbox.faults import Fault
+from lighthouse_mcp.sandbox import Fault, Sandbox
 from tests.e2e.secrets.canaries import (
     BAD_PASSWORD,
     ENV_VALUE,
@@ -95,7 +94,7 @@ async def test_faults_and_retries(all_logs: pytest.LogCaptureFixture) -> None:
     async with client(sb.transport(), max_attempts=3) as c:
         for kind in ("http_error", "malformed", "drop", "internal_error", "throttle"):
             sb.faults.clear()
-            sb.faults.rules.append(Fault(kind))  # type: ignore[arg-type]
+            sb.faults.rules.append(Fault(kind))
             await _failing_call(c, "DescribeInstances", {"InstanceIds": ["lhins-demo0001"]})
             await _failing_call(c, "ResetInstancesPassword", RESET)
     assert any("retrying" in r.getMessage() for r in all_logs.records)

@@ -87,7 +87,9 @@ def _text(result: types.CallToolResult) -> str:
 
 
 def _code(result: types.CallToolResult) -> str | None:
-    return (result.structured_content or {}).get("Error", {}).get("Code")
+    code = (result.structured_content or {}).get("Error", {}).get("Code")
+    assert code is None or isinstance(code, str)
+    return code
 
 
 async def test_passwords_and_env_values_through_every_result_path(

@@ -65,7 +65,7 @@ async def test_invalid_arguments_each_name_the_field_and_send_nothing() -> None:
             result = await c.call_tool(action, args)
             assert result.is_error, (action, args)
             assert f"- {field}:" in _text(result) and "nothing was sent" in _text(result)
-            problems = result.structured_content["Error"]["Problems"]  # type: ignore[index]
+            problems = result.structured_content["Error"]["Problems"]
             assert field in [p["Field"] for p in problems]
     assert api.calls == []
 
@@ -73,7 +73,7 @@ async def test_invalid_arguments_each_name_the_field_and_send_nothing() -> None:
 async def test_all_problems_reported_at_once() -> None:
     async with Client(_server([])) as c:
         result = await c.call_tool("DescribeInstances", {"Limit": "x", "Bogus": 1, "Offset": -1.5})
-    fields = [p["Field"] for p in result.structured_content["Error"]["Problems"]]  # type: ignore[index]
+    fields = [p["Field"] for p in result.structured_content["Error"]["Problems"]]
     assert {"Limit", "Bogus", "Offset"} <= set(fields)
 
 
@@ -117,7 +117,7 @@ async def test_api_errors_carry_code_message_request_id_and_hint() -> None:
     assert result.is_error
     for part in ("Code: RequestLimitExceeded", "Message: too fast", "RequestId: req-42", "Hint:"):
         assert part in text
-    err = result.structured_content["Error"]  # type: ignore[index]
+    err = result.structured_content["Error"]
     assert err["Code"] == "RequestLimitExceeded" and err["RequestId"] == "req-42"
 
 
@@ -136,14 +136,14 @@ async def test_compact_mode_is_small_and_keeps_the_bounds() -> None:
         assert [t.name for t in tools] == ["search_actions", "describe_action", "call_action"]
         assert all(t.annotations is not None for t in tools)
         found = await c.call_tool("search_actions", {"query": "describe firewall rules"})
-        names = [a["name"] for a in found.structured_content["actions"]]  # type: ignore[index]
+        names = [a["name"] for a in found.structured_content["actions"]]
         assert names[0] == "DescribeFirewallRules" and "CreateFirewallRules" not in names
         loose = await c.call_tool("search_actions", {"query": "list my instances please",
                                                      "group": "instance", "limit": 5})
-        top = [a["name"] for a in loose.structured_content["actions"]]  # type: ignore[index]
+        top = [a["name"] for a in loose.structured_content["actions"]]
         assert 1 <= len(top) <= 5 and "DescribeInstances" in top
         desc = await c.call_tool("describe_action", {"action": "DescribeInstances"})
-        schema = desc.structured_content["inputSchema"]  # type: ignore[index]
+        schema = desc.structured_content["inputSchema"]
         assert "Limit" in schema["properties"]
         hidden = await c.call_tool("describe_action", {"action": "TerminateInstances"})
         write = await c.call_tool("call_action", {"action": "TerminateInstances",

@@ -31,7 +31,7 @@ async def test_destructive_call_needs_the_token_then_runs_once(compact: bool) ->
     async with Client(server) as c:
         first = await _call(c, compact, dict(TARGET))
         assert first.is_error
-        error = first.structured_content["Error"]  # type: ignore[index]
+        error = first.structured_content["Error"]
         assert error["Code"] == "ConfirmationRequired"
         assert "IsolateInstances" not in {r.action for r in sb.requests}
         token = error["confirm_token"]

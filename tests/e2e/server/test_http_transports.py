@@ -156,7 +156,7 @@ async def test_cli_serves_streamable_http_with_the_printed_token() -> None:
         http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"})
         async with Client(streamable_http_client(url, http_client=http)) as c:
             result = await c.call_tool("DescribeRegions", {})
-        assert not result.is_error and result.structured_content["TotalCount"] >= 1  # type: ignore[index]
+        assert not result.is_error and result.structured_content["TotalCount"] >= 1
     finally:
         proc.terminate()
         proc.wait(10)

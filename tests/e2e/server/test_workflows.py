@@ -21,7 +21,7 @@ from lighthouse_mcp.tools import waits
 pytestmark = pytest.mark.anyio
 
 REGION = "ap-guangzhou"
-#: The workflow features without the confirmation gate (tested on its own branch), so
+#: The workflow features without the confirmation gate (tested in tests/e2e/gate/), so
 #: billing calls such as CreateInstances run here without a confirmation round.
 FEATURES = ("lighthouse_mcp.server.paging", "lighthouse_mcp.server.waiters",
             "lighthouse_mcp.server.prompts", "lighthouse_mcp.server.resources")

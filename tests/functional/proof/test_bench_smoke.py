@@ -13,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="bench_memory reads /proc")
 def test_run_all_quick_runs_every_benchmark(tmp_path: Path) -> None:
     out = tmp_path / "RESULTS.md"

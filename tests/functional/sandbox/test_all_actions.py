@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from lighthouse_mcp import catalog
-from lighthouse_mcp.sandbox.params import region_required
+from lighthouse_mcp.sandbox.protocol.checks import region_required
 
 from .conftest import COMMON_ERRORS, Api, example_input
 

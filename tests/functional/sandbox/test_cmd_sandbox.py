@@ -47,10 +47,13 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path, list[str]]]:
         proc.wait(timeout=10)
 
 
-def _post(url: str, action: str, params: dict[str, object], **kw: str | None) -> httpx.Response:
+def _post(url: str, action: str, params: dict[str, object], *,
+          region: str | None = "ap-guangzhou", secret_id: str = DEFAULT_SECRET_ID,
+          secret_key: str = DEFAULT_SECRET_KEY) -> httpx.Response:
     host = url.removeprefix("http://")
     body = json.dumps(params).encode()
-    headers = tc3_headers(action, body, timestamp=int(time.time()), host=host, **kw)
+    headers = tc3_headers(action, body, timestamp=int(time.time()), host=host, region=region,
+                          secret_id=secret_id, secret_key=secret_key)
     return httpx.post(url + "/", content=body, headers=headers, timeout=10)
 
 

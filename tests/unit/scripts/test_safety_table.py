@@ -21,7 +21,9 @@ def test_summary_lists_every_action_once_under_its_class() -> None:
     seen: list[str] = []
     policy = GatePolicy()
     for row in rows:
-        cls = re.search(r"`(\w+)`", row).group(1)  # type: ignore[union-attr]
+        found = re.search(r"`(\w+)`", row)
+        assert found is not None, row
+        cls = found.group(1)
         count, members = row.split(" | ")[3].split(": ", 1)
         names = members.rstrip(" |").split(", ")
         assert int(count) == len(names)

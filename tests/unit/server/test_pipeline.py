@@ -167,7 +167,6 @@ async def test_audit_masks_secrets_and_records_request_id() -> None:
 
 async def test_unexpected_exception_is_generic_and_logged_without_text(
         caplog: pytest.LogCaptureFixture) -> None:
-    pytest.importorskip("lighthouse_mcp.client.errors")
     api = FakeClient(error=RuntimeError("password=hunter2 leaked"))
     async with Client(fake_server(api)) as c:
         result = await c.call_tool("DescribeThings", {})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from lighthouse_mcp.server.results import cut_to_size, success, validation_error
 from tests.unit.server.fakes import Problem
@@ -22,7 +23,7 @@ def test_success_keeps_request_id_and_summarises() -> None:
 
 def test_large_results_are_cut_with_a_paging_note() -> None:
     items = [{"InstanceId": f"lhins-{i:08d}", "Name": "x" * 200} for i in range(500)]
-    response = {"TotalCount": 500, "InstanceSet": items, "RequestId": "r"}
+    response: dict[str, Any] = {"TotalCount": 500, "InstanceSet": items, "RequestId": "r"}
     result = success("DescribeInstances", response, page_params=["Offset", "Limit"],
                      limit=10_000)
     data = result.structured_content
@@ -50,7 +51,7 @@ def test_validation_error_lists_every_problem() -> None:
     assert "2 invalid arguments; nothing was sent" in text
     assert "- Limit: wrong type (given: 'a'; expected: integer)" in text
     assert "- Foo:" in text
-    problems = result.structured_content["Error"]["Problems"]  # type: ignore[index]
+    problems = result.structured_content["Error"]["Problems"]
     assert [p["Field"] for p in problems] == ["Limit", "Foo"]
 
 

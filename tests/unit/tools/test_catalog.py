@@ -6,6 +6,7 @@ The pinned facts were read off the docs by hand; they fail if the parser misread
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 from pathlib import Path
 from types import ModuleType
@@ -17,7 +18,9 @@ from lighthouse_mcp import catalog as cat
 from lighthouse_mcp.catalog import SCALAR_TYPES, Action, Param, action, load_catalog
 
 REPO = Path(__file__).resolve().parents[3]
-DOCS = REPO.parent / "shared" / "lighthouse-api-docs.txt"
+#: The docs text the catalog is generated from (not in the checkout: it sits next to it).
+DOCS = Path(os.environ.get("LIGHTHOUSE_API_DOCS")
+            or REPO.parent / "shared" / "lighthouse-api-docs.txt")
 CATALOG = load_catalog()
 ACTIONS = sorted(CATALOG["actions"])
 STRUCTURES = CATALOG["structures"]
@@ -345,8 +348,12 @@ def _builder() -> ModuleType:
     return module
 
 
-@pytest.mark.skipif(not DOCS.exists(), reason=f"the API docs text is not at {DOCS}")
 def test_committed_catalog_is_regenerated_byte_for_byte() -> None:
+    if not DOCS.is_file():
+        missing = f"the API docs text is not at {DOCS} (set LIGHTHOUSE_API_DOCS to its path)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing}; CI must compare the committed catalog with the docs")
+        pytest.skip(f"NOT CHECKED, the committed catalog may be stale: {missing}")
     text = _builder().render(DOCS.read_text(encoding="utf-8"))
     committed = (REPO / "lighthouse_mcp" / "catalog" / cat.CATALOG_FILE).read_text(encoding="utf-8")
     assert text == committed, "run: uv run python scripts/build_catalog.py"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import jsonschema
 import pytest
 
 from lighthouse_mcp.tools import schema
@@ -136,7 +137,6 @@ def test_output_schema_open_nullable_without_request_id() -> None:
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_schemas_are_valid_json_schema(action: str) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     validator = jsonschema.Draft202012Validator
     validator.check_schema(schema.input_schema(action))
     validator.check_schema(schema.output_schema(action))

@@ -22,17 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tencentcloud.lighthouse.v20200324 import lighthouse_client, models
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.catalog import Param
 from lighthouse_mcp.tools.schema import REGION_PARAM, input_schema
-
-models = pytest.importorskip(
-    "tencentcloud.lighthouse.v20200324.models",
-    reason="the official SDK (tencentcloud-sdk-python-lighthouse) is not installed; it is in "
-           "the `test` extra",
-)
-from tencentcloud.lighthouse.v20200324 import lighthouse_client  # noqa: E402
 
 DIFFERENCES_FILE = Path(__file__).with_name("sdk_differences.json")
 

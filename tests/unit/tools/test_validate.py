@@ -5,7 +5,10 @@ import time
 from datetime import datetime
 from typing import Any
 
+import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lighthouse_mcp.tools import schema
 from lighthouse_mcp.tools.validate import (
@@ -218,10 +221,6 @@ def test_validator_refuses_keywords_it_cannot_enforce() -> None:
 
 def test_schema_and_validator_agree_with_a_reference_validator() -> None:
     """Differential check against jsonschema (a test-only oracle) on generated inputs."""
-    jsonschema = pytest.importorskip("jsonschema")
-    hypothesis = pytest.importorskip("hypothesis")
-    st = hypothesis.strategies
-
     scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 120),
                         st.sampled_from(["ASC", "asc", "RUNNING", "tag:x", "instance-name",
                                          "2024-05-01T00:00:00Z", "ap-shanghai", "TCP", "i"]))
@@ -249,8 +248,8 @@ def test_schema_and_validator_agree_with_a_reference_validator() -> None:
 
     outcomes: set[bool] = set()
 
-    @hypothesis.settings(max_examples=500, deadline=None)
-    @hypothesis.given(actions, arguments)
+    @settings(max_examples=500, deadline=None)
+    @given(actions, arguments)
     def agree(action: str, args: dict[str, Any]) -> None:
         reference = jsonschema.Draft202012Validator(
             schema.input_schema(action, region_enum=True), format_checker=formats)
