@@ -40,18 +40,16 @@ from typing import Any
 
 import anyio
 import httpx
-
-# the SDK ships no type information
-from tencentcloud.common.credential import Credential  # type: ignore[import-untyped]
-from tencentcloud.common.profile.client_profile import (  # type: ignore[import-untyped]
+from tencentcloud.common.credential import Credential
+from tencentcloud.common.profile.client_profile import (
     ClientProfile,
 )
-from tencentcloud.common.profile.http_profile import HttpProfile  # type: ignore[import-untyped]
-from tencentcloud.lighthouse.v20200324 import models  # type: ignore[import-untyped]
-from tencentcloud.lighthouse.v20200324.lighthouse_client import (  # type: ignore[import-untyped]
+from tencentcloud.common.profile.http_profile import HttpProfile
+from tencentcloud.lighthouse.v20200324 import models
+from tencentcloud.lighthouse.v20200324.lighthouse_client import (
     LighthouseClient as SyncSDKClient,
 )
-from tencentcloud.lighthouse.v20200324.lighthouse_client_async import (  # type: ignore[import-untyped]
+from tencentcloud.lighthouse.v20200324.lighthouse_client_async import (
     LighthouseClient as AsyncSDKClient,
 )
 
