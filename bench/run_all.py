@@ -50,6 +50,20 @@ BENCHES = (
         (),
         ("--calls", "20", "--rounds", "1"),
     ),
+    Bench(
+        "bench_client_concurrency.py",
+        "Client at 1/10/50-way concurrency vs the official "
+        "SDK and raw httpx (targets >= 1.0x SDK async, >= 0.9x raw httpx)",
+        (),
+        ("--seconds", "0.1", "--rounds", "1", "--concurrency", "1,10"),
+    ),
+    Bench(
+        "bench_stdio.py",
+        "Server over stdio: tools/call vs a one-tool echo (target <= 1.5x), "
+        "cold start vs one-tool (<= 1.0x) and Tencent's Node server, memory over many calls",
+        ("--calls", "5000"),
+        ("--calls", "20", "--runs", "1", "--no-node"),
+    ),
     Bench("bench_roundtrip.py", "MCP tool call vs a direct client call", (), ("--calls", "20")),
     Bench(
         "bench_throughput.py",
