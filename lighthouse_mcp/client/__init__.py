@@ -6,7 +6,7 @@ can ``except lighthouse_mcp.client.ThrottledError``. Nothing here knows about MC
 
 from lighthouse_mcp.catalog import API_VERSION
 
-from .client import LighthouseClient
+from .client import DirectExchange, LighthouseClient
 from .credentials import CredentialChain, Credentials, CredentialsProvider, StaticProvider
 from .errors import (
     APIError,
@@ -40,6 +40,7 @@ __all__ = [
     "Credentials",
     "CredentialsError",
     "CredentialsProvider",
+    "DirectExchange",
     "DryRunOperation",
     "InvalidInputError",
     "LighthouseClient",

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import anyio
 import httpx
@@ -67,6 +67,28 @@ _UA_TOKEN = re.compile(r"[^A-Za-z0-9._-]+")
 _SNIPPET = 160
 
 
+class DirectExchange(Protocol):
+    """An API in this process that takes a call without HTTP (the sandbox emulator).
+
+    It gets the JSON body exactly as it would be sent and the credentials the client
+    holds (in process, possession stands in for a signature), and returns the decoded
+    answer envelope (``{"Response": {...}}``), or an ``httpx.Response`` when it acts out
+    an HTTP-level fault (a 5xx, a cut body); a dropped connection is raised as
+    ``httpx.TransportError``. Everything else (rate limits, retries, error
+    classification, scrubbing) is the client's as for HTTP.
+    """
+
+    async def __call__(
+        self,
+        action: str,
+        region: str | None,
+        body: bytes,
+        *,
+        credentials: Credentials,
+        language: str | None,
+    ) -> dict[str, Any] | httpx.Response: ...
+
+
 def package_version() -> str:
     try:
         return metadata.version("tencent-lighthouse-mcp")
@@ -100,6 +122,7 @@ class LighthouseClient:
         endpoint: str | None = None,
         regional_endpoints: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
+        direct: DirectExchange | None = None,
         language: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         limits: httpx.Limits = DEFAULT_LIMITS,
@@ -133,6 +156,8 @@ class LighthouseClient:
         self._rng = rng or random.Random()
         self._user_agent = user_agent()
         self._auth: tuple[Credentials, TC3Auth] | None = None
+        #: In-process API (the sandbox): no HTTP request is built, signed or parsed.
+        self._direct = direct
         # Admission control in front of httpx: httpcore's pool scans every queued request
         # against every connection on each change (quadratic), so a burst of 1,000 calls
         # queued inside it crawls. Here waiting is a FIFO semaphore; the pool only ever
@@ -261,6 +286,8 @@ class LighthouseClient:
         """One attempt. ``hidden`` are the request's own secret values (passwords, env
         values), scrubbed with the key and token from any text an upstream sends back."""
         creds = await self._credentials.get()
+        if self._direct is not None:
+            return await self._send_direct(self._direct, creds, action, region, body, hidden)
         headers = {
             "Content-Type": "application/json",
             "X-TC-Action": action,
@@ -283,6 +310,26 @@ class LighthouseClient:
         except httpx.TransportError as exc:
             raise _network_error(exc, action, url, secrets) from None
         return _parse(response, action, region, secrets)
+
+    async def _send_direct(
+        self,
+        direct: DirectExchange,
+        creds: Credentials,
+        action: str,
+        region: str | None,
+        body: bytes,
+        hidden: Sequence[str],
+    ) -> dict[str, Any]:
+        url = self.endpoint(region) + "/"
+        secrets = (creds.secret_key, creds.token, *hidden)
+        try:
+            answer = await direct(action, region, body, credentials=creds, language=self._language)
+        except httpx.TransportError as exc:
+            raise _network_error(exc, action, url, secrets) from None
+        if isinstance(answer, httpx.Response):
+            answer.request = httpx.Request("POST", url)
+            return _parse(answer, action, region, secrets)
+        return _interpret(answer, 200, action, region, secrets)
 
 
 def _home(env: Mapping[str, str]) -> Path:
@@ -332,8 +379,7 @@ def _parse(
         data = response.json()
     except ValueError:
         data = None
-    body = data.get("Response") if isinstance(data, dict) else None
-    if not isinstance(body, dict):
+    if not isinstance(data, dict) or not isinstance(data.get("Response"), dict):
         kind = response.headers.get("content-type", "no content type").split(";")[0]
         snippet = response.text[:_SNIPPET].replace("\n", " ")
         raise BadResponseError(
@@ -346,6 +392,18 @@ def _parse(
             action=action,
             status_code=status,
         )
+    return _interpret(data, status, action, region, secrets)
+
+
+def _interpret(
+    data: dict[str, Any],
+    status: int,
+    action: str,
+    region: str | None,
+    secrets: tuple[str | None, ...],
+) -> dict[str, Any]:
+    """The ``Response`` of a decoded answer envelope, or the API error it carries."""
+    body: dict[str, Any] = data["Response"]
     error = body.get("Error")
     if isinstance(error, dict):
         request_id = body.get("RequestId")

@@ -132,5 +132,10 @@ def install(registry: Registry) -> None:
     """Add the key-file and container-env wrappers unless ``--return-secrets``."""
     settings = registry.settings
     if not settings.return_secrets:
-        registry.add_call_wrapper(PrivateKeyFiles(settings.key_dir or default_key_dir()))
-        registry.add_call_wrapper(container_env_values)
+        registry.add_call_wrapper(
+            PrivateKeyFiles(settings.key_dir or default_key_dir()),
+            applies=lambda action: action == "CreateKeyPair",
+        )
+        registry.add_call_wrapper(
+            container_env_values, applies=lambda action: action == "DescribeDockerContainerDetail"
+        )

@@ -271,5 +271,5 @@ INSTRUCTIONS = (
 def install(registry: Registry, services: Services) -> None:
     """Add ``wait_for`` (reading through the pipeline) and the Next hint."""
     registry.add_tool(wait_tool(registry, services.pipeline))
-    registry.add_call_wrapper(NextStep())
+    registry.add_call_wrapper(NextStep(), applies=lambda action: recipe(action) is not None)
     registry.add_instructions(INSTRUCTIONS)
