@@ -12,10 +12,13 @@ then the measured requests.
   (target <= 1.0x) and Tencent's Node server (npm ``lighthouse-mcp-server``; installed
   with npm into a temporary directory, skipped where npm is missing or
   ``--no-node`` is given).
-- memory: VmRSS of our server before and after ``--calls`` tool calls, and the peak
-  (VmHWM). Linux only (/proc).
+- memory: VmRSS of our server over ``--memory-calls`` tool calls (default 100,000) at
+  1%, 10%, 50% and 100%, and the peak (VmHWM); Linux only (/proc). Then tracemalloc over
+  ``--trace-calls`` calls in process, with the sandbox's request log unbounded (as it
+  was) and at its default bound, to show where growth comes from.
 
-    uv run python bench/bench_stdio.py [--calls 3000] [--runs 11] [--no-node]
+    uv run python bench/bench_stdio.py [--calls 3000] [--runs 11] [--memory-calls 100000]
+        [--trace-calls 5000] [--no-node]
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ BASE = [sys.executable, str(HERE / "one_tool_server.py")]
 NODE_PACKAGE = "lighthouse-mcp-server"
 ROUND_TRIP_TARGET = 1.5
 COLD_TARGET = 1.0
+#: "Flat": RSS growth after the first 1% of the calls, per call. A request log keeping
+#: every call grew ~600 bytes/call; allocator noise over 100,000 calls is far below 50.
+MEMORY_FLAT_BYTES_PER_CALL = 50
 OUR_CALL = ("DescribeInstances", {"Limit": 20})
 BASE_CALL = ("echo", {"text": "hello"})
 
@@ -198,28 +204,72 @@ def cold_starts(runs: int, node: list[str] | None) -> dict[str, tuple[list[float
     return {name: (times[name], counts[name]) for name in commands}
 
 
-def memory(calls: int) -> tuple[float, float, float, float]:
-    """VmRSS after 1% of the calls, VmRSS at the end, VmHWM at the end, calls/s."""
+def memory(calls: int) -> tuple[list[tuple[int, float]], float, float]:
+    """VmRSS after 1%, 10%, 50% and all of the calls; VmHWM at the end; calls/s."""
     server = Server(OURS)
+    checkpoints = sorted({max(1, calls // 100), max(1, calls // 10), max(1, calls // 2), calls})
+    rss: list[tuple[int, float]] = []
     try:
         server.initialize()
         server.ask("tools/list")
-        warm = max(1, calls // 100)
-        for _ in range(warm):
-            server.call(*OUR_CALL)
-        early = server.status("VmRSS")
+        done = 0
         started = time.perf_counter()
-        for _ in range(calls - warm):
-            server.call(*OUR_CALL)
-        rate = (calls - warm) / (time.perf_counter() - started)
-        return early, server.status("VmRSS"), server.status("VmHWM"), rate
+        for point in checkpoints:
+            while done < point:
+                server.call(*OUR_CALL)
+                done += 1
+            rss.append((done, server.status("VmRSS")))
+        rate = calls / (time.perf_counter() - started)
+        return rss, server.status("VmHWM"), rate
     finally:
         server.close()
 
 
+def traced_growth(calls: int, log_size: int | None) -> list[tuple[str, float]]:
+    """Where memory grows over ``calls`` tool calls in process (tracemalloc, by line):
+    the server with its in-process sandbox, through the official in-memory MCP client.
+    ``log_size`` None keeps every sandbox request (the request log before it was
+    bounded); otherwise the sandbox's default."""
+    import tracemalloc
+
+    import anyio
+    from mcp.client import Client
+
+    from lighthouse_mcp.sandbox import Sandbox
+    from lighthouse_mcp.server.app import build_server
+    from lighthouse_mcp.server.config import Settings
+
+    sandbox = Sandbox(delay=0) if log_size is not None else Sandbox(delay=0, request_log_size=10**9)
+    server = build_server(Settings(sandbox=True), sandbox=sandbox)
+
+    async def run() -> list[tuple[str, float]]:
+        async with Client(server, mode="legacy") as client:
+            for _ in range(1500):  # warm: caches, validators, a full request log (1,000)
+                await client.call_tool(*OUR_CALL)
+            tracemalloc.start()
+            before = tracemalloc.take_snapshot()
+            for _ in range(calls):
+                await client.call_tool(*OUR_CALL)
+            after = tracemalloc.take_snapshot()
+            tracemalloc.stop()
+        stats = after.compare_to(before, "lineno")
+        return [
+            (str(s.traceback[0]).replace(str(HERE.parent) + "/", ""), s.size_diff / 1024)
+            for s in stats[:4]
+        ]
+
+    return anyio.run(run)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--calls", type=int, default=3000, help="round-trip and memory calls")
+    parser.add_argument("--calls", type=int, default=3000, help="round-trip calls")
+    parser.add_argument(
+        "--memory-calls", type=int, default=100_000, help="calls through one server for memory"
+    )
+    parser.add_argument(
+        "--trace-calls", type=int, default=5000, help="in-process calls traced (0: skip)"
+    )
     parser.add_argument("--runs", type=int, default=11, help="cold starts of each server")
     parser.add_argument("--no-node", action="store_true", help="skip Tencent's Node server")
     args = parser.parse_args()
@@ -259,12 +309,27 @@ def main() -> int:
         f"{'OK' if cold <= COLD_TARGET else 'OVER'}"
     )
 
-    early, late, peak, rate = memory(args.calls)
-    print(f"\nmemory of lighthouse-mcp --sandbox over {args.calls:,} DescribeInstances calls")
+    rss, peak, rate = memory(args.memory_calls)
     print(
-        f"VmRSS after {max(1, args.calls // 100)} calls {early:.1f} MiB, after all "
-        f"{late:.1f} MiB ({late - early:+.1f}), peak {peak:.1f} MiB; {rate:.0f} calls/s"
+        f"\nmemory of lighthouse-mcp --sandbox over {args.memory_calls:,} DescribeInstances calls"
     )
+    print(f"{'after calls':>11} {'VmRSS MiB':>10} {'vs first':>9}")
+    for done, value in rss:
+        print(f"{done:>11,} {value:>10.1f} {value - rss[0][1]:>+9.1f}")
+    growth = rss[-1][1] - rss[0][1]
+    per_call = growth * 1024 * 1024 / max(1, rss[-1][0] - rss[0][0])
+    print(
+        f"peak (VmHWM) {peak:.1f} MiB; {rate:.0f} calls/s; growth after the first 1% "
+        f"{growth:+.1f} MiB ({per_call:.1f} bytes/call); target flat: "
+        f"{'OK' if per_call < MEMORY_FLAT_BYTES_PER_CALL else 'OVER'} "
+        f"(under {MEMORY_FLAT_BYTES_PER_CALL} bytes/call)"
+    )
+    if args.trace_calls:
+        print(f"\ntracemalloc, {args.trace_calls:,} calls in process: largest growth by line")
+        for label, size in (("request log unbounded", None), ("default", 1000)):
+            print(f"-- sandbox {label}")
+            for where, kib in traced_growth(args.trace_calls, size):
+                print(f"{kib:>+10.1f} KiB  {where}")
     return 0
 
 
