@@ -326,9 +326,10 @@ def main() -> int:
     )
     if args.trace_calls:
         print(f"\ntracemalloc, {args.trace_calls:,} calls in process: largest growth by line")
-        for label, size in (("request log unbounded", None), ("default", 1000)):
+        cases: list[tuple[str, int | None]] = [("request log unbounded", None), ("default", 1000)]
+        for label, log_size in cases:
             print(f"-- sandbox {label}")
-            for where, kib in traced_growth(args.trace_calls, size):
+            for where, kib in traced_growth(args.trace_calls, log_size):
                 print(f"{kib:>+10.1f} KiB  {where}")
     return 0
 

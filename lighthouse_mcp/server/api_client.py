@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lighthouse_mcp.client import Credentials, LighthouseClient
 from lighthouse_mcp.server.config import Settings
 
 if TYPE_CHECKING:
+    from lighthouse_mcp.client import LighthouseClient
     from lighthouse_mcp.sandbox import Sandbox
 
 #: The region sandbox calls use when none is given.
@@ -35,6 +35,7 @@ def sandbox_client(
     """
     # Imported here, not at the top: only sandbox runs pay for loading the emulator
     # (and its resource families) at start.
+    from lighthouse_mcp.client import Credentials, LighthouseClient
     from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
 
     sb = sandbox if sandbox is not None else Sandbox()
@@ -51,6 +52,9 @@ def sandbox_client(
 def make_client(settings: Settings, sandbox: Sandbox | None = None) -> LighthouseClient:
     """The server's client: the in-process sandbox (``--sandbox`` or a given Sandbox),
     else the configured endpoint or Tencent Cloud."""
+    # Imported here: httpx and the client load at the first API call, not at start.
+    from lighthouse_mcp.client import LighthouseClient
+
     language = "zh-CN" if settings.lang == "zh" else "en-US"
     if settings.sandbox or sandbox is not None:
         return sandbox_client(sandbox, region=settings.region, language=language)
