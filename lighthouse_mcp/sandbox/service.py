@@ -9,6 +9,7 @@ testable without HTTP. ``protocol/app.py`` renders the outcome.
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import time
 import uuid
@@ -16,10 +17,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.catalog import API_VERSION
+from lighthouse_mcp.client.signing import SigningKey
 
 from . import families
 from .engine.backend import Backend
@@ -29,7 +32,7 @@ from .engine.faults import Faults, RateLimiter
 from .engine.seed import seed_region
 from .engine.state import GLOBAL_REGION
 from .protocol import checks, signature_v1, signature_v3, wire
-from .protocol.app import SandboxExchange, SandboxTransport, build_app
+from .protocol.app import SandboxTransport, build_app, fault_as_httpx
 from .protocol.outcome import Outcome, RecordedRequest, error_envelope, fault_code
 
 log = logging.getLogger("lighthouse_mcp.sandbox")
@@ -282,3 +285,43 @@ class Sandbox:
     def _save(self) -> None:
         if self.state_file is not None:
             self.backend.save(self.state_file)
+
+
+class SandboxExchange:
+    """The in-process way into a sandbox for ``LighthouseClient(direct=...)``: the call's
+    JSON body goes to :meth:`Sandbox.handle_direct`, with no HTTP request to build,
+    sign, route and parse on either side (``client.DirectExchange``).
+
+    The answer is handed back as a fresh JSON copy, as if it had crossed the wire: the
+    caller may change it without touching the sandbox's state, and it holds only JSON
+    types. Faults are acted out as over HTTP: a 5xx or cut body as that response, a
+    dropped connection as ``httpx.RemoteProtocolError``, after the same delay.
+    """
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self._sandbox = sandbox
+
+    async def __call__(
+        self,
+        action: str,
+        region: str | None,
+        body: bytes,
+        *,
+        credentials: SigningKey,
+        language: str | None,
+    ) -> dict[str, Any] | httpx.Response:
+        outcome = self._sandbox.handle_direct(
+            action,
+            region,
+            body,
+            secret_id=credentials.secret_id,
+            secret_key=credentials.secret_key,
+            token=credentials.token,
+            language=language,
+        )
+        if outcome.delay:
+            await anyio.sleep(outcome.delay)
+        if outcome.fault is not None:
+            return fault_as_httpx(outcome.fault, outcome.request_id)
+        copy: dict[str, Any] = json.loads(json.dumps(outcome.response, ensure_ascii=False))
+        return copy

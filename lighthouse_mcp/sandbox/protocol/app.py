@@ -72,76 +72,16 @@ class SandboxTransport(httpx.ASGITransport):
             ) from None
 
 
-class KeyHolder(Protocol):
-    """The caller's credentials (``client.Credentials`` is one)."""
-
-    @property
-    def secret_id(self) -> str: ...
-    @property
-    def secret_key(self) -> str: ...
-    @property
-    def token(self) -> str | None: ...
-
-
-class DirectCaller(Protocol):
-    def handle_direct(
-        self,
-        action: str,
-        region: str | None,
-        body: bytes,
-        *,
-        secret_id: str,
-        secret_key: str,
-        token: str | None = None,
-        language: str | None = None,
-    ) -> Outcome: ...
-
-
-class SandboxExchange:
-    """The in-process way into the sandbox for ``LighthouseClient(direct=...)``: the
-    call's JSON body goes to ``Sandbox.handle_direct``, with no HTTP request to build,
-    sign, route and parse on either side (``client.DirectExchange``).
-
-    The answer is handed back as a fresh JSON copy, as if it had crossed the wire: the
-    caller may change it without touching the sandbox's state, and it holds only JSON
-    types. Faults are acted out as over HTTP: a 5xx or cut body as that response, a
-    dropped connection as ``httpx.RemoteProtocolError``, after the same delay.
-    """
-
-    def __init__(self, sandbox: DirectCaller) -> None:
-        self._sandbox = sandbox
-
-    async def __call__(
-        self,
-        action: str,
-        region: str | None,
-        body: bytes,
-        *,
-        credentials: KeyHolder,
-        language: str | None,
-    ) -> dict[str, Any] | httpx.Response:
-        outcome = self._sandbox.handle_direct(
-            action,
-            region,
-            body,
-            secret_id=credentials.secret_id,
-            secret_key=credentials.secret_key,
-            token=credentials.token,
-            language=language,
-        )
-        if outcome.delay:
-            await anyio.sleep(outcome.delay)
-        if outcome.fault is not None:
-            rendered = _fault_response(outcome.fault, outcome.request_id)
-            if isinstance(rendered, _DroppedResponse):
-                raise httpx.RemoteProtocolError(
-                    "Server disconnected without sending a complete response."
-                )
-            return httpx.Response(
-                rendered.status_code, content=bytes(rendered.body), headers=dict(rendered.headers)
-            )
-        copy: dict[str, Any] = json.loads(json.dumps(outcome.response, ensure_ascii=False))
-        return copy
+def fault_as_httpx(fault: Fault, request_id: str) -> httpx.Response:
+    """An injected fault as the ``httpx.Response`` a client would have received (for the
+    in-process way in, which has no HTTP); a dropped connection raises
+    ``httpx.RemoteProtocolError`` as :class:`SandboxTransport` does."""
+    rendered = _fault_response(fault, request_id)
+    if isinstance(rendered, _DroppedResponse):
+        raise httpx.RemoteProtocolError("Server disconnected without sending a complete response.")
+    return httpx.Response(
+        rendered.status_code, content=bytes(rendered.body), headers=dict(rendered.headers)
+    )
 
 
 def build_app(sandbox: Emulator) -> Starlette:
