@@ -16,9 +16,10 @@ from __future__ import annotations
 from .engine.faults import Fault
 from .protocol.app import ConnectionDropped
 from .protocol.outcome import RecordedRequest
-from .service import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
+from .service import DEFAULT_REQUEST_LOG_SIZE, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
 
 __all__ = [
+    "DEFAULT_REQUEST_LOG_SIZE",
     "DEFAULT_SECRET_ID",
     "DEFAULT_SECRET_KEY",
     "ConnectionDropped",
