@@ -47,5 +47,5 @@ def test_benchmark_runs_and_prints_its_table(script: str, tmp_path: Path) -> Non
     assert len(sections) == 1 and f"bench/{script}" in sections[0]
     (section,) = sections
     assert "FAILED" not in section, section
-    # a table: at least one row with a figure and a ratio or a unit beside it
-    assert re.search(r"\d\.\d+x|\d+ (ms|µs|us|MiB|calls/s|tokens)", section), section
+    # a table: at least one row with a figure and its baseline or ratio beside it
+    assert re.search(r"\d\.\d+\s.*\d\.\d+", section), section
