@@ -24,6 +24,7 @@ from lighthouse_mcp.server.hooks import (
     AllowAll,
     Auditor,
     CallNext,
+    CallWrapper,
     Gate,
     GatedCall,
     GateDecision,
@@ -145,6 +146,10 @@ class Pipeline:
         self._is_read = is_read
         self._clock = clock
         self._exposed = frozenset(registry.exposed_actions)
+        #: Per action, the call wrappers that apply to it (static per action; chosen on
+        #: the action's first call, again if wrappers were added since).
+        self._wrappers: dict[str, tuple[CallWrapper, ...]] = {}
+        self._wrapper_count = 0
 
     @property
     def exposed(self) -> frozenset[str]:
@@ -274,7 +279,7 @@ class Pipeline:
             return finish("refused", refusal)
 
         try:
-            response = self.filter_output(action, await self._call_chain(ctx)(call))
+            response = self.filter_output(action, await self._call_chain(action, ctx)(call))
             result = success(action, response, page_params=self._page_params(action))
         except Exception as exc:
             api = api_error_result(action, exc)
@@ -291,14 +296,24 @@ class Pipeline:
             raise
         return finish("ok", result, request_id=response.get("RequestId"))
 
-    def _call_chain(self, ctx: ToolContext) -> CallNext:
+    def _call_chain(self, action: str, ctx: ToolContext) -> CallNext:
         async def send(call: PendingCall) -> dict[str, Any]:
             return await self._client().call(call.action, call.arguments, region=call.region)
 
         chain: CallNext = send
-        for wrapper in reversed(self._registry.call_wrappers):
+        for wrapper in reversed(self.wrappers_for(action)):
             chain = _bind(wrapper, ctx, chain)
         return chain
+
+    def wrappers_for(self, action: str) -> tuple[CallWrapper, ...]:
+        """The registered call wrappers that apply to ``action``, outermost first."""
+        if len(self._registry.call_wrappers) != self._wrapper_count:
+            self._wrappers.clear()
+            self._wrapper_count = len(self._registry.call_wrappers)
+        found = self._wrappers.get(action)
+        if found is None:
+            found = self._wrappers[action] = self._registry.call_wrappers_for(action)
+        return found
 
 
 @dataclass(frozen=True)

@@ -74,5 +74,7 @@ INSTRUCTIONS = (
 
 def install(registry: Registry) -> None:
     registry.add_server_arg(all_pages_arg())
-    registry.add_call_wrapper(AllPages())
+    registry.add_call_wrapper(
+        AllPages(), applies=lambda action: paging.paging_spec(action) is not None
+    )
     registry.add_instructions(INSTRUCTIONS)

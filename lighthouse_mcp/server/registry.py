@@ -123,7 +123,11 @@ class Registry:
     resources: dict[str, ResourceSpec] = field(default_factory=dict)
     resource_templates: list[ResourceTemplateSpec] = field(default_factory=list)
     server_args: dict[str, ServerArg] = field(default_factory=dict)
-    call_wrappers: list[CallWrapper] = field(default_factory=list)
+    #: Call wrappers in registration order, each with the actions it applies to (None:
+    #: every action).
+    call_wrappers: list[tuple[CallWrapper, Callable[[str], bool] | None]] = field(
+        default_factory=list
+    )
     output_filters: list[OutputFilter] = field(default_factory=list)
     instructions: list[str] = field(default_factory=list)
     gate: Gate = field(default_factory=AllowAll)
@@ -192,8 +196,18 @@ class Registry:
             raise ValueError(f"server-added argument {arg.name!r} is registered twice")
         self.server_args[arg.name] = arg
 
-    def add_call_wrapper(self, wrapper: CallWrapper) -> None:
-        self.call_wrappers.append(wrapper)
+    def add_call_wrapper(
+        self, wrapper: CallWrapper, *, applies: Callable[[str], bool] | None = None
+    ) -> None:
+        """Add a wrapper around every API call, or only around the actions for which
+        ``applies(action)`` is true. ``applies`` is only a shortcut: it must be true for
+        every action the wrapper could change, since a call skips it entirely otherwise
+        (saving a coroutine layer per wrapper on every other call)."""
+        self.call_wrappers.append((wrapper, applies))
+
+    def call_wrappers_for(self, action: str) -> tuple[CallWrapper, ...]:
+        """The wrappers around ``action``'s calls, outermost first."""
+        return tuple(w for w, applies in self.call_wrappers if applies is None or applies(action))
 
     def add_output_filter(self, output_filter: OutputFilter) -> None:
         """Applied by the pipeline to every response, of a tool call (after every call

@@ -154,7 +154,8 @@ def success(
 ) -> types.CallToolResult:
     """The Response as structuredContent plus a text: one summary line and the JSON."""
     response = drop_nulls(response)
-    data, cuts = cut_to_size(response, limit)
+    encoded = _dumps(response)  # once: it is the text's JSON unless the result is cut
+    data, cuts = cut_to_size(response, limit) if len(encoded) > limit else (response, [])
     lines = [_summary(action, response)]
     if cuts:
         shown = "; ".join(f"{c.path} shows {c.kept} of {c.total} items" for c in cuts)
@@ -167,5 +168,5 @@ def success(
         lines.append(f"Result cut to {limit} characters: {shown}; {how}.")
     # Still valid JSON: bidi overrides and other hidden characters in API strings become
     # \uXXXX escapes, so the text shows what the data holds.
-    lines.append(one_line(_dumps(data)))
+    lines.append(one_line(_dumps(data) if cuts else encoded))
     return text_result("\n".join(lines), structured=data)

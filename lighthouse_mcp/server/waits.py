@@ -178,7 +178,8 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
     withheld = withheld_kinds(registry)
 
     async def handle(args: dict[str, Any], ctx: ToolContext) -> ToolResult:
-        if (asked := args.get("resource")) in withheld:
+        asked = args.get("resource")
+        if isinstance(asked, str) and asked in withheld:
             return tool_error(
                 f"wait_for resource={asked} is not offered by this server: {withheld[asked]}; "
                 "nothing was polled.",
@@ -306,4 +307,4 @@ def install(registry: Registry, services: Services) -> None:
     if len(withheld) < len(waits.KINDS):
         registry.add_tool(wait_tool(registry, services.pipeline))
         registry.add_instructions(INSTRUCTIONS)
-    registry.add_call_wrapper(NextStep(withheld))
+    registry.add_call_wrapper(NextStep(withheld), applies=lambda action: recipe(action) is not None)

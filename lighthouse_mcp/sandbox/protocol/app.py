@@ -79,6 +79,18 @@ class SandboxTransport(httpx.ASGITransport):
             ) from None
 
 
+def fault_as_httpx(fault: Fault, request_id: str) -> httpx.Response:
+    """An injected fault as the ``httpx.Response`` a client would have received (for the
+    in-process way in, which has no HTTP); a dropped connection raises
+    ``httpx.RemoteProtocolError`` as :class:`SandboxTransport` does."""
+    rendered = _fault_response(fault, request_id)
+    if isinstance(rendered, _DroppedResponse):
+        raise httpx.RemoteProtocolError("Server disconnected without sending a complete response.")
+    return httpx.Response(
+        rendered.status_code, content=bytes(rendered.body), headers=dict(rendered.headers)
+    )
+
+
 def build_app(sandbox: Emulator) -> Starlette:
     async def api(request: Request) -> Response:
         received = signature_v3.ReceivedRequest(
