@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "tools": ("cmd_tools", "list the MCP tools with their safety class and group"),
     "call": ("cmd_call", "send one API request through the client and print the Response"),
     "sandbox": ("cmd_sandbox", "run the local Lighthouse sandbox over HTTP"),
+    "approvals": ("cmd_approvals", "list and answer a running server's pending approvals"),
 }
 
 
