@@ -108,7 +108,6 @@ def _utc(epoch: float) -> str:
 def _form(request: ApprovalRequest, nonce: str, error: str | None = None) -> HTMLResponse:
     esc = html.escape
     facts = [
-        ("Action", request.action),
         ("Region", request.region or "(default)"),
         ("Asked by", request.client or "(unknown client)"),
         ("Request", request.id[:8]),

@@ -4,6 +4,7 @@ The browser is Debian's ``chromium`` at /usr/bin/chromium, driven by Playwright;
 Playwright browser download is used. Without it the browser tests skip, except under
 CI (``CI`` set), where a missing browser is a failure: .ci/run installs it.
 """
+
 from __future__ import annotations
 
 import io
@@ -24,21 +25,35 @@ from lighthouse_mcp.server.approvals.store import Decision, request_id
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
-PREVIEW = "\n".join([
-    "Terminate instances (TerminateInstances) in ap-guangzhou.",
-    "CANNOT BE UNDONE: data or access is lost for good.",
-    'Request: InstanceIds=["lhins-abc12345"]',
-    "- instance lhins-abc12345: InstanceName=\"web-1\", InstanceState=\"SHUTDOWN\"",
-    "To confirm, type exactly: `lhins-abc12345`",
-])
+PREVIEW = "\n".join(
+    [
+        "Terminate instances (TerminateInstances) in ap-guangzhou.",
+        "CANNOT BE UNDONE: data or access is lost for good.",
+        'Request: InstanceIds=["lhins-abc12345"]',
+        '- instance lhins-abc12345: InstanceName="web-1", InstanceState="SHUTDOWN"',
+        "To confirm, type exactly: `lhins-abc12345`",
+    ]
+)
 
-TERMINATE = ApprovalAsk(action="TerminateInstances", region="ap-guangzhou",
-                        arguments={"InstanceIds": ["lhins-abc12345"]}, preview=PREVIEW,
-                        phrase="lhins-abc12345", session="session-1", client="Test Host 1.0")
+TERMINATE = ApprovalAsk(
+    action="TerminateInstances",
+    region="ap-guangzhou",
+    arguments={"InstanceIds": ["lhins-abc12345"]},
+    preview=PREVIEW,
+    phrase="lhins-abc12345",
+    session="session-1",
+    client="Test Host 1.0",
+)
 
 
 def require_chromium() -> Path:
@@ -61,8 +76,9 @@ class Served:
     stderr: io.StringIO = field(default_factory=io.StringIO)
     waits: list[Future[Decision]] = field(default_factory=list)
 
-    def ask(self, ask: ApprovalAsk = TERMINATE, *, timeout: float | None = None
-            ) -> tuple[Future[Decision], str]:
+    def ask(
+        self, ask: ApprovalAsk = TERMINATE, *, timeout: float | None = None
+    ) -> tuple[Future[Decision], str]:
         """Start a gated call's wait; returns its future and the secret link."""
         before = len(self.links)
         future = self.portal.start_task_soon(lambda: self.service.ask(ask, timeout=timeout))
@@ -106,8 +122,12 @@ def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(executable),
-            headless=True, args=CHROMIUM_ARGS, viewport={"width": 900, "height": 760})
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(executable),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 900, "height": 760},
+        )
         try:
             yield context
         finally:

@@ -1,5 +1,6 @@
 """The approval page driven by a real headless Chromium: approve, decline, wrong phrase,
 expired link, cross-origin POST and replayed nonce, and nothing secret in the logs."""
+
 from __future__ import annotations
 
 import logging
@@ -28,8 +29,9 @@ def _still_pending(served: Served, link: str, future: Future[Decision]) -> None:
     assert served.decision(link) is None
 
 
-def test_approve_with_the_typed_phrase(served: Served, page: Any,
-                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_approve_with_the_typed_phrase(
+    served: Served, page: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     future, link = served.ask()
     response = page.goto(link)
@@ -121,8 +123,9 @@ def attacker() -> Iterator[tuple[str, type[_Attacker]]]:
         httpd.server_close()
 
 
-def test_cross_origin_post_is_refused(served: Served, page: Any,
-                                      attacker: tuple[str, type[_Attacker]]) -> None:
+def test_cross_origin_post_is_refused(
+    served: Served, page: Any, attacker: tuple[str, type[_Attacker]]
+) -> None:
     future, link = served.ask()
     page.goto(link)
     nonce = page.locator("input[name=nonce]").first.get_attribute("value")
@@ -132,7 +135,8 @@ def test_cross_origin_post_is_refused(served: Served, page: Any,
         f'<form id="f" method="post" action="{link}">'
         f'<input name="nonce" value="{nonce}"><input name="choice" value="approve">'
         f'<input name="phrase" value="{PHRASE}"></form>'
-        '<script>document.getElementById("f").submit()</script>').encode()
+        '<script>document.getElementById("f").submit()</script>'
+    ).encode()
     other = page.context.new_page()
     try:
         with other.expect_navigation(url=link):
@@ -158,8 +162,9 @@ def test_replayed_nonce_is_refused(served: Served, page: Any) -> None:
     fresh = page.locator("input[name=nonce]").first.get_attribute("value")
     assert fresh != used
     # Same page, same origin, right phrase, but the used nonce: refused.
-    page.evaluate("n => document.querySelectorAll('input[name=nonce]')"
-                  ".forEach(e => { e.value = n; })", used)
+    page.evaluate(
+        "n => document.querySelectorAll('input[name=nonce]').forEach(e => { e.value = n; })", used
+    )
     page.fill("#phrase", PHRASE)
     page.click("button.approve")
     assert page.locator("h1").inner_text() == "Refused"

@@ -1,4 +1,5 @@
 """The pending-approval store and the service the gate awaits, without any HTTP."""
+
 from __future__ import annotations
 
 import io
@@ -34,10 +35,18 @@ class Clock:
 
 
 def _request(rid: str, *, created: float = 1000.0, ttl: float = 60.0) -> ApprovalRequest:
-    return ApprovalRequest(id=rid, action="TerminateInstances", region="ap-guangzhou",
-                           arguments={"InstanceIds": ["lhins-1"]}, preview="preview",
-                           phrase="lhins-1", session="s1", client="test", created=created,
-                           expires=created + ttl)
+    return ApprovalRequest(
+        id=rid,
+        action="TerminateInstances",
+        region="ap-guangzhou",
+        arguments={"InstanceIds": ["lhins-1"]},
+        preview="preview",
+        phrase="lhins-1",
+        session="s1",
+        client="test",
+        created=created,
+        expires=created + ttl,
+    )
 
 
 async def test_pending_lists_only_waiting_requests_oldest_first() -> None:
@@ -77,8 +86,10 @@ async def test_wait_returns_the_answer_given_by_another_task_or_none_on_timeout(
     await store.add(_request("r", created=0, ttl=1e12))
     got: list[Any] = []
     async with anyio.create_task_group() as tg:
+
         async def waiter() -> None:
             got.append(await store.wait("r", 5))
+
         tg.start_soon(waiter)
         await anyio.sleep(0.05)
         await store.decide("r", "declined", "page")
@@ -126,10 +137,18 @@ def test_request_id_is_a_digest_of_the_link_token_not_the_token() -> None:
     assert request_id(new_link_token()) != rid
 
 
-@pytest.mark.parametrize(("typed", "ok"), [
-    ("lhins-1", True), ("  lhins-1 ", True), ("LHINS-1", False), ("lhins-", False),
-    ("", False), (None, False), (True, False),
-])
+@pytest.mark.parametrize(
+    ("typed", "ok"),
+    [
+        ("lhins-1", True),
+        ("  lhins-1 ", True),
+        ("LHINS-1", False),
+        ("lhins-", False),
+        ("", False),
+        (None, False),
+        (True, False),
+    ],
+)
 def test_phrase_must_match_exactly(typed: object, ok: bool) -> None:
     assert phrase_matches("lhins-1", typed) is ok
 
@@ -141,10 +160,15 @@ def test_phrase_is_the_previews_or_approve_action() -> None:
 
 # -- the service --------------------------------------------------------------------------
 
-ASK = ApprovalAsk(action="ResetInstancesPassword", region="ap-guangzhou",
-                  arguments={"InstanceIds": ["lhins-1"], "Password": "Hunter2-secret"},
-                  preview="Reset the password of lhins-1", phrase=None, session="s1",
-                  client="test-client")
+ASK = ApprovalAsk(
+    action="ResetInstancesPassword",
+    region="ap-guangzhou",
+    arguments={"InstanceIds": ["lhins-1"], "Password": "Hunter2-secret"},
+    preview="Reset the password of lhins-1",
+    phrase=None,
+    session="s1",
+    client="test-client",
+)
 
 
 def _service(**kwargs: Any) -> tuple[ApprovalService, list[str], io.StringIO]:
@@ -182,12 +206,17 @@ async def test_ask_announces_the_link_only_to_the_person_and_returns_the_answer(
         [request] = await service.store.pending()
         assert request.arguments["Password"] != "Hunter2-secret"  # shown redacted
         assert request.phrase == "approve ResetInstancesPassword"
-        assert await service.answer(request.id, approve=True, typed="approve Reset",
-                                    by="page") == "wrong-phrase"
+        assert (
+            await service.answer(request.id, approve=True, typed="approve Reset", by="page")
+            == "wrong-phrase"
+        )
         assert await store_pending(service) == [request.id]
-        assert await service.answer(request.id, approve=True,
-                                    typed="approve ResetInstancesPassword",
-                                    by="terminal") == "approved"
+        assert (
+            await service.answer(
+                request.id, approve=True, typed="approve ResetInstancesPassword", by="terminal"
+            )
+            == "approved"
+        )
     decision = result[0]
     assert decision.approved and decision.by == "terminal"
     link = links[0]
@@ -199,8 +228,7 @@ async def test_ask_announces_the_link_only_to_the_person_and_returns_the_answer(
     assert token not in repr(decision) and token not in repr(service)
     assert all(token not in (m or "") for _, _, m in progress)
     # Answered once: a second answer changes nothing.
-    assert await service.answer(request.id, approve=False, typed=None,
-                                by="page") == "not-pending"
+    assert await service.answer(request.id, approve=False, typed=None, by="page") == "not-pending"
 
 
 async def store_pending(service: ApprovalService) -> list[str]:
@@ -245,8 +273,10 @@ async def test_cancelled_ask_settles_as_cancelled_so_a_late_approval_is_refused(
     rid = request_id(token)
     decision = await service.store.decision(rid)
     assert decision is not None and decision.verdict == "cancelled"
-    assert await service.answer(rid, approve=True, typed="approve ResetInstancesPassword",
-                                by="page") == "not-pending"
+    assert (
+        await service.answer(rid, approve=True, typed="approve ResetInstancesPassword", by="page")
+        == "not-pending"
+    )
 
 
 async def test_browser_opening_is_switchable_off() -> None:
