@@ -4,7 +4,7 @@ The preview is built live against the local sandbox (TerminateInstances on its d
 instance, stopped first), served by the real approval server, and rendered by
 Debian's headless chromium through Playwright (the test extra):
 
-    uv run --extra test python scripts/approval_page_screenshot.py [--out PATH]
+    uv run --extra test python -m scripts.approval_page_screenshot [--out PATH]
 """
 
 from __future__ import annotations
@@ -24,19 +24,9 @@ from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbo
 from lighthouse_mcp.server.approvals.loopback import ApprovalServer
 from lighthouse_mcp.server.approvals.service import ApprovalAsk, ApprovalService
 from lighthouse_mcp.tools.previews import build_preview
+from tests.functional.server.approvals.conftest import CHROMIUM, CHROMIUM_ARGS
 
 REGION = "ap-guangzhou"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 async def live_ask() -> ApprovalAsk:
@@ -90,9 +80,9 @@ def main() -> int:
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
                 str(Path(tmp) / "profile"),
-                executable_path=CHROMIUM,
+                executable_path=str(CHROMIUM),
                 headless=True,
-                args=ARGS,
+                args=CHROMIUM_ARGS,
                 viewport={"width": 900, "height": 640},
                 device_scale_factor=1,
             )

@@ -186,6 +186,13 @@ def approval_app(
                 "you still want it.",
                 410,
             )
+        if decision is not None and decision.verdict == "cancelled":
+            return _message(
+                "Request withdrawn",
+                f"The call to {request.action} was cancelled before anyone answered; "
+                "nothing was sent.",
+                409,
+            )
         if decision is not None:
             return _message(
                 "Already answered", f"This request was already {decision.verdict}.", 409

@@ -23,6 +23,16 @@ def _result(future: Future[Decision]) -> Decision:
     return future.result(timeout=10)
 
 
+def _approve(page: Any, future: Future[Decision]) -> Decision:
+    """Type the right phrase and approve: the page confirms and the call's wait ends."""
+    page.fill("#phrase", PHRASE)
+    page.click("button.approve")
+    assert page.locator("h1").inner_text() == "Approved"
+    decision = _result(future)
+    assert decision.verdict == "approved" and decision.by == "page"
+    return decision
+
+
 def _still_pending(served: Served, link: str, future: Future[Decision]) -> None:
     time.sleep(0.2)
     assert not future.done()
@@ -43,11 +53,7 @@ def test_approve_with_the_typed_phrase(
     assert "default-src 'none'" in headers["content-security-policy"]
     assert headers["referrer-policy"] == "same-origin"
     assert headers["cache-control"] == "no-store"
-    page.fill("#phrase", PHRASE)
-    page.click("button.approve")
-    assert page.locator("h1").inner_text() == "Approved"
-    decision = _result(future)
-    assert decision.verdict == "approved" and decision.by == "page"
+    _approve(page, future)
     # The link token never reaches a log record (uvicorn's access log is off).
     token = link.rsplit("/", 1)[1]
     assert token not in caplog.text
@@ -74,10 +80,7 @@ def test_wrong_phrase_shows_an_error_and_approves_nothing(served: Served, page: 
     assert "did not match" in page.locator("[role=alert]").inner_text()
     _still_pending(served, link, future)
     # The re-rendered form carries a fresh nonce: the person can still answer.
-    page.fill("#phrase", PHRASE)
-    page.click("button.approve")
-    assert page.locator("h1").inner_text() == "Approved"
-    assert _result(future).verdict == "approved"
+    _approve(page, future)
 
 
 def test_expired_link_is_refused(served: Served, page: Any) -> None:
@@ -147,10 +150,7 @@ def test_cross_origin_post_is_refused(
         other.close()
     _still_pending(served, link, future)
     # The refused post did not burn the genuine page's nonce.
-    page.fill("#phrase", PHRASE)
-    page.click("button.approve")
-    assert page.locator("h1").inner_text() == "Approved"
-    assert _result(future).verdict == "approved"
+    _approve(page, future)
 
 
 def test_replayed_nonce_is_refused(served: Served, page: Any) -> None:
@@ -173,3 +173,17 @@ def test_replayed_nonce_is_refused(served: Served, page: Any) -> None:
     page.goto(link)
     page.click("button.decline")
     assert _result(future).verdict == "declined"
+
+
+def test_a_withdrawn_call_cannot_be_approved_afterwards(served: Served, page: Any) -> None:
+    future, link = served.ask()
+    page.goto(link)
+    future.cancel()  # the tool call was cancelled while the page was open
+    deadline = time.monotonic() + 10
+    while served.decision(link) is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    page.fill("#phrase", PHRASE)
+    page.click("button.approve")
+    assert page.locator("h1").inner_text() == "Request withdrawn"
+    final = served.decision(link)
+    assert final is not None and final.verdict == "cancelled"
