@@ -55,6 +55,7 @@ family module names is there). Notes:
   ``listing.py``; the static catalogue (bundles, zones, blueprints, prices) in ``seed.py``;
   quota arithmetic in ``quotas.py``; price quotes in ``prices.py``.
 """
+
 from __future__ import annotations
 
 import copy
@@ -358,8 +359,7 @@ class Backend:
         """Replace all state with ``data`` (as written by :meth:`to_json`)."""
         if data.get("format") != STATE_FORMAT:
             raise ValueError(
-                f"unsupported sandbox state format {data.get('format')!r}; "
-                f"expected {STATE_FORMAT}"
+                f"unsupported sandbox state format {data.get('format')!r}; expected {STATE_FORMAT}"
             )
         self.reset()
         for account, regions in data.get("accounts", {}).items():

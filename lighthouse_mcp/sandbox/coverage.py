@@ -9,6 +9,7 @@ handler answers from the static catalogue (regions, zones, bundles, scenes);
 A family module declares ``COVERAGE = "seed"`` when its handlers read no account state,
 or ``COVERAGE_BY_ACTION = {action: kind}`` when that differs per action.
 """
+
 from __future__ import annotations
 
 import sys

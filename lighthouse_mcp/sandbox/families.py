@@ -5,6 +5,7 @@ its own branch needs no edit here, and a missing one leaves its actions on the g
 fallback rather than breaking the sandbox. An import error inside a family is a bug and
 is raised.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -28,6 +29,7 @@ FAMILY_MODULES = (
     "docker",
     "ccn",
 )
+
 
 def load_families() -> list[str]:
     """Import the family modules present; returns the names imported."""

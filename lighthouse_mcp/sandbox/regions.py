@@ -1,4 +1,5 @@
 """DescribeRegions and DescribeZones: the documented regions, and the zones of the caller's."""
+
 from __future__ import annotations
 
 from typing import Any

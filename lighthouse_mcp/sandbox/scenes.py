@@ -1,4 +1,5 @@
 """DescribeAllScenes and DescribeScenes: the usage scenes blueprints are grouped by."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,7 @@ This is everything between "bytes arrived" and "a Response dict (or a fault) lea
 no Starlette in it, so the order of checks is visible in one function
 (:meth:`Sandbox.handle`) and testable without HTTP. ``app.py`` renders the outcome.
 """
+
 from __future__ import annotations
 
 import logging
@@ -172,8 +173,7 @@ class Sandbox:
             if not isinstance(exc, SandboxError):
                 log.exception("sandbox could not decode a request")
             incoming = exc if isinstance(exc, SandboxError) else internal_error()
-            action, region = request.headers.get("x-tc-action"), request.headers.get(
-                "x-tc-region")
+            action, region = request.headers.get("x-tc-action"), request.headers.get("x-tc-region")
         record = RecordedRequest(
             action=action,
             region=region,
@@ -202,8 +202,12 @@ class Sandbox:
             return Outcome(fault=fault, delay=decision.delay, request_id=request_id)
         return Outcome(answer, delay=decision.delay, request_id=request_id)
 
-    def _answer(self, request: auth.ReceivedRequest, incoming: wire.Incoming | SandboxError,
-                record: RecordedRequest) -> dict[str, Any]:
+    def _answer(
+        self,
+        request: auth.ReceivedRequest,
+        incoming: wire.Incoming | SandboxError,
+        record: RecordedRequest,
+    ) -> dict[str, Any]:
         """The API envelope for one request, success or error (logged without params)."""
         try:
             if isinstance(incoming, SandboxError):
@@ -218,12 +222,17 @@ class Sandbox:
             log.exception("sandbox handler failed for %s", record.action)
             record.error_code = "InternalError"
             answer = _error(internal_error(), record.request_id)
-        log.info("%s %s %s", record.action, record.region or "-",
-                 "ok" if record.ok else record.error_code)
+        log.info(
+            "%s %s %s",
+            record.action,
+            record.region or "-",
+            "ok" if record.ok else record.error_code,
+        )
         return answer
 
-    def _run(self, request: auth.ReceivedRequest, incoming: wire.Incoming,
-             record: RecordedRequest) -> dict[str, Any]:
+    def _run(
+        self, request: auth.ReceivedRequest, incoming: wire.Incoming, record: RecordedRequest
+    ) -> dict[str, Any]:
         if incoming.v1 is not None:
             key = auth_v1.verify(incoming.v1, self.keys, self.clock(), self.nonces)
         else:

@@ -6,6 +6,7 @@ are stored redacted (catalog.secrets) together with the SHA-256 of their redacte
 form, which lets an auditor match the records of one call without keeping the secrets (a
 hash over the secrets themselves would let a reader of the log test password guesses).
 """
+
 from __future__ import annotations
 
 import json

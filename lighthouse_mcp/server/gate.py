@@ -25,6 +25,7 @@ looked up again: if one vanished or a missing one appeared, the call is refused.
 Every decision is written to the audit log before the gate answers; the outcome of each
 call that runs (gated or a mutating ungated one) follows from :class:`GateAuditor`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -86,19 +87,24 @@ def policy_from_settings(settings: Settings) -> GatePolicy:
     """The policy, or ConfigError when the flags do not say what they mean."""
     mode = settings.confirm_mode
     if settings.skip_confirmation and mode not in ("auto", "off"):
-        raise ConfigError(f"--dangerously-skip-confirmation contradicts --confirm-mode {mode}; "
-                          "use one or the other")
+        raise ConfigError(
+            f"--dangerously-skip-confirmation contradicts --confirm-mode {mode}; "
+            "use one or the other"
+        )
     if settings.skip_confirmation:
         mode = "off"
     elif mode == "off":
-        raise ConfigError("--confirm-mode off runs destructive and billing actions without "
-                          "asking anyone; add --dangerously-skip-confirmation to mean it")
+        raise ConfigError(
+            "--confirm-mode off runs destructive and billing actions without "
+            "asking anyone; add --dangerously-skip-confirmation to mean it"
+        )
     classes = GATED_BY_DEFAULT if settings.confirm is None else frozenset(settings.confirm)
     if not classes and mode != "off":
-        raise ConfigError("--confirm: name at least one class (e.g. destructive,billing); "
-                          "turning confirmation off takes --dangerously-skip-confirmation")
-    return GatePolicy(classes=frozenset(classes), mode=mode,
-                      return_secrets=settings.return_secrets)
+        raise ConfigError(
+            "--confirm: name at least one class (e.g. destructive,billing); "
+            "turning confirmation off takes --dangerously-skip-confirmation"
+        )
+    return GatePolicy(classes=frozenset(classes), mode=mode, return_secrets=settings.return_secrets)
 
 
 @dataclass
@@ -186,8 +192,7 @@ class ConfirmationGate:
     async def check(self, call: PendingCall, session: SessionInfo) -> GateDecision:
         region = call.region or self._default_region() or ""
         gated = self.policy.needs_confirmation(call.action)
-        note = GateNote(call, region, "not-gated", gated, session.client_name,
-                        session.session_id)
+        note = GateNote(call, region, "not-gated", gated, session.client_name, session.session_id)
         _NOTE.set(note)
         if not gated:
             return GateDecision.allow()
@@ -199,10 +204,16 @@ class ConfirmationGate:
         if session.can_request_input and self.policy.mode in ("auto", "elicit"):
             return await self._input_required(note, session)
         if self.policy.mode == "elicit":
-            why = ("this server confirms gated actions through MCP elicitation only "
-                   "(--confirm-mode elicit) and this client cannot receive elicitation")
-            return self._refuse(note, "refused", "client-cannot-elicit",
-                                f"{call.action} was not run: {why}. Nothing was sent.")
+            why = (
+                "this server confirms gated actions through MCP elicitation only "
+                "(--confirm-mode elicit) and this client cannot receive elicitation"
+            )
+            return self._refuse(
+                note,
+                "refused",
+                "client-cannot-elicit",
+                f"{call.action} was not run: {why}. Nothing was sent.",
+            )
         return await self._issue(note, session)
 
     # -- mechanisms -------------------------------------------------------------------
@@ -210,13 +221,18 @@ class ConfirmationGate:
     async def _preview(self, note: GateNote) -> Preview | GateDecision:
         """The live preview, or a refusal when it cannot be built (fail closed)."""
         try:
-            return await build_preview(self._reader(note.region), note.call.action,
-                                       note.region, note.call.arguments)
+            return await build_preview(
+                self._reader(note.region), note.call.action, note.region, note.call.arguments
+            )
         except Exception as exc:
             log.warning("preview of %s failed: %s", note.call.action, type(exc).__name__)
-            return self._refuse(note, "refused", f"preview-failed: {type(exc).__name__}",
-                                f"{note.call.action} was not run: its preview could not be "
-                                "built, so nobody could be asked. Nothing was sent.")
+            return self._refuse(
+                note,
+                "refused",
+                f"preview-failed: {type(exc).__name__}",
+                f"{note.call.action} was not run: its preview could not be "
+                "built, so nobody could be asked. Nothing was sent.",
+            )
 
     async def _elicit(self, note: GateNote, session: SessionInfo) -> GateDecision:
         call = note.call
@@ -228,11 +244,16 @@ class ConfirmationGate:
             answer = await session.elicit(preview.text(), schema)
         except Exception as exc:  # the client failed to answer: fail closed
             log.warning("elicitation for %s failed: %s", call.action, type(exc).__name__)
-            return self._refuse(note, "refused", "elicitation-failed",
-                                f"{call.action} was not run: the confirmation request could "
-                                "not be shown to the person. Nothing was sent.")
-        return await self._answered(note, answer.action, answer.content or {},
-                                    _Shown.of(preview, 0.0))
+            return self._refuse(
+                note,
+                "refused",
+                "elicitation-failed",
+                f"{call.action} was not run: the confirmation request could "
+                "not be shown to the person. Nothing was sent.",
+            )
+        return await self._answered(
+            note, answer.action, answer.content or {}, _Shown.of(preview, 0.0)
+        )
 
     async def _input_required(self, note: GateNote, session: SessionInfo) -> GateDecision:
         """2026-era connections: the form travels in an InputRequiredResult and the
@@ -246,52 +267,86 @@ class ConfirmationGate:
             preview = await self._preview(note)
             if isinstance(preview, GateDecision):
                 return preview
-            token, expires = self.tokens.issue(session_id=note.session or "", action=call.action,
-                                               region=note.region, arguments=call.arguments)
+            token, expires = self.tokens.issue(
+                session_id=note.session or "",
+                action=call.action,
+                region=note.region,
+                arguments=call.arguments,
+            )
             self._issued.put(token, _Shown.of(preview, expires), self._clock())
-            form = types.ElicitRequest(params=types.ElicitRequestFormParams(
-                message=preview.text(), requested_schema=_form_schema(preview)))
-            return GateDecision.refuse(types.InputRequiredResult(
-                input_requests={INPUT_KEY: form}, request_state=token))
+            form = types.ElicitRequest(
+                params=types.ElicitRequestFormParams(
+                    message=preview.text(), requested_schema=_form_schema(preview)
+                )
+            )
+            return GateDecision.refuse(
+                types.InputRequiredResult(input_requests={INPUT_KEY: form}, request_state=token)
+            )
         try:
-            self.tokens.redeem(state, session_id=note.session or "", action=call.action,
-                               region=note.region, arguments=call.arguments)
+            self.tokens.redeem(
+                state,
+                session_id=note.session or "",
+                action=call.action,
+                region=note.region,
+                arguments=call.arguments,
+            )
         except TokenRejected as exc:
-            return self._refuse(note, "token-rejected", exc.reason,
-                                f"{call.action} was not run: the confirmation does not belong "
-                                f"to this call ({exc.reason}). Nothing was sent.",
-                                code="ConfirmationRejected")
+            return self._refuse(
+                note,
+                "token-rejected",
+                exc.reason,
+                f"{call.action} was not run: the confirmation does not belong "
+                f"to this call ({exc.reason}). Nothing was sent.",
+                code="ConfirmationRejected",
+            )
         shown = self._issued.get(state)
         if shown is None:
-            return self._refuse(note, "token-rejected", "unknown-preview",
-                                f"{call.action} was not run: the preview behind this "
-                                "confirmation is gone; call again. Nothing was sent.",
-                                code="ConfirmationRejected")
+            return self._refuse(
+                note,
+                "token-rejected",
+                "unknown-preview",
+                f"{call.action} was not run: the preview behind this "
+                "confirmation is gone; call again. Nothing was sent.",
+                code="ConfirmationRejected",
+            )
         if isinstance(answer, Mapping):
             verdict, content = answer.get("action"), answer.get("content")
         else:
             verdict, content = getattr(answer, "action", None), getattr(answer, "content", None)
         return await self._answered(note, str(verdict), content or {}, shown)
 
-    async def _answered(self, note: GateNote, verdict: str, content: Mapping[str, Any],
-                        shown: _Shown) -> GateDecision:
+    async def _answered(
+        self, note: GateNote, verdict: str, content: Mapping[str, Any], shown: _Shown
+    ) -> GateDecision:
         """The person's answer to the form: run only on accept with the right phrase
         (or the approval box) and unchanged targets."""
         call = note.call
         if verdict == "decline":
-            return self._refuse(note, "declined", None,
-                                f"The person declined {call.action}. Nothing was sent; do not "
-                                "retry unless they ask for it.")
+            return self._refuse(
+                note,
+                "declined",
+                None,
+                f"The person declined {call.action}. Nothing was sent; do not "
+                "retry unless they ask for it.",
+            )
         if verdict != "accept":
-            return self._refuse(note, "cancelled", None,
-                                f"The person cancelled the confirmation of {call.action}. "
-                                "Nothing was sent.")
+            return self._refuse(
+                note,
+                "cancelled",
+                None,
+                f"The person cancelled the confirmation of {call.action}. Nothing was sent.",
+            )
         problem = _answer_problem(shown.phrase, content)
         if problem is not None:
-            return self._refuse(note, "declined", problem,
-                                f"{call.action} was not run: {problem}. Nothing was sent.")
-        changes = await changed_targets(self._reader(note.region), call.action, call.arguments,
-                                        shown.shown, shown.missing)
+            return self._refuse(
+                note,
+                "declined",
+                problem,
+                f"{call.action} was not run: {problem}. Nothing was sent.",
+            )
+        changes = await changed_targets(
+            self._reader(note.region), call.action, call.arguments, shown.shown, shown.missing
+        )
         if changes:
             return self._changed(note, changes)
         return self._allow(note, "elicited-accept")
@@ -299,53 +354,80 @@ class ConfirmationGate:
     async def _issue(self, note: GateNote, session: SessionInfo) -> GateDecision:
         call = note.call
         if not session.session_id:
-            return self._refuse(note, "refused", "no-session",
-                                f"{call.action} needs confirmation, but this connection has no "
-                                "MCP session to bind a confirmation token to. Nothing was sent.")
+            return self._refuse(
+                note,
+                "refused",
+                "no-session",
+                f"{call.action} needs confirmation, but this connection has no "
+                "MCP session to bind a confirmation token to. Nothing was sent.",
+            )
         preview = await self._preview(note)
         if isinstance(preview, GateDecision):
             return preview
-        token, expires = self.tokens.issue(session_id=session.session_id, action=call.action,
-                                           region=note.region, arguments=call.arguments)
+        token, expires = self.tokens.issue(
+            session_id=session.session_id,
+            action=call.action,
+            region=note.region,
+            arguments=call.arguments,
+        )
         self._issued.put(token, _Shown.of(preview, expires), self._clock())
         self._record(note, "token-issued")
         minutes = max(1, round(self.tokens.ttl_seconds / 60))
         tool = call.tool or call.action
-        where = ("" if tool == call.action
-                 else f" (action {call.action}; put it inside \"arguments\")")
-        text = "\n".join([
-            f"CONFIRMATION REQUIRED: {call.action} was NOT run; nothing was sent.",
-            "Show the person the preview below and ask whether to proceed. Only if they say "
-            f"yes, call {tool} again with exactly the same arguments plus "
-            f'"{TOKEN_ARG}": "{token}"{where} (valid once, for {minutes} min, in this '
-            "session). Do not decide for them.",
-            "",
-            replace(preview, phrase=None).text(),
-        ])
-        result = tool_error(text, code="ConfirmationRequired", details={
-            "Preview": replace(preview, phrase=None).as_dict(),
-            TOKEN_ARG: token,
-            "ExpiresAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
-        })
+        where = "" if tool == call.action else f' (action {call.action}; put it inside "arguments")'
+        text = "\n".join(
+            [
+                f"CONFIRMATION REQUIRED: {call.action} was NOT run; nothing was sent.",
+                "Show the person the preview below and ask whether to proceed. Only if they say "
+                f"yes, call {tool} again with exactly the same arguments plus "
+                f'"{TOKEN_ARG}": "{token}"{where} (valid once, for {minutes} min, in this '
+                "session). Do not decide for them.",
+                "",
+                replace(preview, phrase=None).text(),
+            ]
+        )
+        result = tool_error(
+            text,
+            code="ConfirmationRequired",
+            details={
+                "Preview": replace(preview, phrase=None).as_dict(),
+                TOKEN_ARG: token,
+                "ExpiresAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
+            },
+        )
         return GateDecision.refuse(result)
 
     async def _redeem(self, note: GateNote, token: str) -> GateDecision:
         call = note.call
         try:
-            self.tokens.redeem(token, session_id=note.session or "", action=call.action,
-                               region=note.region, arguments=call.arguments)
+            self.tokens.redeem(
+                token,
+                session_id=note.session or "",
+                action=call.action,
+                region=note.region,
+                arguments=call.arguments,
+            )
         except TokenRejected as exc:
-            return self._refuse(note, "token-rejected", exc.reason,
-                                f"{call.action} was not run: {exc}. Nothing was sent.",
-                                code="ConfirmationRejected")
+            return self._refuse(
+                note,
+                "token-rejected",
+                exc.reason,
+                f"{call.action} was not run: {exc}. Nothing was sent.",
+                code="ConfirmationRejected",
+            )
         shown = self._issued.get(token)
         if shown is None:  # a valid token always has its preview; be safe anyway
-            return self._refuse(note, "token-rejected", "unknown-preview",
-                                f"{call.action} was not run: the preview behind this token is "
-                                "gone; call again without it. Nothing was sent.",
-                                code="ConfirmationRejected")
-        changes = await changed_targets(self._reader(note.region), call.action, call.arguments,
-                                        shown.shown, shown.missing)
+            return self._refuse(
+                note,
+                "token-rejected",
+                "unknown-preview",
+                f"{call.action} was not run: the preview behind this token is "
+                "gone; call again without it. Nothing was sent.",
+                code="ConfirmationRejected",
+            )
+        changes = await changed_targets(
+            self._reader(note.region), call.action, call.arguments, shown.shown, shown.missing
+        )
         if changes:
             return self._changed(note, changes)
         return self._allow(note, "token-confirmed")
@@ -353,18 +435,30 @@ class ConfirmationGate:
     # -- outcomes ---------------------------------------------------------------------
 
     def _changed(self, note: GateNote, changes: list[str]) -> GateDecision:
-        return self._refuse(note, "refused", "targets-changed: " + "; ".join(changes),
-                            f"{note.call.action} was not run: its targets changed after the "
-                            f"person confirmed ({'; '.join(changes)}). Nothing was sent; "
-                            "call again for a fresh preview.", code="TargetsChanged")
+        return self._refuse(
+            note,
+            "refused",
+            "targets-changed: " + "; ".join(changes),
+            f"{note.call.action} was not run: its targets changed after the "
+            f"person confirmed ({'; '.join(changes)}). Nothing was sent; "
+            "call again for a fresh preview.",
+            code="TargetsChanged",
+        )
 
     def _allow(self, note: GateNote, decision: str) -> GateDecision:
         note.decision = decision
         self._record(note, decision)
         return GateDecision.allow()
 
-    def _refuse(self, note: GateNote, decision: str, reason: str | None, message: str,
-                *, code: str = "NotConfirmed") -> GateDecision:
+    def _refuse(
+        self,
+        note: GateNote,
+        decision: str,
+        reason: str | None,
+        message: str,
+        *,
+        code: str = "NotConfirmed",
+    ) -> GateDecision:
         note.decision = decision
         self._record(note, decision, reason=reason)
         details = {"Decision": decision}
@@ -372,26 +466,53 @@ class ConfirmationGate:
             details["Reason"] = reason
         return GateDecision.refuse(tool_error(message, code=code, details=details))
 
-    def _record(self, note: GateNote, decision: str, *, reason: str | None = None,
-                outcome: Mapping[str, Any] | None = None) -> None:
-        self.audit.record(action=note.call.action, region=note.region,
-                          arguments=note.call.arguments, decision=decision,
-                          client=note.client, session=note.session, reason=reason,
-                          outcome=outcome)
+    def _record(
+        self,
+        note: GateNote,
+        decision: str,
+        *,
+        reason: str | None = None,
+        outcome: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.audit.record(
+            action=note.call.action,
+            region=note.region,
+            arguments=note.call.arguments,
+            decision=decision,
+            client=note.client,
+            session=note.session,
+            reason=reason,
+            outcome=outcome,
+        )
 
 
 def _form_schema(preview: Preview) -> dict[str, Any]:
     """A typed phrase for destructive actions, a yes/no box for the rest."""
     if preview.phrase:
-        return {"type": "object", "properties": {PHRASE_FIELD: {
-            "type": "string", "title": "Confirmation phrase",
-            "description": "Type exactly the text shown in backticks at the end of the "
-                           "message to run this call.",
-        }}, "required": [PHRASE_FIELD]}
-    return {"type": "object", "properties": {APPROVE_FIELD: {
-        "type": "boolean", "title": "Run this call", "default": False,
-        "description": "Tick to run the call exactly as shown.",
-    }}, "required": [APPROVE_FIELD]}
+        return {
+            "type": "object",
+            "properties": {
+                PHRASE_FIELD: {
+                    "type": "string",
+                    "title": "Confirmation phrase",
+                    "description": "Type exactly the text shown in backticks at the end of the "
+                    "message to run this call.",
+                }
+            },
+            "required": [PHRASE_FIELD],
+        }
+    return {
+        "type": "object",
+        "properties": {
+            APPROVE_FIELD: {
+                "type": "boolean",
+                "title": "Run this call",
+                "default": False,
+                "description": "Tick to run the call exactly as shown.",
+            }
+        },
+        "required": [APPROVE_FIELD],
+    }
 
 
 def _answer_problem(phrase: str | None, content: Mapping[str, Any]) -> str | None:
@@ -432,9 +553,15 @@ class GateAuditor:
             outcome["RequestId"] = event["request_id"]
         if event.get("error_code"):
             outcome["ErrorCode"] = event["error_code"]
-        self.audit.record(action=note.call.action, region=note.region,
-                          arguments=note.call.arguments, decision=note.decision,
-                          client=note.client, session=note.session, outcome=outcome)
+        self.audit.record(
+            action=note.call.action,
+            region=note.region,
+            arguments=note.call.arguments,
+            decision=note.decision,
+            client=note.client,
+            session=note.session,
+            outcome=outcome,
+        )
 
 
 def make_reader(registry: Registry) -> ReaderFactory:
@@ -447,11 +574,13 @@ def make_reader(registry: Registry) -> ReaderFactory:
             target = region or None
             if catalog.is_read(action):
                 result: dict[str, Any] = await registry.services["pipeline"].read(
-                    action, params, region=target)
+                    action, params, region=target
+                )
                 return result
             if params.get("DryRun") is True:
                 dry: dict[str, Any] = await registry.services["client"]().call(
-                    action, params, region=target)
+                    action, params, region=target
+                )
                 return dry
             raise PermissionError(f"previews never send {action}")
 
@@ -479,24 +608,41 @@ def install(registry: Registry) -> None:
     try:
         audit.touch()
     except OSError as exc:
-        raise ConfigError(f"--audit-log: cannot write the audit log {audit.path} "
-                          f"({exc.strerror or type(exc).__name__}); choose a writable PATH"
-                          ) from None
-    gate = ConfirmationGate(policy, audit=audit, reader=make_reader(registry),
-                            default_region=lambda: _client_region(registry))
+        raise ConfigError(
+            f"--audit-log: cannot write the audit log {audit.path} "
+            f"({exc.strerror or type(exc).__name__}); choose a writable PATH"
+        ) from None
+    gate = ConfirmationGate(
+        policy,
+        audit=audit,
+        reader=make_reader(registry),
+        default_region=lambda: _client_region(registry),
+    )
     registry.set_gate(gate)
     registry.set_auditor(GateAuditor(audit))
-    registry.add_server_arg(ServerArg(TOKEN_ARG, {
-        "type": "string",
-        "description": "from a preview the person approved; other args unchanged",
-    }, policy.offers_token))
+    registry.add_server_arg(
+        ServerArg(
+            TOKEN_ARG,
+            {
+                "type": "string",
+                "description": "from a preview the person approved; other args unchanged",
+            },
+            policy.offers_token,
+        )
+    )
     install_secret_outputs(registry)
     if policy.mode == "off":
-        log.warning("confirmation gate is OFF (--dangerously-skip-confirmation): destructive "
-                    "and billing actions run without asking")
+        log.warning(
+            "confirmation gate is OFF (--dangerously-skip-confirmation): destructive "
+            "and billing actions run without asking"
+        )
 
 
 __all__ = [
-    "ConfirmationGate", "GateAuditor", "GatePolicy", "install", "make_reader",
+    "ConfirmationGate",
+    "GateAuditor",
+    "GatePolicy",
+    "install",
+    "make_reader",
     "policy_from_settings",
 ]

@@ -7,6 +7,7 @@ Everything here is plain data plus Protocols; only `mcp_types` is imported, for 
 results a gate may hand back (a refusal as a tool result, or an input-required result
 on 2026-era connections that cannot receive server-initiated elicitation).
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
@@ -56,11 +57,14 @@ class PendingCall:
         hold a password (catalog.secrets), its server arguments a confirm_token."""
         from lighthouse_mcp.catalog.secrets import REDACTED, redact
 
-        shown_args = {k: REDACTED if k.endswith("_token") else v
-                      for k, v in self.server_args.items()}
-        return (f"PendingCall(action={self.action!r}, region={self.region!r}, "
-                f"arguments={redact(dict(self.arguments))!r}, server_args={shown_args!r}, "
-                f"tool={self.tool!r})")
+        shown_args = {
+            k: REDACTED if k.endswith("_token") else v for k, v in self.server_args.items()
+        }
+        return (
+            f"PendingCall(action={self.action!r}, region={self.region!r}, "
+            f"arguments={redact(dict(self.arguments))!r}, server_args={shown_args!r}, "
+            f"tool={self.tool!r})"
+        )
 
 
 @dataclass(frozen=True)

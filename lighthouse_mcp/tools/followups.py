@@ -9,6 +9,7 @@ what those notes do not say in a parseable way: creations whose new resources pa
 through a documented transitional state (PENDING, CREATING, SYNCING), TerminateInstances
 ("the instance is no longer listed") and ApplyFirewallTemplate (its apply record's state).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -54,8 +55,9 @@ EXTRA: dict[str, Recipe] = {
     "ResizeDisks": Recipe("disk", "DiskIds", OPERATION),
     "ApplyDiskBackup": Recipe("disk", "DiskId", OPERATION),
     "CreateDiskBackup": Recipe("disk_backup", "DiskBackupId", "NORMAL"),
-    "ApplyFirewallTemplate": Recipe("firewall_template_apply", "TaskId", "SUCCESS",
-                                    ("TemplateId",)),
+    "ApplyFirewallTemplate": Recipe(
+        "firewall_template_apply", "TaskId", "SUCCESS", ("TemplateId",)
+    ),
 }
 
 #: Output fields that carry the IDs a docker action's activities are listed by.
@@ -105,8 +107,13 @@ def _ids(value: Any) -> list[str]:
     return []
 
 
-def wait_arguments(action: str, arguments: Mapping[str, Any], response: Mapping[str, Any],
-                   *, region: str | None = None) -> dict[str, Any] | None:
+def wait_arguments(
+    action: str,
+    arguments: Mapping[str, Any],
+    response: Mapping[str, Any],
+    *,
+    region: str | None = None,
+) -> dict[str, Any] | None:
     """The ``wait_for`` arguments that observe this call's work, or None when the action is
     synchronous or the IDs cannot be found in the call or its result."""
     r = recipe(action)

@@ -10,6 +10,7 @@ is data below; the few action-specific extras are keyed by action name.
 The module is transport-agnostic: it takes an async ``call(action, params)`` bound to a
 region, so the gate wires it to the shared client and tests wire it to the sandbox.
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -40,51 +41,97 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     "instance": Kind(
-        "instance", "DescribeInstances", "InstanceIds", "InstanceSet", "InstanceId",
-        ("InstanceName", "InstanceState", "PublicAddresses", "BundleId", "Zone",
-         "InstanceChargeType", "ExpiredTime", "RenewFlag"),
+        "instance",
+        "DescribeInstances",
+        "InstanceIds",
+        "InstanceSet",
+        "InstanceId",
+        (
+            "InstanceName",
+            "InstanceState",
+            "PublicAddresses",
+            "BundleId",
+            "Zone",
+            "InstanceChargeType",
+            "ExpiredTime",
+            "RenewFlag",
+        ),
     ),
     "disk": Kind(
-        "disk", "DescribeDisks", "DiskIds", "DiskSet", "DiskId",
-        ("DiskName", "DiskState", "DiskUsage", "DiskSize", "DiskType", "InstanceId",
-         "ExpiredTime"),
+        "disk",
+        "DescribeDisks",
+        "DiskIds",
+        "DiskSet",
+        "DiskId",
+        ("DiskName", "DiskState", "DiskUsage", "DiskSize", "DiskType", "InstanceId", "ExpiredTime"),
     ),
     "snapshot": Kind(
-        "snapshot", "DescribeSnapshots", "SnapshotIds", "SnapshotSet", "SnapshotId",
+        "snapshot",
+        "DescribeSnapshots",
+        "SnapshotIds",
+        "SnapshotSet",
+        "SnapshotId",
         ("SnapshotName", "SnapshotState", "InstanceId", "DiskUsage", "CreatedTime"),
     ),
     "blueprint": Kind(
-        "image", "DescribeBlueprints", "BlueprintIds", "BlueprintSet", "BlueprintId",
+        "image",
+        "DescribeBlueprints",
+        "BlueprintIds",
+        "BlueprintSet",
+        "BlueprintId",
         ("BlueprintName", "BlueprintState", "BlueprintType", "OsName"),
     ),
     "keypair": Kind(
-        "key pair", "DescribeKeyPairs", "KeyIds", "KeyPairSet", "KeyId",
+        "key pair",
+        "DescribeKeyPairs",
+        "KeyIds",
+        "KeyPairSet",
+        "KeyId",
         ("KeyName", "AssociatedInstanceIds", "CreatedTime"),
     ),
     "disk_backup": Kind(
-        "disk backup", "DescribeDiskBackups", "DiskBackupIds", "DiskBackupSet", "DiskBackupId",
+        "disk backup",
+        "DescribeDiskBackups",
+        "DiskBackupIds",
+        "DiskBackupSet",
+        "DiskBackupId",
         ("DiskBackupName", "DiskBackupState", "DiskId", "CreatedTime"),
     ),
     "container": Kind(
-        "container", "DescribeDockerContainers", "ContainerIds", "DockerContainerSet",
-        "ContainerId", ("ContainerName", "Image", "State", "PublishPortSet"),
+        "container",
+        "DescribeDockerContainers",
+        "ContainerIds",
+        "DockerContainerSet",
+        "ContainerId",
+        ("ContainerName", "Image", "State", "PublishPortSet"),
         context=("InstanceId",),
     ),
     "firewall_template": Kind(
-        "firewall template", "DescribeFirewallTemplates", "TemplateIds", "TemplateSet",
-        "TemplateId", ("TemplateName", "TemplateType", "TemplateState", "CreatedTime"),
+        "firewall template",
+        "DescribeFirewallTemplates",
+        "TemplateIds",
+        "TemplateSet",
+        "TemplateId",
+        ("TemplateName", "TemplateType", "TemplateState", "CreatedTime"),
     ),
 }
 
 #: Argument name -> kind. Singular names hold one ID, plural names a list.
 ID_ARGUMENTS: dict[str, str] = {
-    "InstanceIds": "instance", "InstanceId": "instance",
-    "DiskIds": "disk", "DiskId": "disk",
-    "SnapshotIds": "snapshot", "SnapshotId": "snapshot",
-    "BlueprintIds": "blueprint", "BlueprintId": "blueprint",
-    "KeyIds": "keypair", "KeyId": "keypair",
-    "DiskBackupIds": "disk_backup", "DiskBackupId": "disk_backup",
-    "ContainerIds": "container", "ContainerId": "container",
+    "InstanceIds": "instance",
+    "InstanceId": "instance",
+    "DiskIds": "disk",
+    "DiskId": "disk",
+    "SnapshotIds": "snapshot",
+    "SnapshotId": "snapshot",
+    "BlueprintIds": "blueprint",
+    "BlueprintId": "blueprint",
+    "KeyIds": "keypair",
+    "KeyId": "keypair",
+    "DiskBackupIds": "disk_backup",
+    "DiskBackupId": "disk_backup",
+    "ContainerIds": "container",
+    "ContainerId": "container",
     "TemplateId": "firewall_template",
 }
 
@@ -148,8 +195,12 @@ class Preview:
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "Action": self.action, "Region": self.region, "Class": self.safety,
-            "Undo": UNDO[self.safety], "Request": self.request, "Resources": self.resources,
+            "Action": self.action,
+            "Region": self.region,
+            "Class": self.safety,
+            "Undo": UNDO[self.safety],
+            "Request": self.request,
+            "Resources": self.resources,
         }
         if self.missing:
             out["NotFound"] = self.missing
@@ -169,21 +220,24 @@ class Preview:
         """The message a person reads; ends with the exact phrase to type when one is needed."""
         lines = [f"{self.title} ({self.action}) in {self.region}.", UNDO[self.safety]]
         if self.request:
-            lines.append("Request: " + ", ".join(
-                f"{k}={_short(quote(v))}"
-                for k, v in self.request.items()))
+            lines.append(
+                "Request: " + ", ".join(f"{k}={_short(quote(v))}" for k, v in self.request.items())
+            )
         for res in self.resources:
             details = ", ".join(
-                f"{k}={_short(quote(v))}" for k, v in res.items() if k not in ("Id", "Kind")
-                and v not in (None, "", [])
+                f"{k}={_short(quote(v))}"
+                for k, v in res.items()
+                if k not in ("Id", "Kind") and v not in (None, "", [])
             )
             head = f"- {res['Kind']} {one_line(str(res['Id']))}"
             lines.append(head + (f": {details}" if details else ""))
         lines += [f"- not found now: {rid}" for rid in self.missing]
         lines += [f"- {one_line(extra)}" for extra in self.extras]
         if self.price is not None:
-            lines += [f"Price{'' if not path else ' (' + path + ')'}: {fields}"
-                      for path, fields in _price_lines(self.price)]
+            lines += [
+                f"Price{'' if not path else ' (' + path + ')'}: {fields}"
+                for path, fields in _price_lines(self.price)
+            ]
         if self.price_note:
             lines.append(self.price_note)
         if self.dry_run:
@@ -252,13 +306,21 @@ def confirm_phrase(action: str, ids: Sequence[str]) -> str:
     return action
 
 
-async def _describe(call: Call, kind: Kind, ids: list[str],
-                    arguments: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+async def _describe(
+    call: Call, kind: Kind, ids: list[str], arguments: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
     """Records by ID; anything unreadable is shown as not found rather than failing."""
     params = {name: arguments[name] for name in kind.context if name in arguments}
     try:
-        return await records_by_id(call, kind.describe, params, ids_param=kind.ids_param,
-                                   ids=ids, set_field=kind.set_field, id_field=kind.id_field)
+        return await records_by_id(
+            call,
+            kind.describe,
+            params,
+            ids_param=kind.ids_param,
+            ids=ids,
+            set_field=kind.set_field,
+            id_field=kind.id_field,
+        )
     except Exception:
         return {}
 
@@ -290,7 +352,7 @@ async def _firewall_extras(call: Call, action: str, arguments: Mapping[str, Any]
     if not isinstance(instance, str):
         return []
     try:
-        current = (await call("DescribeFirewallRules", {"InstanceId": instance, "Limit": 100}))
+        current = await call("DescribeFirewallRules", {"InstanceId": instance, "Limit": 100})
     except Exception:
         return [f"the current firewall rules of {instance} could not be read"]
     rules = current.get("FirewallRuleSet") or []
@@ -303,8 +365,10 @@ async def _firewall_extras(call: Call, action: str, arguments: Mapping[str, Any]
     if action == "ModifyFirewallRules":
         gone = [show(r) for r in rules]
         new = [show(r) for r in arguments.get("FirewallRules") or []]
-        return [f"all {len(gone)} current rules are replaced: " + "; ".join(gone or ["none"]),
-                "new rule set: " + "; ".join(new or ["EMPTY (all traffic blocked)"])]
+        return [
+            f"all {len(gone)} current rules are replaced: " + "; ".join(gone or ["none"]),
+            "new rule set: " + "; ".join(new or ["EMPTY (all traffic blocked)"]),
+        ]
     removed = [show(r) for r in arguments.get("FirewallRules") or []]
     return ["rules that will disappear: " + "; ".join(removed)]
 
@@ -317,8 +381,7 @@ def _applied_to(arguments: Mapping[str, Any]) -> list[str]:
     return [f"the firewall rules of these instances are replaced by the template's: {named}"]
 
 
-async def _price(call: Call, action: str, arguments: Mapping[str, Any],
-                 preview: Preview) -> None:
+async def _price(call: Call, action: str, arguments: Mapping[str, Any], preview: Preview) -> None:
     quote = PRICE_QUOTES.get(action)
     if quote is None:
         preview.price_note = "No price quote is available from the API for this action."
@@ -353,8 +416,13 @@ async def build_preview(
     """Resolve the call's targets live and assemble the preview; never sends the call."""
     overlay = load_overlay()["actions"][action]
     safety = overlay["safety"]
-    preview = Preview(action=action, region=region, safety=safety, title=overlay["title"],
-                      request=redact(dict(arguments)))
+    preview = Preview(
+        action=action,
+        region=region,
+        safety=safety,
+        title=overlay["title"],
+        request=redact(dict(arguments)),
+    )
     by_kind: dict[str, list[str]] = {}
     for kind_name, rid in targets(action, arguments):
         by_kind.setdefault(kind_name, []).append(rid)
@@ -382,13 +450,19 @@ async def build_preview(
         await _price(call, action, arguments, preview)
         preview.dry_run = await _dry_run(call, action, arguments)
     if safety == "destructive":
-        preview.phrase = confirm_phrase(action, preview.target_ids() or
-                                        [rid for _, rid in targets(action, arguments)])
+        preview.phrase = confirm_phrase(
+            action, preview.target_ids() or [rid for _, rid in targets(action, arguments)]
+        )
     return preview
 
 
-async def changed_targets(call: Call, action: str, arguments: Mapping[str, Any],
-                          shown: Sequence[str], missing: Sequence[str]) -> list[str]:
+async def changed_targets(
+    call: Call,
+    action: str,
+    arguments: Mapping[str, Any],
+    shown: Sequence[str],
+    missing: Sequence[str],
+) -> list[str]:
     """Why the call's targets are no longer what the person was shown (empty: unchanged).
 
     Run right before a confirmed call goes out: a resource shown may have been deleted

@@ -1,4 +1,5 @@
 """Fault rules and the rate limiter, without HTTP."""
+
 from __future__ import annotations
 
 from lighthouse_mcp.sandbox.faults import Faults, RateLimiter

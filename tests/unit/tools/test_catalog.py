@@ -3,6 +3,7 @@
 The pinned facts were read off the docs by hand; they fail if the parser misreads a table
 (a broken ``Array of`` row, a lost required flag, furniture in a description).
 """
+
 from __future__ import annotations
 
 import importlib.util

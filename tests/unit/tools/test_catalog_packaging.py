@@ -3,6 +3,7 @@
 The fast test reads the packaging configuration; the slow one builds the wheel (offline,
 from uv's cache) and looks inside it, which is what users actually install.
 """
+
 from __future__ import annotations
 
 import shutil

@@ -4,6 +4,7 @@ The parent conftest gives ``api`` (signed requests through the real HTTP path in
 ``Sandbox(clock=clock, delay=5.0)``) and ``clock``. Transitions complete when the clock
 passes the delay, so :meth:`Compute.settle` is the only way time moves in these tests.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,8 +34,12 @@ class Compute:
         self.clock.advance(seconds)
 
     async def create(self, *, settle: bool = True, region: str = REGION, **params: Any) -> str:
-        body = {"BundleId": SMALL, "BlueprintId": CENTOS,
-                "InstanceChargePrepaid": {"Period": 1}, **params}
+        body = {
+            "BundleId": SMALL,
+            "BlueprintId": CENTOS,
+            "InstanceChargePrepaid": {"Period": 1},
+            **params,
+        }
         data = await self.api.ok("CreateInstances", body, region=region)
         if settle:
             self.settle()

@@ -4,6 +4,7 @@ Requests go through the real HTTP path (the parent conftest's signed ``api``); o
 the *setup* of instances reaches into the backend, because creating and stopping
 instances is the compute family's job and these tests must not depend on it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -39,22 +40,28 @@ def instances(region: Callable[[str], RegionState]) -> dict[str, dict[str, Any]]
 
 
 @pytest.fixture
-def add_instance(
-    sandbox: Sandbox, region: Callable[[str], RegionState]
-) -> Callable[..., str]:
+def add_instance(sandbox: Sandbox, region: Callable[[str], RegionState]) -> Callable[..., str]:
     """Put an instance in the state directly (as CreateInstances would leave it)."""
     counter = iter(range(1, 100))
 
-    def add(blueprint_id: str = DOCKER_BLUEPRINT, *, zone: str = ZONE,
-            state: str = "RUNNING") -> str:
+    def add(
+        blueprint_id: str = DOCKER_BLUEPRINT, *, zone: str = ZONE, state: str = "RUNNING"
+    ) -> str:
         table = region(REGION).table("instances")
         blueprint = region(REGION).table("blueprints")[blueprint_id]
         n = next(counter)
         iid = f"lhins-test{n:04d}"
         table[iid] = instance_record(
-            iid, bundle_id="bundle2022_gen_01", blueprint=blueprint, zone=zone,
-            name=f"test-{n}", now=sandbox.clock(), rng=sandbox.backend.rng,
-            disk_id=f"lhdisk-test{n:04d}", state=state, operation="StartInstances",
+            iid,
+            bundle_id="bundle2022_gen_01",
+            blueprint=blueprint,
+            zone=zone,
+            name=f"test-{n}",
+            now=sandbox.clock(),
+            rng=sandbox.backend.rng,
+            disk_id=f"lhdisk-test{n:04d}",
+            state=state,
+            operation="StartInstances",
         )
         return iid
 
