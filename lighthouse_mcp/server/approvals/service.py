@@ -120,9 +120,9 @@ class ApprovalService:
         self.store: ApprovalStore = store if store is not None else MemoryApprovalStore(clock=clock)
         self.ttl_seconds = ttl_seconds
         self.open_browser = open_browser
-        self._opener = opener
-        self._announce_to = announce_to
-        self._progress_interval = progress_interval
+        self.opener = opener
+        self.announce_to = announce_to
+        self.progress_interval = progress_interval
         self._clock = clock
         self._base_url: str | None = None
 
@@ -185,7 +185,7 @@ class ApprovalService:
         try:
             self._announce(request, link)
             if self.open_browser:
-                await anyio.to_thread.run_sync(self._opener, link, abandon_on_cancel=True)
+                await anyio.to_thread.run_sync(self.opener, link, abandon_on_cancel=True)
             return await self._wait(request, limit, progress)
         finally:  # cancelled or failed while waiting: the page must not approve it later
             with anyio.CancelScope(shield=True):
@@ -201,7 +201,7 @@ class ApprovalService:
             f"{request.id[:8]}) in the browser or with `lighthouse-mcp approvals`"
         )
         while (left := deadline - self._clock()) > 0:
-            step = left if progress is None else min(left, self._progress_interval)
+            step = left if progress is None else min(left, self.progress_interval)
             decision = await self.store.wait(request.id, step)
             if decision is not None:
                 return decision
@@ -215,7 +215,7 @@ class ApprovalService:
         )
 
     def _announce(self, request: ApprovalRequest, link: str) -> None:
-        out = self._announce_to or sys.stderr
+        out = self.announce_to or sys.stderr
         minutes = max(1, round((request.expires - request.created) / 60))
         print(
             f"lighthouse-mcp: {request.action} needs your approval (request "
