@@ -58,7 +58,9 @@ async def test_default_mode_without_elicitation_or_page_refuses_naming_the_optio
             await c.call_tool(
                 "IsolateInstances",
                 ISOLATE,
-                input_responses={"confirm": {"action": "accept", "content": {"confirm": "x"}}},
+                input_responses={
+                    "confirm": types.ElicitResult(action="accept", content={"confirm": "x"})
+                },
             ),
         ]
     assert "confirm_token" not in tools["IsolateInstances"].input_schema["properties"]
@@ -89,8 +91,8 @@ async def test_default_mode_waits_for_the_page_and_the_model_sees_no_link(tmp_pa
     service.progress_interval = 0.2
     seen: list[str] = []
 
-    async def progress(done: float, total: float | None, message: str | None) -> None:
-        seen.append(f"{done} {total} {message}")
+    async def progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(f"{progress} {total} {message}")
 
     async with (
         ApprovalServer(service, control_folder=tmp_path / "ctl"),
@@ -269,3 +271,57 @@ async def test_each_sse_session_has_its_own_gate_identity(tmp_path: Path) -> Non
     assert "another MCP session" in _text(elsewhere)
     assert len(sessions) == 2 and all(str(s).startswith("sse:") for s in sessions)
     assert mutations(sb) == []
+
+
+async def test_over_http_the_page_is_in_the_same_app_outside_the_bearer_guard(
+    tmp_path: Path,
+) -> None:
+    """Streamable HTTP: the person's browser has no bearer token, so /approvals/ is not
+    behind it; it has its own checks (secret link, nonce, same-origin POST)."""
+    import re
+
+    import httpx
+    import httpx2
+    from mcp.client.streamable_http import streamable_http_client
+
+    from lighthouse_mcp.server.transports import streamable_http_app
+
+    sb = Sandbox(delay=0)
+    server = gate_server(sb, tmp_path, transport="streamable-http")
+    service = server.registry.approvals
+    assert service is not None
+    links: list[str] = []
+    service.opener, service.announce_to = links.append, io.StringIO()
+    auth = resolve_auth(Settings(transport="streamable-http", auth_token="t0ken-for-tests"))
+    with running(streamable_http_app(server, auth)) as base:
+        service.attach(f"{base}/approvals")
+        mcp_http = httpx2.AsyncClient(headers={"Authorization": "Bearer t0ken-for-tests"})
+        async with (
+            Client(streamable_http_client(f"{base}/mcp", http_client=mcp_http)) as c,
+            httpx.AsyncClient() as browser,
+            anyio.create_task_group() as tg,
+        ):
+            results: list[types.CallToolResult] = []
+
+            async def call() -> None:
+                results.append(await c.call_tool("IsolateInstances", ISOLATE))
+
+            tg.start_soon(call)
+            with anyio.fail_after(10):
+                while not links:
+                    await anyio.sleep(0.02)
+            assert (await browser.post(f"{base}/mcp", json={})).status_code == 401
+            shown = await browser.get(links[0])  # no bearer token
+            assert shown.status_code == 200 and "lhins-demo0001" in shown.text
+            found = re.search(r'name="nonce" value="([^"]+)"', shown.text)
+            assert found is not None
+            form = {"nonce": found.group(1), "choice": "approve", "phrase": "lhins-demo0001"}
+            foreign = await browser.post(
+                links[0], data=form, headers={"Origin": "http://evil.example"}
+            )
+            assert foreign.status_code == 403 and mutations(sb) == []
+            ok = await browser.post(links[0], data=form, headers={"Origin": base})
+            assert ok.status_code == 200 and "Approved" in ok.text
+    assert not results[0].is_error, results[0].content
+    assert [r.action for r in mutations(sb)] == ["IsolateInstances"]
+    assert audit(tmp_path)[0]["decision"] == "page-approved"
