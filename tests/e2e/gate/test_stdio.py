@@ -89,3 +89,46 @@ async def test_elicitation_over_stdio_with_disruptive_gated(tmp_path: Path) -> N
     stop_asked, create_asked = person.seen
     assert "StopInstances" in stop_asked.message and "CreateInstances" in create_asked.message
     assert "`" not in stop_asked.message  # disruptive: an approve box, no phrase
+
+
+async def test_default_mode_over_stdio_waits_for_the_terminal_command(tmp_path: Path) -> None:
+    """A real stdio server, a client without elicitation, the default mode: the call waits
+    on the server's own approval page until `lighthouse-mcp approvals` approves it."""
+    import argparse
+    import io
+
+    import anyio
+
+    from lighthouse_mcp.server.approvals import terminal
+
+    folder = tmp_path / "run" / "lighthouse-mcp"
+    args = {"InstanceIds": ["lhins-demo0001"]}
+
+    def answer(verb: str, rid: str | None = None, typed: str = "") -> tuple[int, str]:
+        out = io.StringIO()
+        ns = argparse.Namespace(verb=verb, id=rid)
+        code = terminal.run(ns, folder=folder, input_fn=lambda prompt: typed, out=out)
+        return code, out.getvalue()
+
+    async with Client(_params(tmp_path), mode="legacy", client_info=CLIENT) as c:
+        results = []
+
+        async def call() -> None:
+            results.append(await c.call_tool("IsolateInstances", args))
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(call)
+            listed = ""
+            with anyio.fail_after(20):
+                while "IsolateInstances" not in listed:
+                    await anyio.sleep(0.1)
+                    listed = (await anyio.to_thread.run_sync(answer, "list"))[1]
+            rid = listed.split()[0]
+            code, said = await anyio.to_thread.run_sync(answer, "approve", rid, "lhins-demo0001")
+            assert code == 0, said
+        described = await c.call_tool("DescribeInstances", args)
+    assert not results[0].is_error, results[0].content
+    state = (described.structured_content or {})["InstanceSet"][0]["InstanceState"]
+    assert state != "RUNNING"  # isolated (or being isolated)
+    records = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert [r["decision"] for r in records] == ["terminal-approved", "terminal-approved"]
