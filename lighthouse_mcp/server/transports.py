@@ -330,9 +330,15 @@ async def serve_stdio(server: LighthouseServer) -> None:
 
 async def _serve_approval_page(service: ApprovalService) -> None:
     """The approval page on its own loopback port until cancelled. Failing to serve it
-    is not fatal: gated calls are then refused with the options named."""
-    from lighthouse_mcp.server.approvals.loopback import ApprovalServer
+    is not fatal: gated calls are then refused with the options named. Its imports
+    (uvicorn, starlette) load in a worker thread, so the MCP handshake is not kept
+    waiting for them (bench/bench_cold_start.py)."""
+    import importlib
 
+    loopback = await anyio.to_thread.run_sync(
+        importlib.import_module, "lighthouse_mcp.server.approvals.loopback"
+    )
+    ApprovalServer = loopback.ApprovalServer
     try:
         async with ApprovalServer(service):
             await anyio.sleep_forever()

@@ -21,7 +21,15 @@ from mcp.client import Client
 from lighthouse_mcp.sandbox import Sandbox
 from lighthouse_mcp.server.approvals import terminal
 from lighthouse_mcp.server.approvals.loopback import ApprovalServer
-from tests.e2e.gate.helpers import CLIENT, audit, error_code, gate_server, mutations, never_asked
+from tests.e2e.gate.helpers import (
+    CLIENT,
+    approvals_of,
+    audit,
+    error_code,
+    gate_server,
+    mutations,
+    never_asked,
+)
 from tests.functional.server.approvals.conftest import (  # noqa: F401 (fixtures)
     browser_context,
     page,
@@ -54,10 +62,7 @@ class Waiting:
 def waiting_server(tmp_path: Path) -> Iterator[Waiting]:
     sb = Sandbox(delay=0)
     server = gate_server(sb, tmp_path, confirm_mode="browser")
-    service = server.registry.approvals
-    assert service is not None
-    links: list[str] = []
-    service.opener, service.announce_to = links.append, io.StringIO()
+    service, links = approvals_of(server)
     control = tmp_path / "ctl"
     client = Client(
         server, mode="legacy", client_info=CLIENT, elicitation_callback=never_asked

@@ -4,7 +4,6 @@ sandbox."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from lighthouse_mcp.server.transports import resolve_auth, sse_app
 from tests.e2e.gate.helpers import (
     CLIENT,
     REGION,
+    approvals_of,
     audit,
     error_code,
     gate_server,
@@ -84,10 +84,7 @@ async def test_default_mode_waits_for_the_page_and_the_model_sees_no_link(tmp_pa
     channel (stderr/browser), never the model."""
     sb = Sandbox(delay=0)
     server = gate_server(sb, tmp_path, approval_timeout=1.5)
-    service = server.registry.approvals
-    assert service is not None
-    links: list[str] = []
-    service.opener, service.announce_to = links.append, io.StringIO()
+    service, links = approvals_of(server)
     service.progress_interval = 0.2
     seen: list[str] = []
 
@@ -110,10 +107,7 @@ async def test_default_mode_waits_for_the_page_and_the_model_sees_no_link(tmp_pa
 async def test_cancelling_a_waiting_call_withdraws_the_request(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
     server = gate_server(sb, tmp_path, confirm_mode="browser")
-    service = server.registry.approvals
-    assert service is not None
-    links: list[str] = []
-    service.opener, service.announce_to = links.append, io.StringIO()
+    service, links = approvals_of(server)
     async with (
         ApprovalServer(service, control_folder=tmp_path / "ctl"),
         Client(server, mode="legacy", client_info=CLIENT) as c,
@@ -288,10 +282,7 @@ async def test_over_http_the_page_is_in_the_same_app_outside_the_bearer_guard(
 
     sb = Sandbox(delay=0)
     server = gate_server(sb, tmp_path, transport="streamable-http")
-    service = server.registry.approvals
-    assert service is not None
-    links: list[str] = []
-    service.opener, service.announce_to = links.append, io.StringIO()
+    service, links = approvals_of(server)
     auth = resolve_auth(Settings(transport="streamable-http", auth_token="t0ken-for-tests"))
     with running(streamable_http_app(server, auth)) as base:
         service.attach(f"{base}/approvals")
