@@ -4,6 +4,7 @@ sandbox."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,9 @@ async def test_default_mode_without_elicitation_or_page_refuses_naming_the_optio
     assert {r["decision"] for r in audit(tmp_path)} == {"refused"}
 
 
-async def test_default_mode_waits_for_the_page_and_the_model_sees_no_link(tmp_path: Path) -> None:
+async def test_default_mode_waits_for_the_page_and_the_model_sees_no_link(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """With the approval page served, the call waits for a person; the model sees only
     progress and, when nobody answers, that it expired. The link reaches the person's
     channel (stderr/browser), never the model."""
@@ -91,6 +94,7 @@ async def test_default_mode_waits_for_the_page_and_the_model_sees_no_link(tmp_pa
     async def progress(progress: float, total: float | None, message: str | None) -> None:
         seen.append(f"{progress} {total} {message}")
 
+    caplog.set_level(logging.DEBUG)
     async with (
         ApprovalServer(service, control_folder=tmp_path / "ctl"),
         Client(server, mode="legacy", client_info=CLIENT) as c,
@@ -99,7 +103,8 @@ async def test_default_mode_waits_for_the_page_and_the_model_sees_no_link(tmp_pa
     assert error_code(result) == "ApprovalExpired", result.content
     assert len(links) == 1 and seen and "waiting for a person" in seen[0]
     secret = links[0].rsplit("/", 1)[1]
-    assert secret not in _text(result) + "".join(seen) + (tmp_path / "audit.jsonl").read_text()
+    model_side = _text(result) + "".join(seen) + (tmp_path / "audit.jsonl").read_text()
+    assert secret not in model_side and secret not in caplog.text
     assert mutations(sb) == []
     assert [r["decision"] for r in audit(tmp_path)] == ["expired"]
 
