@@ -152,7 +152,11 @@ class ConfirmationGate:
     # -- mechanisms -------------------------------------------------------------------
 
     async def _preview(self, note: GateNote) -> Preview | GateDecision:
-        """The live preview, or a refusal when it cannot be built (fail closed)."""
+        """The live preview, or a refusal when it cannot be built (fail closed).
+
+        Every mechanism calls this, and only this, right before a person would be asked
+        (or a model-relayed token issued): the one place for checks that refuse a call
+        before anyone is asked."""
         try:
             return await build_preview(
                 self._reader(note.region), note.call.action, note.region, note.call.arguments
