@@ -13,6 +13,7 @@ import argparse
 import io
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import anyio
@@ -51,7 +52,7 @@ async def live_ask() -> ApprovalAsk:
         action="TerminateInstances",
         region=REGION,
         arguments=arguments,
-        preview=preview.text(),
+        preview=replace(preview, phrase=None).text(),  # as the gate sends it
         phrase=preview.phrase,
         session="demo",
         client="Claude Desktop 1.2",
