@@ -4,8 +4,6 @@ while a person answers on the approval page in a real headless Chromium, or with
 
 from __future__ import annotations
 
-import argparse
-import io
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -19,7 +17,6 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from mcp.client import Client
 
 from lighthouse_mcp.sandbox import Sandbox
-from lighthouse_mcp.server.approvals import terminal
 from lighthouse_mcp.server.approvals.loopback import ApprovalServer
 from tests.e2e.gate.helpers import (
     CLIENT,
@@ -31,6 +28,7 @@ from tests.e2e.gate.helpers import (
     never_asked,
 )
 from tests.functional.server.approvals.conftest import (  # noqa: F401 (fixtures)
+    answer_in_terminal,
     browser_context,
     page,
 )
@@ -120,14 +118,7 @@ def test_a_person_declines_in_the_browser_and_nothing_runs(
 
 
 def _terminal(w: Waiting, verb: str, rid: str | None = None, typed: str = "") -> tuple[int, str]:
-    out = io.StringIO()
-    code = terminal.run(
-        argparse.Namespace(verb=verb, id=rid),
-        folder=w.control,
-        input_fn=lambda prompt: typed,
-        out=out,
-    )
-    return code, out.getvalue()
+    return answer_in_terminal(w.control, verb, rid, typed)
 
 
 def test_the_terminal_command_approves_a_waiting_call(tmp_path: Path) -> None:

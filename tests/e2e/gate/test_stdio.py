@@ -94,21 +94,15 @@ async def test_elicitation_over_stdio_with_disruptive_gated(tmp_path: Path) -> N
 async def test_default_mode_over_stdio_waits_for_the_terminal_command(tmp_path: Path) -> None:
     """A real stdio server, a client without elicitation, the default mode: the call waits
     on the server's own approval page until `lighthouse-mcp approvals` approves it."""
-    import argparse
-    import io
-
     import anyio
 
-    from lighthouse_mcp.server.approvals import terminal
+    from tests.functional.server.approvals.conftest import answer_in_terminal
 
     folder = tmp_path / "run" / "lighthouse-mcp"
     args = {"InstanceIds": ["lhins-demo0001"]}
 
     def answer(verb: str, rid: str | None = None, typed: str = "") -> tuple[int, str]:
-        out = io.StringIO()
-        ns = argparse.Namespace(verb=verb, id=rid)
-        code = terminal.run(ns, folder=folder, input_fn=lambda prompt: typed, out=out)
-        return code, out.getvalue()
+        return answer_in_terminal(folder, verb, rid, typed)
 
     async with Client(_params(tmp_path), mode="legacy", client_info=CLIENT) as c:
         results = []

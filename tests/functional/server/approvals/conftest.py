@@ -7,6 +7,7 @@ CI (``CI`` set), where a missing browser is a failure: .ci/run installs it.
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import time
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
+from lighthouse_mcp.server.approvals import terminal
 from lighthouse_mcp.server.approvals.loopback import ApprovalServer
 from lighthouse_mcp.server.approvals.service import ApprovalAsk, ApprovalService
 from lighthouse_mcp.server.approvals.store import Decision, request_id
@@ -54,6 +56,21 @@ TERMINATE = ApprovalAsk(
     session="session-1",
     client="Test Host 1.0",
 )
+
+
+def answer_in_terminal(
+    folder: Path, verb: str, rid: str | None = None, typed: str = ""
+) -> tuple[int, str]:
+    """`lighthouse-mcp approvals VERB [ID]` against the servers whose control files are in
+    ``folder``, typing ``typed`` when asked for the phrase: (exit code, stdout)."""
+    out = io.StringIO()
+    code = terminal.run(
+        argparse.Namespace(verb=verb, id=rid),
+        folder=folder,
+        input_fn=lambda prompt: typed,
+        out=out,
+    )
+    return code, out.getvalue()
 
 
 def require_chromium() -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import os
@@ -13,22 +12,14 @@ import httpx
 import pytest
 
 from lighthouse_mcp.server import cli
-from lighthouse_mcp.server.approvals import terminal
 from lighthouse_mcp.server.approvals.control import read_controls, write_control
-from tests.functional.server.approvals.conftest import PREVIEW, Served
+from tests.functional.server.approvals.conftest import PREVIEW, Served, answer_in_terminal
 
 PHRASE = "lhins-abc12345"
 
 
 def _run(served: Served, verb: str, rid: str | None = None, typed: str = "") -> tuple[int, str]:
-    out = io.StringIO()
-    code = terminal.run(
-        argparse.Namespace(verb=verb, id=rid),
-        folder=served.control_folder,
-        input_fn=lambda prompt: typed,
-        out=out,
-    )
-    return code, out.getvalue()
+    return answer_in_terminal(served.control_folder, verb, rid, typed)
 
 
 def test_control_file_is_private_and_gone_after_the_server_stops(tmp_path: Path) -> None:
