@@ -99,9 +99,9 @@ Asynchronous actions (create, start, stop, reset, ...) return before the change 
 the result's Next names the wait_for call that sees it finish (or poll the matching \
 Describe action: state and LatestOperationState).
 Arguments are validated before anything is sent; an error names each bad field.
-Destructive and billing actions may be held by a confirmation gate: follow the tool \
-result's instructions (confirm when asked, or repeat the call with the confirm_token it \
-gives)."""
+Destructive and billing actions may be held by a confirmation gate: a person approves \
+them (a form your client shows, or the server's approval page while the call waits); \
+follow the tool result's instructions and never decide for the person."""
 
 
 COMPACT_NOTE = (

@@ -57,6 +57,8 @@ __all__ = [
 log = logging.getLogger("lighthouse_mcp.server")
 
 REGION_ARG = "Region"
+#: The result's ``_meta`` key naming who confirmed a gated call that ran.
+CONFIRMATION_META = "lighthouse-mcp/confirmation"
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "boolean": (bool,),
@@ -281,6 +283,8 @@ class Pipeline:
         try:
             response = self.filter_output(action, await self._call_chain(action, ctx)(call))
             result = success(action, response, page_params=self._page_params(action))
+            if decision.gated:  # who said yes: "elicited-accept", "model-relayed", ...
+                result.meta = {**(result.meta or {}), CONFIRMATION_META: decision.decision}
         except Exception as exc:
             api = api_error_result(action, exc)
             if api is not None:

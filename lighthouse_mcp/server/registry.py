@@ -16,6 +16,7 @@ from typing import Any
 
 import mcp_types as types
 
+from lighthouse_mcp.server.approvals import ApprovalService
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.server.hooks import (
     AllowAll,
@@ -150,6 +151,10 @@ class Registry:
             f"it needs {', '.join(missing)}, which this server's flags "
             "(--toolsets/--tools/--exclude-tools/--read-only) leave out"
         )
+
+    #: The approval page's service when the gate may ask there (modes auto, browser):
+    #: the transports serve its page (stdio: own loopback port; HTTP: /approvals).
+    approvals: ApprovalService | None = None
 
     def add_tool(self, spec: ToolSpec) -> None:
         """Register a tool; its annotations must say whether it reads or writes, and a

@@ -2,7 +2,9 @@
 
 - gate/policy.py: what is gated (safety classes, secret reads) and by which mode;
 - gate/forms.py: the elicitation mechanism's form and how an answer counts;
-- gate/tokens.py: the token mechanism (single-use HMAC tokens bound to one call);
+- gate/tokens.py: single-use HMAC tokens bound to one call and one mechanism (the
+  opt-in model-relayed confirm_token, the input-required request_state);
+- server/approvals/: the approval page and terminal channel (modes auto and browser);
 - gate/confirm.py: `ConfirmationGate`, which picks the mechanism per call and re-checks
   the previewed targets before a confirmed call runs;
 - gate/audit.py: the audit log and the auditor that records each call's outcome.
@@ -17,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lighthouse_mcp import catalog
+from lighthouse_mcp.server.approvals import ApprovalService
 from lighthouse_mcp.server.config import ConfigError
 from lighthouse_mcp.server.execute import Services
 from lighthouse_mcp.server.gate.audit import AuditLog, GateAuditor, default_audit_path
@@ -66,20 +69,29 @@ def install(registry: Registry, services: Services) -> None:
             f"--audit-log: cannot write the audit log {audit.path} "
             f"({exc.strerror or type(exc).__name__}); choose a writable PATH"
         ) from None
+    approvals = (
+        ApprovalService(ttl_seconds=settings.approval_timeout, open_browser=settings.open_browser)
+        if policy.mode in ("auto", "browser")
+        else None
+    )
     gate = ConfirmationGate(
         policy,
         audit=audit,
         reader=make_reader(services),
         default_region=lambda: _client_region(registry, services),
+        approvals=approvals,
+        approval_timeout=settings.approval_timeout,
     )
     registry.set_gate(gate)
+    registry.approvals = approvals
     registry.set_auditor(GateAuditor(audit))
     registry.add_server_arg(
         ServerArg(
             TOKEN_ARG,
             {
                 "type": "string",
-                "description": "from a preview the person approved; other args unchanged",
+                "description": "from a preview the person approved (you relay their yes); "
+                "other args unchanged",
             },
             policy.offers_token,
         )

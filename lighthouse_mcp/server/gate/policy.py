@@ -1,14 +1,20 @@
 """The gate's policy: which actions need confirmation, and by which mechanism.
 
-Which safety classes are gated comes from ``--confirm`` (default destructive + billing,
-tools.safety.GATED_BY_DEFAULT); reads that return a credential are gated too unless
-``--return-secrets``. The mechanism comes from ``--confirm-mode``:
+Destructive and billing actions are always gated (tools.safety.GATED_BY_DEFAULT);
+``--confirm`` adds classes to them, and only ``--dangerously-skip-confirmation`` drops
+them (with ``--confirm``, exactly the listed classes stay gated). Reads that return a
+credential are gated too unless ``--return-secrets``. The mechanism comes from
+``--confirm-mode``:
 
 - ``elicit``: the server asks the person through MCP elicitation (gate/forms.py); on
   2026-era connections the same form travels in an InputRequiredResult.
-- ``token``: the first call runs nothing and returns the preview plus a single-use
-  ``confirm_token`` (gate/tokens.py); only the identical call repeated with it runs.
-- ``auto`` (default): elicitation when the client can receive it, else the token.
+- ``browser``: the server's own approval page or ``lighthouse-mcp approvals``
+  (server/approvals/); the call waits for the person's answer.
+- ``token`` (opt-in only): the first call runs nothing and returns the preview plus a
+  single-use ``confirm_token`` (gate/tokens.py); the identical call repeated with it
+  runs. The model relays the yes, so the audit says ``model-relayed``.
+- ``auto`` (default): elicitation when the client can receive it, else the approval
+  page/terminal, else a refusal naming the options. Never a token.
 - ``off``: nothing is asked; only with ``--dangerously-skip-confirmation``.
 """
 
@@ -47,12 +53,21 @@ class GatePolicy:
 
     def offers_token(self, action: str) -> bool:
         """Whether the action's tool takes a ``confirm_token`` argument."""
-        return self.mode in ("auto", "token") and self.needs_confirmation(action)
+        return self.mode == "token" and self.needs_confirmation(action)
 
 
 def policy_from_settings(settings: Settings) -> GatePolicy:
     """The policy, or ConfigError when the flags do not say what they mean."""
     mode = settings.confirm_mode
+    listed = frozenset(settings.confirm or ())
+    if settings.skip_confirmation and settings.confirm:
+        # Exactly the listed classes: the one way to drop destructive or billing.
+        if mode == "off":
+            raise ConfigError(
+                "--confirm names classes to keep gated, which --confirm-mode off "
+                "contradicts; drop one of them"
+            )
+        return GatePolicy(classes=listed, mode=mode, return_secrets=settings.return_secrets)
     if settings.skip_confirmation and mode not in ("auto", "off"):
         raise ConfigError(
             f"--dangerously-skip-confirmation contradicts --confirm-mode {mode}; "
@@ -65,10 +80,5 @@ def policy_from_settings(settings: Settings) -> GatePolicy:
             "--confirm-mode off runs destructive and billing actions without "
             "asking anyone; add --dangerously-skip-confirmation to mean it"
         )
-    classes = GATED_BY_DEFAULT if settings.confirm is None else frozenset(settings.confirm)
-    if not classes and mode != "off":
-        raise ConfigError(
-            "--confirm: name at least one class (e.g. destructive,billing); "
-            "turning confirmation off takes --dangerously-skip-confirmation"
-        )
-    return GatePolicy(classes=frozenset(classes), mode=mode, return_secrets=settings.return_secrets)
+    classes = GATED_BY_DEFAULT | listed  # --confirm adds; it never drops the defaults
+    return GatePolicy(classes=classes, mode=mode, return_secrets=settings.return_secrets)

@@ -9,6 +9,11 @@ from lighthouse_mcp.tools.lookup import Call, records_by_id
 from lighthouse_mcp.tools.resource_kinds import CONTEXT_ONLY, ID_ARGUMENTS, KINDS, ResourceKind
 
 
+class LookupFailed(RuntimeError):
+    """A target could not be looked up (not a "not found"): what the call would act on is
+    unknown, so the gate asks nobody and runs nothing."""
+
+
 def _ids(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -50,7 +55,8 @@ def confirm_phrase(action: str, ids: Sequence[str]) -> str:
 async def describe(
     call: Call, kind: ResourceKind, ids: list[str], arguments: Mapping[str, Any]
 ) -> dict[str, dict[str, Any]]:
-    """Records by ID; anything unreadable is shown as not found rather than failing."""
+    """Records by ID; an ID the API calls not found is absent. Any other failure raises
+    LookupFailed: "not found" would be a guess, and a person must never approve one."""
     params = {name: arguments[name] for name in kind.context if name in arguments}
     try:
         return await records_by_id(
@@ -62,8 +68,9 @@ async def describe(
             set_field=kind.set_field,
             id_field=kind.id_field,
         )
-    except Exception:
-        return {}
+    except Exception as exc:
+        code = getattr(exc, "code", None) or type(exc).__name__
+        raise LookupFailed(f"{kind.describe} failed ({code})") from exc
 
 
 async def changed_targets(

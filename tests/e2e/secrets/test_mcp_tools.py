@@ -374,7 +374,9 @@ async def test_elicitation_messages(tmp_path: Path, all_logs: pytest.LogCaptureF
             },
         )
         _check_everything(tmp_path, s, all_logs, sb)
-    assert len(person.seen) >= 2
+    # ResetInstance asks; ModifyDockerContainer on an instance without Docker fails its
+    # preview's lookup and is refused without asking anyone (fail closed).
+    assert len(person.seen) >= 1
     for params in person.seen:
         assert_clean(
             "an elicitation shown to the person",

@@ -80,7 +80,7 @@ class Tokens:
     """Confirmation by token: the preview's confirm_token sent back with the same
     arguments. Keeps the tools that asked."""
 
-    decision = "token-confirmed"
+    decision = "model-relayed"
 
     def __init__(self) -> None:
         self.asked: list[str] = []
