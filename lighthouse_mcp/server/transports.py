@@ -359,6 +359,7 @@ async def serve_stdio(server: LighthouseServer) -> None:
             )
             return
         async with anyio.create_task_group() as tg:
+            service.expect()  # a gated call arriving first waits for the page (service.ready)
             tg.start_soon(_serve_approval_page, service)
             await server.run(
                 ParseErrorReplies(read, write), write, server.create_initialization_options()
@@ -482,6 +483,7 @@ async def _serve_approval_page(service: ApprovalService) -> None:
         async with ApprovalServer(service):
             await anyio.sleep_forever()
     except OSError as exc:
+        service.detach()  # gated calls stop waiting for it and are refused with the options
         log.warning("the approval page could not be served: %s", exc.strerror or exc)
 
 

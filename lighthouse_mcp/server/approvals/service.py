@@ -43,6 +43,9 @@ from lighthouse_mcp.server.approvals.store import (
 DEFAULT_TTL_SECONDS = 300.0
 #: How often a waiting call reports progress to its client.
 PROGRESS_INTERVAL_SECONDS = 5.0
+#: How long a gated call waits for a page that is still starting (stdio starts it in the
+#: background, so a call in the first moments must not be refused for want of it).
+STARTUP_WAIT_SECONDS = 15.0
 #: Where the approval page lives under its server's base URL.
 APPROVE_PATH = "/approve/"
 
@@ -125,6 +128,7 @@ class ApprovalService:
         self.progress_interval = progress_interval
         self._clock = clock
         self._base_url: str | None = None
+        self._starting = False
 
     def __repr__(self) -> str:  # never the base URL's links
         return (
@@ -143,12 +147,25 @@ class ApprovalService:
     def base_url(self) -> str | None:
         return self._base_url
 
+    def expect(self) -> None:
+        """A page is being started: :meth:`ready` waits for it rather than answering no."""
+        self._starting = True
+
     def attach(self, base_url: str) -> None:
         """The page is now served at ``base_url`` (no trailing slash)."""
         self._base_url = base_url.rstrip("/")
+        self._starting = False
 
     def detach(self) -> None:
         self._base_url = None
+        self._starting = False
+
+    async def ready(self, timeout: float = STARTUP_WAIT_SECONDS) -> bool:
+        """Whether a page is served, waiting up to ``timeout`` for one that is starting."""
+        deadline = time.monotonic() + timeout
+        while self._base_url is None and self._starting and time.monotonic() < deadline:
+            await anyio.sleep(0.05)
+        return self._base_url is not None
 
     def link(self, token: str) -> str:
         if self._base_url is None:

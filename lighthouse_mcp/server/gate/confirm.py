@@ -114,7 +114,11 @@ class ConfirmationGate:
             return await self._elicit(note, session)
         if mode in ("auto", "elicit") and session.can_request_input:
             return await self._input_required(note, session)
-        if mode in ("auto", "browser") and self.approvals is not None and self.approvals.available:
+        if (
+            mode in ("auto", "browser")
+            and self.approvals is not None
+            and await self.approvals.ready()
+        ):
             return await self._out_of_band(note, session, self.approvals)
         return self._no_channel(note)
 

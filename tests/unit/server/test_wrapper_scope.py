@@ -1,5 +1,5 @@
 """Call wrappers are chosen per action: a call goes only through the wrappers that can
-change it, and the secret-output wrappers still wrap the actions that return secrets."""
+change it. Secret outputs are not a wrapper but an output filter over every response."""
 
 from __future__ import annotations
 
@@ -21,18 +21,16 @@ def test_wrappers_per_action() -> None:
     pipeline = build_server(Settings(sandbox=True)).pipeline
     assert _kinds(pipeline.wrappers_for("DescribeInstances")) == ["AllPages"]
     assert _kinds(pipeline.wrappers_for("DescribeRegions")) == []
-    assert _kinds(pipeline.wrappers_for("CreateKeyPair")) == ["PrivateKeyFiles"]
-    assert _kinds(pipeline.wrappers_for("DescribeDockerContainerDetail")) == [
-        "container_env_values"
-    ]
+    assert _kinds(pipeline.wrappers_for("CreateKeyPair")) == []
+    assert _kinds(pipeline.wrappers_for("DescribeDockerContainerDetail")) == []
     assert _kinds(pipeline.wrappers_for("StartInstances")) == ["NextStep"]
 
 
 def test_every_action_keeps_the_wrappers_that_apply_to_it() -> None:
-    """The registration order holds per action (secret outputs outermost), and every
-    action a wrapper acts on (by its own check) still goes through it."""
+    """The registration order holds per action, and every action a wrapper acts on (by
+    its own check) still goes through it."""
     pipeline = build_server(Settings(sandbox=True)).pipeline
-    order = ["PrivateKeyFiles", "container_env_values", "AllPages", "NextStep"]
+    order = ["AllPages", "NextStep"]
     for action in catalog.action_names():
         chosen = _kinds(pipeline.wrappers_for(action))
         assert [order.index(k) for k in chosen] == sorted(order.index(k) for k in chosen)
@@ -40,9 +38,9 @@ def test_every_action_keeps_the_wrappers_that_apply_to_it() -> None:
         assert ("NextStep" in chosen) is (recipe(action) is not None), action
 
 
-def test_return_secrets_leaves_the_secret_wrappers_out() -> None:
-    pipeline = build_server(Settings(sandbox=True, return_secrets=True)).pipeline
-    assert pipeline.wrappers_for("CreateKeyPair") == ()
+def test_return_secrets_leaves_the_secret_output_filter_out() -> None:
+    assert build_server(Settings(sandbox=True)).registry.output_filters
+    assert build_server(Settings(sandbox=True, return_secrets=True)).registry.output_filters == []
 
 
 def test_a_wrapper_added_later_is_seen() -> None:
