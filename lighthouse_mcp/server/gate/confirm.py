@@ -96,8 +96,8 @@ class ConfirmationGate:
         if verdict.decision == "deny":
             return self._refuse(
                 note,
-                "denied",
-                "policy: " + ", ".join(verdict.rules),
+                "refused",
+                "denied by policy: " + ", ".join(verdict.rules),
                 f"{call.action} was not run: the policy denies it "
                 f"({'; '.join(verdict.reasons)}). Nobody was asked; nothing was sent.",
                 code="DeniedByPolicy",

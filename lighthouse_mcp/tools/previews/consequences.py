@@ -290,9 +290,9 @@ async def consequence_lines(
         return []
     defaults = row.get("defaults", {})
     lines: list[str] = []
-    # the lines speak of the action's main target: the first kind it names (the
-    # instance of ApplyInstanceSnapshot, not the snapshot)
-    main = found[0][0] if found else ""
+    # the lines speak of the action's main target: the table's kind (the instance of
+    # ApplyInstanceSnapshot, not the snapshot), else the first kind the call names
+    main = row.get("kind") or (found[0][0] if found else "")
     per_call = [(k, r, rec) for k, r, rec in found if k == main] or [("", "", {})]
     once_done: set[str] = set()
     for kind, rid, record in per_call:

@@ -120,3 +120,31 @@ def test_serve_refuses_an_audit_log_it_cannot_write(
     assert main(["--sandbox", "--audit-log", str(blocker / "audit.jsonl")]) == 2
     err = capsys.readouterr().err
     assert "--audit-log: cannot write the audit log" in err and "Traceback" not in err
+
+
+def test_serve_refuses_a_policy_that_does_not_parse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text('{"rules": [\n  {"id": "x", "actions": ["StopInstances"],,}\n]}\n')
+    assert main(["--sandbox", "--policy", str(policy)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"--policy: {policy} line 2 column 44: Expecting property name" in err
+        and "Traceback" not in err
+    )
+
+
+def test_the_policy_file_comes_from_the_environment_too(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        '{"rules": [{"id": "no-stop", "actions": ["StopInstances"], "decision": "deny", '
+        '"reason": "never"}]}'
+    )
+    settings = parse_settings([], env={"LIGHTHOUSE_MCP_POLICY": str(policy)})
+    assert settings.policy == policy
+    verdict = policy_from_settings(settings).verdict("StopInstances", {"InstanceIds": ["i"]})
+    assert verdict.decision == "deny" and verdict.reasons == ("never",)
+    missing = parse_settings(["--policy", str(tmp_path / "nope.json")])
+    with pytest.raises(ConfigError, match="--policy: cannot read"):
+        policy_from_settings(missing)
