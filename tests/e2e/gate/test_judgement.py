@@ -94,6 +94,19 @@ REFUSED = [
         id="resize-system-disk",
     ),
     pytest.param(
+        "ResetInstance",
+        {"InstanceId": INSTANCE, "BlueprintId": "lhbp-nope0000"},
+        "ResetInstance cannot run: the image lhbp-nope0000 does not exist",
+        id="no-such-image",
+    ),
+    pytest.param(
+        "ModifyInstancesBundle",
+        {"InstanceIds": [INSTANCE], "BundleId": "bundle_bw_small1_1"},
+        f"{INSTANCE} cannot move to bundle bundle_bw_small1_1: DescribeModifyInstanceBundles "
+        "lists it as SOLD_OUT",
+        id="sold-out-bundle",
+    ),
+    pytest.param(
         "CreateInstances",
         {
             "BundleId": "bundle2022_gen_02",

@@ -148,3 +148,16 @@ def test_the_policy_file_comes_from_the_environment_too(tmp_path: Path) -> None:
     missing = parse_settings(["--policy", str(tmp_path / "nope.json")])
     with pytest.raises(ConfigError, match="--policy: cannot read"):
         policy_from_settings(missing)
+
+
+def test_every_lifted_default_is_logged_at_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        '{"rules": [{"id": "bastion", "actions": ["CreateFirewallRules"], "decision": "allow", '
+        '"reason": "bastion", "overrides": ["firewall-admin-port-to-world"]}]}'
+    )
+    with caplog.at_level("WARNING", logger="lighthouse_mcp.server"):
+        policy_from_settings(parse_settings(["--policy", str(policy)]))
+    assert "rule bastion lifts rule firewall-admin-port-to-world" in caplog.text
