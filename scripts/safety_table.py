@@ -2,7 +2,8 @@
 what the gate enforces.
 
 Default output: one row per class (gated by default or not, count, every action), plus
-the secret-output flag and the ordinary writes that default argument rules can gate. ``--full``: one row per action with its reason. ``--check FILE``:
+the secret-output flag and the ordinary writes that default argument rules can gate.
+``--full``: one row per action with its reason. ``--check FILE``:
 exit 1 unless FILE contains the current table (for CI over README.md).
 
     uv run python scripts/safety_table.py [--full] [--check README.md]

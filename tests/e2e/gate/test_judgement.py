@@ -14,12 +14,9 @@ from typing import Any
 import pytest
 from mcp.client import Client
 
-from lighthouse_mcp.client import LighthouseClient
-from lighthouse_mcp.client.credentials import Credentials
-from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
+from lighthouse_mcp.sandbox import Sandbox
 from tests.e2e.gate.helpers import (
     CLIENT,
-    REGION,
     Person,
     audit,
     error_code,
@@ -27,6 +24,7 @@ from tests.e2e.gate.helpers import (
     mutations,
     never_asked,
 )
+from tests.support.sandbox_api import Api, Clock
 
 pytestmark = pytest.mark.anyio
 
@@ -35,29 +33,20 @@ STOPPED = "lhins-demo0002"
 WORDPRESS = "lhbp-wp6h5n2c"  # WordPress 6.4 on OpenCloudOS 9
 
 
-class Direct:
-    """The sandbox through the real client, bypassing the gate: sets the scene."""
-
-    def __init__(self, sb: Sandbox, client: LighthouseClient) -> None:
-        self.sb, self.client = sb, client
-
-    async def __call__(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
-        result = await self.client.call(action, params, region=REGION)
-        await self.client.call("DescribeInstances", {}, region=REGION)  # apply transitions
-        return result
-
-
 @pytest.fixture
-async def direct() -> AsyncIterator[Direct]:
-    sb = Sandbox(delay=0)
-    client = LighthouseClient(
-        credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, None),
-        region=REGION,
-        endpoint="http://sandbox",
-        transport=sb.transport(),
-    )
-    async with client:
-        yield Direct(sb, client)
+async def api() -> AsyncIterator[Api]:
+    """Signed requests straight to the sandbox, bypassing the gate: sets the scene."""
+    api = Api(Sandbox(delay=0), Clock())
+    try:
+        yield api
+    finally:
+        await api.http.aclose()
+
+
+async def _do(api: Api, action: str, params: dict[str, Any]) -> dict[str, Any]:
+    result = await api.ok(action, params)
+    await api.ok("DescribeInstances", {})  # lets the sandbox apply the transition
+    return result
 
 
 def _state(sb: Sandbox) -> Any:
@@ -194,8 +183,9 @@ async def _asked(
     return asked.message, result
 
 
-async def _data_disk(direct: Direct, name: str) -> str:
-    made = await direct(
+async def _data_disk(api: Api, name: str) -> str:
+    made = await _do(
+        api,
         "CreateDisks",
         {
             "Zone": "ap-guangzhou-3",
@@ -206,19 +196,19 @@ async def _data_disk(direct: Direct, name: str) -> str:
         },
     )
     disk = str(made["DiskIdSet"][0])
-    await direct("AttachDisks", {"DiskIds": [disk], "InstanceId": INSTANCE})
+    await _do(api, "AttachDisks", {"DiskIds": [disk], "InstanceId": INSTANCE})
     return disk
 
 
 @pytest.mark.parametrize("keep", [None, False], ids=["default", "IsolateDataDisk-false"])
 async def test_isolate_says_it_can_be_undone_and_what_becomes_of_data_disks(
-    direct: Direct, tmp_path: Path, keep: bool | None
+    api: Api, tmp_path: Path, keep: bool | None
 ) -> None:
-    disk = await _data_disk(direct, "db-data")
+    disk = await _data_disk(api, "db-data")
     arguments: dict[str, Any] = {"InstanceIds": [INSTANCE]}
     if keep is not None:
         arguments["IsolateDataDisk"] = keep
-    message, result = await _asked(direct.sb, tmp_path, "IsolateInstances", arguments)
+    message, result = await _asked(api.sandbox, tmp_path, "IsolateInstances", arguments)
     assert "CANNOT BE UNDONE" not in message
     assert (
         "Can be undone: an isolated instance comes back by renewing it (RenewInstances) "
@@ -231,15 +221,13 @@ async def test_isolate_says_it_can_be_undone_and_what_becomes_of_data_disks(
         assert f"{disks} returned with it: isolated too" in message
     else:
         assert f"{disks} kept: they stay on the account, UNATTACHED and still billed" in message
-    assert error_code(result) == "NotConfirmed" and mutations(direct.sb, "IsolateInstances") == []
+    assert error_code(result) == "NotConfirmed" and mutations(api.sandbox, "IsolateInstances") == []
 
 
-async def test_terminate_says_what_is_destroyed_and_what_survives(
-    direct: Direct, tmp_path: Path
-) -> None:
-    await direct("IsolateInstances", {"InstanceIds": [INSTANCE]})
+async def test_terminate_says_what_is_destroyed_and_what_survives(api: Api, tmp_path: Path) -> None:
+    await _do(api, "IsolateInstances", {"InstanceIds": [INSTANCE]})
     message, _ = await _asked(
-        direct.sb, tmp_path, "TerminateInstances", {"InstanceIds": [INSTANCE]}
+        api.sandbox, tmp_path, "TerminateInstances", {"InstanceIds": [INSTANCE]}
     )
     assert "CANNOT BE UNDONE: the instance is destroyed and cannot be recovered." in message
     assert (
@@ -251,13 +239,11 @@ async def test_terminate_says_what_is_destroyed_and_what_survives(
         assert not line.startswith("- lhins-"), line
 
 
-async def test_reset_names_the_images_and_says_logins_are_dropped(
-    direct: Direct, tmp_path: Path
-) -> None:
-    key = (await direct("CreateKeyPair", {"KeyName": "ops_laptop"}))["KeyPair"]["KeyId"]
-    await direct("AssociateInstancesKeyPairs", {"KeyIds": [key], "InstanceIds": [INSTANCE]})
+async def test_reset_names_the_images_and_says_logins_are_dropped(api: Api, tmp_path: Path) -> None:
+    key = (await _do(api, "CreateKeyPair", {"KeyName": "ops_laptop"}))["KeyPair"]["KeyId"]
+    await _do(api, "AssociateInstancesKeyPairs", {"KeyIds": [key], "InstanceIds": [INSTANCE]})
     arguments = {"InstanceId": INSTANCE, "BlueprintId": WORDPRESS}
-    message, result = await _asked(direct.sb, tmp_path, "ResetInstance", arguments, "accept")
+    message, result = await _asked(api.sandbox, tmp_path, "ResetInstance", arguments, "accept")
     assert (
         "CentOS 7.6 64bit (lhbp-5e8807lo) → WordPress 6.4 on OpenCloudOS 9 (lhbp-wp6h5n2c)"
         in message
@@ -267,8 +253,8 @@ async def test_reset_names_the_images_and_says_logins_are_dropped(
     assert "every file on it is lost" in message
     assert not result.is_error, result.content
     # and it is true: afterwards no key pair is bound
-    await direct("DescribeInstances", {})
-    listed = await direct("DescribeInstances", {"InstanceIds": [INSTANCE]})
+    await _do(api, "DescribeInstances", {})
+    listed = await _do(api, "DescribeInstances", {"InstanceIds": [INSTANCE]})
     assert listed["InstanceSet"][0]["LoginSettings"]["KeyIds"] == []
 
 
