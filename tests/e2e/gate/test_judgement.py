@@ -12,15 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp.client import Client
 
 from lighthouse_mcp.sandbox import Sandbox
 from tests.e2e.gate.helpers import (
-    CLIENT,
     Person,
     audit,
+    connect,
     error_code,
-    gate_server,
     mutations,
     never_asked,
 )
@@ -117,9 +115,7 @@ async def test_certain_failures_are_refused_before_anyone_is_asked(
 ) -> None:
     sb = Sandbox(delay=0)
     callback = never_asked if elicits else None
-    async with Client(
-        gate_server(sb, tmp_path), mode="legacy", elicitation_callback=callback, client_info=CLIENT
-    ) as c:
+    async with connect(sb, tmp_path, callback) as c:
         await c.call_tool("DescribeInstances", {})  # the region's state exists from here
         before = _state(sb)
         result = await c.call_tool(action, arguments)
@@ -138,12 +134,7 @@ async def test_the_api_s_denied_actions_refuse_before_asking(tmp_path: Path) -> 
     """ModifyDisksBackupQuota on a system disk: the state table has no row for it, the
     API's DescribeDisksDeniedActions does."""
     sb = Sandbox(delay=0)
-    async with Client(
-        gate_server(sb, tmp_path),
-        mode="legacy",
-        elicitation_callback=never_asked,
-        client_info=CLIENT,
-    ) as c:
+    async with connect(sb, tmp_path, never_asked) as c:
         result = await c.call_tool(
             "ModifyDisksBackupQuota", {"DiskIds": ["lhdisk-demo0001"], "DiskBackupQuota": 2}
         )
@@ -156,12 +147,7 @@ async def test_the_api_s_denied_actions_refuse_before_asking(tmp_path: Path) -> 
 async def test_a_failed_lookup_asks_nobody_and_says_why(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
     sb.faults.add("internal_error", action="DescribeInstances")
-    async with Client(
-        gate_server(sb, tmp_path),
-        mode="legacy",
-        elicitation_callback=never_asked,
-        client_info=CLIENT,
-    ) as c:
+    async with connect(sb, tmp_path, never_asked) as c:
         result = await c.call_tool("IsolateInstances", {"InstanceIds": [INSTANCE]})
     assert error_code(result) == "NotConfirmed"
     assert "DescribeInstances failed (InternalError)" in _text(result)
@@ -175,9 +161,7 @@ async def _asked(
     sb: Sandbox, tmp_path: Path, action: str, arguments: dict[str, Any], how: str = "decline"
 ) -> tuple[str, Any]:
     person = Person(how)
-    async with Client(
-        gate_server(sb, tmp_path), mode="legacy", elicitation_callback=person, client_info=CLIENT
-    ) as c:
+    async with connect(sb, tmp_path, person) as c:
         result = await c.call_tool(action, arguments)
     (asked,) = person.seen
     return asked.message, result
@@ -374,8 +358,8 @@ NOT_ASKED = [
 
 async def test_binding_a_key_pair_asks(tmp_path: Path) -> None:
     sb, person = Sandbox(delay=0), Person("decline")
-    server = gate_server(sb, tmp_path)
-    async with Client(server, mode="legacy", elicitation_callback=person, client_info=CLIENT) as c:
+    settings: dict[str, Any] = {}
+    async with connect(sb, tmp_path, person, **settings) as c:
         made = await c.call_tool("CreateKeyPair", {"KeyName": "ops_laptop"})
         key = (made.structured_content or {})["KeyPair"]["KeyId"]
         result = await c.call_tool(
@@ -393,12 +377,7 @@ async def test_harmless_arguments_run_without_asking(
     tmp_path: Path, action: str, arguments: dict[str, Any]
 ) -> None:
     sb = Sandbox(delay=0)
-    async with Client(
-        gate_server(sb, tmp_path),
-        mode="legacy",
-        elicitation_callback=never_asked,
-        client_info=CLIENT,
-    ) as c:
+    async with connect(sb, tmp_path, never_asked) as c:
         result = await c.call_tool(action, arguments)
     assert not result.is_error, result.content
     assert [r.action for r in mutations(sb)] == [action]
@@ -415,12 +394,7 @@ async def test_a_docker_volume_outside_system_paths_is_not_asked(tmp_path: Path)
             }
         ],
     }
-    async with Client(
-        gate_server(sb, tmp_path),
-        mode="legacy",
-        elicitation_callback=never_asked,
-        client_info=CLIENT,
-    ) as c:
+    async with connect(sb, tmp_path, never_asked) as c:
         await c.call_tool("RunDockerContainers", arguments)
     assert [r.action for r in mutations(sb)] == ["RunDockerContainers"]  # sent, nobody asked
 
@@ -450,10 +424,8 @@ async def test_policy_deny_refuses_without_asking_even_with_confirmation_off(
         ],
     )
     sb = Sandbox(delay=0)
-    server = gate_server(sb, tmp_path, policy=policy, skip_confirmation=True)
-    async with Client(
-        server, mode="legacy", elicitation_callback=never_asked, client_info=CLIENT
-    ) as c:
+    settings = {"policy": policy, "skip_confirmation": True}
+    async with connect(sb, tmp_path, never_asked, **settings) as c:
         denied = await c.call_tool("StopInstances", {"InstanceIds": [INSTANCE]})
         other = await c.call_tool("StopInstances", {"InstanceIds": ["lhins-demo0002"]})
     assert error_code(denied) == "DeniedByPolicy"
@@ -477,8 +449,8 @@ async def test_policy_ask_gates_what_the_defaults_do_not(tmp_path: Path) -> None
         ],
     )
     sb, person = Sandbox(delay=0), Person("decline")
-    server = gate_server(sb, tmp_path, policy=policy)
-    async with Client(server, mode="legacy", elicitation_callback=person, client_info=CLIENT) as c:
+    settings = {"policy": policy}
+    async with connect(sb, tmp_path, person, **settings) as c:
         result = await c.call_tool("RebootInstances", {"InstanceIds": [INSTANCE]})
     (asked,) = person.seen
     assert "Asked because a reboot interrupts the shop." in asked.message
@@ -501,8 +473,8 @@ async def test_policy_allow_lifts_a_default_only_by_name(tmp_path: Path) -> None
     )
     ssh = [{"Protocol": "TCP", "Port": "3389"}]  # (22 is open by default)
     sb, person = Sandbox(delay=0), Person("decline")
-    server = gate_server(sb, tmp_path, policy=policy)
-    async with Client(server, mode="legacy", elicitation_callback=person, client_info=CLIENT) as c:
+    settings = {"policy": policy}
+    async with connect(sb, tmp_path, person, **settings) as c:
         bastion = await c.call_tool(
             "CreateFirewallRules", {"InstanceId": INSTANCE, "FirewallRules": ssh}
         )
