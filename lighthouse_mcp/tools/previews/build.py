@@ -21,6 +21,7 @@ from lighthouse_mcp.tools.previews.refusals import (
     denied_problems,
     dry_run_problem,
     missing_problem,
+    quota_problem,
     state_problems,
 )
 from lighthouse_mcp.tools.previews.render import Preview
@@ -93,6 +94,9 @@ async def build_preview(
         preview.dry_run, failed = await dry_run(call, action, arguments)
         if failed:
             preview.refusals.append(dry_run_problem(action, failed))
+        over = await quota_problem(call, action, arguments)
+        if over:
+            preview.refusals.append(over)
     if safety == "destructive":
         preview.phrase = confirm_phrase(
             action, preview.target_ids() or [rid for _, rid in targets(action, arguments)]

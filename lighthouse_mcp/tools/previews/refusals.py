@@ -5,8 +5,9 @@ Asking someone to approve a call that is certain to fail wastes their attention 
 teaches them to click yes. So before the gate asks, the preview's own lookups are
 judged: a target that does not exist; a target in a state the action does not run in
 (the rule table tools/state_rules.json, from the docs' 接口描述, with the fix to name);
-the API's own Describe*DeniedActions where the kind has one; and the dry run of a billing
-call (quota, balance, sold out). Each problem is one sentence that names the fix, e.g.
+the API's own Describe*DeniedActions where the kind has one; the dry run of a billing
+call (quota, balance, sold out), or for a creation without one its quota
+(DescribeGeneralResourceQuotas). Each problem is one sentence that names the fix, e.g.
 "TerminateInstances needs SHUTDOWN: IsolateInstances first (lhins-… is RUNNING)".
 The gate's re-check right before sending stays: this only spares the person.
 """
@@ -107,6 +108,28 @@ async def denied_problems(call: Call, action: str, kind_name: str, ids: Sequence
                     + (f": {message}" if message else "")
                 )
     return problems
+
+
+async def quota_problem(call: Call, action: str, arguments: Mapping[str, Any]) -> str | None:
+    """Whether a creation without a dry run exceeds what its quota has left (None: it
+    fits, or the quota could not be read; the API still refuses the call if it must)."""
+    spec = _table()["quotas"].get(action)
+    if spec is None:
+        return None
+    wanted = arguments.get(spec.get("count", ""), 1)
+    try:
+        found = await call("DescribeGeneralResourceQuotas", {"ResourceNames": [spec["resource"]]})
+    except Exception:
+        return None
+    for row in found.get("GeneralResourceQuotaSet") or []:
+        left = row.get("ResourceQuotaAvailable")
+        if isinstance(left, int) and isinstance(wanted, int) and wanted > left:
+            return (
+                f"{action} needs {wanted} of the {spec['resource']} quota but "
+                f"{left} of {row.get('ResourceQuotaTotal')} are left: free some or ask "
+                "Tencent Cloud to raise it (DescribeGeneralResourceQuotas shows it)"
+            )
+    return None
 
 
 def dry_run_problem(action: str, code: str) -> str:

@@ -105,6 +105,18 @@ REFUSED = [
         "the account's instance quota is used up",
         id="create-over-quota",
     ),
+    pytest.param(
+        "CreateDisks",
+        {
+            "Zone": "ap-guangzhou-3",
+            "DiskSize": 20,
+            "DiskType": "CLOUD_PREMIUM",
+            "DiskChargePrepaid": {"Period": 1},
+            "DiskCount": 21,
+        },
+        "CreateDisks needs 21 of the DATA_DISK quota but 20 of 20 are left",
+        id="disks-over-quota",
+    ),
 ]
 
 
