@@ -78,7 +78,7 @@ def install(registry: Registry, services: Services) -> None:
             TOKEN_ARG,
             {
                 "type": "string",
-                "description": "from a preview the person approved; other args unchanged",
+                "description": "from the approved preview",
             },
             policy.offers_token,
         )
