@@ -1,6 +1,7 @@
 """The confirmation gate, wired into the server: policy, mechanisms, audit.
 
-- gate/policy.py: what is gated (safety classes, secret reads) and by which mode;
+- gate/policy.py: what is gated (safety classes, secret reads, rules over the arguments
+  from tools/risk.py plus ``--policy``) and by which mode;
 - gate/forms.py: the elicitation mechanism's form and how an answer counts;
 - gate/tokens.py: the token mechanism (single-use HMAC tokens bound to one call);
 - gate/confirm.py: `ConfirmationGate`, which picks the mechanism per call and re-checks

@@ -22,6 +22,7 @@ from importlib import resources
 from typing import Any
 
 from lighthouse_mcp.tools.lookup import Call
+from lighthouse_mcp.tools.quoting import one_line
 from lighthouse_mcp.tools.resource_kinds import KINDS
 
 
@@ -101,7 +102,7 @@ async def denied_problems(call: Call, action: str, kind_name: str, ids: Sequence
     for row in response.get(set_field) or []:
         for denied in row.get("DeniedActions") or []:
             if denied.get("Action") == action:
-                message = str(denied.get("Message") or "").strip()
+                message = one_line(str(denied.get("Message") or "").strip())
                 code = denied.get("Code") or "denied"
                 problems.append(
                     f"the API denies {action} on {row.get(kind.id_field)} now ({code})"

@@ -502,3 +502,21 @@ async def test_policy_allow_lifts_a_default_only_by_name(tmp_path: Path) -> None
     assert error_code(everything) == "NotConfirmed"  # other defaults are not lifted
     assert [r.params["InstanceId"] for r in mutations(sb)] == [INSTANCE]
     assert len(person.seen) == 2
+
+
+async def test_resizing_a_data_disk_says_it_cannot_shrink_and_what_it_costs(
+    api: Api, tmp_path: Path
+) -> None:
+    disk = await _data_disk(api, "db-data")
+    message, _ = await _asked(
+        api.sandbox, tmp_path, "ResizeDisks", {"DiskIds": [disk], "DiskSize": 40}
+    )
+    who = f'data disk "db-data" ({disk}, 20 GB)'
+    assert (
+        f"- {who[0].upper()}{who[1:]} grows to 40 GB (from 20 GB); disks cannot be shrunk."
+        in message
+    )
+    assert f"- Growing {who} costs about " in message
+    assert "estimated from InquirePriceCreateDisks" in message
+    assert "No price quote" not in message
+    assert mutations(api.sandbox, "ResizeDisks") == []
