@@ -33,6 +33,7 @@ ENV_ENDPOINT = "LIGHTHOUSE_MCP_ENDPOINT"
 ENV_AUTH_TOKEN = "LIGHTHOUSE_MCP_AUTH_TOKEN"
 ENV_LANG = "LIGHTHOUSE_MCP_LANG"
 ENV_NO_OPEN_BROWSER = "LIGHTHOUSE_MCP_NO_OPEN_BROWSER"
+ENV_POLICY = "LIGHTHOUSE_MCP_POLICY"
 
 
 class ConfigError(ValueError):
@@ -80,6 +81,7 @@ class Settings:
     open_browser: bool = True
     approval_timeout: float = DEFAULT_APPROVAL_TIMEOUT
     audit_log: Path | None = None
+    policy: Path | None = None  # argument rules added to the defaults (gate/policy.py)
     return_secrets: bool = False
     key_dir: Path | None = None
 
@@ -195,6 +197,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     gate.add_argument("--audit-log", type=Path, metavar="PATH", help="append-only JSONL audit log")
     gate.add_argument(
+        "--policy",
+        type=Path,
+        metavar="FILE",
+        help="JSON rules over arguments that add allow/ask/deny to the defaults "
+        f"(env {ENV_POLICY})",
+    )
+    gate.add_argument(
         "--return-secrets",
         action="store_true",
         help="return secrets (private keys, login URLs, container env values) in tool results",
@@ -253,6 +262,7 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None =
         open_browser=not no_browser,
         approval_timeout=timeout,
         audit_log=args.audit_log,
+        policy=args.policy or (Path(p) if (p := env.get(ENV_POLICY)) else None),
         return_secrets=bool(args.return_secrets),
         key_dir=args.key_dir,
     )

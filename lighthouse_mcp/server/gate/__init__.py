@@ -1,6 +1,7 @@
 """The confirmation gate, wired into the server: policy, mechanisms, audit.
 
-- gate/policy.py: what is gated (safety classes, secret reads) and by which mode;
+- gate/policy.py: what is gated (safety classes, secret reads, rules over the arguments
+  from tools/risk.py plus ``--policy``) and by which mode;
 - gate/forms.py: the elicitation mechanism's form and how an answer counts;
 - gate/tokens.py: single-use HMAC tokens bound to one call and one mechanism (the
   opt-in model-relayed confirm_token, the input-required request_state);
@@ -90,8 +91,7 @@ def install(registry: Registry, services: Services) -> None:
             TOKEN_ARG,
             {
                 "type": "string",
-                "description": "from a preview the person approved (you relay their yes); "
-                "other args unchanged",
+                "description": "from the approved preview",
             },
             policy.offers_token,
         )

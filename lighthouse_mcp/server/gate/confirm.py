@@ -65,6 +65,8 @@ class GateNote:
     gated: bool
     client: str | None
     session: str | None
+    #: why argument rules asked (shown in the preview)
+    why: tuple[str, ...] = ()
 
 
 class ConfirmationGate:
@@ -98,8 +100,20 @@ class ConfirmationGate:
 
     async def check(self, call: PendingCall, session: SessionInfo) -> GateDecision:
         region = call.region or self._default_region() or ""
-        gated = self.policy.needs_confirmation(call.action)
-        note = GateNote(call, region, gated, session.client_name, session.session_id)
+        verdict = self.policy.verdict(call.action, call.arguments)
+        gated = verdict.decision != "allow"
+        note = GateNote(
+            call, region, gated, session.client_name, session.session_id, verdict.reasons
+        )
+        if verdict.decision == "deny":
+            return self._refuse(
+                note,
+                "refused",
+                "denied by policy: " + ", ".join(verdict.rules),
+                f"{call.action} was not run: the policy denies it "
+                f"({'; '.join(verdict.reasons)}). Nobody was asked; nothing was sent.",
+                code="DeniedByPolicy",
+            )
         if not gated:
             return GateDecision.allow(region=region)
         mode = self.policy.mode
@@ -162,8 +176,12 @@ class ConfirmationGate:
         (or a model-relayed token issued): the one place for checks that refuse a call
         before anyone is asked."""
         try:
-            return await build_preview(
-                self._reader(note.region), note.call.action, note.region, note.call.arguments
+            preview = await build_preview(
+                self._reader(note.region),
+                note.call.action,
+                note.region,
+                note.call.arguments,
+                why=note.why,
             )
         except Exception as exc:
             # LookupFailed says which lookup and the API's error code; anything else only
@@ -178,6 +196,16 @@ class ConfirmationGate:
                 "so nobody was asked to approve it. Nothing was sent; try again later.",
                 code="PreviewFailed",
             )
+        if preview.refusals:
+            return self._refuse(
+                note,
+                "refused",
+                "will-fail: " + "; ".join(preview.refusals),
+                f"{note.call.action} was not run and nobody was asked, because it would "
+                f"fail: {'; '.join(preview.refusals)}. Nothing was sent.",
+                code="WouldFail",
+            )
+        return preview
 
     async def _elicit(self, note: GateNote, session: SessionInfo) -> GateDecision:
         call = note.call

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import mcp_types as types
+from mcp.client import Client
 from mcp.client.context import ClientRequestContext
+from mcp.client.session import ElicitationFnT
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import Sandbox
@@ -34,6 +36,18 @@ def gate_server(sb: Sandbox, tmp_path: Path, **settings: Any) -> LighthouseServe
     }
     base.update(settings)
     return build_server(Settings(**base), sandbox=sb, features=GATE_ONLY)
+
+
+def connect(
+    sb: Sandbox,
+    tmp_path: Path,
+    person: ElicitationFnT | None = None,
+    **settings: Any,
+) -> Client:
+    """The official client, handshake era, to a gate-only server on ``sb``; ``person``
+    answers elicitations (None: the client declares none)."""
+    server = gate_server(sb, tmp_path, **settings)
+    return Client(server, mode="legacy", elicitation_callback=person, client_info=CLIENT)
 
 
 def mutations(sb: Sandbox, action: str | None = None) -> list[Any]:

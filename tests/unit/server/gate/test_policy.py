@@ -111,7 +111,7 @@ async def test_a_preview_that_cannot_be_built_fails_closed(
     from lighthouse_mcp.server.gate.audit import AuditLog
     from lighthouse_mcp.server.hooks import PendingCall, SessionInfo
 
-    async def explode(*args: Any) -> Any:
+    async def explode(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
     def reader(region: str) -> Any:
@@ -139,3 +139,44 @@ def test_serve_refuses_an_audit_log_it_cannot_write(
     assert main(["--sandbox", "--audit-log", str(blocker / "audit.jsonl")]) == 2
     err = capsys.readouterr().err
     assert "--audit-log: cannot write the audit log" in err and "Traceback" not in err
+
+
+def test_serve_refuses_a_policy_that_does_not_parse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text('{"rules": [\n  {"id": "x", "actions": ["StopInstances"],,}\n]}\n')
+    assert main(["--sandbox", "--policy", str(policy)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"--policy: {policy} line 2 column 44: Expecting property name" in err
+        and "Traceback" not in err
+    )
+
+
+def test_the_policy_file_comes_from_the_environment_too(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        '{"rules": [{"id": "no-stop", "actions": ["StopInstances"], "decision": "deny", '
+        '"reason": "never"}]}'
+    )
+    settings = parse_settings([], env={"LIGHTHOUSE_MCP_POLICY": str(policy)})
+    assert settings.policy == policy
+    verdict = policy_from_settings(settings).verdict("StopInstances", {"InstanceIds": ["i"]})
+    assert verdict.decision == "deny" and verdict.reasons == ("never",)
+    missing = parse_settings(["--policy", str(tmp_path / "nope.json")])
+    with pytest.raises(ConfigError, match="--policy: cannot read"):
+        policy_from_settings(missing)
+
+
+def test_every_lifted_default_is_logged_at_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        '{"rules": [{"id": "bastion", "actions": ["CreateFirewallRules"], "decision": "allow", '
+        '"reason": "bastion", "overrides": ["firewall-admin-port-to-world"]}]}'
+    )
+    with caplog.at_level("WARNING", logger="lighthouse_mcp.server"):
+        policy_from_settings(parse_settings(["--policy", str(policy)]))
+    assert "rule bastion lifts rule firewall-admin-port-to-world" in caplog.text
