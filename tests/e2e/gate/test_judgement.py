@@ -127,7 +127,9 @@ async def test_certain_failures_are_refused_before_anyone_is_asked(
 ) -> None:
     sb = Sandbox(delay=0)
     callback = never_asked if elicits else None
-    async with connect(sb, tmp_path, callback) as c:
+    # without elicitation the person is reached through model-relayed tokens (opt-in)
+    mode = {} if elicits else {"confirm_mode": "token"}
+    async with connect(sb, tmp_path, callback, **mode) as c:
         await c.call_tool("DescribeInstances", {})  # the region's state exists from here
         before = _state(sb)
         result = await c.call_tool(action, arguments)
@@ -161,7 +163,7 @@ async def test_a_failed_lookup_asks_nobody_and_says_why(tmp_path: Path) -> None:
     sb.faults.add("internal_error", action="DescribeInstances")
     async with connect(sb, tmp_path, never_asked) as c:
         result = await c.call_tool("IsolateInstances", {"InstanceIds": [INSTANCE]})
-    assert error_code(result) == "NotConfirmed"
+    assert error_code(result) == "PreviewFailed"
     assert "DescribeInstances failed (InternalError)" in _text(result)
     assert "not found" not in _text(result) and mutations(sb) == []
 
