@@ -60,11 +60,14 @@ def drop_empty(value: Any) -> tuple[Any, int]:
 # -- headline -----------------------------------------------------------------------------
 
 
-def _noun(list_field: str) -> str:
-    """``InstanceSet`` -> "instances", ``DiskBackupSet`` -> "disk backups"."""
+def _noun(list_field: str, count: int = 2) -> str:
+    """``InstanceSet`` -> "instances" ("instance" for one), ``DiskBackupSet`` -> "disk
+    backups"."""
     base = re.sub(r"(Set|List|Infos?)$", "", list_field) or list_field
     words = re.findall(r"[A-Z]+(?![a-z])|[A-Z][a-z0-9]*|[a-z0-9]+", base)
     text = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
+    if count == 1:
+        return text
     if text.endswith(("s", "x", "sh", "ch")):
         return text + "es" if not text.endswith("s") else text
     return text[:-1] + "ies" if text.endswith("y") and text[-2:-1] not in "aeiou" else text + "s"
@@ -119,7 +122,7 @@ def headline(action: str, response: Mapping[str, Any], region: str | None = None
     for key, value in response.items():
         if not isinstance(value, list) or (not value and len(lists) > 1):
             continue
-        noun = _noun(key)
+        noun = _noun(key, total if isinstance(total, int) and len(lists) == 1 else len(value))
         count = f"{len(value)} {noun}"
         if isinstance(total, int) and total != len(value) and len(lists) == 1:
             count = f"{len(value)} of {total} {noun}"
