@@ -40,7 +40,7 @@ _B = 0.4
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _WORD = re.compile(r"[A-Za-z][a-z0-9]*|[0-9]+|[A-Z]+(?![a-z])")
-_STOP = frozenset({"a", "an", "the", "my", "of", "to", "for", "on", "in", "an", "and", "or",
+_STOP = frozenset({"a", "an", "the", "my", "of", "to", "for", "on", "in", "and", "or",
                    "all", "i", "me", "do", "does", "is", "it", "what", "which", "with",
                    "from", "how", "can", "want", "please", "one", "this", "that", "by",
                    "at", "be", "are", "its", "into", "out", "up", "our", "your", "we"})

@@ -25,14 +25,17 @@ def _instance(i: int, state: str, **extra: Any) -> dict[str, Any]:
             "SystemDisk": {"DiskType": "CLOUD_SSD", "DiskSize": 40 + i}, **extra}
 
 
-LISTING = {"TotalCount": 3, "InstanceSet": [_instance(1, "RUNNING"), _instance(2, "RUNNING"),
-                                            _instance(3, "STOPPED", LoginSettings={})],
-           "RequestId": "req-9"}
+LISTING: dict[str, Any] = {
+    "TotalCount": 3,
+    "InstanceSet": [_instance(1, "RUNNING"), _instance(2, "RUNNING"),
+                    _instance(3, "STOPPED", LoginSettings={})],
+    "RequestId": "req-9",
+}
 
 
 def test_drop_empty_counts_and_keeps_positions() -> None:
-    value = {"a": None, "b": "", "c": [], "d": {}, "e": {"f": [], "g": 0}, "h": [{}, 1, None],
-             "i": False}
+    value: dict[str, Any] = {"a": None, "b": "", "c": [], "d": {}, "e": {"f": [], "g": 0},
+                             "h": [{}, 1, None], "i": False}
     kept, dropped = drop_empty(value)
     assert kept == {"e": {"g": 0}, "h": [{}, 1, None], "i": False}
     assert dropped == 5

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonschema
 import pytest
 
 from lighthouse_mcp import catalog
@@ -20,6 +19,7 @@ from lighthouse_mcp.tools.fields import (
     project_schema,
 )
 from lighthouse_mcp.tools.schema import output_schema
+from lighthouse_mcp.tools.validate import validate_against
 
 RESPONSE: dict[str, Any] = {
     "TotalCount": 2,
@@ -103,7 +103,8 @@ def test_projected_schema_validates_projected_data_and_drops_the_rest() -> None:
     items = cut["properties"]["InstanceSet"]["items"]["properties"]
     assert set(items) == {"InstanceId", "SystemDisk"}
     assert set(items["SystemDisk"]["properties"]) == {"DiskSize"}
-    jsonschema.validate(project(RESPONSE, paths), cut)
+    assert validate_against(cut, project(RESPONSE, paths)) == []
+    assert validate_against(cut, {"InstanceSet": [{"InstanceId": 5}]}) != []
     assert "InstanceName" in schema["properties"]["InstanceSet"]["items"]["properties"]
 
 
