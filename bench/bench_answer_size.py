@@ -28,8 +28,9 @@ import anyio
 from mcp.client import Client
 
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, Sandbox
-from lighthouse_mcp.sandbox.seed import instance_record
-from lighthouse_mcp.server.app import build_server, make_client
+from lighthouse_mcp.sandbox.engine.seed import instance_record
+from lighthouse_mcp.server.api_client import make_client
+from lighthouse_mcp.server.app import build_server
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.tools.concise import concise_text, default_fields, left_out_note
 from lighthouse_mcp.tools.fields import iter_leaves, project
