@@ -15,6 +15,7 @@ they are wired into the server). Rows:
     uv run python bench/bench_answer_size.py
     uv run python bench/bench_answer_size.py --instances 300   # a smaller whole list
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,13 @@ from lighthouse_mcp.tools.whole_lists import TRUNCATED, all_pages
 
 REGION = "ap-guangzhou"
 BUNDLE, BLUEPRINT = "bundle2022_gen_01", "lhbp-uh2t0ifo"
-TYPICAL_FIELDS = ["InstanceSet.InstanceId", "InstanceSet.InstanceName",
-                  "InstanceSet.InstanceState", "InstanceSet.PublicAddresses", "TotalCount"]
+TYPICAL_FIELDS = [
+    "InstanceSet.InstanceId",
+    "InstanceSet.InstanceName",
+    "InstanceSet.InstanceState",
+    "InstanceSet.PublicAddresses",
+    "TotalCount",
+]
 WHOLE_LIST_FIELDS = ["InstanceSet.InstanceId", "InstanceSet.PublicAddresses", "TotalCount"]
 
 
@@ -60,8 +66,10 @@ class Row:
 
     def line(self) -> str:
         ok = "ok" if self.ratio >= self.target and self.valid else "MISSED"
-        return (f"{self.label:<46} {self.today:>9} {self.new:>9} {self.ratio:>8.1f}x "
-                f"{self.target:>6.0f}x  {ok:<6} {self.unit}{'; ' + self.note if self.note else ''}")
+        return (
+            f"{self.label:<46} {self.today:>9} {self.new:>9} {self.ratio:>8.1f}x "
+            f"{self.target:>6.0f}x  {ok:<6} {self.unit}{'; ' + self.note if self.note else ''}"
+        )
 
 
 def missing_values(response: Mapping[str, Any], text: str) -> list[str]:
@@ -87,8 +95,16 @@ def add_instances(sb: Sandbox, count: int) -> None:
     for i in range(count):
         iid = f"lhins-b{i:07d}"
         table[iid] = instance_record(
-            iid, bundle_id=BUNDLE, blueprint=blueprint, zone=f"{REGION}-3", name=f"bulk-{i}",
-            now=now, rng=rng, disk_id=f"lhdisk-b{i:06d}", state="RUNNING")
+            iid,
+            bundle_id=BUNDLE,
+            blueprint=blueprint,
+            zone=f"{REGION}-3",
+            name=f"bulk-{i}",
+            now=now,
+            rng=rng,
+            disk_id=f"lhdisk-b{i:06d}",
+            state="RUNNING",
+        )
 
 
 def text_of(result: Any) -> str:
@@ -99,9 +115,16 @@ async def measure(instances: int) -> list[Row]:
     settings = Settings(sandbox=True)
     sb = Sandbox(delay=0)
     direct = make_client(settings, sb)
-    await direct.call("CreateInstances", {"BundleId": BUNDLE, "BlueprintId": BLUEPRINT,
-                                          "InstanceChargePrepaid": {"Period": 1},
-                                          "InstanceCount": 18}, region=REGION)
+    await direct.call(
+        "CreateInstances",
+        {
+            "BundleId": BUNDLE,
+            "BlueprintId": BLUEPRINT,
+            "InstanceChargePrepaid": {"Period": 1},
+            "InstanceCount": 18,
+        },
+        region=REGION,
+    )
     rows: list[Row] = []
     server = build_server(settings, sandbox=sb)
     async with Client(server) as client:
@@ -111,29 +134,45 @@ async def measure(instances: int) -> list[Row]:
         assert len(data["InstanceSet"]) == 20, "the listing must hold 20 instances"
         new = concise_text("DescribeInstances", data, REGION)
         lost = missing_values(data, new)
-        rows.append(Row("DescribeInstances x20, default", len(today), len(new), 3,
-                        valid=not lost, note=f"{len(lost)} non-empty values missing" + (
-                            f" ({', '.join(lost[:3])})" if lost else "")))
+        rows.append(
+            Row(
+                "DescribeInstances x20, default",
+                len(today),
+                len(new),
+                3,
+                valid=not lost,
+                note=f"{len(lost)} non-empty values missing"
+                + (f" ({', '.join(lost[:3])})" if lost else ""),
+            )
+        )
         cut = concise_text("DescribeInstances", project(data, TYPICAL_FIELDS), REGION)
         rows.append(Row("DescribeInstances x20, fields (5 paths)", len(today), len(cut), 10))
 
         ids = [i["InstanceId"] for i in data["InstanceSet"]]
-        quote = await client.call_tool("InquirePriceRenewInstances", {
-            "InstanceIds": ids, "InstanceChargePrepaid": {"Period": 1}, "Region": REGION})
+        quote = await client.call_tool(
+            "InquirePriceRenewInstances",
+            {"InstanceIds": ids, "InstanceChargePrepaid": {"Period": 1}, "Region": REGION},
+        )
         qdata = quote.structured_content or {}
-        paths = default_fields("InquirePriceRenewInstances",
-                               output_schema("InquirePriceRenewInstances"))
+        paths = default_fields(
+            "InquirePriceRenewInstances", output_schema("InquirePriceRenewInstances")
+        )
         shown = project(qdata, paths) if paths else qdata
         qtext = concise_text("InquirePriceRenewInstances", shown, REGION)
         note = left_out_note("InquirePriceRenewInstances", qdata)
         qtext += "\n" + note if note else ""
-        rows.append(Row("InquirePriceRenewInstances x20, default", len(text_of(quote)),
-                        len(qtext), 5,
-                        note=qtext.splitlines()[0].split(": ", 1)[-1].split(" (RequestId")[0]))
+        rows.append(
+            Row(
+                "InquirePriceRenewInstances x20, default",
+                len(text_of(quote)),
+                len(qtext),
+                5,
+                note=qtext.splitlines()[0].split(": ", 1)[-1].split(" (RequestId")[0],
+            )
+        )
 
         add_instances(sb, instances - 20)
-        whole = await client.call_tool("DescribeInstances", {"all_pages": True,
-                                                             "Region": REGION})
+        whole = await client.call_tool("DescribeInstances", {"all_pages": True, "Region": REGION})
         got_today = len((whole.structured_content or {}).get("InstanceSet") or [])
 
         async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -145,10 +184,16 @@ async def measure(instances: int) -> list[Row]:
         text = concise_text("DescribeInstances", merged, REGION)
         marker = "cut: " + merged[TRUNCATED]["hint"] if TRUNCATED in merged else "whole"
         # Items, not characters: here more is better (printed apart in main).
-        rows.append(Row(f"all_pages DescribeInstances x{instances}, fields", got_today, got,
-                        0, unit="items returned",
-                        note=f"{got} of {merged.get('TotalCount')}, {marker}; "
-                             f"text {len(text)} chars"))
+        rows.append(
+            Row(
+                f"all_pages DescribeInstances x{instances}, fields",
+                got_today,
+                got,
+                0,
+                unit="items returned",
+                note=f"{got} of {merged.get('TotalCount')}, {marker}; text {len(text)} chars",
+            )
+        )
     await server.aclose()
     await direct.aclose()
     return rows
@@ -156,19 +201,21 @@ async def measure(instances: int) -> list[Row]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--instances", type=int, default=2000,
-                        help="instances in the whole-list row (default 2000)")
+    parser.add_argument(
+        "--instances", type=int, default=2000, help="instances in the whole-list row (default 2000)"
+    )
     args = parser.parse_args(argv)
     rows = anyio.run(measure, max(args.instances, 20))
-    print(f"{'answer':<46} {'today':>9} {'new':>9} {'ratio':>9} {'target':>7}  "
-          f"{'':<6} unit; notes")
+    print(f"{'answer':<46} {'today':>9} {'new':>9} {'ratio':>9} {'target':>7}  {'':<6} unit; notes")
     for row in rows[:-1]:
         print(row.line())
     whole = rows[-1]
     ok = "ok" if whole.new == args.instances and "whole" in whole.note else "MISSED"
     gain = whole.new / whole.today if whole.today else float("inf")
-    print(f"{whole.label:<46} {whole.today:>9} {whole.new:>9} {gain:>8.1f}x "
-          f"{'all':>7}  {ok:<6} {whole.unit}; {whole.note}")
+    print(
+        f"{whole.label:<46} {whole.today:>9} {whole.new:>9} {gain:>8.1f}x "
+        f"{'all':>7}  {ok:<6} {whole.unit}; {whole.note}"
+    )
     return 0
 
 

@@ -8,6 +8,7 @@ compare bytes with the committed file.
 
     uv run python scripts/build_catalog.py [--docs PATH] [--out PATH] [--check]
 """
+
 from __future__ import annotations
 
 import argparse

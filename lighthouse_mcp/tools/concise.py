@@ -8,6 +8,7 @@ empty members left out (said once), and every list of records as one table whose
 names are written once and whose columns that hold one value in every row are written
 once above it. No non-empty value is dropped from the text.
 """
+
 from __future__ import annotations
 
 import json
@@ -74,8 +75,11 @@ def _noun(list_field: str, count: int = 2) -> str:
 
 
 def _state_counts(records: Sequence[Mapping[str, Any]]) -> str:
-    fields = [k for k in records[0] if _STATE_FIELD.search(k)
-              and all(isinstance(r.get(k), str) for r in records)]
+    fields = [
+        k
+        for k in records[0]
+        if _STATE_FIELD.search(k) and all(isinstance(r.get(k), str) for r in records)
+    ]
     if not fields:
         return ""
     # InstanceState over LatestOperationState: the shortest name is the record's own.
@@ -89,7 +93,7 @@ def _money(value: Any) -> str:
 
 
 def _price_line(response: Mapping[str, Any]) -> str | None:
-    """"total 1,100.00 CNY, discounted 935.00 CNY (85% of list)" from the quote's
+    """ "total 1,100.00 CNY, discounted 935.00 CNY (85% of list)" from the quote's
     top-level price object, wherever the action nests it."""
     found: Mapping[str, Any] | None = None
     for value in response.values():
@@ -174,16 +178,18 @@ def table(records: Sequence[Mapping[str, Any]]) -> list[str]:
     columns: list[str] = []
     for row in rows:
         columns += [c for c in row if c not in columns]
-    same = [c for c in columns if len(rows) > 1 and all(c in r for r in rows)
-            and all(r[c] == rows[0][c] for r in rows)]
+    same = [
+        c
+        for c in columns
+        if len(rows) > 1 and all(c in r for r in rows) and all(r[c] == rows[0][c] for r in rows)
+    ]
     varying = [c for c in columns if c not in same]
     lines = []
     if same:
         lines.append("same in all: " + ", ".join(f"{c}={_cell(rows[0][c])}" for c in same))
     if varying:
         lines.append(_COLUMN_SEP.join(varying))
-        lines += [_COLUMN_SEP.join(_cell(r[c]) if c in r else "" for c in varying)
-                  for r in rows]
+        lines += [_COLUMN_SEP.join(_cell(r[c]) if c in r else "" for c in varying) for r in rows]
     return lines
 
 
@@ -199,8 +205,9 @@ def render(response: Mapping[str, Any]) -> list[str]:
             lines.append(f"{key} ({len(value)}):")
             lines += table(value)
         elif isinstance(value, Mapping | list):
-            lines.append(f"{key}: " + one_line(json.dumps(value, ensure_ascii=False,
-                                                          separators=(",", ":"))))
+            lines.append(
+                f"{key}: " + one_line(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+            )
         else:
             scalars.append(f"{key}={_cell(value)}")
     if scalars:
@@ -236,6 +243,7 @@ def default_fields(action: str, schema: Mapping[str, Any]) -> list[str] | None:
     detail = [p for p in paths if p.rsplit(".", 1)[-1] in PRICE_DETAIL_TABLES]
     if not detail:
         return None
+
     # Keep the leaves and whole members that are not (under) a detail table; a parent
     # of a detail table is kept through its other children, so its schema stays exact.
     def under_detail(path: str) -> bool:
@@ -245,8 +253,7 @@ def default_fields(action: str, schema: Mapping[str, Any]) -> list[str] | None:
         return any(d.startswith(path + ".") for d in detail)
 
     kept = [p for p in paths if not under_detail(p) and not parent_of_detail(p)]
-    return [p for p in kept
-            if not any(p.startswith(k + ".") for k in kept if k != p)] or None
+    return [p for p in kept if not any(p.startswith(k + ".") for k in kept if k != p)] or None
 
 
 def left_out_note(action: str, response: Mapping[str, Any]) -> str | None:
@@ -258,8 +265,10 @@ def left_out_note(action: str, response: Mapping[str, Any]) -> str | None:
     if not found:
         return None
     named = ", ".join(found)
-    return (f"Left out: {named} (the discount for each period); ask with fields, e.g. "
-            f"[\"{_detail_paths(response)[0][0]}\"], to see it.")
+    return (
+        f"Left out: {named} (the discount for each period); ask with fields, e.g. "
+        f'["{_detail_paths(response)[0][0]}"], to see it.'
+    )
 
 
 def _detail_paths(value: Any, prefix: str = "") -> list[tuple[str, Any]]:

@@ -8,6 +8,7 @@ own hint for the code, the code's hint, then the hint of the code's family (the 
 before the dot). Each hint names the actions that fix the error, and the lookup returns
 them too so a client can offer them.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,7 @@ class ErrorHint:
 
 @cache
 def load_hints() -> HintData:
-    raw = resources.files("lighthouse_mcp.catalog").joinpath(HINTS_FILE).read_text(
-        encoding="utf-8")
+    raw = resources.files("lighthouse_mcp.catalog").joinpath(HINTS_FILE).read_text(encoding="utf-8")
     data = json.loads(raw)
     return {"actions": data["actions"], "codes": data["codes"], "families": data["families"]}
 

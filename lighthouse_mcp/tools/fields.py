@@ -7,6 +7,7 @@ is sent, so a misspelt path costs nothing and is answered with the member it mos
 likely meant. The same paths cut the outputSchema, so the tool can still promise what
 the projected structuredContent holds.
 """
+
 from __future__ import annotations
 
 import copy
@@ -118,9 +119,14 @@ def check_fields(schema: Mapping[str, Any], paths: Sequence[str]) -> list[FieldP
     problems: list[FieldProblem] = []
     for path in paths:
         if not isinstance(path, str) or not path or any(not p for p in path.split(".")):
-            problems.append(FieldProblem(
-                str(path), "is not a member path", "dot-separated member names, e.g. "
-                f"{known[0] if known else 'TotalCount'}", "Remove the empty or stray dots."))
+            problems.append(
+                FieldProblem(
+                    str(path),
+                    "is not a member path",
+                    f"dot-separated member names, e.g. {known[0] if known else 'TotalCount'}",
+                    "Remove the empty or stray dots.",
+                )
+            )
             continue
         node: Mapping[str, Any] = schema
         walked: list[str] = []
@@ -129,17 +135,26 @@ def check_fields(schema: Mapping[str, Any], paths: Sequence[str]) -> list[FieldP
             if members is None:
                 if walked and "object" not in _types(_element(node, schema)):
                     parent = ".".join(walked)
-                    problems.append(FieldProblem(
-                        path, f"{parent} is a value and has no members", f"{parent} itself",
-                        f'Use "{parent}".'))
+                    problems.append(
+                        FieldProblem(
+                            path,
+                            f"{parent} is a value and has no members",
+                            f"{parent} itself",
+                            f'Use "{parent}".',
+                        )
+                    )
                 break  # an open object: anything below is allowed
             if part not in members:
                 where = ".".join(walked) or "the Response"
                 hint = _suggest(path, known)
-                problems.append(FieldProblem(
-                    path, f"{where} has no member {part!r}",
-                    f"one of {_listing(members)}",
-                    f'Did you mean "{hint}"?' if hint else "Pick a listed member."))
+                problems.append(
+                    FieldProblem(
+                        path,
+                        f"{where} has no member {part!r}",
+                        f"one of {_listing(members)}",
+                        f'Did you mean "{hint}"?' if hint else "Pick a listed member.",
+                    )
+                )
                 break
             walked.append(part)
             node = members[part]
@@ -173,8 +188,9 @@ def _project(value: Any, tree: FieldTree | None) -> Any:
     return value  # a scalar where members were named: the data disagrees, keep it
 
 
-def project(response: Mapping[str, Any], paths: Sequence[str],
-            always: Sequence[str] = ALWAYS_KEPT) -> dict[str, Any]:
+def project(
+    response: Mapping[str, Any], paths: Sequence[str], always: Sequence[str] = ALWAYS_KEPT
+) -> dict[str, Any]:
     """``response`` with only the members ``paths`` name (plus ``always``), in its order.
 
     Arrays keep every element (each cut the same way); members absent in the data stay
@@ -185,8 +201,9 @@ def project(response: Mapping[str, Any], paths: Sequence[str],
     return projected
 
 
-def _cut_schema(node: Mapping[str, Any], tree: FieldTree | None,
-                root: Mapping[str, Any]) -> JSONSchema:
+def _cut_schema(
+    node: Mapping[str, Any], tree: FieldTree | None, root: Mapping[str, Any]
+) -> JSONSchema:
     if tree is None:
         return dict(node)
     resolved = _resolve(node, root)
@@ -217,8 +234,7 @@ def fields_arg_schema(example: str | None = None) -> JSONSchema:
     text = "members to keep, as paths"
     if example:
         text += f", e.g. {example}"
-    return {"type": "array", "items": {"type": "string"}, "minItems": 1,
-            "description": text}
+    return {"type": "array", "items": {"type": "string"}, "minItems": 1, "description": text}
 
 
 def example_path(schema: Mapping[str, Any]) -> str | None:

@@ -7,6 +7,7 @@ ranked against the query with BM25-style saturation, and the query is widened wi
 synonym table ``catalog/synonyms.json`` (data: add a word there, not here). Chinese
 text is split into character pairs, so no dictionary is needed.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -40,10 +41,50 @@ _B = 0.4
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _WORD = re.compile(r"[A-Za-z][a-z0-9]*|[0-9]+|[A-Z]+(?![a-z])")
-_STOP = frozenset({"a", "an", "the", "my", "of", "to", "for", "on", "in", "and", "or",
-                   "all", "i", "me", "do", "does", "is", "it", "what", "which", "with",
-                   "from", "how", "can", "want", "please", "one", "this", "that", "by",
-                   "at", "be", "are", "its", "into", "out", "up", "our", "your", "we"})
+_STOP = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "my",
+        "of",
+        "to",
+        "for",
+        "on",
+        "in",
+        "and",
+        "or",
+        "all",
+        "i",
+        "me",
+        "do",
+        "does",
+        "is",
+        "it",
+        "what",
+        "which",
+        "with",
+        "from",
+        "how",
+        "can",
+        "want",
+        "please",
+        "one",
+        "this",
+        "that",
+        "by",
+        "at",
+        "be",
+        "are",
+        "its",
+        "into",
+        "out",
+        "up",
+        "our",
+        "your",
+        "we",
+    }
+)
 
 
 def stem(word: str) -> str:
@@ -67,7 +108,7 @@ def tokens(text: str) -> list[str]:
     """Stemmed English words (CamelCase split) and Chinese character pairs."""
     out: list[str] = []
     for run in _CJK.findall(text):
-        out += [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+        out += [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
     for word in _WORD.findall(_CJK.sub(" ", text)):
         w = word.lower()
         if w not in _STOP:
@@ -77,8 +118,11 @@ def tokens(text: str) -> list[str]:
 
 @cache
 def synonym_groups() -> tuple[tuple[str, ...], ...]:
-    raw = resources.files("lighthouse_mcp.catalog").joinpath(SYNONYMS_FILE).read_text(
-        encoding="utf-8")
+    raw = (
+        resources.files("lighthouse_mcp.catalog")
+        .joinpath(SYNONYMS_FILE)
+        .read_text(encoding="utf-8")
+    )
     return tuple(tuple(g) for g in json.loads(raw)["groups"])
 
 
@@ -98,15 +142,17 @@ def expand(query: str) -> list[dict[str, float]]:
     concepts: list[dict[str, float]] = []
     covered: set[str] = set()
     for group in synonym_groups():
-        hit = [term for term in group if ((term.lower() in lowered) if _is_phrase(term)
-                                          else stem(term) in stems)]
+        hit = [
+            term
+            for term in group
+            if ((term.lower() in lowered) if _is_phrase(term) else stem(term) in stems)
+        ]
         if not hit:
             continue
         concept: dict[str, float] = {}
         for term in group:
             for tok in tokens(term):
-                concept[tok] = max(concept.get(tok, 0.0),
-                                   1.0 if term in hit else SYNONYM_WEIGHT)
+                concept[tok] = max(concept.get(tok, 0.0), 1.0 if term in hit else SYNONYM_WEIGHT)
         for term in hit:
             covered.update(tokens(term))
         concepts.append(concept)
@@ -149,8 +195,13 @@ def _index(names: tuple[str, ...]) -> _Index:
     df: Counter[str] = Counter()
     for d in docs.values():
         df.update(set(d))
-    return _Index(docs, lengths, sum(lengths.values()) / max(len(lengths), 1), df,
-                  {n: frozenset(tokens(n)) for n in names})
+    return _Index(
+        docs,
+        lengths,
+        sum(lengths.values()) / max(len(lengths), 1),
+        df,
+        {n: frozenset(tokens(n)) for n in names},
+    )
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ maximum, a result cut to size) structuredContent carries :data:`TRUNCATED`, a
 machine-readable marker that says why, how many items came back, how many exist and the
 exact Offset/Limit of the next request, so a client need not parse the text.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,12 +60,19 @@ _WHY: dict[Reason, str] = {
 }
 
 
-def truncation(reason: Reason, *, list_field: str, returned: int, cap: int,
-               total: int | None = None, next_offset: int | None = None,
-               page_size: int | None = None, fields_given: bool = False) -> Truncation:
+def truncation(
+    reason: Reason,
+    *,
+    list_field: str,
+    returned: int,
+    cap: int,
+    total: int | None = None,
+    next_offset: int | None = None,
+    page_size: int | None = None,
+    fields_given: bool = False,
+) -> Truncation:
     """The marker for one cut; ``next_offset`` and ``page_size`` make ``next``."""
-    marker: Truncation = {"reason": reason, "list": list_field, "returned": returned,
-                          "hint": ""}
+    marker: Truncation = {"reason": reason, "list": list_field, "returned": returned, "hint": ""}
     if total is not None:
         marker["total"] = total
     how = []
@@ -75,8 +83,10 @@ def truncation(reason: Reason, *, list_field: str, returned: int, cap: int,
         how.append("keep fewer members with fields")
     how.append("or narrow with Filters")
     of = f" of {total}" if total is not None else ""
-    marker["hint"] = (f"{_WHY[reason].format(cap=cap)}: {returned}{of} {list_field} items "
-                      f"returned; " + ", ".join(how) + ".")
+    marker["hint"] = (
+        f"{_WHY[reason].format(cap=cap)}: {returned}{of} {list_field} items "
+        f"returned; " + ", ".join(how) + "."
+    )
     return marker
 
 
@@ -92,8 +102,9 @@ def cap_limit(action: str, params: Mapping[str, Any]) -> tuple[dict[str, Any], i
     return out, asked
 
 
-def mark_capped_limit(action: str, response: dict[str, Any], params: Mapping[str, Any],
-                      asked: int) -> dict[str, Any]:
+def mark_capped_limit(
+    action: str, response: dict[str, Any], params: Mapping[str, Any], asked: int
+) -> dict[str, Any]:
     """``response`` (of a call whose Limit :func:`cap_limit` lowered) with the marker,
     when the list it returned is shorter than what exists from that Offset."""
     spec = paging_spec(action)
@@ -104,10 +115,18 @@ def mark_capped_limit(action: str, response: dict[str, Any], params: Mapping[str
     total = response.get("TotalCount")
     if isinstance(total, int) and offset + len(items) >= total:
         return response
-    return {**response, TRUNCATED: truncation(
-        "limit_capped", list_field=spec.list_field, returned=len(items), cap=spec.page_size,
-        total=total if isinstance(total, int) else None,
-        next_offset=offset + len(items), page_size=min(asked, spec.page_size))}
+    return {
+        **response,
+        TRUNCATED: truncation(
+            "limit_capped",
+            list_field=spec.list_field,
+            returned=len(items),
+            cap=spec.page_size,
+            total=total if isinstance(total, int) else None,
+            next_offset=offset + len(items),
+            page_size=min(asked, spec.page_size),
+        ),
+    }
 
 
 def _size(value: Any) -> int:
@@ -115,9 +134,14 @@ def _size(value: Any) -> int:
 
 
 async def all_pages(
-    call: Call, action: str, params: Mapping[str, Any], *,
-    fields: Sequence[str] | None = None, max_items: int = MAX_ITEMS,
-    max_chars: int = MAX_CHARS, progress: PageProgress | None = None,
+    call: Call,
+    action: str,
+    params: Mapping[str, Any],
+    *,
+    fields: Sequence[str] | None = None,
+    max_items: int = MAX_ITEMS,
+    max_chars: int = MAX_CHARS,
+    progress: PageProgress | None = None,
 ) -> dict[str, Any]:
     """Every page of ``action`` merged into one Response, projected with ``fields``.
 
@@ -171,11 +195,21 @@ async def all_pages(
         merged[spec.list_field] = items
     if total is not None and (not keep or "TotalCount" in merged):
         merged["TotalCount"] = total
-    merged["Paging"] = {"Pages": pages, "Items": len(items), "From": start,
-                        "RequestIds": request_ids}
+    merged["Paging"] = {
+        "Pages": pages,
+        "Items": len(items),
+        "From": start,
+        "RequestIds": request_ids,
+    }
     if reason is not None and (total is None or offset < total):
         merged[TRUNCATED] = truncation(
-            reason, list_field=spec.list_field, returned=len(items),
-            cap=max_items if reason == "max_items" else max_chars, total=total,
-            next_offset=offset, page_size=spec.page_size, fields_given=keep is not None)
+            reason,
+            list_field=spec.list_field,
+            returned=len(items),
+            cap=max_items if reason == "max_items" else max_chars,
+            total=total,
+            next_offset=offset,
+            page_size=spec.page_size,
+            fields_given=keep is not None,
+        )
     return merged

@@ -3,6 +3,7 @@
 The pinned facts were read off the docs by hand; they fail if the parser misreads a table
 (a broken ``Array of`` row, a lost required flag, furniture in a description).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -19,8 +20,9 @@ from lighthouse_mcp.catalog import SCALAR_TYPES, Action, Param, action, load_cat
 
 REPO = Path(__file__).resolve().parents[3]
 #: The docs text the catalog is generated from (not in the checkout: it sits next to it).
-DOCS = Path(os.environ.get("LIGHTHOUSE_API_DOCS")
-            or REPO.parent / "shared" / "lighthouse-api-docs.txt")
+DOCS = Path(
+    os.environ.get("LIGHTHOUSE_API_DOCS") or REPO.parent / "shared" / "lighthouse-api-docs.txt"
+)
 CATALOG = load_catalog()
 ACTIONS = sorted(CATALOG["actions"])
 STRUCTURES = CATALOG["structures"]

@@ -1,5 +1,6 @@
 """Error hints per code: the data fits the catalog, and the hints the issue names point
 to the step that fixes the error."""
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,11 @@ def test_every_action_named_in_a_hint_exists() -> None:
     members = {p["name"] for a in cat["actions"].values() for p in a["inputs"] + a["outputs"]}
     members |= {m["name"] for s in cat["structures"].values() for m in s["members"]}
     for text in texts:
-        for word in re.findall(r"\b(?:Describe|Create|Delete|Modify|Inquire|Reset|Terminate|"
-                               r"Isolate|Attach|Detach|Start|Stop|Reboot|Renew)[A-Za-z]+", text):
+        for word in re.findall(
+            r"\b(?:Describe|Create|Delete|Modify|Inquire|Reset|Terminate|"
+            r"Isolate|Attach|Detach|Start|Stop|Reboot|Renew)[A-Za-z]+",
+            text,
+        ):
             assert word in known or word in members or word == "InquirePrice", (word, text)
 
 
@@ -72,4 +76,6 @@ def test_fallbacks() -> None:
 
 def test_named_actions_in_order() -> None:
     assert named_actions("Run StopInstances, then StartInstances, not Foo.") == (
-        "StopInstances", "StartInstances")
+        "StopInstances",
+        "StartInstances",
+    )

@@ -1,5 +1,6 @@
 """fields: paths checked against the real outputSchemas, projection through arrays, the
 projected outputSchema still validating the projected data."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,10 +25,18 @@ from lighthouse_mcp.tools.validate import validate_against
 RESPONSE: dict[str, Any] = {
     "TotalCount": 2,
     "InstanceSet": [
-        {"InstanceId": "lhins-1", "InstanceName": "a", "PublicAddresses": ["1.1.1.1"],
-         "SystemDisk": {"DiskType": "CLOUD_SSD", "DiskSize": 40, "DiskId": "lhdisk-1"}},
-        {"InstanceId": "lhins-2", "InstanceName": "b", "PublicAddresses": [],
-         "SystemDisk": {"DiskType": "CLOUD_SSD", "DiskSize": 60, "DiskId": "lhdisk-2"}},
+        {
+            "InstanceId": "lhins-1",
+            "InstanceName": "a",
+            "PublicAddresses": ["1.1.1.1"],
+            "SystemDisk": {"DiskType": "CLOUD_SSD", "DiskSize": 40, "DiskId": "lhdisk-1"},
+        },
+        {
+            "InstanceId": "lhins-2",
+            "InstanceName": "b",
+            "PublicAddresses": [],
+            "SystemDisk": {"DiskType": "CLOUD_SSD", "DiskSize": 60, "DiskId": "lhdisk-2"},
+        },
     ],
     "RequestId": "req-1",
 }
@@ -35,31 +44,46 @@ RESPONSE: dict[str, Any] = {
 
 def test_projection_keeps_structure_through_arrays() -> None:
     out = project(RESPONSE, ["InstanceSet.InstanceId", "InstanceSet.SystemDisk.DiskSize"])
-    assert out == {"InstanceSet": [{"InstanceId": "lhins-1", "SystemDisk": {"DiskSize": 40}},
-                                   {"InstanceId": "lhins-2", "SystemDisk": {"DiskSize": 60}}],
-                   "RequestId": "req-1"}
+    assert out == {
+        "InstanceSet": [
+            {"InstanceId": "lhins-1", "SystemDisk": {"DiskSize": 40}},
+            {"InstanceId": "lhins-2", "SystemDisk": {"DiskSize": 60}},
+        ],
+        "RequestId": "req-1",
+    }
     assert RESPONSE["InstanceSet"][0]["InstanceName"] == "a"  # input untouched
 
 
 def test_whole_member_wins_over_paths_below_it() -> None:
     assert parse_fields(["InstanceSet.SystemDisk.DiskId", "InstanceSet.SystemDisk"]) == {
-        "InstanceSet": {"SystemDisk": None}}
-    out = project(RESPONSE, ["InstanceSet.SystemDisk", "InstanceSet.SystemDisk.DiskId",
-                             "TotalCount"])
+        "InstanceSet": {"SystemDisk": None}
+    }
+    out = project(
+        RESPONSE, ["InstanceSet.SystemDisk", "InstanceSet.SystemDisk.DiskId", "TotalCount"]
+    )
     assert out["InstanceSet"][1] == {"SystemDisk": RESPONSE["InstanceSet"][1]["SystemDisk"]}
     assert out["TotalCount"] == 2
 
 
 def test_markers_are_always_kept() -> None:
     data = {**RESPONSE, "_truncated": {"reason": "max_items"}, "Paging": {"Pages": 1}}
-    assert set(project(data, ["TotalCount"])) == {"TotalCount", "RequestId", "_truncated",
-                                                  "Paging"}
+    assert set(project(data, ["TotalCount"])) == {"TotalCount", "RequestId", "_truncated", "Paging"}
 
 
 def test_valid_paths_of_the_real_schema_pass() -> None:
     schema = output_schema("DescribeInstances")
-    assert check_fields(schema, ["InstanceSet.InstanceId", "InstanceSet.PublicAddresses",
-                                 "TotalCount", "InstanceSet.SystemDisk.DiskSize"]) == []
+    assert (
+        check_fields(
+            schema,
+            [
+                "InstanceSet.InstanceId",
+                "InstanceSet.PublicAddresses",
+                "TotalCount",
+                "InstanceSet.SystemDisk.DiskSize",
+            ],
+        )
+        == []
+    )
 
 
 def test_unknown_member_names_field_expected_and_fix() -> None:

@@ -1,5 +1,6 @@
 """Search by intent over the real catalog: the golden set of phrasings (English and
 Chinese) must find one of its actions in the top three at least 95% of the time."""
+
 from __future__ import annotations
 
 import json
@@ -39,17 +40,22 @@ def test_golden_hit_rate_in_top_three(capsys: pytest.CaptureFixture[str]) -> Non
             misses.append(f"{query!r}: got {top}, wanted one of {wanted}")
     rate = 1 - len(misses) / len(GOLDEN)
     with capsys.disabled():
-        print(f"\nintent search: {len(GOLDEN) - len(misses)}/{len(GOLDEN)} golden phrasings "
-              f"have an expected action in the top 3 ({rate:.1%})")
+        print(
+            f"\nintent search: {len(GOLDEN) - len(misses)}/{len(GOLDEN)} golden phrasings "
+            f"have an expected action in the top 3 ({rate:.1%})"
+        )
     assert rate >= TARGET, "\n".join(misses)
 
 
-@pytest.mark.parametrize(("query", "action"), [
-    ("delete server", "TerminateInstances"),
-    ("open port", "CreateFirewallRules"),
-    ("upgrade", "ModifyInstancesBundle"),
-    ("删除服务器", "TerminateInstances"),
-])
+@pytest.mark.parametrize(
+    ("query", "action"),
+    [
+        ("delete server", "TerminateInstances"),
+        ("open port", "CreateFirewallRules"),
+        ("upgrade", "ModifyInstancesBundle"),
+        ("删除服务器", "TerminateInstances"),
+    ],
+)
 def test_issue_examples_rank_in_top_three(query: str, action: str) -> None:
     assert action in [m.action for m in search(query, limit=3)]
 

@@ -1,4 +1,5 @@
 """all_pages with fields (caps after projection), the truncation marker, Limit capping."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -21,8 +22,10 @@ class Instances:
     """DescribeInstances over ``count`` big records, honouring Offset/Limit (max 100)."""
 
     def __init__(self, count: int, *, total: bool = True) -> None:
-        self.items = [{"InstanceId": f"lhins-{i:08d}", "InstanceName": "x" * 400,
-                       "InstanceState": "RUNNING"} for i in range(count)]
+        self.items = [
+            {"InstanceId": f"lhins-{i:08d}", "InstanceName": "x" * 400, "InstanceState": "RUNNING"}
+            for i in range(count)
+        ]
         self.total = total
         self.calls: list[dict[str, Any]] = []
 
@@ -31,8 +34,10 @@ class Instances:
         self.calls.append(dict(params))
         offset, limit = int(params["Offset"]), int(params["Limit"])
         assert 1 <= limit <= 100
-        out: dict[str, Any] = {"InstanceSet": self.items[offset:offset + limit],
-                               "RequestId": f"req-{len(self.calls)}"}
+        out: dict[str, Any] = {
+            "InstanceSet": self.items[offset : offset + limit],
+            "RequestId": f"req-{len(self.calls)}",
+        }
         if self.total:
             out["TotalCount"] = len(self.items)
         return out
@@ -40,8 +45,9 @@ class Instances:
 
 async def test_two_thousand_instances_whole_with_fields() -> None:
     api = Instances(2000)
-    out = await all_pages(api.call, "DescribeInstances", {},
-                          fields=["InstanceSet.InstanceId", "TotalCount"])
+    out = await all_pages(
+        api.call, "DescribeInstances", {}, fields=["InstanceSet.InstanceId", "TotalCount"]
+    )
     assert len(out["InstanceSet"]) == 2000 and out["TotalCount"] == 2000
     assert out["InstanceSet"][1999] == {"InstanceId": "lhins-00001999"}
     assert TRUNCATED not in out
@@ -58,15 +64,25 @@ async def test_size_cap_applies_after_projection_and_marks_the_cut() -> None:
     assert marker["returned"] == kept and marker["total"] == 2000
     assert marker["next"] == {"Offset": kept, "Limit": 100}
     assert "fields" in marker["hint"]
-    projected = await all_pages(Instances(2000).call, "DescribeInstances", {},
-                                fields=["InstanceSet.InstanceId"], max_chars=50_000)
+    projected = await all_pages(
+        Instances(2000).call,
+        "DescribeInstances",
+        {},
+        fields=["InstanceSet.InstanceId"],
+        max_chars=50_000,
+    )
     assert len(projected["InstanceSet"]) > 5 * kept
 
 
 async def test_item_cap_marks_the_cut_with_where_to_continue() -> None:
     api = Instances(250)
-    out = await all_pages(api.call, "DescribeInstances", {"Offset": 10}, max_items=120,
-                          fields=["InstanceSet.InstanceId"])
+    out = await all_pages(
+        api.call,
+        "DescribeInstances",
+        {"Offset": 10},
+        max_items=120,
+        fields=["InstanceSet.InstanceId"],
+    )
     assert len(out["InstanceSet"]) == 120
     assert out[TRUNCATED]["reason"] == "max_items"
     assert out[TRUNCATED]["next"] == {"Offset": 130, "Limit": 100}
@@ -97,8 +113,9 @@ def test_limit_over_the_maximum_is_lowered_and_marked() -> None:
     assert marked[TRUNCATED]["reason"] == "limit_capped"
     assert marked[TRUNCATED]["next"] == {"Offset": 100, "Limit": 100}
     assert TRUNCATED not in response
-    done = mark_capped_limit("DescribeInstances", {"InstanceSet": [{}] * 20,
-                                                   "TotalCount": 20}, params, asked)
+    done = mark_capped_limit(
+        "DescribeInstances", {"InstanceSet": [{}] * 20, "TotalCount": 20}, params, asked
+    )
     assert TRUNCATED not in done
 
 
