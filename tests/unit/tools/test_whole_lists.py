@@ -1,0 +1,130 @@
+"""all_pages with fields (caps after projection), the truncation marker, Limit capping."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from lighthouse_mcp.tools.whole_lists import (
+    TRUNCATED,
+    all_pages,
+    cap_limit,
+    mark_capped_limit,
+    truncation,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+class Instances:
+    """DescribeInstances over ``count`` big records, honouring Offset/Limit (max 100)."""
+
+    def __init__(self, count: int, *, total: bool = True) -> None:
+        self.items = [
+            {"InstanceId": f"lhins-{i:08d}", "InstanceName": "x" * 400, "InstanceState": "RUNNING"}
+            for i in range(count)
+        ]
+        self.total = total
+        self.calls: list[dict[str, Any]] = []
+
+    async def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        assert action == "DescribeInstances"
+        self.calls.append(dict(params))
+        offset, limit = int(params["Offset"]), int(params["Limit"])
+        assert 1 <= limit <= 100
+        out: dict[str, Any] = {
+            "InstanceSet": self.items[offset : offset + limit],
+            "RequestId": f"req-{len(self.calls)}",
+        }
+        if self.total:
+            out["TotalCount"] = len(self.items)
+        return out
+
+
+async def test_two_thousand_instances_whole_with_fields() -> None:
+    api = Instances(2000)
+    out = await all_pages(
+        api.call, "DescribeInstances", {}, fields=["InstanceSet.InstanceId", "TotalCount"]
+    )
+    assert len(out["InstanceSet"]) == 2000 and out["TotalCount"] == 2000
+    assert out["InstanceSet"][1999] == {"InstanceId": "lhins-00001999"}
+    assert TRUNCATED not in out
+    assert out["Paging"]["Pages"] == 20 and len(out["Paging"]["RequestIds"]) == 20
+
+
+async def test_size_cap_applies_after_projection_and_marks_the_cut() -> None:
+    api = Instances(2000)
+    out = await all_pages(api.call, "DescribeInstances", {}, max_chars=50_000)
+    kept = len(out["InstanceSet"])
+    assert 50 < kept < 200  # whole records: about 450 characters each
+    marker = out[TRUNCATED]
+    assert marker["reason"] == "max_chars" and marker["list"] == "InstanceSet"
+    assert marker["returned"] == kept and marker["total"] == 2000
+    assert marker["next"] == {"Offset": kept, "Limit": 100}
+    assert "fields" in marker["hint"]
+    projected = await all_pages(
+        Instances(2000).call,
+        "DescribeInstances",
+        {},
+        fields=["InstanceSet.InstanceId"],
+        max_chars=50_000,
+    )
+    assert len(projected["InstanceSet"]) > 5 * kept
+
+
+async def test_item_cap_marks_the_cut_with_where_to_continue() -> None:
+    api = Instances(250)
+    out = await all_pages(
+        api.call,
+        "DescribeInstances",
+        {"Offset": 10},
+        max_items=120,
+        fields=["InstanceSet.InstanceId"],
+    )
+    assert len(out["InstanceSet"]) == 120
+    assert out[TRUNCATED]["reason"] == "max_items"
+    assert out[TRUNCATED]["next"] == {"Offset": 130, "Limit": 100}
+    assert [c["Offset"] for c in api.calls] == [10, 110]
+
+
+async def test_no_marker_when_the_cap_meets_the_end() -> None:
+    out = await all_pages(Instances(100).call, "DescribeInstances", {}, max_items=100)
+    assert len(out["InstanceSet"]) == 100 and TRUNCATED not in out
+
+
+async def test_without_total_a_short_page_ends_the_list() -> None:
+    api = Instances(150, total=False)
+    out = await all_pages(api.call, "DescribeInstances", {})
+    assert len(out["InstanceSet"]) == 150 and TRUNCATED not in out and len(api.calls) == 2
+
+
+async def test_not_pageable_is_refused() -> None:
+    with pytest.raises(ValueError, match="does not page"):
+        await all_pages(Instances(1).call, "RebootInstances", {})
+
+
+def test_limit_over_the_maximum_is_lowered_and_marked() -> None:
+    params, asked = cap_limit("DescribeInstances", {"Limit": 500, "Offset": 0})
+    assert params["Limit"] == 100 and asked == 500
+    response = {"InstanceSet": [{}] * 100, "TotalCount": 300}
+    marked = mark_capped_limit("DescribeInstances", response, params, asked)
+    assert marked[TRUNCATED]["reason"] == "limit_capped"
+    assert marked[TRUNCATED]["next"] == {"Offset": 100, "Limit": 100}
+    assert TRUNCATED not in response
+    done = mark_capped_limit(
+        "DescribeInstances", {"InstanceSet": [{}] * 20, "TotalCount": 20}, params, asked
+    )
+    assert TRUNCATED not in done
+
+
+def test_limit_within_the_maximum_is_untouched() -> None:
+    assert cap_limit("DescribeInstances", {"Limit": 50}) == ({"Limit": 50}, None)
+    assert cap_limit("RebootInstances", {"Limit": 500}) == ({"Limit": 500}, None)
+
+
+def test_marker_for_a_result_cut_without_paging() -> None:
+    marker = truncation("result_size", list_field="ContainerList", returned=10, cap=60_000)
+    assert "next" not in marker and "total" not in marker
+    assert marker["hint"].startswith("the result was cut to 60000 characters: 10 ContainerList")
