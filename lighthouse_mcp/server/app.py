@@ -21,7 +21,15 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 
 from lighthouse_mcp.catalog import API_VERSION
-from lighthouse_mcp.server import gate, paging, prompts, resources, secret_outputs, waits
+from lighthouse_mcp.server import (
+    gate,
+    paging,
+    projection,
+    prompts,
+    resources,
+    secret_outputs,
+    waits,
+)
 from lighthouse_mcp.server.api_client import make_client
 from lighthouse_mcp.server.api_errors import unexpected_error_result
 from lighthouse_mcp.server.catalog_tools import register_action_tools
@@ -154,6 +162,8 @@ def build_server(
         return result
 
     pipeline = Pipeline(reg, get_client, **(pipeline_options or {}))
+    if catalog_tools:
+        projection.install(reg)  # ``fields``: part of every catalog tool, not a feature
     install_features(reg, Services(pipeline, get_client), features)
     if catalog_tools:
         if settings.compact:

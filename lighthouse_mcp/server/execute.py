@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.catalog.secrets import REDACTED, redact
+from lighthouse_mcp.server import projection
 from lighthouse_mcp.server.api_errors import api_error_result, unexpected_error_result
 from lighthouse_mcp.server.hooks import (
     AllowAll,
@@ -35,6 +36,8 @@ from lighthouse_mcp.server.hooks import (
 )
 from lighthouse_mcp.server.registry import Registry, ServerArg
 from lighthouse_mcp.server.results import success, tool_error, validation_error
+from lighthouse_mcp.tools.concise import left_out_note
+from lighthouse_mcp.tools.schema import region_applies
 from lighthouse_mcp.tools.validate import Problem, validate
 
 __all__ = [
@@ -105,16 +108,6 @@ def _check_server_arg(arg: ServerArg, value: Any) -> Problem | None:
     )
 
 
-#: The arguments that page a Describe* list.
-PAGE_PARAMS = ("Offset", "Limit")
-
-
-def _default_page_params(action: str) -> Iterable[str]:
-    """The paging arguments (Offset, Limit) ``action`` takes, for a cut result's hint."""
-    inputs = {p["name"] for p in catalog.action(action)["inputs"]}
-    return [name for name in PAGE_PARAMS if name in inputs]
-
-
 class Pipeline:
     """Runs one action call for a tool handler. Built once per server by build_server.
 
@@ -128,14 +121,12 @@ class Pipeline:
         client: Callable[[], ApiClient],
         *,
         validator: Validator = validate,
-        page_params: Callable[[str], Iterable[str]] = _default_page_params,
         is_read: Callable[[str], bool] = catalog.is_read,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._registry = registry
         self._client = client
         self._validator = validator
-        self._page_params = page_params
         self._is_read = is_read
         self._clock = clock
         self._exposed = frozenset(registry.exposed_actions)
@@ -213,6 +204,8 @@ class Pipeline:
         for key, value in server_args.items():
             if (arg_problem := _check_server_arg(offered[key], value)) is not None:
                 problems.append(arg_problem)
+        if projection.FIELDS in server_args:
+            problems.extend(projection.check(action, server_args[projection.FIELDS]))
         try:
             problems.extend(self._validator(action, arguments))
         except Exception as exc:
@@ -240,7 +233,7 @@ class Pipeline:
 
         try:
             response = await self._call_chain(ctx)(call)
-            result = success(action, response, page_params=self._page_params(action))
+            result = self._shape(call, response)
         except Exception as exc:
             api = api_error_result(action, exc)
             if api is not None:
@@ -255,6 +248,32 @@ class Pipeline:
             )
             raise
         return finish("ok", result, request_id=response.get("RequestId"))
+
+    def _shape(self, call: PendingCall, response: dict[str, Any]) -> ToolResult:
+        """The tool result: projected with ``fields`` (or a price quote's default), the
+        region named, a note for what a default projection left out."""
+        fields = call.server_args.get(projection.FIELDS)
+        shown = projection.apply(call.action, response, fields)
+        note = None if fields else left_out_note(call.action, response)
+        return success(
+            call.action,
+            shown,
+            region=self.result_region(call),
+            arguments=call.arguments,
+            notes=[note] if note else [],
+        )
+
+    def result_region(self, call: PendingCall) -> str | None:
+        """The region a call's answer came from: its Region, else --region, else the
+        client's own default; None for global actions (no Region at all)."""
+        if call.action in catalog.action_names() and not region_applies(
+            catalog.action(call.action)
+        ):
+            return None
+        if call.region:
+            return call.region
+        default = getattr(self._client(), "default_region", None)
+        return default if isinstance(default, str) else None
 
     def _call_chain(self, ctx: ToolContext) -> CallNext:
         async def send(call: PendingCall) -> dict[str, Any]:

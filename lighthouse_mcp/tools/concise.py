@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lighthouse_mcp.tools.fields import all_paths
-from lighthouse_mcp.tools.quoting import one_line
+from lighthouse_mcp.tools.quoting import one_line, quote
 
 EMPTY_NOTE = 'Empty members (null, "", [], {}) left out; structuredContent has every member.'
 #: Arrays of records nested inside the records of a price quote: the discount for each
@@ -85,11 +85,11 @@ def _state_counts(records: Sequence[Mapping[str, Any]]) -> str:
     # InstanceState over LatestOperationState: the shortest name is the record's own.
     field = min(fields, key=len)
     counts = Counter(str(r[field]) for r in records)
-    return ", ".join(f"{n} {state}" for state, n in counts.most_common())
+    return ", ".join(f"{n} {one_line(state)}" for state, n in counts.most_common())
 
 
 def _money(value: Any) -> str:
-    return f"{value:,.2f}" if isinstance(value, int | float) else str(value)
+    return f"{value:,.2f}" if isinstance(value, int | float) else one_line(str(value))
 
 
 def _price_line(response: Mapping[str, Any]) -> str | None:
@@ -108,7 +108,7 @@ def _price_line(response: Mapping[str, Any]) -> str | None:
             break
     if found is None:
         return None
-    currency = f" {found['Currency']}" if found.get("Currency") else ""
+    currency = f" {one_line(str(found['Currency']))}" if found.get("Currency") else ""
     total = found.get("OriginalPrice")
     parts = [f"total {_money(total)}{currency}"] if total is not None else []
     parts.append(f"discounted {_money(found.get('DiscountPrice'))}{currency}")
@@ -153,7 +153,7 @@ def _cell(value: Any, separators: str = _COLUMN_SEP) -> str:
     if isinstance(value, str):
         text = one_line(value)
         plain = text == value and text.strip() and not any(s in text for s in separators)
-        return text if plain else json.dumps(value, ensure_ascii=False)
+        return text if plain else quote(value)
     if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
         return ",".join(_cell(v, _COLUMN_SEP + ",") for v in value)
     return one_line(json.dumps(value, ensure_ascii=False, separators=(",", ":")))

@@ -3,8 +3,9 @@
 ``all_pages`` walks Offset/Limit to the end. Its caps count what the caller keeps: each
 page is projected with ``fields`` before its items are counted against the size cap, so
 ``fields: ["InstanceSet.InstanceId"]`` fits thousands of instances where whole records
-fit a few dozen. Whenever anything is left out (a cap, a Limit lowered to the documented
-maximum, a result cut to size) structuredContent carries :data:`TRUNCATED`, a
+fit a few dozen. Whenever anything is left out (a cap, a result cut to size; a Limit
+above the documented maximum is refused before sending, never lowered silently)
+structuredContent carries :data:`TRUNCATED`, a
 machine-readable marker that says why, how many items came back, how many exist and the
 exact Offset/Limit of the next request, so a client need not parse the text.
 """
@@ -33,7 +34,7 @@ MAX_ITEMS = 5_000
 #: hundred do not, and the marker then says how to continue.
 MAX_CHARS = 160_000
 
-Reason = Literal["max_items", "max_chars", "limit_capped", "result_size"]
+Reason = Literal["max_items", "max_chars", "result_size"]
 
 
 class NextPage(TypedDict):
@@ -55,7 +56,6 @@ class Truncation(TypedDict):
 _WHY: dict[Reason, str] = {
     "max_items": "stopped at the cap of {cap} items",
     "max_chars": "stopped at the size cap of {cap} characters",
-    "limit_capped": "Limit lowered to the documented maximum of {cap}",
     "result_size": "the result was cut to {cap} characters",
 }
 
@@ -88,45 +88,6 @@ def truncation(
         f"returned; " + ", ".join(how) + "."
     )
     return marker
-
-
-def cap_limit(action: str, params: Mapping[str, Any]) -> tuple[dict[str, Any], int | None]:
-    """``params`` with Limit lowered to the action's documented maximum, and the Limit
-    the caller asked for when it was lowered (else None)."""
-    spec = paging_spec(action)
-    out = dict(params)
-    asked = out.get("Limit")
-    if spec is None or not isinstance(asked, int) or asked <= spec.page_size:
-        return out, None
-    out["Limit"] = spec.page_size
-    return out, asked
-
-
-def mark_capped_limit(
-    action: str, response: dict[str, Any], params: Mapping[str, Any], asked: int
-) -> dict[str, Any]:
-    """``response`` (of a call whose Limit :func:`cap_limit` lowered) with the marker,
-    when the list it returned is shorter than what exists from that Offset."""
-    spec = paging_spec(action)
-    if spec is None:
-        return response
-    items = response.get(spec.list_field) or []
-    offset = int(params.get("Offset", 0) or 0)
-    total = response.get("TotalCount")
-    if isinstance(total, int) and offset + len(items) >= total:
-        return response
-    return {
-        **response,
-        TRUNCATED: truncation(
-            "limit_capped",
-            list_field=spec.list_field,
-            returned=len(items),
-            cap=spec.page_size,
-            total=total if isinstance(total, int) else None,
-            next_offset=offset + len(items),
-            page_size=min(asked, spec.page_size),
-        ),
-    }
 
 
 def _size(value: Any) -> int:

@@ -381,7 +381,7 @@ async def test_all_pages_walks_every_page_with_the_maximum_limit() -> None:
     ids = [i["InstanceId"] for i in merged["InstanceReturnableSet"]]
     assert len(ids) == len(set(ids)) == total == merged["TotalCount"] == 152
     assert set(added) <= set(ids)
-    assert merged["Paging"]["Pages"] == 2 and merged["Paging"]["Truncated"] is False
+    assert merged["Paging"]["Pages"] == 2 and "_truncated" not in merged
     sent = [r.params or {} for r in sb.requests if r.action == "DescribeInstancesReturnable"]
     assert [(p["Offset"], p["Limit"]) for p in sent[:2]] == [(0, 100), (100, 100)]
     assert len(one_page["InstanceReturnableSet"]) == 100  # without all_pages: one page
@@ -390,18 +390,19 @@ async def test_all_pages_walks_every_page_with_the_maximum_limit() -> None:
 async def test_all_pages_stops_at_the_item_cap_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from lighthouse_mcp.tools import paging
+    from lighthouse_mcp.tools import whole_lists
 
-    monkeypatch.setattr(paging, "MAX_ITEMS", 120)
+    monkeypatch.setattr(whole_lists, "MAX_ITEMS", 120)
     sb = Sandbox()
     async with connect(sb) as client:
         await add_instances(client, sb, 150)
         result = await client.call_tool("DescribeInstancesReturnable", {"all_pages": True})
     merged = data(result)
     assert len(merged["InstanceReturnableSet"]) == 120 and merged["TotalCount"] == 152
-    assert merged["Paging"]["Truncated"] is True
-    assert "cap of 120 items of 152" in merged["Paging"]["Note"]
-    assert "Offset=120" in text(result)
+    marker = merged["_truncated"]
+    assert marker["reason"] == "max_items" and marker["returned"] == 120
+    assert marker["total"] == 152 and marker["next"] == {"Offset": 120, "Limit": 100}
+    assert "cap of 120 items" in marker["hint"] and "Offset=120" in text(result)
 
 
 async def test_all_pages_of_large_records_stops_before_the_result_is_cut() -> None:
@@ -412,9 +413,12 @@ async def test_all_pages_of_large_records_stops_before_the_result_is_cut() -> No
         merged = data(result)
         paging = merged["Paging"]
         kept = len(merged["InstanceSet"])
-        assert paging["Truncated"] is True and 10 < kept < 152
-        assert f"Offset={kept}" in paging["Note"] and "result size limit" in paging["Note"]
-        assert "Result cut" not in text(result)  # the server's generic cut did not apply
+        marker = merged["_truncated"]
+        assert marker["reason"] == "max_chars" and 10 < kept < 152 and paging["Items"] == kept
+        assert (
+            marker["next"]["Offset"] == kept and "keep fewer members with fields" in marker["hint"]
+        )
+        assert "result was cut" not in text(result)  # the server's generic cut did not apply
         rest = data(
             await client.call_tool("DescribeInstances", {"all_pages": True, "Offset": kept})
         )

@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
+from lighthouse_mcp.tools.validate import validate
 from lighthouse_mcp.tools.whole_lists import (
     TRUNCATED,
     all_pages,
-    cap_limit,
-    mark_capped_limit,
     truncation,
 )
 
@@ -105,23 +104,11 @@ async def test_not_pageable_is_refused() -> None:
         await all_pages(Instances(1).call, "RebootInstances", {})
 
 
-def test_limit_over_the_maximum_is_lowered_and_marked() -> None:
-    params, asked = cap_limit("DescribeInstances", {"Limit": 500, "Offset": 0})
-    assert params["Limit"] == 100 and asked == 500
-    response = {"InstanceSet": [{}] * 100, "TotalCount": 300}
-    marked = mark_capped_limit("DescribeInstances", response, params, asked)
-    assert marked[TRUNCATED]["reason"] == "limit_capped"
-    assert marked[TRUNCATED]["next"] == {"Offset": 100, "Limit": 100}
-    assert TRUNCATED not in response
-    done = mark_capped_limit(
-        "DescribeInstances", {"InstanceSet": [{}] * 20, "TotalCount": 20}, params, asked
-    )
-    assert TRUNCATED not in done
-
-
-def test_limit_within_the_maximum_is_untouched() -> None:
-    assert cap_limit("DescribeInstances", {"Limit": 50}) == ({"Limit": 50}, None)
-    assert cap_limit("RebootInstances", {"Limit": 500}) == ({"Limit": 500}, None)
+def test_limit_over_the_maximum_is_refused_before_sending() -> None:
+    """The decision for a Limit above the documented maximum: refuse it with the maximum
+    named (never lower it silently), so no list is ever shorter than the caller asked."""
+    problems = validate("DescribeInstances", {"Limit": 500})
+    assert [(p.path, p.expected) for p in problems] == [("Limit", "integer <= 100")]
 
 
 def test_marker_for_a_result_cut_without_paging() -> None:
