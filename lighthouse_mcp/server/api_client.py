@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lighthouse_mcp.client import Credentials, LighthouseClient
+from lighthouse_mcp.client.credentials import region_from_config
 from lighthouse_mcp.server.config import Settings
 
 if TYPE_CHECKING:
@@ -37,6 +40,14 @@ def sandbox_client(
         transport=sb.transport(),
         **options,
     )
+
+
+def builtin_region(settings: Settings) -> str | None:
+    """The region calls use when neither the call nor --region names one: the sandbox's,
+    else the client's own default (TENCENTCLOUD_REGION, the profile, tccli's config)."""
+    if settings.sandbox:
+        return SANDBOX_REGION
+    return region_from_config(os.environ, Path.home())
 
 
 def make_client(settings: Settings, sandbox: Sandbox | None = None) -> LighthouseClient:

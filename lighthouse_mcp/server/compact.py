@@ -78,7 +78,10 @@ def describe(registry: Registry, action: str) -> dict[str, Any]:
     """What the direct tool would list for ``action``: texts, annotations, inputSchema."""
     settings = registry.settings
     d = tool_definition(
-        action, lang=settings.lang, default_region=settings.region, region_enum=settings.region_enum
+        action,
+        lang=settings.lang,
+        default_region=registry.default_region,
+        region_enum=settings.region_enum,
     )
     return _summary(action, settings.lang) | {
         "description": d["description"],

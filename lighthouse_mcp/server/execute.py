@@ -270,8 +270,8 @@ class Pipeline:
             catalog.action(call.action)
         ):
             return None
-        if call.region:
-            return call.region
+        if call.region or self._registry.default_region:
+            return call.region or self._registry.default_region
         default = getattr(self._client(), "default_region", None)
         return default if isinstance(default, str) else None
 

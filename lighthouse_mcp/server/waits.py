@@ -62,9 +62,9 @@ def _context_kinds() -> dict[str, str]:
 def input_schema(registry: Registry) -> dict[str, Any]:
     """wait_for's arguments: lower snake_case (server-side), plus the API's Region."""
     settings = registry.settings
-    region = action_schema("DescribeInstances", lang=settings.lang, default_region=settings.region)[
-        "properties"
-    ]["Region"]
+    region = action_schema(
+        "DescribeInstances", lang=settings.lang, default_region=registry.default_region
+    )["properties"]["Region"]
     return {
         "type": "object",
         "additionalProperties": False,
