@@ -37,6 +37,7 @@ from lighthouse_mcp.server.hooks import (
 from lighthouse_mcp.server.registry import Registry, ServerArg
 from lighthouse_mcp.server.results import success, tool_error, validation_error
 from lighthouse_mcp.tools.concise import left_out_note
+from lighthouse_mcp.tools.intent import suggest_actions
 from lighthouse_mcp.tools.schema import region_applies
 from lighthouse_mcp.tools.validate import Problem, validate
 
@@ -139,10 +140,12 @@ class Pipeline:
         """Why ``action`` may not run on this server, or None when it may."""
         settings = self._registry.settings
         if action not in self._exposed:
+            close = suggest_actions(action, sorted(self._exposed))
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
             return (
                 f"{action} is not available on this server: it is not a Lighthouse action "
                 "or the server's flags (--toolsets/--tools/--exclude-tools/--read-only) "
-                "leave it out."
+                f"leave it out.{hint}"
             )
         if settings.read_only and not self._is_read(action):
             return f"{action} changes resources and this server runs with --read-only."

@@ -213,7 +213,9 @@ class Match:
 def search(query: str, names: Iterable[str] | None = None, limit: int = 10) -> list[Match]:
     """Actions of ``names`` (default: the whole catalog) best matching ``query``, best
     first; an action named in the query (any case) ranks first."""
-    pool = tuple(sorted(names if names is not None else catalog.action_names()))
+    known = catalog.action_names()
+    # Only catalog actions have texts to rank (a server's own tools are matched by name).
+    pool = tuple(sorted(set(names).intersection(known) if names is not None else known))
     index = _index(pool)
     concepts = expand(query)
     n = len(pool)
