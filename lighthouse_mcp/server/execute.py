@@ -90,6 +90,18 @@ def mask_secrets(arguments: Mapping[str, Any]) -> dict[str, Any]:
     return masked
 
 
+def integral_numbers(value: Any) -> Any:
+    """``value`` with integral floats (``10.0``) as ints: JSON Schema counts them as
+    integers, so validation accepts them, and the API gets the integer it documents."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: integral_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [integral_numbers(v) for v in value]
+    return value
+
+
 def _check_server_arg(arg: ServerArg, value: Any) -> Problem | None:
     expected = arg.schema.get("type")
     allowed = _JSON_TYPES.get(expected) if isinstance(expected, str) else None
@@ -218,6 +230,7 @@ class Pipeline:
                 "invalid", validation_error(action, problems), fields=[p.path for p in problems]
             )
 
+        arguments = integral_numbers(arguments)
         region = arguments.pop(REGION_ARG, None) or self._registry.settings.region
         call = PendingCall(
             action=action, region=region, arguments=arguments, server_args=server_args, tool=tool

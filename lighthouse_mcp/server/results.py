@@ -63,7 +63,11 @@ def validation_error(action: str, problems: Sequence[Problem]) -> types.CallTool
         # tools.validate's messages already open with the path ("Limit: expected ..."):
         # say it once.
         message = p.message.removeprefix(f"{p.path}: ") if p.path else p.message
-        lines.append(f"- {where}: {message} (given: {p.given}; expected: {p.expected})")
+        # Say each thing once: most messages already quote the value and the expectation
+        # (an enum's whole list), and a long list twice costs the model twice.
+        extra = [f"given: {p.given}"] if p.given not in message else []
+        extra += [f"expected: {p.expected}"] if p.expected not in message else []
+        lines.append(f"- {where}: {message}" + (f" ({'; '.join(extra)})" if extra else ""))
     items = [
         {"Field": p.path, "Given": p.given, "Expected": p.expected, "Message": p.message}
         for p in problems
