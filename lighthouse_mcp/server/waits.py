@@ -211,6 +211,17 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
                 raise
             return api
         text = summary(result)
+        if result.get("NotFound"):
+            listed = ", ".join(result["NotFound"])
+            where = region or registry.default_region or "the default region"
+            grace = waits.NOT_SEEN_GRACE_SECONDS
+            return tool_error(
+                f"{text}\nNot found: {listed} is not listed by {spec.describe} in {where} "
+                f"(after a {grace:g}s grace period for new resources). Check the ID and "
+                "the Region.",
+                code="ResourceNotFound",
+                details={"NotFound": result["NotFound"], "Resources": result["Resources"]},
+            )
         return text_result(f"{text}\n{json.dumps(result, ensure_ascii=False)}", structured=result)
 
     return ToolSpec(
