@@ -24,7 +24,7 @@ FieldTree = dict[str, "FieldTree | None"]
 FIELDS = "fields"
 #: Members kept whatever ``fields`` says: what support asks for, and the server's own
 #: markers (whole-list paging, truncation) that say how to continue.
-ALWAYS_KEPT = ("RequestId", "Paging", "_truncated")
+ALWAYS_KEPT = ("RequestId", "Paging", "_truncated", "Next")
 
 
 @dataclass(frozen=True)
