@@ -1,16 +1,17 @@
-"""What an answer costs a model: today's result text beside the concise text, same run.
+"""What an answer costs a model: the server's answers beside the pre-issue-15 ones, same run.
 
-Real answers from the in-process sandbox. "Today" is the text the assembled server
-returns through the official MCP client; "new" is built from the same structuredContent
-by lighthouse_mcp.tools.fields / concise / whole_lists (the modules of issue 15, before
-they are wired into the server). Rows:
+Real answers from the in-process sandbox through the official MCP client. The baseline
+is what the server returned before issue 15, rebuilt in this run from the same data:
+one summary line plus the whole Response as JSON (``baseline_text``, the old
+server/results.py), and ``all_pages`` with its old caps (1,000 items, 56,000 characters
+of whole records). Rows:
 
 - the 20-instance DescribeInstances listing, by default (target >= 3x smaller, and no
   non-empty value of the Response missing from the text) and with a typical ``fields``
   (target >= 10x);
 - the 20-instance renewal quote, InquirePriceRenewInstances (target >= 5x);
-- ``all_pages`` over 2,000 instances: items returned today vs with ``fields`` (target:
-  all of them, no truncation marker).
+- ``all_pages`` over 2,000 instances: items returned before vs now with ``fields``
+  (target: all of them in one call, no truncation marker).
 
     uv run python bench/bench_answer_size.py
     uv run python bench/bench_answer_size.py --instances 300   # a smaller whole list
@@ -33,9 +34,7 @@ from lighthouse_mcp.sandbox.engine.seed import instance_record
 from lighthouse_mcp.server.api_client import make_client
 from lighthouse_mcp.server.app import build_server
 from lighthouse_mcp.server.config import Settings
-from lighthouse_mcp.tools.concise import concise_text, default_fields, left_out_note
-from lighthouse_mcp.tools.fields import iter_leaves, project
-from lighthouse_mcp.tools.schema import output_schema
+from lighthouse_mcp.tools.fields import iter_leaves
 from lighthouse_mcp.tools.whole_lists import TRUNCATED, all_pages
 
 REGION = "ap-guangzhou"
@@ -111,6 +110,28 @@ def text_of(result: Any) -> str:
     return "".join(c.text for c in result.content if getattr(c, "type", "") == "text")
 
 
+#: The old all_pages caps (tools/paging.py before issue 15).
+OLD_MAX_ITEMS, OLD_MAX_CHARS = 1000, 56_000
+
+
+def baseline_text(action: str, response: Mapping[str, Any]) -> str:
+    """The text the server returned before issue 15: a summary line, then the JSON."""
+    parts = []
+    for key, value in response.items():
+        if key == "RequestId":
+            continue
+        if isinstance(value, list):
+            parts.append(f"{key}: {len(value)} item{'s' if len(value) != 1 else ''}")
+        elif isinstance(value, str) and len(value) <= 40:
+            parts.append(f"{key}={json.dumps(value, ensure_ascii=False)}")
+        elif isinstance(value, int | float | bool):
+            parts.append(f"{key}={value}")
+    head = f"{action} succeeded (RequestId {response.get('RequestId')})"
+    head += ": " + ", ".join(parts[:8]) if parts else "."
+    body = json.dumps(response, ensure_ascii=False, separators=(",", ":"))
+    return f"{head}\n{body}"
+
+
 async def measure(instances: int) -> list[Row]:
     settings = Settings(sandbox=True)
     sb = Sandbox(delay=0)
@@ -128,11 +149,12 @@ async def measure(instances: int) -> list[Row]:
     rows: list[Row] = []
     server = build_server(settings, sandbox=sb)
     async with Client(server) as client:
+        raw = await direct.call("DescribeInstances", {"Limit": 20}, region=REGION)
+        today = baseline_text("DescribeInstances", raw)
         listing = await client.call_tool("DescribeInstances", {"Limit": 20, "Region": REGION})
         data = listing.structured_content or {}
-        today = text_of(listing)
+        new = text_of(listing)
         assert len(data["InstanceSet"]) == 20, "the listing must hold 20 instances"
-        new = concise_text("DescribeInstances", data, REGION)
         lost = missing_values(data, new)
         rows.append(
             Row(
@@ -145,26 +167,22 @@ async def measure(instances: int) -> list[Row]:
                 + (f" ({', '.join(lost[:3])})" if lost else ""),
             )
         )
-        cut = concise_text("DescribeInstances", project(data, TYPICAL_FIELDS), REGION)
-        rows.append(Row("DescribeInstances x20, fields (5 paths)", len(today), len(cut), 10))
+        cut = await client.call_tool(
+            "DescribeInstances", {"Limit": 20, "Region": REGION, "fields": TYPICAL_FIELDS}
+        )
+        rows.append(
+            Row("DescribeInstances x20, fields (5 paths)", len(today), len(text_of(cut)), 10)
+        )
 
         ids = [i["InstanceId"] for i in data["InstanceSet"]]
-        quote = await client.call_tool(
-            "InquirePriceRenewInstances",
-            {"InstanceIds": ids, "InstanceChargePrepaid": {"Period": 1}, "Region": REGION},
-        )
-        qdata = quote.structured_content or {}
-        paths = default_fields(
-            "InquirePriceRenewInstances", output_schema("InquirePriceRenewInstances")
-        )
-        shown = project(qdata, paths) if paths else qdata
-        qtext = concise_text("InquirePriceRenewInstances", shown, REGION)
-        note = left_out_note("InquirePriceRenewInstances", qdata)
-        qtext += "\n" + note if note else ""
+        args = {"InstanceIds": ids, "InstanceChargePrepaid": {"Period": 1}}
+        quote_raw = await direct.call("InquirePriceRenewInstances", args, region=REGION)
+        quote = await client.call_tool("InquirePriceRenewInstances", {**args, "Region": REGION})
+        qtext = text_of(quote)
         rows.append(
             Row(
                 "InquirePriceRenewInstances x20, default",
-                len(text_of(quote)),
+                len(baseline_text("InquirePriceRenewInstances", quote_raw)),
                 len(qtext),
                 5,
                 note=qtext.splitlines()[0].split(": ", 1)[-1].split(" (RequestId")[0],
@@ -172,26 +190,35 @@ async def measure(instances: int) -> list[Row]:
         )
 
         add_instances(sb, instances - 20)
-        whole = await client.call_tool("DescribeInstances", {"all_pages": True, "Region": REGION})
-        got_today = len((whole.structured_content or {}).get("InstanceSet") or [])
 
         async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
             answer: dict[str, Any] = await direct.call(action, params, region=REGION)
             return answer
 
-        merged = await all_pages(call, "DescribeInstances", {}, fields=WHOLE_LIST_FIELDS)
-        got = len(merged["InstanceSet"])
-        text = concise_text("DescribeInstances", merged, REGION)
+        before = await all_pages(
+            call,
+            "DescribeInstances",
+            {},
+            max_items=OLD_MAX_ITEMS,
+            max_chars=OLD_MAX_CHARS,
+        )
+        whole = await client.call_tool(
+            "DescribeInstances",
+            {"all_pages": True, "Region": REGION, "fields": WHOLE_LIST_FIELDS},
+        )
+        merged = whole.structured_content or {}
+        got = len(merged.get("InstanceSet") or [])
         marker = "cut: " + merged[TRUNCATED]["hint"] if TRUNCATED in merged else "whole"
         # Items, not characters: here more is better (printed apart in main).
         rows.append(
             Row(
                 f"all_pages DescribeInstances x{instances}, fields",
-                got_today,
+                len(before["InstanceSet"]),
                 got,
                 0,
                 unit="items returned",
-                note=f"{got} of {merged.get('TotalCount')}, {marker}; text {len(text)} chars",
+                note=f"{got} of {merged.get('TotalCount')}, {marker}; "
+                f"text {len(text_of(whole))} chars",
             )
         )
     await server.aclose()
@@ -206,7 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     rows = anyio.run(measure, max(args.instances, 20))
-    print(f"{'answer':<46} {'today':>9} {'new':>9} {'ratio':>9} {'target':>7}  {'':<6} unit; notes")
+    print(
+        f"{'answer':<46} {'before':>9} {'now':>9} {'ratio':>9} {'target':>7}  {'':<6} unit; notes"
+    )
     for row in rows[:-1]:
         print(row.line())
     whole = rows[-1]

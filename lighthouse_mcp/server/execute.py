@@ -230,7 +230,7 @@ class Pipeline:
                 "invalid", validation_error(action, problems), fields=[p.path for p in problems]
             )
 
-        arguments = integral_numbers(arguments)
+        arguments = {k: integral_numbers(v) for k, v in arguments.items()}
         region = arguments.pop(REGION_ARG, None) or self._registry.settings.region
         call = PendingCall(
             action=action, region=region, arguments=arguments, server_args=server_args, tool=tool
