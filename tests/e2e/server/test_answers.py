@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import mcp_types as types
@@ -16,10 +15,11 @@ import pytest
 from mcp.client import Client
 
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, Sandbox
-from lighthouse_mcp.server.app import Feature, build_server
-from lighthouse_mcp.server.config import Settings
+from lighthouse_mcp.server.app import Feature
 from lighthouse_mcp.tools import waits
 from lighthouse_mcp.tools.fields import iter_leaves
+from tests.e2e.server import tool_results
+from tests.e2e.server.tool_results import data, text
 
 pytestmark = pytest.mark.anyio
 
@@ -27,24 +27,8 @@ REGION = "ap-guangzhou"
 FEATURES = (Feature.PAGING, Feature.WAITS)
 
 
-@asynccontextmanager
-async def connect(sb: Sandbox, **settings: Any) -> AsyncIterator[Client]:
-    server = build_server(Settings(sandbox=True, **settings), sandbox=sb, features=FEATURES)
-    async with Client(server) as client:
-        yield client
-    await server.aclose()
-
-
-def text(result: types.CallToolResult) -> str:
-    block = result.content[0]
-    assert isinstance(block, types.TextContent)
-    return block.text
-
-
-def data(result: types.CallToolResult) -> dict[str, Any]:
-    assert not result.is_error, text(result)
-    assert isinstance(result.structured_content, dict)
-    return result.structured_content
+def connect(sb: Sandbox, **settings: Any) -> AbstractAsyncContextManager[Client]:
+    return tool_results.connect(sb, FEATURES, **settings)
 
 
 def error(result: types.CallToolResult) -> dict[str, Any]:

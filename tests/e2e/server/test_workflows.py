@@ -5,8 +5,7 @@ asynchronous results, all_pages across pages and at the cap."""
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import anyio
@@ -15,9 +14,10 @@ import pytest
 from mcp.client import Client
 
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, Sandbox
-from lighthouse_mcp.server.app import Feature, build_server
-from lighthouse_mcp.server.config import Settings
+from lighthouse_mcp.server.app import Feature
 from lighthouse_mcp.tools import waits
+from tests.e2e.server import tool_results
+from tests.e2e.server.tool_results import data, text
 
 pytestmark = pytest.mark.anyio
 
@@ -34,26 +34,8 @@ def quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(waits, "MAX_POLL_SECONDS", 0.4)
 
 
-@asynccontextmanager
-async def connect(sb: Sandbox, **settings: Any) -> AsyncIterator[Client]:
-    server = build_server(
-        Settings(sandbox=True, region=REGION, **settings), sandbox=sb, features=FEATURES
-    )
-    async with Client(server) as client:
-        yield client
-    await server.aclose()
-
-
-def text(result: types.CallToolResult) -> str:
-    block = result.content[0]
-    assert isinstance(block, types.TextContent)
-    return block.text
-
-
-def data(result: types.CallToolResult) -> dict[str, Any]:
-    assert not result.is_error, text(result)
-    assert isinstance(result.structured_content, dict)
-    return result.structured_content
+def connect(sb: Sandbox, **settings: Any) -> AbstractAsyncContextManager[Client]:
+    return tool_results.connect(sb, FEATURES, region=REGION, **settings)
 
 
 def record(sb: Sandbox, kind: str, rid: str) -> dict[str, Any]:
