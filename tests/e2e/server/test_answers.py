@@ -218,13 +218,42 @@ async def test_misspelt_action_names_get_did_you_mean_everywhere() -> None:
 # -- error hints --------------------------------------------------------------------------------
 
 
-async def test_error_hint_names_the_fix_not_wait_and_retry() -> None:
+@pytest.mark.parametrize(
+    ("action", "arguments", "code", "first_step"),
+    [
+        (
+            "TerminateInstances",
+            {"InstanceIds": ["lhins-demo0001"]},
+            "UnsupportedOperation.InvalidInstanceState",
+            "IsolateInstances",
+        ),
+        (
+            "ResizeDisks",
+            {"DiskIds": ["lhdisk-demo0001"], "DiskSize": 100},
+            "OperationDenied.DiskUsageNotSupportOperation",
+            "DescribeModifyInstanceBundles",
+        ),
+        (
+            "CreateFirewallRules",
+            {
+                "InstanceId": "lhins-demo0001",
+                "FirewallRules": [{"Protocol": "TCP", "Port": "8080"}],
+                "FirewallVersion": 999,
+            },
+            "UnsupportedOperation.FirewallVersionMismatch",
+            "DescribeFirewallRules",
+        ),
+    ],
+)
+async def test_error_hint_names_the_fix_not_wait_and_retry(
+    action: str, arguments: dict[str, Any], code: str, first_step: str
+) -> None:
     async with connect(Sandbox(delay=0)) as client:
-        result = await client.call_tool("TerminateInstances", {"InstanceIds": ["lhins-demo0001"]})
+        result = await client.call_tool(action, arguments)
     err = error(result)
-    assert err["Code"] == "UnsupportedOperation.InvalidInstanceState"
-    assert "IsolateInstances" in err["Hint"] and "settled" not in text(result)
-    assert err["NextActions"][0] == "IsolateInstances"
+    assert err["Code"] == code
+    assert first_step in err["Hint"] and "settled" not in text(result)
+    assert err["NextActions"][0] == first_step
 
 
 # -- validation closer to the API ---------------------------------------------------------------
