@@ -31,25 +31,34 @@ from .catalog_facts import idempotency_token, is_read
 from .credentials import Credentials, CredentialsProvider, as_provider, region_from_config
 from .endpoints import endpoint_for, endpoint_override
 from .errors import (
+    MAX_MESSAGE_CHARS,
     BadResponseError,
     ConfigurationError,
     InvalidInputError,
     LighthouseError,
     NetworkError,
     RequestTimeoutError,
+    ResponseTooLargeError,
     ThrottledError,
     api_error_from,
     scrub,
 )
 from .ratelimit import RateLimiter
-from .retry import RetryPolicy
+from .retry import ATTEMPT_TIMEOUT, RetryPolicy
 from .signing import TC3Auth
 
 log = logging.getLogger("lighthouse_mcp.client")
 
 LANGUAGES = frozenset({"zh-CN", "en-US"})
-#: connect short (an unreachable endpoint should fail fast), read long (some actions are slow)
-DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=60.0)
+#: connect short (an unreachable endpoint should fail fast), one read at most 20 s; the
+#: whole attempt and the whole call have their own deadlines (RetryPolicy.attempt_timeout,
+#: max_total), so an endpoint dripping a byte at a time cannot hold a call past them.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=60.0)
+#: Largest answer read (after content decoding): far above any Lighthouse answer (a full
+#: page of 100 instances is about 300 KB), far below what would hurt the process.
+MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+#: Largest request body the API takes (docs, 签名方法 v3: a TC3-signed POST up to 10 MB).
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_CONNECTIONS = 20
 #: 20 connections carry ~200 calls/s at 100 ms latency, far above the per-action rates
 #: (10-20/s); a larger pool only makes httpcore's pool bookkeeping slower.
@@ -102,6 +111,7 @@ class LighthouseClient:
         limits: httpx.Limits = DEFAULT_LIMITS,
         max_attempts: int = 4,
         retry: RetryPolicy | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
         rate_limits: bool = True,
         rate_limiter: RateLimiter | None = None,
         env: Mapping[str, str] | None = None,
@@ -121,6 +131,7 @@ class LighthouseClient:
         self._regional = regional_endpoints
         self._language = language
         self._retry = retry or RetryPolicy(max_attempts=max_attempts)
+        self._max_response_bytes = max_response_bytes
         self._limiter = (
             (rate_limiter or RateLimiter(clock=monotonic, sleep=sleep)) if rate_limits else None
         )
@@ -214,6 +225,12 @@ class LighthouseClient:
             raise InvalidInputError(
                 "InvalidParameter", f"parameters are not JSON-serialisable: {exc}", action=action
             ) from None
+        if len(body) > MAX_REQUEST_BYTES:
+            raise InvalidInputError(
+                "RequestSizeLimitExceeded",
+                f"the request is {len(body):,} bytes; the API takes at most 10 MB",
+                action=action,
+            )
         repeatable = is_read(action) or bool(token_param)
         hidden = secret_values(body_params)
         started = self._monotonic()
@@ -222,8 +239,10 @@ class LighthouseClient:
             attempt += 1
             if self._limiter is not None:
                 await self._limiter.acquire(action, region or "")
+            remaining = self._retry.max_total - (self._monotonic() - started)
+            budget = max(0.0, min(self._retry.attempt_timeout, remaining))
             try:
-                return await self._send(action, region, body, hidden)
+                return await self._send(action, region, body, hidden, budget)
             except LighthouseError as err:
                 err.attempts = attempt
                 if attempt >= self._retry.max_attempts or not self._retry.should_retry(
@@ -253,10 +272,17 @@ class LighthouseClient:
         return cached[1]
 
     async def _send(
-        self, action: str, region: str | None, body: bytes, hidden: Sequence[str] = ()
+        self,
+        action: str,
+        region: str | None,
+        body: bytes,
+        hidden: Sequence[str] = (),
+        budget: float = ATTEMPT_TIMEOUT,
     ) -> dict[str, Any]:
-        """One attempt. ``hidden`` are the request's own secret values (passwords, env
-        values), scrubbed with the key and token from any text an upstream sends back."""
+        """One attempt, over within ``budget`` seconds (waiting for a connection slot,
+        connecting, sending, the whole answer). ``hidden`` are the request's own secret
+        values (passwords, env values), scrubbed with the key and token from any text
+        an upstream sends back."""
         creds = await self._credentials.get()
         headers = {
             "Content-Type": "application/json",
@@ -270,16 +296,24 @@ class LighthouseClient:
             headers["X-TC-Language"] = self._language
         url = self.endpoint(region) + "/"
         secrets = (creds.secret_key, creds.token, *hidden)
+        admitted = False
         try:
-            async with self._admission:
-                response = await self._http.post(
-                    url, content=body, headers=headers, auth=self._signer(creds)
-                )
+            with anyio.fail_after(budget):
+                async with self._admission:
+                    admitted = True
+                    request = self._http.build_request("POST", url, content=body, headers=headers)
+                    response = await self._http.send(request, auth=self._signer(creds), stream=True)
+                    try:
+                        content = await _read_limited(response, self._max_response_bytes, action)
+                    finally:
+                        await response.aclose()
         except httpx.TimeoutException as exc:
             raise _timeout_error(exc, action, url, secrets) from None
         except httpx.TransportError as exc:
             raise _network_error(exc, action, url, secrets) from None
-        return _parse(response, action, region, secrets)
+        except TimeoutError:
+            raise _deadline_error(action, url, budget, sent=admitted) from None
+        return _parse(response, content, action, region, secrets)
 
 
 def _home(env: Mapping[str, str]) -> Path:
@@ -303,6 +337,37 @@ def _timeout_error(
     )
 
 
+def _deadline_error(action: str, url: str, budget: float, *, sent: bool) -> RequestTimeoutError:
+    text = f"no complete answer from {url} within {budget:.1f} s ({action})"
+    if sent and not is_read(action):
+        text += f"; {action} may or may not have been executed — check before sending it again"
+    return RequestTimeoutError(text, action=action, may_have_reached_server=sent)
+
+
+async def _read_limited(response: httpx.Response, limit: int, action: str) -> bytes:
+    """The answer's (decoded) body, read no further than ``limit`` bytes."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(response, limit, action)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(response, limit, action)
+        chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _too_large(response: httpx.Response, limit: int, action: str) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"the answer to {action} (HTTP {response.status_code}) is larger than "
+        f"{limit:,} bytes; reading stopped there",
+        action=action,
+        status_code=response.status_code,
+    )
+
+
 def _network_error(
     exc: httpx.TransportError, action: str, url: str, secrets: tuple[str | None, ...]
 ) -> NetworkError:
@@ -321,25 +386,29 @@ def _network_error(
 
 
 def _parse(
-    response: httpx.Response, action: str, region: str | None, secrets: tuple[str | None, ...]
+    response: httpx.Response,
+    content: bytes,
+    action: str,
+    region: str | None,
+    secrets: tuple[str | None, ...],
 ) -> dict[str, Any]:
-    """The ``Response`` object, or the error it (or the lack of it) stands for."""
+    """The ``Response`` object, or the error it (or the lack of it) stands for.
+
+    Upstream text is scrubbed whole before it is cut or quoted (``scrub``)."""
     status = response.status_code
     try:
-        data = response.json()
+        data = json.loads(content)
     except ValueError:
         data = None
     body = data.get("Response") if isinstance(data, dict) else None
     if not isinstance(body, dict):
         kind = response.headers.get("content-type", "no content type").split(";")[0]
-        snippet = response.text[:_SNIPPET].replace("\n", " ")
+        snippet = scrub(content.decode("utf-8", "replace"), secrets, _SNIPPET)
+        where = scrub(str(response.request.url), secrets, _SNIPPET)
         raise BadResponseError(
-            scrub(
-                f"HTTP {status} from {response.request.url} for {action} is not a Tencent Cloud "
-                f"API answer ({kind}: {snippet!r}). A proxy, a gateway or a wrong endpoint "
-                "may be in the way",
-                secrets,
-            ),
+            f"HTTP {status} from {where} for {action} is not a Tencent Cloud "
+            f"API answer ({kind[:80]}: {snippet.replace(chr(10), ' ')!r}). A proxy, a gateway "
+            "or a wrong endpoint may be in the way",
             action=action,
             status_code=status,
         )
@@ -347,9 +416,9 @@ def _parse(
     if isinstance(error, dict):
         request_id = body.get("RequestId")
         raise api_error_from(
-            str(error.get("Code") or "UnknownError"),
-            scrub(str(error.get("Message") or "(no message)"), secrets),
-            str(request_id) if request_id else None,
+            scrub(str(error.get("Code") or "UnknownError"), secrets, _SNIPPET),
+            scrub(str(error.get("Message") or "(no message)"), secrets, MAX_MESSAGE_CHARS),
+            scrub(str(request_id), secrets, _SNIPPET) if request_id else None,
             action,
             region,
         )

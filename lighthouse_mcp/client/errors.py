@@ -24,6 +24,7 @@
     │   ├── NetworkError               could not connect / connection lost
     │   ├── RequestTimeoutError               connect or read timeout
     │   └── BadResponseError           non-2xx without an API error, non-JSON, no Response
+    │       └── ResponseTooLargeError      an answer past the byte limit (read no further)
     └── ConfigurationError             the client cannot be set up
         └── CredentialsError           no credentials found, or a source is broken
 
@@ -42,6 +43,8 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
+
+from lighthouse_mcp.catalog.secrets import mask, secret_forms
 
 
 class LighthouseError(Exception):
@@ -180,6 +183,12 @@ class BadResponseError(TransportError):
         super().__init__(message, action=action)
 
 
+class ResponseTooLargeError(BadResponseError):
+    """An answer larger than the client's byte limit; reading stopped at the limit.
+
+    Not transient: the same request would bring the same answer again."""
+
+
 class ConfigurationError(LighthouseError):
     """The client cannot be set up as asked (a bad endpoint, an unknown option value)."""
 
@@ -250,13 +259,26 @@ def api_error_from(
     return error_class(code)(code, message, request_id, action, region)
 
 
-def scrub(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every occurrence of each secret in ``text`` with ``***``.
+#: Longest text taken from an upstream answer into an exception message: the same order
+#: as a successful result's cap, so a 5 MB error message cannot become a 5 MB tool result.
+MAX_MESSAGE_CHARS = 4_000
+
+
+def scrub(text: str, secrets: Iterable[str | None], limit: int | None = None) -> str:
+    """``text`` with every secret replaced by ``***``, then cut to ``limit`` characters.
 
     Used on any text built from outside input (server messages, transport errors) before
-    it becomes an exception message, so a secret echoed back can never reach a log.
+    it becomes an exception message, so a secret echoed back can never reach a log. Each
+    secret is matched in every form it takes in quoted text (JSON- and repr-escaped,
+    URL-encoded, base64; ``catalog.secrets.secret_forms``), and a piece of one at either
+    end of the text (where a sender cut it) is masked too. Masking comes before cutting,
+    and the cut text is masked again, so a secret crossing the cut leaks no prefix.
     """
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
+    wanted = [secret for secret in secrets if secret]
+    if limit is None or len(text) <= limit:
+        return mask(text, wanted)
+    longest = max((len(form) for secret in wanted for form in secret_forms(secret)), default=0)
+    masked = mask(text[: limit + longest], wanted)
+    if len(masked) <= limit:
+        return masked
+    return mask(masked[:limit], wanted) + f"… (cut: {len(text)} characters in all)"

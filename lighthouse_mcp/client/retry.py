@@ -32,6 +32,7 @@ from .errors import (
     LighthouseError,
     NetworkError,
     RequestTimeoutError,
+    ResponseTooLargeError,
     ServerError,
     ThrottledError,
 )
@@ -48,6 +49,8 @@ def is_transient(error: LighthouseError) -> bool:
     """Errors that the same request may not meet again later."""
     if isinstance(error, ThrottledError | ServerError | NetworkError | RequestTimeoutError):
         return True
+    if isinstance(error, ResponseTooLargeError):
+        return False
     if isinstance(error, BadResponseError):
         # 5xx: a gateway or the service in trouble. 2xx with a body that is not an API
         # answer: most often a truncated or garbled transfer. 4xx: a wrong endpoint or
@@ -55,6 +58,10 @@ def is_transient(error: LighthouseError) -> bool:
         status = error.status_code or 0
         return status >= 500 or 200 <= status < 300
     return False
+
+
+#: Seconds one attempt may take by default, connecting to the last byte of the answer.
+ATTEMPT_TIMEOUT = 25.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +72,12 @@ class RetryPolicy:
     base_delay: float = 0.25
     max_delay: float = 4.0
     throttle_base_delay: float = 1.0
-    max_total: float = 20.0  # seconds from the first attempt after which no retry starts
+    #: The call's deadline, seconds from its start: no attempt runs past it, and no retry
+    #: starts whose backoff would end past it.
+    max_total: float = 60.0
+    #: One attempt's deadline, connecting to the last byte of the answer; a read timeout
+    #: (or this deadline) leaves room for retries inside ``max_total``.
+    attempt_timeout: float = ATTEMPT_TIMEOUT
 
     def should_retry(self, error: LighthouseError, *, repeatable: bool) -> bool:
         """``repeatable``: the action is a read or carries an idempotency token."""

@@ -33,6 +33,13 @@ MCP_PATH = "/mcp"
 SSE_PATH = "/sse"
 MESSAGES_PATH = "/messages/"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+#: Seconds a connection may take to send a request's headers (first byte to blank line).
+HEADER_TIMEOUT = 10.0
+#: A streamable HTTP session with no request for this long is closed (the SDK's default
+#: is 30 minutes).
+SESSION_IDLE_TIMEOUT = 10 * 60.0
+#: Open streamable HTTP sessions at most; an initialize past it is refused (503).
+MAX_SESSIONS = 64
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,13 @@ _CORS_EXPOSE = (b"access-control-expose-headers", b"mcp-session-id, www-authenti
 class GuardMiddleware:
     """ASGI middleware: Origin/Host check (403), then bearer token (401).
 
+    The bearer scheme word is matched in any case (RFC 7235). WebSocket upgrades are
+    refused before the app sees them (no transport here speaks WebSocket), so a
+    cross-origin upgrade gets a clean 403, not an error inside the SDK's handlers. The
+    other bounds on what a client can hold: ``HEADER_TIMEOUT`` (slow_header_guard),
+    ``SESSION_IDLE_TIMEOUT`` and ``MAX_SESSIONS`` (one bearer token serves the process,
+    so the session count is the count per token).
+
     A browser client on an allowed Origin also gets CORS: its preflight (which carries
     no token) is answered here, and responses name the Origin so the page can read them.
     """
@@ -109,9 +123,12 @@ class GuardMiddleware:
     def __init__(self, app: ASGIApp, auth: HttpAuth) -> None:
         self.app = app
         self.auth = auth
-        self._expected = f"Bearer {auth.token}".encode() if auth.token else None
+        self._expected = auth.token.encode() if auth.token else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await _refuse_websocket(receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -134,16 +151,16 @@ class GuardMiddleware:
         if origin and scope.get("method") == "OPTIONS":
             await _reply(send, 204, b"", cors + _CORS_PREFLIGHT)
             return
-        if self._expected is not None:
-            given = headers.get("authorization", b"")
-            if not hmac.compare_digest(given, self._expected):
-                await _reply(
-                    send,
-                    401,
-                    b"Unauthorized: bearer token required",
-                    [*cors, (b"www-authenticate", b'Bearer realm="lighthouse-mcp"')],
-                )
-                return
+        if self._expected is not None and not hmac.compare_digest(
+            _bearer(headers.get("authorization", b"")), self._expected
+        ):
+            await _reply(
+                send,
+                401,
+                b"Unauthorized: bearer token required",
+                [*cors, (b"www-authenticate", b'Bearer realm="lighthouse-mcp"')],
+            )
+            return
         if not cors:
             await self.app(scope, receive, send)
             return
@@ -155,6 +172,20 @@ class GuardMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
+
+
+def _bearer(value: bytes) -> bytes:
+    """The credentials of an ``Authorization: Bearer <token>`` header (scheme in any
+    case, RFC 7235 §2.1), or b"" for any other header."""
+    scheme, _, token = value.strip().partition(b" ")
+    return token.strip(b" ") if scheme.lower() == b"bearer" else b""
+
+
+async def _refuse_websocket(receive: Receive, send: Send) -> None:
+    """Close a WebSocket handshake before accepting it: the server answers HTTP 403."""
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        await send({"type": "websocket.close", "code": 1008})
 
 
 async def _reply(
@@ -206,7 +237,10 @@ def _no_sdk_host_check() -> Any:
 def streamable_http_app(server: LighthouseServer, auth: HttpAuth) -> ASGIApp:
     quiet_body_loggers()
     app = server.streamable_http_app(
-        streamable_http_path=MCP_PATH, transport_security=_no_sdk_host_check()
+        streamable_http_path=MCP_PATH,
+        transport_security=_no_sdk_host_check(),
+        session_idle_timeout=SESSION_IDLE_TIMEOUT,
+        max_sessions=MAX_SESSIONS,
     )
     return GuardMiddleware(app, auth)
 
@@ -263,7 +297,110 @@ async def serve_stdio(server: LighthouseServer) -> None:
     from mcp.server.stdio import stdio_server
 
     async with stdio_server() as (read, write):
-        await server.run(read, write, server.create_initialization_options())
+        await server.run(
+            ParseErrorReplies(read, write), write, server.create_initialization_options()
+        )
+
+
+PARSE_ERROR = -32700
+
+
+class ParseErrorReplies:
+    """The stdio read stream, answering each line that is not readable JSON with a
+    JSON-RPC -32700 error instead of passing the parse exception on.
+
+    The SDK's stdio reader (mcp 2.x, ``mcp.server.stdio``) hands a line it cannot parse
+    to the session as an exception, and the session only logs it: a client that sent a
+    lone surrogate, a 5,000-digit integer or 300 levels of nesting (all valid to some JSON
+    parsers, refused by the SDK's) waits for ever. The reply carries the request's id when
+    a lenient parse can still find one, so the waiting request ends; otherwise null, as
+    JSON-RPC 2.0 says. See docs/upstream/mcp-stdio-parse-error.md.
+    """
+
+    def __init__(self, inner: Any, write: Any) -> None:
+        self._inner = inner
+        self._write = write
+
+    @property
+    def last_context(self) -> Any:
+        return getattr(self._inner, "last_context", None)
+
+    async def receive(self) -> Any:
+        while True:
+            item = await self._inner.receive()
+            line = _unparsed_line(item)
+            if line is None:
+                return item
+            await self._write.send(_parse_error_reply(line))
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    def __aiter__(self) -> ParseErrorReplies:
+        return self
+
+    async def __anext__(self) -> Any:
+        import anyio
+
+        try:
+            return await self.receive()
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
+
+    async def __aenter__(self) -> ParseErrorReplies:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def _unparsed_line(item: Any) -> str | None:
+    """The raw line of a parse failure from the SDK's reader, else None."""
+    from pydantic import ValidationError
+
+    if not isinstance(item, ValidationError):
+        return None
+    errors = item.errors(include_url=False)
+    if not errors or errors[0]["type"] != "json_invalid":
+        return None
+    line = errors[0].get("input")
+    return line if isinstance(line, str) else ""
+
+
+def _parse_error_reply(line: str) -> Any:
+    import json
+
+    import mcp_types as types
+    from mcp.shared.message import SessionMessage
+
+    request_id: str | int | None = None
+    try:
+        data = json.loads(
+            line, parse_int=lambda digits: int(digits) if len(digits) < 100 else digits
+        )
+    except (ValueError, RecursionError):
+        data = None
+    if isinstance(data, dict):
+        found = data.get("id")
+        if (
+            isinstance(found, str | int)
+            and not isinstance(found, bool)
+            and (len(str(found)) <= 200)
+        ):
+            request_id = found
+    error = types.JSONRPCError(
+        jsonrpc="2.0",
+        id=request_id,
+        error=types.ErrorData(
+            code=PARSE_ERROR,
+            message=(
+                "Parse error: the line is not JSON this server can read (malformed, a lone "
+                "surrogate, nesting deeper than 200 levels or a number of more than 4,300 "
+                "digits)"
+            ),
+        ),
+    )
+    return SessionMessage(error)
 
 
 async def serve_http(server: LighthouseServer, settings: Settings) -> None:
@@ -276,10 +413,62 @@ async def serve_http(server: LighthouseServer, settings: Settings) -> None:
         else sse_app(server, auth)
     )
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_level="warning", lifespan="on"
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        lifespan="on",
+        http=slow_header_guard(),
     )
     announce(settings, auth)
     await uvicorn.Server(config).serve()
+
+
+def slow_header_guard(timeout: float = HEADER_TIMEOUT) -> type[Any]:
+    """uvicorn's h11 protocol, closing a connection whose request headers take longer
+    than ``timeout`` seconds (uvicorn's keep-alive timer stops at the first byte, so a
+    client sending a header byte now and then would otherwise hold it for ever)."""
+    import asyncio
+
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class SlowHeaderGuard(H11Protocol):
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.conn.their_state is not h11.IDLE:
+                self._disarm()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._header_timer = self.loop.call_later(timeout, self._too_slow)
+
+        def _disarm(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _too_slow(self) -> None:
+            self._header_timer = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()
+
+    return SlowHeaderGuard
 
 
 async def serve(server: LighthouseServer, settings: Settings) -> None:

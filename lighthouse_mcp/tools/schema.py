@@ -392,10 +392,18 @@ def input_schema(
 def validation_schema(action: str) -> JSONSchema:
     """The description-free input schema the validator compiles (shared, do not mutate).
 
-    It is the published schema plus the Region enum and the documented cross-parameter
-    rules (:data:`RULES_KEYWORD`) of the action and of its structures.
+    It is the published schema plus the Region enum, the documented cross-parameter
+    rules (:data:`RULES_KEYWORD`) of the action and of its structures, and the documented
+    limits the catalog has no keyword for (:mod:`lighthouse_mcp.tools.limits`).
     """
-    return _input_schema(action, None, None, True, True)
+    return _validation_schema(action)
+
+
+@cache
+def _validation_schema(action: str) -> JSONSchema:
+    from lighthouse_mcp.tools import limits
+
+    return limits.tighten(_input_schema(action, None, None, True, True))
 
 
 def output_schema(action: str) -> JSONSchema:
@@ -406,4 +414,5 @@ def output_schema(action: str) -> JSONSchema:
 def clear_caches() -> None:
     """Forget built schemas (tests swap catalogs; the real catalog never changes at runtime)."""
     _input_schema.cache_clear()
+    _validation_schema.cache_clear()
     _output_schema.cache_clear()

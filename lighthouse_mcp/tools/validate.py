@@ -29,7 +29,7 @@ from typing import Any
 from lighthouse_mcp import catalog
 from lighthouse_mcp.catalog import FilterSpec
 from lighthouse_mcp.catalog.secrets import REDACTED, SECRET_PAIR_LISTS, is_secret_field
-from lighthouse_mcp.tools import doc_rules
+from lighthouse_mcp.tools import doc_rules, limits
 from lighthouse_mcp.tools.schema import (
     EMITTED_KEYWORDS,
     RULES_KEYWORD,
@@ -197,6 +197,8 @@ def describe(schema: JSONSchema) -> str:
             return f"string of at most {schema['maxLength']} characters"
     if kind in ("integer", "number"):
         lo, hi = schema.get("minimum"), schema.get("maximum")
+        lo = None if lo == limits.INT64_MIN else lo  # the wire type's range goes unsaid
+        hi = None if hi == limits.INT64_MAX else hi
         if lo is not None and hi is not None:
             return f"{kind} from {lo} to {hi}"
         if lo is not None:
@@ -405,7 +407,7 @@ class _Compiler:
 
 
 def _unknown(path: str, key: str, value: Any, allowed: list[str]) -> Problem:
-    key = _printable(key)
+    key = _printable(key if len(key) <= _MAX_GIVEN else key[: _MAX_GIVEN - 1] + "…")
     where = _join(path, key)
     hint = _suggest(key, allowed)
     place = f" in {path}" if path else ""
@@ -651,6 +653,17 @@ def validate(action: str, arguments: Mapping[str, Any]) -> list[Problem]:
     if isinstance(arguments, Mapping):
         for rule in extra:
             rule(arguments, "", problems)
+        size = limits.request_bytes(arguments)
+        if size > limits.MAX_REQUEST_BYTES:
+            problems.append(
+                Problem(
+                    "",
+                    f"{size:,} bytes",
+                    limits.REQUEST_LIMIT_TEXT,
+                    f"the arguments come to {size:,} bytes; the API takes "
+                    f"{limits.REQUEST_LIMIT_TEXT}",
+                )
+            )
         # The docs' prose rules, for fields the schema found nothing wrong with (one
         # problem per field: a 54-character password is "too long", said once).
         flagged = {p.path for p in problems}

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import anyio
 import mcp_types as types
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -189,8 +190,26 @@ def test_empty_lists_never_crash_the_sandbox(
 
 
 def test_found_by_hypothesis_renew_quote_for_no_disks(plain: Session) -> None:
-    """Regression: the sandbox's quote indexed the first of zero disks (InternalError)."""
-    result, sent = _counted(
-        plain, "InquirePriceRenewDisks", {"DiskIds": [], "RenewDiskChargePrepaid": {"Period": 1}}
-    )
-    assert error_code(result) == "InvalidParameterValue" and len(sent) == 1
+    """Regression: the sandbox's quote indexed the first of zero disks (InternalError).
+    An empty required ID list is now refused before sending (tools/limits.py); the
+    sandbox, asked directly, still answers it as the API does."""
+    arguments = {"DiskIds": [], "RenewDiskChargePrepaid": {"Period": 1}}
+    result, sent = _counted(plain, "InquirePriceRenewDisks", arguments)
+    assert error_code(result) == "InvalidArguments" and sent == []
+
+    async def direct() -> str:
+        from lighthouse_mcp.client import Credentials, InvalidInputError, LighthouseClient
+        from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
+
+        async with LighthouseClient(
+            credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY),
+            region="ap-guangzhou",
+            endpoint="http://sandbox",
+            transport=Sandbox(delay=0).transport(),
+            max_attempts=1,
+        ) as client:
+            with pytest.raises(InvalidInputError) as info:
+                await client.call("InquirePriceRenewDisks", arguments)
+            return info.value.code
+
+    assert anyio.run(direct) == "InvalidParameterValue"
