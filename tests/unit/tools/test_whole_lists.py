@@ -1,4 +1,5 @@
-"""all_pages with fields (caps after projection), the truncation marker, Limit capping."""
+"""all_pages with fields (caps after projection), the truncation marker, a Limit above
+the maximum refused."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.anyio
 class Instances:
     """DescribeInstances over ``count`` big records, honouring Offset/Limit (max 100)."""
 
-    def __init__(self, count: int, *, total: bool = True) -> None:
+    def __init__(self, count: int, *, total: bool = True, max_limit: int = 100) -> None:
+        self.max_limit = max_limit
         self.items = [
             {"InstanceId": f"lhins-{i:08d}", "InstanceName": "x" * 400, "InstanceState": "RUNNING"}
             for i in range(count)
@@ -33,6 +35,7 @@ class Instances:
         self.calls.append(dict(params))
         offset, limit = int(params["Offset"]), int(params["Limit"])
         assert 1 <= limit <= 100
+        limit = min(limit, self.max_limit)
         out: dict[str, Any] = {
             "InstanceSet": self.items[offset : offset + limit],
             "RequestId": f"req-{len(self.calls)}",
@@ -115,3 +118,40 @@ def test_marker_for_a_result_cut_without_paging() -> None:
     marker = truncation("result_size", list_field="ContainerList", returned=10, cap=60_000)
     assert "next" not in marker and "total" not in marker
     assert marker["hint"].startswith("the result was cut to 60000 characters: 10 ContainerList")
+
+
+async def test_starts_at_the_callers_offset_and_passes_other_params() -> None:
+    api = Instances(130)
+    params = {"Offset": 20, "Filters": [{"Name": "instance-name", "Values": ["x"]}]}
+    out = await all_pages(api.call, "DescribeInstances", params)
+    assert [c["Offset"] for c in api.calls] == [20, 120]
+    assert all(c["Filters"] == params["Filters"] for c in api.calls)
+    assert len(out["InstanceSet"]) == 110 and out["Paging"]["From"] == 20
+
+
+async def test_with_total_count_a_short_page_does_not_end_the_list() -> None:
+    # An API that caps Limit below the documented maximum still gets walked to the end.
+    api = Instances(120, max_limit=50)
+    out = await all_pages(api.call, "DescribeInstances", {})
+    assert [c["Offset"] for c in api.calls] == [0, 50, 100]
+    assert len(out["InstanceSet"]) == 120 and TRUNCATED not in out
+
+
+async def test_empty_list_is_one_call() -> None:
+    out = await all_pages(Instances(0).call, "DescribeInstances", {})
+    assert out["InstanceSet"] == [] and out["Paging"]["Pages"] == 1 and TRUNCATED not in out
+
+
+async def test_progress_after_each_page() -> None:
+    seen: list[tuple[int, int | None]] = []
+
+    async def progress(done: int, total: int | None, message: str) -> None:
+        seen.append((done, total))
+
+    await all_pages(Instances(150).call, "DescribeInstances", {}, progress=progress)
+    assert seen == [(100, 150), (150, 150)]
+
+
+async def test_one_item_larger_than_the_size_cap_is_still_returned() -> None:
+    out = await all_pages(Instances(3).call, "DescribeInstances", {}, max_chars=10)
+    assert len(out["InstanceSet"]) == 1 and out[TRUNCATED]["next"]["Offset"] == 1
