@@ -77,6 +77,13 @@ BENCHES = (
     ),
     Bench("bench_memory.py", "Peak RSS of the server with all tools loaded", (), ("--calls", "2")),
     Bench("bench_validate.py", "Validation cost per call vs jsonschema", (), ("--number", "50")),
+    Bench(
+        "bench_answer_size.py",
+        "Answer size: today's result text vs concise text and "
+        "fields (targets >= 3x, >= 10x, >= 5x; a whole 2,000-instance list)",
+        (),
+        ("--instances", "300"),
+    ),
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lighthouse_mcp.server.config import Settings
@@ -47,6 +49,17 @@ def sandbox_client(
         direct=sb.exchange(),
         **options,
     )
+
+
+def builtin_region(settings: Settings) -> str | None:
+    """The region calls use when neither the call nor --region names one: the sandbox's,
+    else the client's own default (TENCENTCLOUD_REGION, the profile, tccli's config)."""
+    if settings.sandbox:
+        return SANDBOX_REGION
+    # Imported here: the credentials module loads httpx, which a start need not pay for.
+    from lighthouse_mcp.client.credentials import region_from_config
+
+    return region_from_config(os.environ, Path.home())
 
 
 def make_client(settings: Settings, sandbox: Sandbox | None = None) -> LighthouseClient:

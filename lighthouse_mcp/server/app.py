@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import mcp_types as types
@@ -21,8 +22,16 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 
 from lighthouse_mcp.catalog import API_VERSION
-from lighthouse_mcp.server import gate, paging, prompts, resources, secret_outputs, waits
-from lighthouse_mcp.server.api_client import make_client
+from lighthouse_mcp.server import (
+    gate,
+    paging,
+    projection,
+    prompts,
+    resources,
+    secret_outputs,
+    waits,
+)
+from lighthouse_mcp.server.api_client import builtin_region, make_client
 from lighthouse_mcp.server.api_errors import unexpected_error_result
 from lighthouse_mcp.server.catalog_tools import register_action_tools
 from lighthouse_mcp.server.compact import register_compact_tools
@@ -125,6 +134,20 @@ class LighthouseServer(Server[Any]):
             self._client = None
 
 
+def region_note(flag: str | None, default: str | None) -> str:
+    """The instructions' line saying which default Region applies, and where it came from."""
+    if flag:
+        return f"Default Region: {flag} (the server's --region)."
+    if default:
+        return f"Default Region: {default} (built-in default; the server's --region changes it)."
+    return "No default Region is configured: pass Region on every call."
+
+
+def _client_default(client: Any) -> str | None:
+    region = getattr(client, "default_region", None)
+    return region if isinstance(region, str) else None
+
+
 def build_registry(settings: Settings) -> Registry:
     return Registry(settings=settings, exposed_actions=exposed_actions(settings))
 
@@ -154,7 +177,15 @@ def build_server(
         result: ApiClient = state["client"]
         return result
 
+    if reg.default_region is None:
+        reg.default_region = settings.region or (
+            _client_default(client)
+            if client is not None
+            else builtin_region(replace(settings, sandbox=settings.sandbox or sandbox is not None))
+        )
     pipeline = Pipeline(reg, get_client, **(pipeline_options or {}))
+    if catalog_tools:
+        projection.install(reg)  # ``fields``: part of every catalog tool, not a feature
     install_features(reg, Services(pipeline, get_client), features)
     if catalog_tools:
         if settings.compact:
@@ -212,7 +243,12 @@ def build_server(
         title="Tencent Cloud Lighthouse",
         lifespan=lifespan,
         instructions="\n".join(
-            [INSTRUCTIONS, *([COMPACT_NOTE] if settings.compact else []), *reg.instructions]
+            [
+                INSTRUCTIONS,
+                region_note(settings.region, reg.default_region),
+                *([COMPACT_NOTE] if settings.compact else []),
+                *reg.instructions,
+            ]
         ),
         get_tool_input_schema=lambda name: (
             reg.tools[name].input_schema if name in reg.tools else None

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.catalog.secrets import REDACTED, redact
+from lighthouse_mcp.server import projection
 from lighthouse_mcp.server.api_errors import api_error_result, unexpected_error_result
 from lighthouse_mcp.server.hooks import (
     AllowAll,
@@ -36,6 +37,9 @@ from lighthouse_mcp.server.hooks import (
 )
 from lighthouse_mcp.server.registry import Registry, ServerArg
 from lighthouse_mcp.server.results import success, tool_error, validation_error
+from lighthouse_mcp.tools.concise import left_out_note
+from lighthouse_mcp.tools.intent import suggest_actions
+from lighthouse_mcp.tools.schema import region_applies
 from lighthouse_mcp.tools.validate import Problem, validate
 
 __all__ = [
@@ -95,6 +99,18 @@ def mask_secrets(arguments: Mapping[str, Any]) -> dict[str, Any]:
     return masked
 
 
+def integral_numbers(value: Any) -> Any:
+    """``value`` with integral floats (``10.0``) as ints: JSON Schema counts them as
+    integers, so validation accepts them, and the API gets the integer it documents."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: integral_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [integral_numbers(v) for v in value]
+    return value
+
+
 def _check_server_arg(arg: ServerArg, value: Any) -> Problem | None:
     expected = arg.schema.get("type")
     allowed = _JSON_TYPES.get(expected) if isinstance(expected, str) else None
@@ -114,16 +130,6 @@ def _check_server_arg(arg: ServerArg, value: Any) -> Problem | None:
     )
 
 
-#: The arguments that page a Describe* list.
-PAGE_PARAMS = ("Offset", "Limit")
-
-
-def _default_page_params(action: str) -> Iterable[str]:
-    """The paging arguments (Offset, Limit) ``action`` takes, for a cut result's hint."""
-    inputs = {p["name"] for p in catalog.action(action)["inputs"]}
-    return [name for name in PAGE_PARAMS if name in inputs]
-
-
 class Pipeline:
     """Runs one action call for a tool handler. Built once per server by build_server.
 
@@ -137,14 +143,12 @@ class Pipeline:
         client: Callable[[], ApiClient],
         *,
         validator: Validator = validate,
-        page_params: Callable[[str], Iterable[str]] = _default_page_params,
         is_read: Callable[[str], bool] = catalog.is_read,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._registry = registry
         self._client = client
         self._validator = validator
-        self._page_params = page_params
         self._is_read = is_read
         self._clock = clock
         self._exposed = frozenset(registry.exposed_actions)
@@ -161,10 +165,12 @@ class Pipeline:
         """Why ``action`` may not run on this server, or None when it may."""
         settings = self._registry.settings
         if action not in self._exposed:
+            close = suggest_actions(action, sorted(self._exposed))
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
             return (
                 f"{action} is not available on this server: it is not a Lighthouse action "
                 "or the server's flags (--toolsets/--tools/--exclude-tools/--read-only) "
-                "leave it out."
+                f"leave it out.{hint}"
             )
         if settings.read_only and not self._is_read(action):
             return f"{action} changes resources and this server runs with --read-only."
@@ -255,6 +261,8 @@ class Pipeline:
         for key, value in server_args.items():
             if (arg_problem := _check_server_arg(offered[key], value)) is not None:
                 problems.append(arg_problem)
+        if projection.FIELDS in server_args:
+            problems.extend(projection.check(action, server_args[projection.FIELDS]))
         try:
             problems.extend(self._validator(action, arguments))
         except Exception as exc:
@@ -264,6 +272,7 @@ class Pipeline:
                 "invalid", validation_error(action, problems), fields=[p.path for p in problems]
             )
 
+        arguments = {k: integral_numbers(v) for k, v in arguments.items()}
         region = arguments.pop(REGION_ARG, None) or self._registry.settings.region
         call = PendingCall(
             action=action, region=region, arguments=arguments, server_args=server_args, tool=tool
@@ -282,7 +291,7 @@ class Pipeline:
 
         try:
             response = self.filter_output(action, await self._call_chain(action, ctx)(call))
-            result = success(action, response, page_params=self._page_params(action))
+            result = self._shape(call, response)
             if decision.gated:  # who said yes: "elicited-accept", "model-relayed", ...
                 result.meta = {**(result.meta or {}), CONFIRMATION_META: decision.decision}
         except Exception as exc:
@@ -299,6 +308,32 @@ class Pipeline:
             )
             raise
         return finish("ok", result, request_id=response.get("RequestId"))
+
+    def _shape(self, call: PendingCall, response: dict[str, Any]) -> ToolResult:
+        """The tool result: projected with ``fields`` (or a price quote's default), the
+        region named, a note for what a default projection left out."""
+        fields = call.server_args.get(projection.FIELDS)
+        shown = projection.apply(call.action, response, fields)
+        note = None if fields else left_out_note(call.action, response)
+        return success(
+            call.action,
+            shown,
+            region=self.result_region(call),
+            arguments=call.arguments,
+            notes=[note] if note else [],
+        )
+
+    def result_region(self, call: PendingCall) -> str | None:
+        """The region a call's answer came from: its Region, else --region, else the
+        client's own default; None for global actions (no Region at all)."""
+        if call.action in catalog.action_names() and not region_applies(
+            catalog.action(call.action)
+        ):
+            return None
+        if call.region or self._registry.default_region:
+            return call.region or self._registry.default_region
+        default = getattr(self._client(), "default_region", None)
+        return default if isinstance(default, str) else None
 
     def _call_chain(self, action: str, ctx: ToolContext) -> CallNext:
         async def send(call: PendingCall) -> dict[str, Any]:

@@ -119,6 +119,9 @@ class Registry:
 
     settings: Settings
     exposed_actions: tuple[str, ...] = ()
+    #: The Region a call without one goes to, as every tool's Region schema advertises
+    #: it: --region, else the built-in default (set by build_server); None: none known.
+    default_region: str | None = None
     tools: dict[str, ToolSpec] = field(default_factory=dict)
     prompts: dict[str, PromptSpec] = field(default_factory=dict)
     resources: dict[str, ResourceSpec] = field(default_factory=dict)

@@ -78,9 +78,9 @@ def input_schema(registry: Registry) -> dict[str, Any]:
     settings = registry.settings
     withheld = withheld_kinds(registry)
     kinds = [kind for kind in waits.KINDS if kind not in withheld]
-    region = action_schema("DescribeInstances", lang=settings.lang, default_region=settings.region)[
-        "properties"
-    ]["Region"]
+    region = action_schema(
+        "DescribeInstances", lang=settings.lang, default_region=registry.default_region
+    )["properties"]["Region"]
     return {
         "type": "object",
         "additionalProperties": False,
@@ -235,6 +235,17 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
                 raise
             return api
         text = summary(result)
+        if result.get("NotFound"):
+            listed = ", ".join(result["NotFound"])
+            where = region or registry.default_region or "the default region"
+            grace = waits.NOT_SEEN_GRACE_SECONDS
+            return tool_error(
+                f"{text}\nNot found: {listed} is not listed by {spec.describe} in {where} "
+                f"(after a {grace:g}s grace period for new resources). Check the ID and "
+                "the Region.",
+                code="ResourceNotFound",
+                details={"NotFound": result["NotFound"], "Resources": result["Resources"]},
+            )
         return text_result(f"{text}\n{json.dumps(result, ensure_ascii=False)}", structured=result)
 
     return ToolSpec(

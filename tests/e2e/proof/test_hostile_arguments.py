@@ -3,8 +3,9 @@ sandbox with arguments hypothesis builds from the tool's own input schema.
 
 - Schema-valid arguments reach the sandbox exactly once and come back as an API answer
   (data or an API error with a Code); the only refusals allowed before sending are the
-  documented cross-parameter rules and per-filter value lists, which JSON Schema cannot
-  express and the validator adds.
+  documented cross-parameter rules, per-filter value lists and the docs' prose rules
+  (tools/doc_rules.py), which JSON Schema cannot express (or the tool list would pay for)
+  and the validator adds.
 - Arguments broken in one known place (wrong type at any depth, unknown key, missing
   required key, too long, too many items, out of enum, above maximum, lone surrogate,
   nesting 120 deep; the raw JSON-RPC tests go deeper) are refused with InvalidArguments
@@ -35,6 +36,7 @@ from lighthouse_mcp.sandbox import RecordedRequest
 from lighthouse_mcp.server.app import Feature
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.server.gate import policy_from_settings
+from lighthouse_mcp.tools import doc_rules
 from lighthouse_mcp.tools.schema import validation_schema
 from tests.e2e.proof.harness import Session, assert_no_leak, error_code, session
 from tests.e2e.proof.strategies import Breakage, breakages, valid
@@ -70,13 +72,15 @@ def _rule_params(schema: object) -> set[str]:
 
 def _may_refuse(action: str, field: str) -> bool:
     """Whether the validator may refuse a schema-valid argument at ``field``: a rule
-    JSON Schema cannot say (cross-parameter rules, per-filter value lists)."""
+    JSON Schema cannot say (cross-parameter rules, per-filter value lists) or one the
+    docs state in prose (tools/doc_rules.py: KeyName, Password, ID formats)."""
     last = re.sub(r"\[\d+\]", "", field).split(".")[-1]
     spec = catalog.action(action).get("filters")
     top = re.split(r"[.\[]", field)[0]
     return (
         field == ""
         or last in _rule_params(validation_schema(action))
+        or doc_rules.governs(last)
         or (spec is not None and top == spec["param"])
     )
 

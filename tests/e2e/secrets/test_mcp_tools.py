@@ -198,7 +198,9 @@ async def test_passwords_and_env_values_through_every_result_path(
         )
         _check_everything(tmp_path, s, all_logs, sb)
     assert not ok.is_error, _text(ok)
-    assert refused.is_error and _code(refused) == "InvalidParameterValue.InvalidPassword"
+    # The bad password breaks the documented complexity: refused before sending.
+    assert refused.is_error and _code(refused) == "InvalidArguments"
+    assert "Password: does not meet the documented" in _text(refused)
     assert wrong_type.is_error and "Password" in _text(wrong_type)
     assert nested.is_error and unknown_arg.is_error
     assert create.is_error and _code(create) == "ConfirmationRequired", _text(create)
