@@ -144,6 +144,13 @@ def _endpoints_and_regions(lines: list[str]) -> tuple[dict[str, Any], list[dict[
     region_list: list[dict[str, Any]] = [
         {"region": rid, "name": name, "financial": False} for rid, name in regions(lines)
     ]
+    # The endpoint table names regions the region table lacks (ap-chongqing): both count.
+    listed = {r["region"] for r in region_list}
+    for name, domain in ep.regional.items():
+        rid = domain.removeprefix(f"{SERVICE}.").removesuffix(".tencentcloudapi.com")
+        if rid not in listed:
+            region_list.append({"region": rid, "name": name, "financial": False})
+            listed.add(rid)
     region_list += [
         {"region": rid, "name": name, "financial": True, "endpoint": domain}
         for rid, (name, domain) in financial.items()
@@ -230,7 +237,7 @@ def _action(
         act["filters"] = filter_spec
     act["constraints"] = facts.constraints(act["inputs"])
     act["examples"] = parse_examples(
-        lines[i_ex + 1 : i_dev], _coercer(act["inputs"], structures)
+        lines[i_ex + 1 : i_dev], coercer(act["inputs"], structures)
     )
     return act
 
@@ -260,7 +267,7 @@ def _param(raw: RawParam) -> dict[str, Any]:
     return param
 
 
-def _coercer(inputs: list[dict[str, Any]], structures: dict[str, Any]) -> facts.Coerce:
+def coercer(inputs: list[dict[str, Any]], structures: dict[str, Any]) -> facts.Coerce:
     """Types query-string example values by following the parameter path through structures."""
 
     def coerce(path: list[str], raw: str) -> Any:

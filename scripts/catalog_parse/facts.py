@@ -281,7 +281,7 @@ def filter_spec(params: list[dict[str, Any]], raw: list[RawParam]) -> dict[str, 
                 closed = True
             elif not filters:
                 intro.append(line)
-            elif outro or (closed and _is_outro(line)):
+            elif outro or _is_outro(line):
                 outro.append(line)
             else:
                 texts[-1].append(line)
