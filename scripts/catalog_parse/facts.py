@@ -147,13 +147,14 @@ _RANGE = re.compile(
 _BRACKET_RANGE = re.compile(r"[\[［]\s*(-?\d+)\s*(?:[,，]|-)\s*(-?\d+)\s*[\]］]")
 _MAXIMUM = re.compile(r"最大值(?:为|是)?\s*(\d+)")
 _MAX_LENGTH = (
-    re.compile(r"最大长度\s*(?:为|是)?\s*(\d+)"),
+    re.compile(r"最大长度\s*(?:为|是|[:：])?\s*(\d+)"),
     re.compile(r"长度不(?:超过|能超过|可超过)\s*(\d+)\s*(?:个)?(?:字符|位)"),
     re.compile(r"不超过\s*(\d+)\s*个\s*(?:ASCII\s*)?字符"),
 )
 _MAX_ITEMS = (
     re.compile(r"(?<!Values 的)(?<!Values的)上限(?:数量)?(?:为|是)\s*(\d+)"),
     re.compile(r"列表(?:长度最大值|最大长度)(?:为|是)?\s*(\d+)"),
+    re.compile(r"最大长度\s*[:：]\s*(\d+)"),
     re.compile(r"最多(?:同时指定|支持)\s*(\d+)\s*个"),
     re.compile(r"个数取值最大为\s*(\d+)"),
 )
