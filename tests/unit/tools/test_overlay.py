@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SAFETY_CLASSES = set(get_args(cat.SafetyClass))
 GROUP_IDS = {
     "blueprint", "disk-backup", "firewall", "snapshot", "keypair", "instance", "ccn", "disk",
-    "other", "scene", "bundle", "docker", "quota", "region",
+    "other", "scene", "bundle", "docker", "quota", "region", "mcp-server",
 }
 #: Actions that lose data or cannot be undone; the gate must stop every one of them.
 MUST_BE_DESTRUCTIVE = {

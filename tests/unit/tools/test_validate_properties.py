@@ -36,9 +36,11 @@ def _strategy(schema: JSONSchema, root: JSONSchema) -> st.SearchStrategy[Any]:
                                      **alt}, root) for alt in schema["anyOf"]])
     if "enum" in schema:
         return st.sampled_from(schema["enum"])
-    if "pattern" in schema:  # only the templated filter names: ^prefix:.+$
+    if "pattern" in schema and schema["pattern"].endswith(".+$"):  # templated filter names
         prefix = schema["pattern"][1:-3].replace("\\", "")
         return st.text("abc-", min_size=1, max_size=5).map(lambda s: prefix + s)
+    if "pattern" in schema:  # region IDs
+        return st.from_regex(schema["pattern"], fullmatch=True)
     kind = schema.get("type")
     if kind == "string":
         if "format" in schema:
