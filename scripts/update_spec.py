@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ class Drift:
     folder: str
     lines: list[str] = field(default_factory=list)
 
-    def add(self, kind: str, where: str, names: set[str]) -> None:
+    def add(self, kind: str, where: str, names: AbstractSet[str]) -> None:
         self.lines += [f"  {kind} {where}{name}" for name in sorted(names)]
 
 

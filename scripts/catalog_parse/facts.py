@@ -267,19 +267,16 @@ def filter_spec(params: list[dict[str, Any]], raw: list[RawParam]) -> dict[str, 
         outro: list[str] = []
         filters: list[dict[str, Any]] = []
         texts: list[list[str]] = []
-        closed = True
         lines = source.description_lines
         for k, line in enumerate(lines):
             nxt = lines[k + 1] if k + 1 < len(lines) else ""
             if _FILTER_NAME.match(line) and (nxt.startswith("按照") or _FILTER_TYPE.match(nxt)):
                 filters.append({"name": line, "type": "String", "required": False})
                 texts.append([])
-                closed = False
             elif filters and (m := _FILTER_TYPE.match(line)):
                 filters[-1]["type"] = m.group(1)
             elif filters and (m := _FILTER_REQUIRED.match(line)):
                 filters[-1]["required"] = m.group(1) == "是"
-                closed = True
             elif not filters:
                 intro.append(line)
             elif outro or _is_outro(line):

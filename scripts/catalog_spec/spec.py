@@ -184,7 +184,8 @@ def _request_id() -> dict[str, Any]:
         "type": "String",
         "array": False,
         "required": None,
-        "description": "唯一请求 ID，由服务端生成，每次请求都会返回。定位问题时需要提供该次请求的 RequestId。",
+        "description": "唯一请求 ID，由服务端生成，每次请求都会返回。"
+        "定位问题时需要提供该次请求的 RequestId。",
     }
 
 
