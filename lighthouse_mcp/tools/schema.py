@@ -295,7 +295,8 @@ def region_applies(act: Action) -> bool:
 #: A well-formed region ID (``ap-guangzhou``, ``ap-shanghai-fsi``, ``na-siliconvalley``):
 #: any is accepted, since Tencent opens regions the catalog's table does not list yet
 #: (DescribeRegions is the live list); the known ones serve as did-you-mean suggestions.
-REGION_PATTERN = r"^[a-z]{2}-[a-z]+(?:-[a-z0-9]+)*$"
+#: The same shape the client checks before signing (client.client._REGION).
+REGION_PATTERN = r"^[a-z]{2,4}(?:-[a-z0-9]{2,20}){1,3}$"
 
 
 def _region_schema(default_region: str | None, region_enum: bool) -> JSONSchema:
