@@ -15,7 +15,7 @@ from mcp.client import Client
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, Sandbox
-from lighthouse_mcp.server.app import build_server
+from lighthouse_mcp.server.app import Feature, build_server
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.tools import schema
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.anyio
 
 REGION = "ap-guangzhou"
 #: No confirmation gate: CreateBlueprint and ResetInstance run without a round trip.
-FEATURES = ("lighthouse_mcp.server.paging", "lighthouse_mcp.server.waiters")
+FEATURES = (Feature.PAGING, Feature.WAITS)
 #: A state and a member no catalog lists: what Tencent may add tomorrow.
 NEW_STATE = "QUANTUM_ENTANGLED"
 NEW_MEMBER = "FutureField"
