@@ -43,6 +43,11 @@ class Drift:
     def add(self, kind: str, where: str, names: AbstractSet[str]) -> None:
         self.lines += [f"  {kind} {where}{name}" for name in sorted(names)]
 
+    def add_changes(self, label: str, where: str, before: AbstractSet[str],
+                    after: AbstractSet[str]) -> None:
+        self.add(f"+ {label}", where, after - before)
+        self.add(f"- {label}", where, before - after)
+
 
 def _inputs(api: dict[str, Any], action: str) -> set[str]:
     members = api["objects"][api["actions"][action]["input"]]["members"]
@@ -58,10 +63,14 @@ def _members(api: dict[str, Any], name: str) -> set[str]:
     return {m["name"] for m in api["objects"][name]["members"] if not m.get("disabled")}
 
 
-def _filters(api: dict[str, Any], action: str) -> set[str]:
+def _filters(api: dict[str, Any]) -> dict[str, set[str]]:
+    """Each action's documented filter names (read as the generator reads them)."""
     structs = spec.structures(api)
-    found = spec.action(api, action, [], structs).get("filters")
-    return {f["name"] for f in found["filters"]} if found else set()
+    out: dict[str, set[str]] = {}
+    for action in api["actions"]:
+        found = spec.action(api, action, [], structs).get("filters")
+        out[action] = {f["name"] for f in found["filters"]} if found else set()
+    return out
 
 
 def compare(folder: str, old: dict[str, Any], new: dict[str, Any]) -> Drift:
@@ -70,23 +79,16 @@ def compare(folder: str, old: dict[str, Any], new: dict[str, Any]) -> Drift:
     old_actions, new_actions = set(old["actions"]), set(new["actions"])
     drift.add("+ action", "", new_actions - old_actions)
     drift.add("- action", "", old_actions - new_actions)
+    old_filters, new_filters = _filters(old), _filters(new)
     for name in sorted(old_actions & new_actions):
-        before, after = _inputs(old, name), _inputs(new, name)
-        drift.add("+ parameter", f"{name}.", after - before)
-        drift.add("- parameter", f"{name}.", before - after)
-        before, after = _outputs(old, name), _outputs(new, name)
-        drift.add("+ output", f"{name}.", after - before)
-        drift.add("- output", f"{name}.", before - after)
-        before, after = _filters(old, name), _filters(new, name)
-        drift.add("+ filter", f"{name}:", after - before)
-        drift.add("- filter", f"{name}:", before - after)
+        drift.add_changes("parameter", f"{name}.", _inputs(old, name), _inputs(new, name))
+        drift.add_changes("output", f"{name}.", _outputs(old, name), _outputs(new, name))
+        drift.add_changes("filter", f"{name}:", old_filters[name], new_filters[name])
     old_structs, new_structs = spec.structure_names(old), spec.structure_names(new)
     drift.add("+ structure", "", new_structs - old_structs)
     drift.add("- structure", "", old_structs - new_structs)
     for name in sorted(old_structs & new_structs):
-        before, after = _members(old, name), _members(new, name)
-        drift.add("+ member", f"{name}.", after - before)
-        drift.add("- member", f"{name}.", before - after)
+        drift.add_changes("member", f"{name}.", _members(old, name), _members(new, name))
     return drift
 
 

@@ -68,7 +68,7 @@ def build_catalog(text: str, source_sha256: str) -> dict[str, Any]:
             "description": s.description,
             "referenced_by": s.referenced_by,
             "members": [
-                _param(p)
+                param_dict(p)
                 for p in parse_params(
                     lines[s.body[0] : s.body[1]],
                     Layout.REQUIRED_LAST if s.has_required else Layout.NO_REQUIRED,
@@ -221,7 +221,7 @@ def _action(
         "region_required": region_required,
         "asynchronous": False,
         "inputs": [],
-        "outputs": [_param(p) for p in outputs],
+        "outputs": [param_dict(p) for p in outputs],
         "constraints": [],
         "errors": [{"code": c, "description": d} for c, d in parse_errors(lines[i_err + 1 :])],
         "examples": [],
@@ -230,7 +230,7 @@ def _action(
     if note is not None:
         act["asynchronous"] = True
         act["async_note"] = note
-    act["inputs"] = [_param(p) for p in inputs]
+    act["inputs"] = [param_dict(p) for p in inputs]
     facts.apply_batch_limits(description, act["inputs"])
     filter_spec = facts.filter_spec(act["inputs"], inputs)
     if filter_spec is not None:
@@ -253,7 +253,8 @@ def _check_page_titles(name: str, row: OverviewRow, titles: list[PageTitle]) -> 
             raise DocsFormatError(f"{name}: page group {heading!r}, overview {row.group!r}")
 
 
-def _param(raw: RawParam) -> dict[str, Any]:
+def param_dict(raw: RawParam) -> dict[str, Any]:
+    """A table row as the catalog's Param, with the facts its description states."""
     param: dict[str, Any] = {
         "name": raw.name,
         "type": raw.type,
@@ -295,4 +296,4 @@ def _check_types(catalog: dict[str, Any]) -> None:
                 raise DocsFormatError(f"{owner}: {p['name']} has unknown type {p['type']!r}")
 
 
-__all__ = ["build_catalog", "index_of"]
+__all__ = ["build_catalog", "coercer", "index_of", "param_dict"]

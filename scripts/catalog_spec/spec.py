@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog_parse import facts
-from catalog_parse.assemble import coercer
+from catalog_parse.assemble import coercer, param_dict
 from catalog_parse.examples import loads_lenient, query_to_body
 from catalog_parse.tables import RawParam
 
@@ -68,16 +68,7 @@ def _raw(member: dict[str, Any], structures: frozenset[str], role: str) -> RawPa
 
 
 def _param(raw: RawParam, member: dict[str, Any]) -> dict[str, Any]:
-    param: dict[str, Any] = {
-        "name": raw.name,
-        "type": raw.type,
-        "array": raw.array,
-        "required": raw.required,
-        "description": raw.description,
-    }
-    if raw.example is not None:
-        param["example"] = raw.example
-    param.update(facts.param_facts(param))
+    param = param_dict(raw)
     if member.get("value_allowed_null"):
         param["nullable"] = True
     return param

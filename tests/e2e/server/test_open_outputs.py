@@ -9,15 +9,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import mcp_types as types
 import pytest
 from mcp.client import Client
 
 from lighthouse_mcp import catalog
-from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, Sandbox
+from lighthouse_mcp.sandbox import Sandbox
 from lighthouse_mcp.server.app import Feature, build_server
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.tools import schema
+from tests.e2e.server.test_workflows import data, record
 
 pytestmark = pytest.mark.anyio
 
@@ -35,19 +35,6 @@ async def connect(sb: Sandbox) -> AsyncIterator[Client]:
     async with Client(server) as client:
         yield client
     await server.aclose()
-
-
-def data(result: types.CallToolResult) -> dict[str, Any]:
-    block = result.content[0]
-    assert not result.is_error, block.text if isinstance(block, types.TextContent) else block
-    assert isinstance(result.structured_content, dict)
-    return result.structured_content
-
-
-def stored(sb: Sandbox, kind: str, rid: str) -> dict[str, Any]:
-    table: dict[str, dict[str, Any]] = (
-        sb.backend.world(DEFAULT_SECRET_ID).region(REGION).table(kind))
-    return table[rid]
 
 
 def _enums(node: Any) -> list[str]:
@@ -95,9 +82,9 @@ async def test_blueprint_being_created_and_unknown_state_and_member() -> None:
         listed = data(await client.call_tool("DescribeBlueprints",
                                              {"BlueprintIds": [blueprint_id]}))
         assert listed["BlueprintSet"][0]["BlueprintId"] == blueprint_id
-        record = stored(sb, "blueprints", blueprint_id)
-        record["BlueprintState"] = NEW_STATE
-        record[NEW_MEMBER] = {"Nested": [1, 2]}
+        stored = record(sb, "blueprints", blueprint_id)
+        stored["BlueprintState"] = NEW_STATE
+        stored[NEW_MEMBER] = {"Nested": [1, 2]}
         listed = data(await client.call_tool("DescribeBlueprints",
                                              {"BlueprintIds": [blueprint_id]}))
     found = listed["BlueprintSet"][0]
@@ -113,9 +100,9 @@ async def test_instance_being_reset_and_unknown_state_and_member() -> None:
         data(await client.call_tool("ResetInstance", {"InstanceId": target}))
         during = data(await client.call_tool("DescribeInstances", {"InstanceIds": [target]}))
         assert during["InstanceSet"][0]["InstanceId"] == target
-        record = stored(sb, "instances", target)
-        record["InstanceState"] = NEW_STATE
-        record[NEW_MEMBER] = "kept"
+        stored = record(sb, "instances", target)
+        stored["InstanceState"] = NEW_STATE
+        stored[NEW_MEMBER] = "kept"
         listed = data(await client.call_tool("DescribeInstances", {"InstanceIds": [target]}))
     found = listed["InstanceSet"][0]
     assert (found["InstanceState"], found[NEW_MEMBER]) == (NEW_STATE, "kept")
