@@ -221,7 +221,7 @@ def install(registry: Registry, services: Services) -> None:
         mime_type="application/json"), read_regions))
     registry.add_resource(ResourceSpec(types.Resource(
         uri=ACTIONS_URI, name="actions", title="Lighthouse actions",
-        description="Index of the 108 API actions with group, safety class and titles.",
+        description="Index of every API action with group, safety class and titles.",
         mime_type="text/markdown"), read_index))
     registry.add_resource_template(ResourceTemplateSpec(types.ResourceTemplate(
         uri_template=ACTION_TEMPLATE, name="action", title="Lighthouse action documentation",

@@ -13,7 +13,7 @@ sandbox with arguments hypothesis builds from the tool's own input schema.
 - With the confirmation gate on, schema-valid arguments to a gated tool come back as a
   preview asking for confirmation and nothing that could change anything is sent.
 
-Example counts are small per tool (108 tools); PROOF_EXAMPLES raises them for a long run.
+Example counts are small per tool (one per action); PROOF_EXAMPLES raises them for a long run.
 """
 from __future__ import annotations
 

@@ -203,5 +203,5 @@ async def test_served_tool_list_stays_within_the_token_budget(lang: str) -> None
                           client=FakeClient())
     async with Client(server) as c:
         tools = (await c.list_tools()).tools
-    assert len(tools) >= 108
+    assert len(tools) > len(catalog.action_names())  # + wait_for
     assert tool_list_tokens(tools) / len(tools) <= 200

@@ -1,4 +1,4 @@
-"""Every one of the 108 actions answers, with its documented shape or a documented error.
+"""Every action answers, with its documented shape or a documented error.
 
 Each action is called with its first documented example input. An answer passes when it
 carries a RequestId and either no error, or an error code that the action's page or the

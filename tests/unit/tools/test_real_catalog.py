@@ -1,4 +1,4 @@
-"""The tools layer over the real generated catalog: all 108 actions, both languages.
+"""The tools layer over the real generated catalog: every action, both languages.
 
 These tests pin that the data and the code fit: every schema is valid JSON Schema, every
 documented parameter is present, every documented input example validates, every

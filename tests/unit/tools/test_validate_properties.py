@@ -2,7 +2,7 @@
 and breaking any one field of it is reported at exactly that field's path.
 
 Inputs are drawn from the published schema itself (hypothesis strategies derived from
-it), so these tests reach every nested structure of all 108 actions, not just the
+it), so these tests reach every nested structure of every action, not just the
 fields a hand-written test thought of.
 """
 from __future__ import annotations
