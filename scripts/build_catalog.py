@@ -11,6 +11,7 @@ compare bytes with the committed file.
     uv run python scripts/build_catalog.py [--service lighthouse] [--specs DIR]
         [--docs PATH] [--out PATH] [--check]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,10 +26,13 @@ from catalog_spec.build import SERVICES, Service, build, sha256
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SPECS = REPO / "specs"
 #: ../shared/ next to the checkout (a worktree under ../wt/<name> looks one level up).
-DEFAULT_DOCS = next(
-    (p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
-    REPO.parent / "shared",
-) / "lighthouse-api-docs.txt"
+DEFAULT_DOCS = (
+    next(
+        (p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
+        REPO.parent / "shared",
+    )
+    / "lighthouse-api-docs.txt"
+)
 CATALOG_DIR = REPO / "lighthouse_mcp" / "catalog"
 #: Services whose documentation text supplies the facts the spec lacks.
 DOCUMENTED = frozenset({"lighthouse"})

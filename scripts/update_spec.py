@@ -11,6 +11,7 @@ After ``--write``, rebuild the catalogs (scripts/build_catalog.py) and run the t
 
     uv run python scripts/update_spec.py [--wheel PATH] [--write]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,9 @@ class Drift:
     def add(self, kind: str, where: str, names: AbstractSet[str]) -> None:
         self.lines += [f"  {kind} {where}{name}" for name in sorted(names)]
 
-    def add_changes(self, label: str, where: str, before: AbstractSet[str],
-                    after: AbstractSet[str]) -> None:
+    def add_changes(
+        self, label: str, where: str, before: AbstractSet[str], after: AbstractSet[str]
+    ) -> None:
         self.add(f"+ {label}", where, after - before)
         self.add(f"- {label}", where, before - after)
 
@@ -94,8 +96,18 @@ def compare(folder: str, old: dict[str, Any], new: dict[str, Any]) -> Drift:
 
 def download(target: Path) -> Path:
     """The newest tccli wheel, fetched with pip (no dependencies) into ``target``."""
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--quiet", "-d", str(target), PACKAGE]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--quiet",
+        "-d",
+        str(target),
+        PACKAGE,
+    ]
     try:
         subprocess.run(command, check=True)
     except (OSError, subprocess.CalledProcessError):
@@ -129,8 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         folders = sorted({str(Path(f).parent) for f in source["files"]})
         with zipfile.ZipFile(wheel) as archive:
             fresh = {
-                f: archive.read(f"{PACKAGE}/services/{f}").decode("utf-8")
-                for f in source["files"]
+                f: archive.read(f"{PACKAGE}/services/{f}").decode("utf-8") for f in source["files"]
             }
         changed = False
         for folder in folders:
@@ -138,12 +149,17 @@ def main(argv: list[str] | None = None) -> int:
             new = json.loads(fresh[f"{folder}/api.json"])
             drift = compare(folder, old, new)
             examples_differ = fresh[f"{folder}/examples.json"] != (
-                args.specs / folder / "examples.json").read_text(encoding="utf-8")
+                args.specs / folder / "examples.json"
+            ).read_text(encoding="utf-8")
             files_differ = examples_differ or fresh[f"{folder}/api.json"] != (
-                args.specs / folder / "api.json").read_text(encoding="utf-8")
+                args.specs / folder / "api.json"
+            ).read_text(encoding="utf-8")
             changed |= files_differ
-            summary = f"{len(drift.lines)} change(s)" if drift.lines else (
-                "texts or examples changed" if files_differ else "unchanged")
+            summary = (
+                f"{len(drift.lines)} change(s)"
+                if drift.lines
+                else ("texts or examples changed" if files_differ else "unchanged")
+            )
             print(f"{folder}: {summary}")
             for line in drift.lines:
                 print(line)
@@ -152,9 +168,12 @@ def main(argv: list[str] | None = None) -> int:
                 (args.specs / name).write_text(text, encoding="utf-8")
             source["version"] = version
             source_file.write_text(
-                json.dumps(source, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-            print(f"vendored {PACKAGE} {version}; now run scripts/build_catalog.py "
-                  "for each service and the tests")
+                json.dumps(source, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+            )
+            print(
+                f"vendored {PACKAGE} {version}; now run scripts/build_catalog.py "
+                "for each service and the tests"
+            )
     return 0
 
 

@@ -8,6 +8,7 @@ error codes. An action the docs do not cover gets the service's stated defaults,
 names the fields that are defaults in its ``defaults`` list, so nobody mistakes them for
 documented facts.
 """
+
 from __future__ import annotations
 
 import hashlib

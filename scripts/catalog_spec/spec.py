@@ -5,6 +5,7 @@ types, required flags, examples, nullability. Facts the spec states only in pros
 (enums, bounds, defaults, filter names, cross-parameter rules) are read from its
 descriptions with the extractors written for the docs (``catalog_parse.facts``).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -97,11 +98,7 @@ def structures(api: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for name in sorted(names):
         obj = api["objects"][name]
         role = "input" if name in inputs else "output"
-        members = [
-            _param(_raw(m, names, role), m)
-            for m in obj["members"]
-            if not m.get("disabled")
-        ]
+        members = [_param(_raw(m, names, role), m) for m in obj["members"] if not m.get("disabled")]
         struct: dict[str, Any] = {
             "name": name,
             "description": clean(obj.get("document", "")),
@@ -138,12 +135,11 @@ def action(
     names = frozenset(structs)
     in_members = [m for m in api["objects"][spec["input"]]["members"] if not m.get("disabled")]
     raw_inputs = [_raw(m, names, "input") for m in in_members]
-    pairs = [(r, m) for r, m in zip(raw_inputs, in_members, strict=True)
-             if r.name not in _COMMON_INPUTS]
-    inputs = [_param(r, m) for r, m in pairs]
-    out_members = [
-        m for m in api["objects"][spec["output"]]["members"] if not m.get("disabled")
+    pairs = [
+        (r, m) for r, m in zip(raw_inputs, in_members, strict=True) if r.name not in _COMMON_INPUTS
     ]
+    inputs = [_param(r, m) for r, m in pairs]
+    out_members = [m for m in api["objects"][spec["output"]]["members"] if not m.get("disabled")]
     outputs = [_param(_raw(m, names, "output"), m) for m in out_members]
     if not any(p["name"] == "RequestId" for p in outputs):
         outputs.append(_request_id())
@@ -206,4 +202,3 @@ def region_free(api: dict[str, Any], name: str) -> bool:
     """True when the spec says the action takes no Region (its Region member says so)."""
     members = api["objects"][api["actions"][name]["input"]]["members"]
     return any(m["name"] == "Region" and "不需要传递" in m["document"] for m in members)
-

@@ -5,6 +5,7 @@ or ``* ``, code as backticks. The catalog keeps the words and drops the markup, 
 paragraph per line, so the fact extractors of ``catalog_parse.facts`` (written for the
 same sentences in the docs) read them unchanged.
 """
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@ model through the official MCP client, which validates structuredContent against
 tool's outputSchema (issue 13: DescribeBlueprints after CreateBlueprint failed with
 "'CREATING' is not one of ['NORMAL', …]", DescribeInstances during ResetInstance with
 RESETTING)."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -62,10 +63,17 @@ def test_no_output_schema_forbids_a_value_or_member() -> None:
     for name in catalog.action_names():
         out = schema.output_schema(name)
         assert _enums(out) == [] and not _closed(out), name
-    state = schema.output_schema("DescribeInstances")["$defs"]["Instance"]["properties"][
-        "InstanceState"] if "$defs" in schema.output_schema("DescribeInstances") else (
-        schema.output_schema("DescribeInstances")["properties"]["InstanceSet"]["items"][
-            "properties"]["InstanceState"])
+    state = (
+        schema.output_schema("DescribeInstances")["$defs"]["Instance"]["properties"][
+            "InstanceState"
+        ]
+        if "$defs" in schema.output_schema("DescribeInstances")
+        else (
+            schema.output_schema("DescribeInstances")["properties"]["InstanceSet"]["items"][
+                "properties"
+            ]["InstanceState"]
+        )
+    )
     assert "RUNNING" in state["description"], "documented values stay, as a description"
 
 
@@ -74,19 +82,24 @@ async def test_blueprint_being_created_and_unknown_state_and_member() -> None:
     async with connect(sb) as client:
         instances = data(await client.call_tool("DescribeInstances", {}))["InstanceSet"]
         source = next(i["InstanceId"] for i in instances if i["InstanceState"] == "RUNNING")
-        created = data(await client.call_tool("CreateBlueprint", {
-            "InstanceId": source, "BlueprintName": "open-outputs"}))
+        created = data(
+            await client.call_tool(
+                "CreateBlueprint", {"InstanceId": source, "BlueprintName": "open-outputs"}
+            )
+        )
         blueprint_id = created["BlueprintId"]
         # Right after creation (the sandbox's creating state), then a state and a member
         # that no catalog knows.
-        listed = data(await client.call_tool("DescribeBlueprints",
-                                             {"BlueprintIds": [blueprint_id]}))
+        listed = data(
+            await client.call_tool("DescribeBlueprints", {"BlueprintIds": [blueprint_id]})
+        )
         assert listed["BlueprintSet"][0]["BlueprintId"] == blueprint_id
         stored = record(sb, "blueprints", blueprint_id)
         stored["BlueprintState"] = NEW_STATE
         stored[NEW_MEMBER] = {"Nested": [1, 2]}
-        listed = data(await client.call_tool("DescribeBlueprints",
-                                             {"BlueprintIds": [blueprint_id]}))
+        listed = data(
+            await client.call_tool("DescribeBlueprints", {"BlueprintIds": [blueprint_id]})
+        )
     found = listed["BlueprintSet"][0]
     assert found["BlueprintState"] == NEW_STATE
     assert found[NEW_MEMBER] == {"Nested": [1, 2]}

@@ -1,5 +1,6 @@
 """scripts/update_spec.py: drift between two specs is listed, printed, and never an error;
 --write vendors the new release. Runs offline on a wheel built from the vendored files."""
+
 from __future__ import annotations
 
 import copy
@@ -28,20 +29,25 @@ def _api() -> dict[str, Any]:
 def _newer(api: dict[str, Any]) -> dict[str, Any]:
     """A next release: one action, one parameter, one member, one filter more; one less."""
     new = copy.deepcopy(api)
-    new["actions"]["DescribeFuture"] = {**api["actions"]["DescribeZones"],
-                                        "input": "DescribeZonesRequest"}
+    new["actions"]["DescribeFuture"] = {
+        **api["actions"]["DescribeZones"],
+        "input": "DescribeZonesRequest",
+    }
     del new["actions"]["DescribeAllScenes"]
     del new["objects"]["DescribeAllScenesRequest"], new["objects"]["DescribeAllScenesResponse"]
     new["objects"]["StopInstancesRequest"]["members"].append(
-        {"name": "Force", "type": "bool", "member": "bool", "document": "强制。",
-         "required": False})
+        {"name": "Force", "type": "bool", "member": "bool", "document": "强制。", "required": False}
+    )
     new["objects"]["Bundle"]["members"].append(
-        {"name": "Shiny", "type": "bool", "member": "bool", "document": "新。"})
-    filters = next(m for m in new["objects"]["DescribeInstancesRequest"]["members"]
-                   if m["name"] == "Filters")
+        {"name": "Shiny", "type": "bool", "member": "bool", "document": "新。"}
+    )
+    filters = next(
+        m for m in new["objects"]["DescribeInstancesRequest"]["members"] if m["name"] == "Filters"
+    )
     filters["document"] = filters["document"].replace(
         "<li>bundle-id</li>",
-        "<li>os-name</li>按照【系统】进行过滤。\n类型：String\n必选：否\n<li>bundle-id</li>")
+        "<li>os-name</li>按照【系统】进行过滤。\n类型：String\n必选：否\n<li>bundle-id</li>",
+    )
     return new
 
 
@@ -71,7 +77,8 @@ def _wheel(tmp: Path, api: dict[str, Any], version: str) -> Path:
 
 
 def test_drift_is_reported_without_failing_and_written_on_request(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     specs = tmp_path / "specs"
     shutil.copytree(SPECS, specs)
     wheel = _wheel(tmp_path, _newer(_api()), "9.9.9")
