@@ -5,6 +5,7 @@ Prints the median of N runs of each, interleaved so machine noise hits both alik
 and the ratio (target <= 1.15).
     uv run python bench/bench_cold_start.py [--runs 15]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,14 +46,19 @@ async def main(runs: int) -> None:
     mo, mb = statistics.median(ours), statistics.median(base)
     print(f"cold start to first tools/list over stdio, median of {runs} runs")
     print(f"{'server':<34} {'tools':>5} {'median ms':>10} {'min ms':>8}")
-    print(f"{'lighthouse-mcp --sandbox':<34} {n_ours:>5} {mo * 1000:>10.0f} "
-          f"{min(ours) * 1000:>8.0f}")
-    print(f"{'one-tool MCPServer (baseline)':<34} {n_base:>5} {mb * 1000:>10.0f} "
-          f"{min(base) * 1000:>8.0f}")
+    print(
+        f"{'lighthouse-mcp --sandbox':<34} {n_ours:>5} {mo * 1000:>10.0f} {min(ours) * 1000:>8.0f}"
+    )
+    print(
+        f"{'one-tool MCPServer (baseline)':<34} {n_base:>5} {mb * 1000:>10.0f} "
+        f"{min(base) * 1000:>8.0f}"
+    )
     ratio = mo / mb
-    print(f"ratio of medians {ratio:.2f}x (target <= {TARGET}x): "
-          f"{'OK' if ratio <= TARGET else 'OVER'}; ratio of minimums "
-          f"{min(ours) / min(base):.2f}x (least disturbed by machine load)")
+    print(
+        f"ratio of medians {ratio:.2f}x (target <= {TARGET}x): "
+        f"{'OK' if ratio <= TARGET else 'OVER'}; ratio of minimums "
+        f"{min(ours) / min(base):.2f}x (least disturbed by machine load)"
+    )
 
 
 if __name__ == "__main__":

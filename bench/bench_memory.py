@@ -8,6 +8,7 @@ mode (3 tools) is shown as well. Linux only (/proc).
 
     uv run python bench/bench_memory.py [--calls 20]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,9 +19,16 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-INIT = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-    "protocolVersion": "2025-06-18", "capabilities": {},
-    "clientInfo": {"name": "bench-memory", "version": "1"}}}
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 0,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "bench-memory", "version": "1"},
+    },
+}
 
 
 def _peak_mb(pid: int) -> float:
@@ -32,8 +40,12 @@ def _peak_mb(pid: int) -> float:
 
 def measure(args: list[str], calls: list[tuple[str, dict[str, Any]]]) -> tuple[float, int]:
     """(peak RSS in MiB, tools listed) of a stdio server after list + calls."""
-    proc = subprocess.Popen([sys.executable, *args], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     assert proc.stdin is not None and proc.stdout is not None
 
     def ask(message: dict[str, Any]) -> dict[str, Any]:
@@ -50,8 +62,14 @@ def measure(args: list[str], calls: list[tuple[str, dict[str, Any]]]) -> tuple[f
         proc.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
         tools = ask({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})["result"]["tools"]
         for n, (name, arguments) in enumerate(calls, start=2):
-            ask({"jsonrpc": "2.0", "id": n, "method": "tools/call",
-                 "params": {"name": name, "arguments": arguments}})
+            ask(
+                {
+                    "jsonrpc": "2.0",
+                    "id": n,
+                    "method": "tools/call",
+                    "params": {"name": name, "arguments": arguments},
+                }
+            )
         return _peak_mb(proc.pid), len(tools)
     finally:
         proc.stdin.close()
@@ -60,21 +78,29 @@ def measure(args: list[str], calls: list[tuple[str, dict[str, Any]]]) -> tuple[f
 
 def main(calls: int) -> None:
     reads: list[tuple[str, dict[str, Any]]] = [
-        ("DescribeInstances", {}), ("DescribeBundles", {}), ("DescribeBlueprints", {})]
+        ("DescribeInstances", {}),
+        ("DescribeBundles", {}),
+        ("DescribeBlueprints", {}),
+    ]
     work = [reads[i % len(reads)] for i in range(calls)]
     compact_work = [("call_action", {"action": name, "arguments": args}) for name, args in work]
     base, base_tools = measure([str(HERE / "one_tool_server.py")], [("echo", {"text": "x"})])
     full, full_tools = measure(["-m", "lighthouse_mcp.server", "--sandbox"], work)
-    compact, compact_tools = measure(["-m", "lighthouse_mcp.server", "--sandbox", "--compact"],
-                                     compact_work)
+    compact, compact_tools = measure(
+        ["-m", "lighthouse_mcp.server", "--sandbox", "--compact"], compact_work
+    )
     print(f"peak RSS (VmHWM) after initialize, tools/list and {calls} tool calls")
     print(f"{'server':<36} {'tools':>5} {'peak MiB':>9} {'ratio':>7}")
     print(f"{'one-tool MCPServer (baseline)':<36} {base_tools:>5} {base:>9.1f} {1:>6.2f}x")
     print(f"{'lighthouse-mcp --sandbox':<36} {full_tools:>5} {full:>9.1f} {full / base:>6.2f}x")
-    print(f"{'lighthouse-mcp --sandbox --compact':<36} {compact_tools:>5} {compact:>9.1f} "
-          f"{compact / base:>6.2f}x")
-    print(f"all tools cost {full - base:.1f} MiB over the SDK's own floor "
-          "(catalog, schemas, validators, API client, in-process sandbox)")
+    print(
+        f"{'lighthouse-mcp --sandbox --compact':<36} {compact_tools:>5} {compact:>9.1f} "
+        f"{compact / base:>6.2f}x"
+    )
+    print(
+        f"all tools cost {full - base:.1f} MiB over the SDK's own floor "
+        "(catalog, schemas, validators, API client, in-process sandbox)"
+    )
 
 
 if __name__ == "__main__":

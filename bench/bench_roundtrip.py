@@ -5,6 +5,7 @@ The difference is what the MCP layer costs per call: JSON-RPC framing, validatio
 the arguments, the gate hook, result shaping and the client's output-schema check.
     uv run python bench/bench_roundtrip.py [--calls 300]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,13 +48,15 @@ async def main(calls: int) -> None:
     for mode in ("auto", "legacy"):
         server = build_server(settings, sandbox=sb)
         async with Client(server, mode=mode) as client:
+
             async def via_mcp(c: Client = client) -> object:
                 result = await c.call_tool(ACTION, ARGS)
                 assert not result.is_error
                 return result
 
-            label = "MCP call_tool, in-memory " + ("(2026 direct)" if mode == "auto"
-                                                   else "(JSON-RPC streams)")
+            label = "MCP call_tool, in-memory " + (
+                "(2026 direct)" if mode == "auto" else "(JSON-RPC streams)"
+            )
             rows.append((label, await timed(calls, via_mcp)))
         await server.aclose()
     await direct_client.aclose()

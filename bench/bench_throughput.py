@@ -14,6 +14,7 @@ Calls are counted inside the time window only (waiters at the end do not stretch
 
     uv run python bench/bench_throughput.py [--workers 32] [--seconds 5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,16 @@ from lighthouse_mcp.client.credentials import Credentials
 from lighthouse_mcp.client.errors import LighthouseError
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
 
-MIX = ["DescribeInstances", "DescribeBundles", "DescribeBlueprints", "DescribeRegions",
-       "DescribeZones", "DescribeSnapshots", "DescribeDisks", "DescribeKeyPairs"]
+MIX = [
+    "DescribeInstances",
+    "DescribeBundles",
+    "DescribeBlueprints",
+    "DescribeRegions",
+    "DescribeZones",
+    "DescribeSnapshots",
+    "DescribeDisks",
+    "DescribeKeyPairs",
+]
 
 
 async def run(workers: int, seconds: float, *, limited: bool) -> tuple[float, int, int]:
@@ -37,8 +46,11 @@ async def run(workers: int, seconds: float, *, limited: bool) -> tuple[float, in
     sb = Sandbox(delay=0, enforce_rate_limits=limited)
     client = LighthouseClient(
         credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, None),
-        region="ap-guangzhou", endpoint="http://sandbox", transport=sb.transport(),
-        rate_limits=limited)
+        region="ap-guangzhou",
+        endpoint="http://sandbox",
+        transport=sb.transport(),
+        rate_limits=limited,
+    )
     done = failed = 0
     deadline = time.perf_counter() + seconds
 
@@ -75,11 +87,15 @@ async def main(workers: int, seconds: float) -> None:
     cap = ceiling(MIX)
     print(f"concurrent reads through one client, {len(MIX)}-action mix, in-process sandbox")
     print(f"{'case':<44} {'calls/s':>9} {'baseline':>9} {'ratio':>7}  notes")
-    print(f"{'unlimited, ' + str(workers) + ' workers':<44} {free:>9.0f} {single:>9.0f} "
-          f"{free / single:>6.2f}x  baseline: 1 worker; failed {free_failed}")
-    print(f"{'published rate limits, ' + str(workers) + ' workers':<44} {paced:>9.1f} "
-          f"{cap:>9.1f} {paced / cap:>6.2f}x  baseline: documented ceiling of the mix; "
-          f"failed {paced_failed}, refused by the API {refused}")
+    print(
+        f"{'unlimited, ' + str(workers) + ' workers':<44} {free:>9.0f} {single:>9.0f} "
+        f"{free / single:>6.2f}x  baseline: 1 worker; failed {free_failed}"
+    )
+    print(
+        f"{'published rate limits, ' + str(workers) + ' workers':<44} {paced:>9.1f} "
+        f"{cap:>9.1f} {paced / cap:>6.2f}x  baseline: documented ceiling of the mix; "
+        f"failed {paced_failed}, refused by the API {refused}"
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ target is at most 200 per tool on average with every action exposed.
     uv run python bench/bench_tool_list_size.py --compact  # also the served compact mode
     uv run python bench/bench_tool_list_size.py --top 10   # the biggest tools
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,14 +34,18 @@ def _row(label: str, sizes: Sequence[int], biggest: str) -> str:
     total = sum(sizes)
     avg = total / len(sizes) if sizes else 0.0
     ratio = avg / ANCHOR_PER_TOOL
-    return (f"{label:<34} {len(sizes):>5} {total:>8} {avg:>8.1f} {max(sizes, default=0):>6} "
-            f"{ratio:>7.2f}  {biggest}")
+    return (
+        f"{label:<34} {len(sizes):>5} {total:>8} {avg:>8.1f} {max(sizes, default=0):>6} "
+        f"{ratio:>7.2f}  {biggest}"
+    )
 
 
 def full_mode(lang: Lang, default_region: str | None) -> list[tuple[str, int]]:
     """(tool name, estimated tokens) for every catalog action as a direct tool."""
-    return [(t["name"], tool_tokens(t))
-            for t in tool_definitions(lang=lang, default_region=default_region)]
+    return [
+        (t["name"], tool_tokens(t))
+        for t in tool_definitions(lang=lang, default_region=default_region)
+    ]
 
 
 def served(flags: Sequence[str]) -> list[tuple[str, int]] | None:
@@ -50,8 +55,10 @@ def served(flags: Sequence[str]) -> list[tuple[str, int]] | None:
         server: Any = build_server(parse_settings(list(flags)))
         tools = [spec.to_mcp() for spec in server.registry.tools.values()]
     except Exception as exc:  # the server's internals are not this bench's contract
-        print(f"(server {' '.join(flags)} not measurable: {type(exc).__name__}: {exc})",
-              file=sys.stderr)
+        print(
+            f"(server {' '.join(flags)} not measurable: {type(exc).__name__}: {exc})",
+            file=sys.stderr,
+        )
         return None
     return [(t.name, tool_tokens(t)) for t in tools]
 
@@ -59,13 +66,17 @@ def served(flags: Sequence[str]) -> list[tuple[str, int]] | None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--compact", action="store_true", help="also measure compact mode")
-    parser.add_argument("--region", default="ap-guangzhou",
-                        help="default region advertised in schemas (default ap-guangzhou)")
+    parser.add_argument(
+        "--region",
+        default="ap-guangzhou",
+        help="default region advertised in schemas (default ap-guangzhou)",
+    )
     parser.add_argument("--top", type=int, default=5, help="list the N biggest tools")
     args = parser.parse_args(argv)
 
-    print(f"{'mode':<34} {'tools':>5} {'total':>8} {'avg':>8} {'max':>6} {'÷anchor':>7}  "
-          "biggest tool")
+    print(
+        f"{'mode':<34} {'tools':>5} {'total':>8} {'avg':>8} {'max':>6} {'÷anchor':>7}  biggest tool"
+    )
     anchor = [ANCHOR_PER_TOOL] * ANCHOR_TOOLS
     print(_row(f"anchor: {ANCHOR_NAME}", anchor, "(published figure)"))
     results: dict[str, list[tuple[str, int]]] = {}
@@ -76,8 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_row(f"full ({lang})", [s for _, s in sized], f"{name} ({biggest})"))
     # What a model sees is the served list (with wait_for, confirm_token, all_pages): the
     # targets are judged on it; the bare catalog definitions are shown for comparison.
-    modes = [(f"served: full ({lang})", ["--lang", lang, "--region", args.region])
-             for lang in ("en", "zh")]
+    modes = [
+        (f"served: full ({lang})", ["--lang", lang, "--region", args.region])
+        for lang in ("en", "zh")
+    ]
     if args.compact:
         modes.append(("served: --compact (en)", ["--compact", "--lang", "en"]))
     verdicts: list[str] = []
@@ -92,13 +105,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "--compact" in flags:
             total = sum(sizes)
             verdict = "within" if total <= COMPACT_TARGET_TOTAL else "OVER"
-            verdicts.append(f"target <= {COMPACT_TARGET_TOTAL} in total, {label}: {total} "
-                            f"-> {verdict}")
+            verdicts.append(
+                f"target <= {COMPACT_TARGET_TOTAL} in total, {label}: {total} -> {verdict}"
+            )
         else:
             avg = sum(sizes) / len(sizes)
             verdict = "within" if avg <= TARGET_PER_TOOL else "OVER"
-            verdicts.append(f"target <= {TARGET_PER_TOOL} per tool, {label}: {avg:.1f} "
-                            f"-> {verdict}")
+            verdicts.append(
+                f"target <= {TARGET_PER_TOOL} per tool, {label}: {avg:.1f} -> {verdict}"
+            )
     print()
     for line in verdicts:
         print(line)

@@ -1,4 +1,5 @@
 """Baseline for bench_cold_start: the smallest useful MCPServer on the same SDK (one tool)."""
+
 from __future__ import annotations
 
 from mcp.server.mcpserver import MCPServer

@@ -7,6 +7,7 @@ measured in the same run, ratio) under the machine it ran on.
 
 Exits non-zero if any benchmark failed (its error is written into the report).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,20 +32,33 @@ class Bench:
 
 
 BENCHES = (
-    Bench("bench_cold_start.py", "Cold start to first tools/list vs a one-tool MCPServer "
-          "(target <= 1.15x)", (), ("--runs", "1")),
-    Bench("bench_tool_list_size.py", "Model-visible tool-list size, full and --compact "
-          "(targets <= 200/tool; <= 1,500)", ("--compact",), ("--compact",)),
-    Bench("bench_client.py", "Client per-call time vs a raw pre-signed httpx POST "
-          "(target <= 1.2x)", (), ("--calls", "20", "--rounds", "1")),
-    Bench("bench_roundtrip.py", "MCP tool call vs a direct client call", (),
-          ("--calls", "20")),
-    Bench("bench_throughput.py", "Concurrent reads through one client, without and with "
-          "the published rate limits", (), ("--seconds", "0.3", "--workers", "4")),
-    Bench("bench_memory.py", "Peak RSS of the server with all tools loaded", (),
-          ("--calls", "2")),
-    Bench("bench_validate.py", "Validation cost per call vs jsonschema", (),
-          ("--number", "50")),
+    Bench(
+        "bench_cold_start.py",
+        "Cold start to first tools/list vs a one-tool MCPServer (target <= 1.15x)",
+        (),
+        ("--runs", "1"),
+    ),
+    Bench(
+        "bench_tool_list_size.py",
+        "Model-visible tool-list size, full and --compact (targets <= 200/tool; <= 1,500)",
+        ("--compact",),
+        ("--compact",),
+    ),
+    Bench(
+        "bench_client.py",
+        "Client per-call time vs a raw pre-signed httpx POST (target <= 1.2x)",
+        (),
+        ("--calls", "20", "--rounds", "1"),
+    ),
+    Bench("bench_roundtrip.py", "MCP tool call vs a direct client call", (), ("--calls", "20")),
+    Bench(
+        "bench_throughput.py",
+        "Concurrent reads through one client, without and with the published rate limits",
+        (),
+        ("--seconds", "0.3", "--workers", "4"),
+    ),
+    Bench("bench_memory.py", "Peak RSS of the server with all tools loaded", (), ("--calls", "2")),
+    Bench("bench_validate.py", "Validation cost per call vs jsonschema", (), ("--number", "50")),
 )
 
 
@@ -61,16 +75,25 @@ def machine() -> list[str]:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
                 ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    return [f"- CPU: {cpu}", f"- cores: {os.cpu_count()}", f"- RAM: {ram}",
-            f"- Python: {platform.python_version()} ({platform.python_implementation()})",
-            f"- OS: {platform.platform()}"]
+    return [
+        f"- CPU: {cpu}",
+        f"- cores: {os.cpu_count()}",
+        f"- RAM: {ram}",
+        f"- Python: {platform.python_version()} ({platform.python_implementation()})",
+        f"- OS: {platform.platform()}",
+    ]
 
 
 def run(bench: Bench, quick: bool) -> tuple[bool, str, float]:
     args = bench.quick if quick else bench.full
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(HERE / bench.script), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [sys.executable, str(HERE / bench.script), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     took = time.perf_counter() - started
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
@@ -82,24 +105,42 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="tiny runs (smoke test)")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
-    parser.add_argument("--only", action="append", metavar="SCRIPT",
-                        help="run only this script (repeatable)")
+    parser.add_argument(
+        "--only", action="append", metavar="SCRIPT", help="run only this script (repeatable)"
+    )
     args = parser.parse_args(argv)
     chosen = [b for b in BENCHES if not args.only or b.script in args.only]
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    lines = ["# Benchmark results", "",
-             f"Written by `uv run python bench/run_all.py{' --quick' if args.quick else ''}` "
-             f"on {stamp}. Every figure is printed beside a baseline measured in the same "
-             "run, and their ratio.", "", "Machine:", "", *machine(), ""]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `uv run python bench/run_all.py{' --quick' if args.quick else ''}` "
+        f"on {stamp}. Every figure is printed beside a baseline measured in the same "
+        "run, and their ratio.",
+        "",
+        "Machine:",
+        "",
+        *machine(),
+        "",
+    ]
     ok_all = True
     for bench in chosen:
         print(f"== {bench.script} ...", file=sys.stderr, flush=True)
         ok, output, took = run(bench, args.quick)
         ok_all &= ok
-        command = " ".join(["uv run python bench/" + bench.script,
-                            *(bench.quick if args.quick else bench.full)])
-        lines += [f"## {bench.title}", "", f"`{command}` ({took:.1f} s)", "", "```",
-                  output, "```", ""]
+        command = " ".join(
+            ["uv run python bench/" + bench.script, *(bench.quick if args.quick else bench.full)]
+        )
+        lines += [
+            f"## {bench.title}",
+            "",
+            f"`{command}` ({took:.1f} s)",
+            "",
+            "```",
+            output,
+            "```",
+            "",
+        ]
     args.output.write_text("\n".join(lines))
     print(f"wrote {args.output}", file=sys.stderr)
     return 0 if ok_all else 1

@@ -7,6 +7,7 @@ exit 1 unless FILE contains the current table (for CI over README.md).
 
     uv run python scripts/safety_table.py [--full] [--check README.md]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,11 +37,16 @@ def summary_table() -> str:
     lines = ["| Class | Meaning | Gated by default | Actions |", "|---|---|---|---|"]
     for cls in SAFETY_CLASSES:
         members = [n for n in names if overlay[n]["safety"] == cls]
-        lines.append(f"| `{cls}` | {MEANING[cls]} | {_gated(cls)} | {len(members)}: "
-                     + ", ".join(members) + " |")
+        lines.append(
+            f"| `{cls}` | {MEANING[cls]} | {_gated(cls)} | {len(members)}: "
+            + ", ".join(members)
+            + " |"
+        )
     secret = [n for n in names if overlay[n].get("secret_output")]
-    lines.append("| flag `secret_output` | returns a credential | key to a file; URL read "
-                 "gated (unless `--return-secrets`) | " + ", ".join(secret) + " |")
+    lines.append(
+        "| flag `secret_output` | returns a credential | key to a file; URL read "
+        "gated (unless `--return-secrets`) | " + ", ".join(secret) + " |"
+    )
     return "\n".join(lines)
 
 
@@ -52,22 +58,27 @@ def full_table() -> str:
         entry = overlay[name]
         flag = " (secret output)" if entry.get("secret_output") else ""
         reason = entry["reason"].replace("|", "\\|")
-        lines.append(f"| {name} | `{entry['safety']}`{flag} | {_gated(entry['safety'])} "
-                     f"| {reason} |")
+        lines.append(
+            f"| {name} | `{entry['safety']}`{flag} | {_gated(entry['safety'])} | {reason} |"
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="one row per action with reasons")
-    parser.add_argument("--check", type=Path, metavar="FILE",
-                        help="exit 1 unless FILE contains the current table")
+    parser.add_argument(
+        "--check", type=Path, metavar="FILE", help="exit 1 unless FILE contains the current table"
+    )
     args = parser.parse_args(argv)
     table = full_table() if args.full else summary_table()
     if args.check is not None:
         if table not in args.check.read_text(encoding="utf-8"):
-            print(f"{args.check}: the safety table is out of date; regenerate it with "
-                  f"scripts/safety_table.py{' --full' if args.full else ''}", file=sys.stderr)
+            print(
+                f"{args.check}: the safety table is out of date; regenerate it with "
+                f"scripts/safety_table.py{' --full' if args.full else ''}",
+                file=sys.stderr,
+            )
             return 1
         return 0
     print(table)

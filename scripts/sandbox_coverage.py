@@ -1,4 +1,5 @@
 """Write sandbox/COVERAGE.md (or, with --check, fail if it is out of date)."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
         if current != text:
-            print(f"{TARGET} is out of date; run: uv run python scripts/sandbox_coverage.py",
-                  file=sys.stderr)
+            print(
+                f"{TARGET} is out of date; run: uv run python scripts/sandbox_coverage.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     TARGET.write_text(text, encoding="utf-8")

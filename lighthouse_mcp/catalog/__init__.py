@@ -10,6 +10,7 @@ so the on-disk format has one owner. The shapes below are the contract that
 ``scripts/build_catalog.py`` writes; they are TypedDicts so loading costs one
 ``json.load`` and nothing else (cold start matters for an MCP server).
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,17 @@ OVERLAY_FILE = "overlay.json"
 
 #: Base types as the docs spell them. ``Param.type`` is one of these or a structure name.
 SCALAR_TYPES = frozenset(
-    {"String", "Integer", "Boolean", "Float", "Double", "Date", "Timestamp", "Timestamp ISO8601",
-     "Binary"}
+    {
+        "String",
+        "Integer",
+        "Boolean",
+        "Float",
+        "Double",
+        "Date",
+        "Timestamp",
+        "Timestamp ISO8601",
+        "Binary",
+    }
 )
 
 SafetyClass = Literal["read", "write", "disruptive", "destructive", "billing"]

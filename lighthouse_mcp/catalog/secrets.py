@@ -5,6 +5,7 @@ a model might read: the audit log, error messages, logs. Matching is by field na
 any depth, because the API reuses names (``Password`` sits in LoginConfiguration and in
 ResetInstancesPassword alike).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -66,10 +67,19 @@ def secret_values(value: Any) -> list[str]:
             if key in SECRET_FIELDS:
                 found += _leaves(item)
             elif key in SECRET_PAIR_LISTS and isinstance(item, list):
-                found += [text for pair in item if isinstance(pair, dict)
-                          for text in _leaves(pair.get("Value"))]
-                found += secret_values([{k: v for k, v in pair.items() if k != "Value"}
-                                        for pair in item if isinstance(pair, dict)])
+                found += [
+                    text
+                    for pair in item
+                    if isinstance(pair, dict)
+                    for text in _leaves(pair.get("Value"))
+                ]
+                found += secret_values(
+                    [
+                        {k: v for k, v in pair.items() if k != "Value"}
+                        for pair in item
+                        if isinstance(pair, dict)
+                    ]
+                )
             else:
                 found += secret_values(item)
     elif isinstance(value, list):

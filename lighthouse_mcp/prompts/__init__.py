@@ -13,6 +13,7 @@ Body placeholders, kept deliberately tiny so a prompt stays readable:
     {{name: text $}}     the text with ``$`` replaced by the value, or nothing when absent
     {{name: text $|alt}} as above, or ``alt`` when absent
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ between "bytes arrived" and "a Response dict (or a fault) leaves", with no Starl
 it, so the order of checks is visible in one function (:meth:`Sandbox.handle`) and
 testable without HTTP. ``protocol/app.py`` renders the outcome.
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,6 +37,7 @@ log = logging.getLogger("lighthouse_mcp.sandbox")
 DEFAULT_SECRET_ID = "AKIDLIGHTHOUSESANDBOX000000000000000"
 DEFAULT_SECRET_KEY = "LighthouseSandboxDefaultSecretKey"
 
+
 def _rate_limit(action: str) -> int | None:
     try:
         return catalog.action(action)["rate_limit"]
@@ -64,9 +66,7 @@ class Sandbox:
     ) -> None:
         creds = dict(credentials) if credentials else {DEFAULT_SECRET_ID: DEFAULT_SECRET_KEY}
         tokens = tokens or {}
-        self.keys = {
-            sid: signature_v3.Key(sid, key, tokens.get(sid)) for sid, key in creds.items()
-        }
+        self.keys = {sid: signature_v3.Key(sid, key, tokens.get(sid)) for sid, key in creds.items()}
         self.clock = clock
         self.backend = Backend(
             families.registry().handlers,
@@ -122,8 +122,7 @@ class Sandbox:
             if not isinstance(exc, SandboxError):
                 log.exception("sandbox could not decode a request")
             incoming = exc if isinstance(exc, SandboxError) else internal_error()
-            action, region = request.headers.get("x-tc-action"), request.headers.get(
-                "x-tc-region")
+            action, region = request.headers.get("x-tc-action"), request.headers.get("x-tc-region")
         record = RecordedRequest(
             action=action,
             region=region,
@@ -154,8 +153,12 @@ class Sandbox:
             return Outcome(fault=fault, delay=decision.delay, request_id=request_id)
         return Outcome(answer, delay=decision.delay, request_id=request_id)
 
-    def _answer(self, request: signature_v3.ReceivedRequest, incoming: wire.Incoming | SandboxError,
-                record: RecordedRequest) -> dict[str, Any]:
+    def _answer(
+        self,
+        request: signature_v3.ReceivedRequest,
+        incoming: wire.Incoming | SandboxError,
+        record: RecordedRequest,
+    ) -> dict[str, Any]:
         """The API envelope for one request, success or error (logged without params)."""
         try:
             if isinstance(incoming, SandboxError):
@@ -170,12 +173,20 @@ class Sandbox:
             log.exception("sandbox handler failed for %s", record.action)
             record.error_code = "InternalError"
             answer = error_envelope(internal_error(), record.request_id)
-        log.info("%s %s %s", record.action, record.region or "-",
-                 "ok" if record.ok else record.error_code)
+        log.info(
+            "%s %s %s",
+            record.action,
+            record.region or "-",
+            "ok" if record.ok else record.error_code,
+        )
         return answer
 
-    def _run(self, request: signature_v3.ReceivedRequest, incoming: wire.Incoming,
-             record: RecordedRequest) -> dict[str, Any]:
+    def _run(
+        self,
+        request: signature_v3.ReceivedRequest,
+        incoming: wire.Incoming,
+        record: RecordedRequest,
+    ) -> dict[str, Any]:
         if incoming.v1 is not None:
             key = signature_v1.verify(incoming.v1, self.keys, self.clock(), self.nonces)
         else:
@@ -207,4 +218,3 @@ class Sandbox:
     def _save(self) -> None:
         if self.state_file is not None:
             self.backend.save(self.state_file)
-

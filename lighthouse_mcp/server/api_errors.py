@@ -5,6 +5,7 @@ codes into families and carry a ``hint`` each; this module adds only what an MCP
 can do about it (which tool to use next), so a new code of a known family gets the
 right hint without a change here.
 """
+
 from __future__ import annotations
 
 import logging
@@ -55,8 +56,10 @@ def _outcome_unknown(action: str, exc: Exception) -> str | None:
         return None
     if action not in catalog.action_names() or catalog.is_read(action):
         return None
-    return (f"{action} may have been carried out before the failure. Check with the "
-            "matching Describe action before sending it again.")
+    return (
+        f"{action} may have been carried out before the failure. Check with the "
+        "matching Describe action before sending it again."
+    )
 
 
 def api_error_result(action: str, exc: Exception) -> types.CallToolResult | None:
@@ -97,9 +100,13 @@ def api_error_result(action: str, exc: Exception) -> types.CallToolResult | None
 def unexpected_error_result(action: str, exc: BaseException) -> types.CallToolResult:
     """A generic tool error; the exception type goes to stderr, its text and trace do not
     (either could echo a request that carried a password)."""
-    where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
-                        for f in reversed(traceback.extract_tb(exc.__traceback__)[-4:]))
+    where = " <- ".join(
+        f"{Path(f.filename).name}:{f.lineno} {f.name}"
+        for f in reversed(traceback.extract_tb(exc.__traceback__)[-4:])
+    )
     log.error("unexpected %s while running %s at %s", type(exc).__name__, action, where)
-    return tool_error(f"{action} failed because of an internal error of the MCP server; "
-                      "nothing more is known to the caller. See the server log.",
-                      code="InternalServerError")
+    return tool_error(
+        f"{action} failed because of an internal error of the MCP server; "
+        "nothing more is known to the caller. See the server log.",
+        code="InternalServerError",
+    )

@@ -8,6 +8,7 @@ connections), and needs the raw request context (client info, elicitation, progr
 MCPServer derives schemas from function signatures and wraps results; the low-level
 Server takes `types.Tool` and `CallToolResult` as they are.
 """
+
 from __future__ import annotations
 
 import enum
@@ -64,8 +65,9 @@ class Feature(enum.Enum):
 ALL_FEATURES: frozenset[Feature] = frozenset(Feature)
 
 
-def install_features(registry: Registry, services: Services,
-                     features: Collection[Feature] = ALL_FEATURES) -> None:
+def install_features(
+    registry: Registry, services: Services, features: Collection[Feature] = ALL_FEATURES
+) -> None:
     """Install ``features`` into the registry, always in this order.
 
     The order matters for the call wrappers: the first registered is the outermost
@@ -101,8 +103,10 @@ result's instructions (confirm when asked, or repeat the call with the confirm_t
 gives)."""
 
 
-COMPACT_NOTE = ("Compact mode: find an action with search_actions, read its schema with "
-                "describe_action, run it with call_action.")
+COMPACT_NOTE = (
+    "Compact mode: find an action with search_actions, read its schema with "
+    "describe_action, run it with call_action."
+)
 
 
 class LighthouseServer(Server[Any]):
@@ -159,14 +163,16 @@ def build_server(
 
     tools_cache: list[types.Tool] = []
 
-    async def list_tools(ctx: ServerRequestContext[Any, Any],
-                         params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
+    async def list_tools(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
         if not tools_cache:
             tools_cache.extend(spec.to_mcp() for spec in reg.tools.values())
         return types.ListToolsResult(tools=tools_cache)
 
-    async def call_tool(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
-                        ) -> types.CallToolResult | types.InputRequiredResult:
+    async def call_tool(
+        ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult | types.InputRequiredResult:
         spec = reg.tools.get(params.name)
         if spec is None:
             why = pipeline.exposure_problem(params.name) or f"{params.name} is not a tool here."
@@ -178,8 +184,9 @@ def build_server(
             await ctx.session.report_progress(done, total, message)
 
         try:
-            return await spec.handler(dict(params.arguments or {}),
-                                      ToolContext(session=info, report_progress=progress))
+            return await spec.handler(
+                dict(params.arguments or {}), ToolContext(session=info, report_progress=progress)
+            )
         except Exception as exc:  # a feature tool's bug must not reach the client as a trace
             return unexpected_error_result(params.name, exc)
 
@@ -203,10 +210,12 @@ def build_server(
         version=SERVER_VERSION,
         title="Tencent Cloud Lighthouse",
         lifespan=lifespan,
-        instructions="\n".join([INSTRUCTIONS, *([COMPACT_NOTE] if settings.compact else []),
-                                 *reg.instructions]),
-        get_tool_input_schema=lambda name: (reg.tools[name].input_schema
-                                            if name in reg.tools else None),
+        instructions="\n".join(
+            [INSTRUCTIONS, *([COMPACT_NOTE] if settings.compact else []), *reg.instructions]
+        ),
+        get_tool_input_schema=lambda name: (
+            reg.tools[name].input_schema if name in reg.tools else None
+        ),
         **handlers,
     )
     server.registry = reg

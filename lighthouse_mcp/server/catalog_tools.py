@@ -5,6 +5,7 @@ tools.definitions (which reads tools.descriptions, tools.schema and tools.safety
 server adds only its own lower_snake_case arguments, and every handler is the same
 `Pipeline.run` bound to the action's name.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -39,8 +40,9 @@ def _handler(pipeline: Pipeline, action: str) -> ToolHandler:
 
 def action_tool(action: str, registry: Registry, pipeline: Pipeline) -> ToolSpec:
     settings = registry.settings
-    d = tool_definition(action, lang=settings.lang, default_region=settings.region,
-                        region_enum=settings.region_enum)
+    d = tool_definition(
+        action, lang=settings.lang, default_region=settings.region, region_enum=settings.region_enum
+    )
     return ToolSpec(
         name=action,
         title=d["title"],

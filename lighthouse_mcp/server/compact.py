@@ -6,6 +6,7 @@ schema and annotations, `call_action` runs it through the same `Pipeline.run` as
 direct tool (same exposure bounds, validation, gate, audit). Only exposed actions can
 be found, described or called.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,19 +30,31 @@ Lang = Literal["en", "zh"]
 SEARCH, DESCRIBE, CALL = "search_actions", "describe_action", "call_action"
 MAX_MATCHES = 50
 
-_READ_ONLY = types.ToolAnnotations(read_only_hint=True, destructive_hint=False,
-                                   idempotent_hint=True, open_world_hint=False)
+_READ_ONLY = types.ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
 
 
 def _haystack(action: str, lang: Lang) -> str:
     a = catalog.action(action)
-    return " ".join([action, a["group_id"], a["title_zh"], tool_title(action, lang),
-                     tool_description(action, lang)]).lower()
+    return " ".join(
+        [
+            action,
+            a["group_id"],
+            a["title_zh"],
+            tool_title(action, lang),
+            tool_description(action, lang),
+        ]
+    ).lower()
 
 
 def _summary(action: str, lang: Lang) -> dict[str, Any]:
-    return {"name": action, "title": tool_title(action, lang),
-            "group": catalog.action(action)["group_id"], "safety": catalog.safety_class(action)}
+    return {
+        "name": action,
+        "title": tool_title(action, lang),
+        "group": catalog.action(action)["group_id"],
+        "safety": catalog.safety_class(action),
+    }
 
 
 def search(registry: Registry, query: str, group: str | None, limit: int) -> list[dict[str, Any]]:
@@ -64,8 +77,9 @@ def search(registry: Registry, query: str, group: str | None, limit: int) -> lis
 def describe(registry: Registry, action: str) -> dict[str, Any]:
     """What the direct tool would list for ``action``: texts, annotations, inputSchema."""
     settings = registry.settings
-    d = tool_definition(action, lang=settings.lang, default_region=settings.region,
-                        region_enum=settings.region_enum)
+    d = tool_definition(
+        action, lang=settings.lang, default_region=settings.region, region_enum=settings.region_enum
+    )
     return _summary(action, settings.lang) | {
         "description": d["description"],
         "annotations": d["annotations"],
@@ -77,11 +91,15 @@ def _call_annotations(registry: Registry) -> types.ToolAnnotations:
     """As cautious as the most dangerous action call_action can reach on this server."""
     classes = {catalog.safety_class(a) for a in registry.exposed_actions}
     if classes <= {"read"}:
-        return types.ToolAnnotations(read_only_hint=True, destructive_hint=False,
-                                     open_world_hint=True)
-    return types.ToolAnnotations(read_only_hint=False,
-                                 destructive_hint="destructive" in classes,
-                                 idempotent_hint=False, open_world_hint=True)
+        return types.ToolAnnotations(
+            read_only_hint=True, destructive_hint=False, open_world_hint=True
+        )
+    return types.ToolAnnotations(
+        read_only_hint=False,
+        destructive_hint="destructive" in classes,
+        idempotent_hint=False,
+        open_world_hint=True,
+    )
 
 
 def register_compact_tools(registry: Registry, pipeline: Pipeline) -> None:
@@ -89,19 +107,30 @@ def register_compact_tools(registry: Registry, pipeline: Pipeline) -> None:
 
     async def do_search(args: dict[str, Any], ctx: ToolContext) -> ToolResult:
         query, group, limit = args.get("query", ""), args.get("group"), args.get("limit", 20)
-        if not isinstance(query, str) or (group is not None and not isinstance(group, str)) \
-                or not isinstance(limit, int) or not 1 <= limit <= MAX_MATCHES:
-            return tool_error(f"{SEARCH}: query must be a string, group a group id, limit an "
-                              f"integer 1-{MAX_MATCHES}", code="InvalidArguments")
+        if (
+            not isinstance(query, str)
+            or (group is not None and not isinstance(group, str))
+            or not isinstance(limit, int)
+            or not 1 <= limit <= MAX_MATCHES
+        ):
+            return tool_error(
+                f"{SEARCH}: query must be a string, group a group id, limit an "
+                f"integer 1-{MAX_MATCHES}",
+                code="InvalidArguments",
+            )
         matches = search(registry, query, group, limit)
         lines = [f"{len(matches)} action(s):"] + [
-            f"- {m['name']} [{m['safety']}, {m['group']}]: {m['title']}" for m in matches]
+            f"- {m['name']} [{m['safety']}, {m['group']}]: {m['title']}" for m in matches
+        ]
         return text_result("\n".join(lines), structured={"actions": matches})
 
     async def do_describe(args: dict[str, Any], ctx: ToolContext) -> ToolResult:
         action = args.get("action")
-        problem = (pipeline.exposure_problem(action) if isinstance(action, str)
-                   else f"{DESCRIBE}: action must be an action name (see {SEARCH})")
+        problem = (
+            pipeline.exposure_problem(action)
+            if isinstance(action, str)
+            else f"{DESCRIBE}: action must be an action name (see {SEARCH})"
+        )
         if problem is not None or not isinstance(action, str):
             return tool_error(problem or "", code="ToolNotExposed")
         info = describe(registry, action)
@@ -110,14 +139,26 @@ def register_compact_tools(registry: Registry, pipeline: Pipeline) -> None:
     async def do_call(args: dict[str, Any], ctx: ToolContext) -> ToolResult:
         action, arguments = args.get("action"), args.get("arguments", {})
         if not isinstance(action, str) or not isinstance(arguments, dict):
-            return tool_error(f"{CALL}: action must be an action name and arguments an object",
-                              code="InvalidArguments")
+            return tool_error(
+                f"{CALL}: action must be an action name and arguments an object",
+                code="InvalidArguments",
+            )
         return await pipeline.run(action, arguments, ctx, tool=CALL)
 
-    def add(name: str, title: str, description: str, properties: dict[str, Any],
-            annotations: types.ToolAnnotations, handler: Any) -> None:
-        schema = {"type": "object", "additionalProperties": False, "properties": properties,
-                  "required": [next(iter(properties))]}
+    def add(
+        name: str,
+        title: str,
+        description: str,
+        properties: dict[str, Any],
+        annotations: types.ToolAnnotations,
+        handler: Any,
+    ) -> None:
+        schema = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": properties,
+            "required": [next(iter(properties))],
+        }
 
         async def checked(args: dict[str, Any], ctx: ToolContext) -> ToolResult:
             # The published schema is the contract: a misspelt "argument" must be refused,
@@ -128,26 +169,49 @@ def register_compact_tools(registry: Registry, pipeline: Pipeline) -> None:
             result: ToolResult = await handler(args, ctx)
             return result
 
-        registry.add_tool(ToolSpec(name=name, title=title, description=description,
-                                   input_schema=schema, handler=checked,
-                                   annotations=annotations.model_copy(update={"title": title})))
+        registry.add_tool(
+            ToolSpec(
+                name=name,
+                title=title,
+                description=description,
+                input_schema=schema,
+                handler=checked,
+                annotations=annotations.model_copy(update={"title": title}),
+            )
+        )
 
-    add(SEARCH, "Search Lighthouse actions",
+    add(
+        SEARCH,
+        "Search Lighthouse actions",
         "Find Tencent Cloud Lighthouse API actions by words (English or Chinese) in name, "
         f"title or description. {len(exposed)} actions available.",
-        {"query": {"type": "string", "description": "words, e.g. 'firewall rule'"},
-         "group": {"type": "string", "enum": group_ids()},
-         "limit": {"type": "integer", "minimum": 1, "maximum": MAX_MATCHES, "default": 20}},
-        _READ_ONLY, do_search)
-    add(DESCRIBE, "Describe a Lighthouse action",
+        {
+            "query": {"type": "string", "description": "words, e.g. 'firewall rule'"},
+            "group": {"type": "string", "enum": group_ids()},
+            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_MATCHES, "default": 20},
+        },
+        _READ_ONLY,
+        do_search,
+    )
+    add(
+        DESCRIBE,
+        "Describe a Lighthouse action",
         "One action's description, safety annotations and exact input JSON Schema; read it "
         f"before {CALL}.",
         {"action": {"type": "string", "description": "exact name, e.g. DescribeInstances"}},
-        _READ_ONLY, do_describe)
-    add(CALL, "Call a Lighthouse action",
+        _READ_ONLY,
+        do_describe,
+    )
+    add(
+        CALL,
+        "Call a Lighthouse action",
         f"Run one action with arguments matching its schema (from {DESCRIBE}); Region is "
         "optional. Validated first: errors name each field and nothing is sent. Actions that "
         "destroy or spend may need confirmation.",
-        {"action": {"type": "string"},
-         "arguments": {"type": "object", "description": "API parameters (+ Region)"}},
-        _call_annotations(registry), do_call)
+        {
+            "action": {"type": "string"},
+            "arguments": {"type": "object", "description": "API parameters (+ Region)"},
+        },
+        _call_annotations(registry),
+        do_call,
+    )

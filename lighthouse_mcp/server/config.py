@@ -4,6 +4,7 @@ Everything that decides what the server exposes or how it listens is read here, 
 at start. Nothing at run time can widen it (DESIGN.md: flags are the upper bound), so
 the settings are immutable and every later layer only reads them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -102,50 +103,83 @@ def _csv(value: str | None) -> tuple[str, ...] | None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The serve flags; `lighthouse-mcp tools` reuses them to show what would be exposed."""
     api = parser.add_argument_group("API")
-    api.add_argument("--lang", choices=("zh", "en"), help="language of tool titles/descriptions "
-                     f"(default: from the locale, zh for zh_*; env {ENV_LANG})")
+    api.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        help="language of tool titles/descriptions "
+        f"(default: from the locale, zh for zh_*; env {ENV_LANG})",
+    )
     api.add_argument("--region", help=f"default region for calls (env {ENV_REGION})")
     api.add_argument("--endpoint", help=f"API endpoint URL (env {ENV_ENDPOINT})")
-    api.add_argument("--sandbox", action="store_true",
-                     help="serve the in-process sandbox instead of Tencent Cloud")
+    api.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="serve the in-process sandbox instead of Tencent Cloud",
+    )
 
     exposure = parser.add_argument_group("exposed tools (upper bound; nothing widens it later)")
-    exposure.add_argument("--read-only", action="store_true",
-                          help="list and run only read actions")
+    exposure.add_argument("--read-only", action="store_true", help="list and run only read actions")
     exposure.add_argument("--toolsets", metavar="A,B", help="only these groups (see `tools`)")
     exposure.add_argument("--tools", metavar="X,Y", help="only these actions")
     exposure.add_argument("--exclude-tools", metavar="Z", help="never these actions (wins)")
-    exposure.add_argument("--compact", action="store_true",
-                          help="a few meta-tools (search/describe/call) instead of one per action")
-    exposure.add_argument("--region-enum", action="store_true",
-                          help="list the 17 documented regions as an enum in every tool's "
-                               "Region (about 70 estimated tokens per tool; validation "
-                               "enforces the list either way)")
+    exposure.add_argument(
+        "--compact",
+        action="store_true",
+        help="a few meta-tools (search/describe/call) instead of one per action",
+    )
+    exposure.add_argument(
+        "--region-enum",
+        action="store_true",
+        help="list the 17 documented regions as an enum in every tool's "
+        "Region (about 70 estimated tokens per tool; validation "
+        "enforces the list either way)",
+    )
 
     net = parser.add_argument_group("transport")
     net.add_argument("--transport", choices=TRANSPORTS, default="stdio")
     net.add_argument("--host", default="127.0.0.1")
     net.add_argument("--port", type=int, default=DEFAULT_PORT)
-    net.add_argument("--auth-token", help="bearer token for HTTP transports; visible in "
-                     f"the process list, so prefer env {ENV_AUTH_TOKEN}; generated and "
-                     "printed once when absent")
-    net.add_argument("--dangerously-allow-unauthenticated", action="store_true",
-                     help="serve HTTP without a bearer token (never on a shared network)")
-    net.add_argument("--allowed-origins", metavar="O1,O2",
-                     help="browser Origins allowed on HTTP (default: loopback only)")
+    net.add_argument(
+        "--auth-token",
+        help="bearer token for HTTP transports; visible in "
+        f"the process list, so prefer env {ENV_AUTH_TOKEN}; generated and "
+        "printed once when absent",
+    )
+    net.add_argument(
+        "--dangerously-allow-unauthenticated",
+        action="store_true",
+        help="serve HTTP without a bearer token (never on a shared network)",
+    )
+    net.add_argument(
+        "--allowed-origins",
+        metavar="O1,O2",
+        help="browser Origins allowed on HTTP (default: loopback only)",
+    )
 
     gate = parser.add_argument_group("confirmation gate and audit")
-    gate.add_argument("--confirm", metavar="CLASSES",
-                      help="safety classes that need confirmation (default destructive,billing)")
+    gate.add_argument(
+        "--confirm",
+        metavar="CLASSES",
+        help="safety classes that need confirmation (default destructive,billing)",
+    )
     gate.add_argument("--confirm-mode", choices=CONFIRM_MODES, default="auto")
-    gate.add_argument("--dangerously-skip-confirmation", action="store_true",
-                      help="run gated actions without confirmation")
+    gate.add_argument(
+        "--dangerously-skip-confirmation",
+        action="store_true",
+        help="run gated actions without confirmation",
+    )
     gate.add_argument("--audit-log", type=Path, metavar="PATH", help="append-only JSONL audit log")
-    gate.add_argument("--return-secrets", action="store_true",
-                      help="return secrets (private keys, login URLs, container env "
-                      "values) in tool results")
-    gate.add_argument("--key-dir", type=Path, metavar="PATH",
-                      help="where created private keys are written instead of returned")
+    gate.add_argument(
+        "--return-secrets",
+        action="store_true",
+        help="return secrets (private keys, login URLs, container env values) in tool results",
+    )
+    gate.add_argument(
+        "--key-dir",
+        type=Path,
+        metavar="PATH",
+        help="where created private keys are written instead of returned",
+    )
 
 
 def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Settings:
@@ -158,8 +192,10 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None =
     if confirm is not None:
         unknown = sorted(set(confirm) - set(SAFETY_CLASSES))
         if unknown:
-            raise ConfigError(f"--confirm: unknown class {', '.join(unknown)}; "
-                              f"expected some of {', '.join(SAFETY_CLASSES)}")
+            raise ConfigError(
+                f"--confirm: unknown class {', '.join(unknown)}; "
+                f"expected some of {', '.join(SAFETY_CLASSES)}"
+            )
     token = args.auth_token or env.get(ENV_AUTH_TOKEN) or None
     return Settings(
         lang=args.lang or default_lang(env),

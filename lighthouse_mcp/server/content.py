@@ -1,4 +1,5 @@
 """Prompts and resources: MCP handlers over what features registered in the registry."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,12 +15,14 @@ def prompt_handlers(reg: Registry) -> dict[str, Any]:
     if not reg.prompts:
         return {}
 
-    async def list_prompts(ctx: ServerRequestContext[Any, Any],
-                           params: types.PaginatedRequestParams | None) -> types.ListPromptsResult:
+    async def list_prompts(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListPromptsResult:
         return types.ListPromptsResult(prompts=[p.prompt for p in reg.prompts.values()])
 
-    async def get_prompt(ctx: ServerRequestContext[Any, Any],
-                         params: types.GetPromptRequestParams) -> types.GetPromptResult:
+    async def get_prompt(
+        ctx: ServerRequestContext[Any, Any], params: types.GetPromptRequestParams
+    ) -> types.GetPromptResult:
         spec = reg.prompts.get(params.name)
         if spec is None:
             raise MCPError(code=types.INVALID_PARAMS, message=f"unknown prompt {params.name!r}")
@@ -32,21 +35,23 @@ def resource_handlers(reg: Registry) -> dict[str, Any]:
     if not reg.resources and not reg.resource_templates:
         return {}
 
-    async def list_resources(ctx: ServerRequestContext[Any, Any],
-                             params: types.PaginatedRequestParams | None
-                             ) -> types.ListResourcesResult:
+    async def list_resources(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourcesResult:
         return types.ListResourcesResult(resources=[r.resource for r in reg.resources.values()])
 
-    async def list_templates(ctx: ServerRequestContext[Any, Any],
-                             params: types.PaginatedRequestParams | None
-                             ) -> types.ListResourceTemplatesResult:
+    async def list_templates(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourceTemplatesResult:
         return types.ListResourceTemplatesResult(
-            resource_templates=[t.template for t in reg.resource_templates])
+            resource_templates=[t.template for t in reg.resource_templates]
+        )
 
-    async def read_resource(ctx: ServerRequestContext[Any, Any],
-                            params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
+    async def read_resource(
+        ctx: ServerRequestContext[Any, Any], params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
         uri = str(params.uri)
-        readers = ([(r.read, r.resource.mime_type)] if (r := reg.resources.get(uri)) else [])
+        readers = [(r.read, r.resource.mime_type)] if (r := reg.resources.get(uri)) else []
         readers += [(t.read, t.template.mime_type) for t in reg.resource_templates]
         for read, mime in readers:
             try:
@@ -54,8 +59,12 @@ def resource_handlers(reg: Registry) -> dict[str, Any]:
             except KeyError:
                 continue
             return types.ReadResourceResult(
-                contents=[types.TextResourceContents(uri=uri, text=text, mime_type=mime)])
+                contents=[types.TextResourceContents(uri=uri, text=text, mime_type=mime)]
+            )
         raise MCPError(code=types.INVALID_PARAMS, message=f"unknown resource {uri}")
 
-    return {"on_list_resources": list_resources, "on_list_resource_templates": list_templates,
-            "on_read_resource": read_resource}
+    return {
+        "on_list_resources": list_resources,
+        "on_list_resource_templates": list_templates,
+        "on_read_resource": read_resource,
+    }

@@ -8,6 +8,7 @@ read-only/toolset bounds, validation, the gate and the audit trail cannot differ
 between them. Failures come back as tool errors (isError) the model can act on; no
 exception text or traceback reaches the client.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,24 +38,39 @@ from lighthouse_mcp.server.results import success, tool_error, validation_error
 from lighthouse_mcp.tools.validate import Problem, validate
 
 __all__ = [
-    "AllowAll", "ApiClient", "Auditor", "Gate", "GateDecision", "NoAudit", "PendingCall",
-    "Pipeline", "Services", "SessionInfo", "ToolContext", "mask_secrets",
+    "AllowAll",
+    "ApiClient",
+    "Auditor",
+    "Gate",
+    "GateDecision",
+    "NoAudit",
+    "PendingCall",
+    "Pipeline",
+    "Services",
+    "SessionInfo",
+    "ToolContext",
+    "mask_secrets",
 ]
 
 log = logging.getLogger("lighthouse_mcp.server")
 
 REGION_ARG = "Region"
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "boolean": (bool,), "integer": (int,), "number": (int, float),
-    "object": (dict,), "array": (list,),
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, float),
+    "object": (dict,),
+    "array": (list,),
 }
 
 
 class ApiClient(Protocol):
     """The part of LighthouseClient the pipeline uses."""
 
-    async def call(self, action: str, params: Mapping[str, Any], *,
-                   region: str | None = None) -> dict[str, Any]: ...
+    async def call(
+        self, action: str, params: Mapping[str, Any], *, region: str | None = None
+    ) -> dict[str, Any]: ...
 
 
 Validator = Callable[[str, Mapping[str, Any]], Sequence[Problem]]
@@ -75,13 +91,18 @@ def _check_server_arg(arg: ServerArg, value: Any) -> Problem | None:
     allowed = _JSON_TYPES.get(expected) if isinstance(expected, str) else None
     if allowed is None:
         return None
-    ok = isinstance(value, allowed) and not (expected in ("integer", "number")
-                                             and isinstance(value, bool))
+    ok = isinstance(value, allowed) and not (
+        expected in ("integer", "number") and isinstance(value, bool)
+    )
     if ok:
         return None
     given = repr(value)
-    return Problem(arg.name, given if len(given) <= 40 else given[:37] + "...",
-                      str(expected), f"must be of type {expected}")
+    return Problem(
+        arg.name,
+        given if len(given) <= 40 else given[:37] + "...",
+        str(expected),
+        f"must be of type {expected}",
+    )
 
 
 #: The arguments that page a Describe* list.
@@ -127,15 +148,18 @@ class Pipeline:
         """Why ``action`` may not run on this server, or None when it may."""
         settings = self._registry.settings
         if action not in self._exposed:
-            return (f"{action} is not available on this server: it is not a Lighthouse action "
-                    "or the server's flags (--toolsets/--tools/--exclude-tools/--read-only) "
-                    "leave it out.")
+            return (
+                f"{action} is not available on this server: it is not a Lighthouse action "
+                "or the server's flags (--toolsets/--tools/--exclude-tools/--read-only) "
+                "leave it out."
+            )
         if settings.read_only and not self._is_read(action):
             return f"{action} changes resources and this server runs with --read-only."
         return None
 
-    async def read(self, action: str, params: Mapping[str, Any], *,
-                   region: str | None = None) -> dict[str, Any]:
+    async def read(
+        self, action: str, params: Mapping[str, Any], *, region: str | None = None
+    ) -> dict[str, Any]:
         """Send a read action for a server-side helper (waits, previews, paging).
 
         Only read actions pass, whatever the flags: helpers observe, they never change
@@ -147,22 +171,32 @@ class Pipeline:
             raise PermissionError(f"{action} is not a read action")
         return await self._client().call(action, params, region=region)
 
-    async def run(self, action: str, arguments: Mapping[str, Any] | None, ctx: ToolContext,
-                  *, tool: str | None = None) -> ToolResult:
+    async def run(
+        self,
+        action: str,
+        arguments: Mapping[str, Any] | None,
+        ctx: ToolContext,
+        *,
+        tool: str | None = None,
+    ) -> ToolResult:
         started = self._clock()
         tool = tool or action
         arguments = dict(arguments or {})
         event: dict[str, Any] = {
-            "event": "tool_call", "tool": tool, "action": action,
-            "session_id": ctx.session.session_id, "client": ctx.session.client_name,
+            "event": "tool_call",
+            "tool": tool,
+            "action": action,
+            "session_id": ctx.session.session_id,
+            "client": ctx.session.client_name,
             "arguments": mask_secrets(arguments),
         }
 
         gated: GatedCall | None = None
 
         def finish(outcome: str, result: ToolResult, **extra: Any) -> ToolResult:
-            event.update(outcome=outcome, duration_ms=round((self._clock() - started) * 1000, 1),
-                         **extra)
+            event.update(
+                outcome=outcome, duration_ms=round((self._clock() - started) * 1000, 1), **extra
+            )
             try:
                 self._registry.auditor.record(event, gated)
             except Exception as exc:  # an audit sink failing must not fail the call silently
@@ -184,12 +218,14 @@ class Pipeline:
         except Exception as exc:
             return finish("error", unexpected_error_result(action, exc), stage="validate")
         if problems:
-            return finish("invalid", validation_error(action, problems),
-                          fields=[p.path for p in problems])
+            return finish(
+                "invalid", validation_error(action, problems), fields=[p.path for p in problems]
+            )
 
         region = arguments.pop(REGION_ARG, None) or self._registry.settings.region
-        call = PendingCall(action=action, region=region, arguments=arguments,
-                           server_args=server_args, tool=tool)
+        call = PendingCall(
+            action=action, region=region, arguments=arguments, server_args=server_args, tool=tool
+        )
         event["region"] = region
         try:
             decision = await self._registry.gate.check(call, ctx.session)
@@ -198,7 +234,8 @@ class Pipeline:
         gated = GatedCall(call, ctx.session, decision)
         if not decision.allowed:
             refusal = decision.result or tool_error(
-                f"{action} was not confirmed; nothing was sent.", code="NotConfirmed")
+                f"{action} was not confirmed; nothing was sent.", code="NotConfirmed"
+            )
             return finish("refused", refusal)
 
         try:
@@ -213,8 +250,9 @@ class Pipeline:
         except BaseException:
             # Cancelled (the client gave up, or the server is stopping) after the request
             # may have left: whether it ran is unknown, and the audit trail must say so.
-            finish("cancelled", tool_error(f"{action} was cancelled.", code="Cancelled"),
-                   stage="call")
+            finish(
+                "cancelled", tool_error(f"{action} was cancelled.", code="Cancelled"), stage="call"
+            )
             raise
         return finish("ok", result, request_id=response.get("RequestId"))
 

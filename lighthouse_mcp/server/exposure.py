@@ -4,6 +4,7 @@ The flags are an upper bound: --toolsets and --tools narrow, --exclude-tools rem
 (and wins over both), --read-only keeps only reads. The pipeline checks the same set
 again on every call, so a compact-mode `call_action` cannot reach past it either.
 """
+
 from __future__ import annotations
 
 import difflib

@@ -7,6 +7,7 @@ Everything here is plain data plus Protocols; `mcp_types` is imported for the re
 gate may hand back (a refusal as a tool result, or an input-required result on
 2026-era connections that cannot receive server-initiated elicitation).
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
@@ -56,11 +57,14 @@ class PendingCall:
     def __repr__(self) -> str:
         """Redacted: a call ends up in tracebacks and debug output, and its arguments may
         hold a password (catalog.secrets), its server arguments a confirm_token."""
-        shown_args = {k: REDACTED if k.endswith("_token") else v
-                      for k, v in self.server_args.items()}
-        return (f"PendingCall(action={self.action!r}, region={self.region!r}, "
-                f"arguments={redact(dict(self.arguments))!r}, server_args={shown_args!r}, "
-                f"tool={self.tool!r})")
+        shown_args = {
+            k: REDACTED if k.endswith("_token") else v for k, v in self.server_args.items()
+        }
+        return (
+            f"PendingCall(action={self.action!r}, region={self.region!r}, "
+            f"arguments={redact(dict(self.arguments))!r}, server_args={shown_args!r}, "
+            f"tool={self.tool!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -119,13 +123,15 @@ class GateDecision:
     region: str = ""
 
     @classmethod
-    def allow(cls, decision: str = "not-gated", *, gated: bool = False,
-              region: str = "") -> GateDecision:
+    def allow(
+        cls, decision: str = "not-gated", *, gated: bool = False, region: str = ""
+    ) -> GateDecision:
         return cls(True, None, decision, gated, region)
 
     @classmethod
-    def refuse(cls, result: ToolResult, decision: str = "refused", *, gated: bool = True,
-               region: str = "") -> GateDecision:
+    def refuse(
+        cls, result: ToolResult, decision: str = "refused", *, gated: bool = True, region: str = ""
+    ) -> GateDecision:
         return cls(False, result, decision, gated, region)
 
 

@@ -5,6 +5,7 @@ returns the whole list, up to tools.paging.MAX_ITEMS items, and says so when it
 stopped at that cap. The argument's schema text stays a few words because every tool
 list pays for it; the explanation lives in the server instructions.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -29,8 +30,9 @@ class AllPages:
     def __init__(self, max_items: int | None = None) -> None:
         self.max_items = max_items
 
-    async def __call__(self, call: PendingCall, ctx: ToolContext,
-                       call_next: CallNext) -> dict[str, Any]:
+    async def __call__(
+        self, call: PendingCall, ctx: ToolContext, call_next: CallNext
+    ) -> dict[str, Any]:
         if call.server_args.get(ALL_PAGES) is not True or paging.paging_spec(call.action) is None:
             return await call_next(call)
 
@@ -38,20 +40,28 @@ class AllPages:
             return await call_next(replace(call, arguments=dict(params)))
 
         async def progress(done: int, total: int | None, message: str) -> None:
-            await ctx.report_progress(float(done), None if total is None else float(total),
-                                      message)
+            await ctx.report_progress(float(done), None if total is None else float(total), message)
 
         cap = self.max_items if self.max_items is not None else paging.MAX_ITEMS
         return await paging.fetch_all_pages(
-            page, call.action, call.arguments, max_items=cap,
-            max_chars=MAX_RESULT_CHARS - RESULT_MARGIN_CHARS, progress=progress)
+            page,
+            call.action,
+            call.arguments,
+            max_items=cap,
+            max_chars=MAX_RESULT_CHARS - RESULT_MARGIN_CHARS,
+            progress=progress,
+        )
 
 
 def all_pages_arg() -> ServerArg:
-    return ServerArg(ALL_PAGES, {
-        "type": "boolean",
-        "description": f"every page, max {paging.MAX_ITEMS} items",
-    }, lambda action: paging.paging_spec(action) is not None)
+    return ServerArg(
+        ALL_PAGES,
+        {
+            "type": "boolean",
+            "description": f"every page, max {paging.MAX_ITEMS} items",
+        },
+        lambda action: paging.paging_spec(action) is not None,
+    )
 
 
 INSTRUCTIONS = (

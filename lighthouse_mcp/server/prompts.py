@@ -4,6 +4,7 @@ The texts and their arguments are data in the prompts package; this module only 
 them onto MCP types. A render problem (a missing required argument, an unknown one)
 is the client's mistake, so it answers with an invalid-params error naming it.
 """
+
 from __future__ import annotations
 
 import mcp_types as types
@@ -15,9 +16,14 @@ from lighthouse_mcp.server.registry import PromptRenderer, PromptSpec, Registry
 
 def mcp_prompt(prompt: Prompt) -> types.Prompt:
     return types.Prompt(
-        name=prompt.name, title=prompt.title, description=prompt.description,
-        arguments=[types.PromptArgument(name=a.name, description=a.description,
-                                        required=a.required) for a in prompt.arguments])
+        name=prompt.name,
+        title=prompt.title,
+        description=prompt.description,
+        arguments=[
+            types.PromptArgument(name=a.name, description=a.description, required=a.required)
+            for a in prompt.arguments
+        ],
+    )
 
 
 def renderer(prompt: Prompt) -> PromptRenderer:
@@ -28,8 +34,10 @@ def renderer(prompt: Prompt) -> PromptRenderer:
             raise MCPError(code=types.INVALID_PARAMS, message=str(exc)) from None
         return types.GetPromptResult(
             description=prompt.description,
-            messages=[types.PromptMessage(role="user",
-                                          content=types.TextContent(type="text", text=text))])
+            messages=[
+                types.PromptMessage(role="user", content=types.TextContent(type="text", text=text))
+            ],
+        )
 
     return render
 

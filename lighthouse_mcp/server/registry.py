@@ -6,6 +6,7 @@ add to it through the small `add_*`/`set_*` methods, before the MCP server is
 assembled. After that it is frozen: the tool list a client sees never changes during a
 session.
 """
+
 from __future__ import annotations
 
 import re
@@ -121,10 +122,13 @@ class Registry:
         if spec.name in self.tools:
             raise ValueError(f"tool {spec.name!r} is registered twice")
         ann = spec.annotations
-        if ann.read_only_hint is None or (ann.read_only_hint is False
-                                          and ann.destructive_hint is None):
-            raise ValueError(f"tool {spec.name!r} needs explicit readOnlyHint (and "
-                             "destructiveHint when it writes)")
+        if ann.read_only_hint is None or (
+            ann.read_only_hint is False and ann.destructive_hint is None
+        ):
+            raise ValueError(
+                f"tool {spec.name!r} needs explicit readOnlyHint (and "
+                "destructiveHint when it writes)"
+            )
         if len(self.tools) >= MAX_TOOLS:
             raise ValueError(f"more than {MAX_TOOLS} tools: some clients refuse longer lists")
         self.tools[spec.name] = spec

@@ -6,6 +6,7 @@ English, structures, errors, the async wait) is one ``resources/read`` away inst
 ``lighthouse://actions/{Action}``. Live views (``lighthouse://instances/{Region}/
 {InstanceId}``) read through the same shared client and read-only pipeline as the tools.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -40,15 +41,42 @@ _INSTANCES_URI = re.compile(r"^lighthouse://instances/([a-z0-9-]+)$")
 
 #: Instance fields the live summary keeps (the rest is in DescribeInstances).
 INSTANCE_FIELDS = (
-    "InstanceId", "InstanceName", "InstanceState", "Zone", "BundleId", "BlueprintId",
-    "CPU", "Memory", "SystemDisk", "PublicAddresses", "PrivateAddresses", "PlatformType",
-    "OsName", "LoginSettings", "InstanceChargeType", "RenewFlag", "CreatedTime",
-    "ExpiredTime", "IsolatedTime", "LatestOperation", "LatestOperationState",
-    "LatestOperationRequestId", "Tags",
+    "InstanceId",
+    "InstanceName",
+    "InstanceState",
+    "Zone",
+    "BundleId",
+    "BlueprintId",
+    "CPU",
+    "Memory",
+    "SystemDisk",
+    "PublicAddresses",
+    "PrivateAddresses",
+    "PlatformType",
+    "OsName",
+    "LoginSettings",
+    "InstanceChargeType",
+    "RenewFlag",
+    "CreatedTime",
+    "ExpiredTime",
+    "IsolatedTime",
+    "LatestOperation",
+    "LatestOperationState",
+    "LatestOperationRequestId",
+    "Tags",
 )
 #: The fields of one row of the region's instance list.
-LIST_FIELDS = ("InstanceId", "InstanceName", "InstanceState", "Zone", "BundleId",
-               "PublicAddresses", "ExpiredTime", "RenewFlag", "LatestOperationState")
+LIST_FIELDS = (
+    "InstanceId",
+    "InstanceName",
+    "InstanceState",
+    "Zone",
+    "BundleId",
+    "PublicAddresses",
+    "ExpiredTime",
+    "RenewFlag",
+    "LatestOperationState",
+)
 
 
 def _dumps(value: Any) -> str:
@@ -63,26 +91,34 @@ def regions_json() -> str:
     """Every region the catalog knows (the docs' region table)."""
     rows = []
     for r in catalog.load_catalog()["regions"]:
-        row: dict[str, Any] = {"Region": r["region"], "RegionName": r["name"],
-                               "Financial": r["financial"]}
+        row: dict[str, Any] = {
+            "Region": r["region"],
+            "RegionName": r["name"],
+            "Financial": r["financial"],
+        }
         if "endpoint" in r:
             row["Endpoint"] = r["endpoint"]
         rows.append(row)
-    return _dumps({"Regions": rows, "Note": "DescribeRegions lists the regions open to the "
-                                            "account now."})
+    return _dumps(
+        {"Regions": rows, "Note": "DescribeRegions lists the regions open to the account now."}
+    )
 
 
 def actions_index(exposed: tuple[str, ...]) -> str:
     """One line per action: name, group, safety class, English and Chinese titles."""
-    lines = [f"# Lighthouse API {catalog.API_VERSION} actions",
-             f"Full documentation of one: {ACTION_TEMPLATE}. `*` = not exposed by this server.",
-             ""]
+    lines = [
+        f"# Lighthouse API {catalog.API_VERSION} actions",
+        f"Full documentation of one: {ACTION_TEMPLATE}. `*` = not exposed by this server.",
+        "",
+    ]
     shown = set(exposed)
     for name in catalog.action_names():
         act = catalog.action(name)
         mark = "" if name in shown else " *"
-        lines.append(f"- {name}{mark} [{act['group_id']}, {catalog.safety_class(name)}]: "
-                     f"{tool_title(name, 'en')} / {act['title_zh']}")
+        lines.append(
+            f"- {name}{mark} [{act['group_id']}, {catalog.safety_class(name)}]: "
+            f"{tool_title(name, 'en')} / {act['title_zh']}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -97,30 +133,51 @@ def action_document(name: str) -> str:
         lines.append(f"**{overlay['title']}** — {act['title_zh']}")
     if overlay.get("description"):
         lines += ["", overlay["description"]]
-    lines += ["", f"Safety: {catalog.safety_class(name)}"
-              + (f" — {overlay['reason']}" if overlay.get("reason") else "")]
+    lines += [
+        "",
+        f"Safety: {catalog.safety_class(name)}"
+        + (f" — {overlay['reason']}" if overlay.get("reason") else ""),
+    ]
     if overlay.get("secret_output"):
         lines.append("Returns a credential (secret output).")
     wait = recipe(name)
     if wait is not None:
-        how = ("its operation (operation_request_id = the call's RequestId)"
-               if wait.target == "operation" else f"target_state {wait.target}")
-        lines.append(f"Asynchronous: wait_for resource={wait.kind} with the IDs from "
-                     f"{wait.ids} and {how}; the result's Next gives the exact arguments.")
+        how = (
+            "its operation (operation_request_id = the call's RequestId)"
+            if wait.target == "operation"
+            else f"target_state {wait.target}"
+        )
+        lines.append(
+            f"Asynchronous: wait_for resource={wait.kind} with the IDs from "
+            f"{wait.ids} and {how}; the result's Next gives the exact arguments."
+        )
     params = {k: v for k, v in (overlay.get("params") or {}).items() if v}
     if params:
         lines += ["", "## Parameters (English notes)"]
         lines += [f"- {k}: {v}" for k, v in params.items()]
-    lines += ["", "## Documentation (Chinese, from the API docs)", "", "```text",
-              _without_examples_line(render_action(act, catalog.load_catalog())), "```"]
+    lines += [
+        "",
+        "## Documentation (Chinese, from the API docs)",
+        "",
+        "```text",
+        _without_examples_line(render_action(act, catalog.load_catalog())),
+        "```",
+    ]
     if act["examples"]:
         lines += ["", "## Examples"]
         for ex in act["examples"]:
-            lines += ["", f"### {ex['title']}", "Input:", "```json",
-                      _dumps(ex["input"]) if not isinstance(ex["input"], str) else ex["input"],
-                      "```", "Output:", "```json",
-                      _dumps(ex["output"]) if not isinstance(ex["output"], str)
-                      else ex["output"], "```"]
+            lines += [
+                "",
+                f"### {ex['title']}",
+                "Input:",
+                "```json",
+                _dumps(ex["input"]) if not isinstance(ex["input"], str) else ex["input"],
+                "```",
+                "Output:",
+                "```json",
+                _dumps(ex["output"]) if not isinstance(ex["output"], str) else ex["output"],
+                "```",
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -149,6 +206,7 @@ def _region(region: str) -> str:
 
 def instances_reader(pipeline: Pipeline) -> Callable[[str], Any]:
     """The region's instances, one short row each, every page (tools.paging's caps)."""
+
     async def read(uri: str) -> str:
         match = _INSTANCES_URI.match(uri)
         if match is None:
@@ -162,11 +220,15 @@ def instances_reader(pipeline: Pipeline) -> Callable[[str], Any]:
             listed = await fetch_all_pages(call, "DescribeInstances", {})
         except LighthouseError as exc:  # its str is safe by the client's contract
             raise _invalid(f"instances in {region}: {exc}") from None
-        rows = [{k: r[k] for k in LIST_FIELDS if r.get(k) is not None}
-                for r in listed["InstanceSet"]]
-        out: dict[str, Any] = {"Region": region, "TotalCount": listed.get("TotalCount"),
-                               "Instances": rows,
-                               "Details": f"{SCHEME}instances/{region}/{{InstanceId}}"}
+        rows = [
+            {k: r[k] for k in LIST_FIELDS if r.get(k) is not None} for r in listed["InstanceSet"]
+        ]
+        out: dict[str, Any] = {
+            "Region": region,
+            "TotalCount": listed.get("TotalCount"),
+            "Instances": rows,
+            "Details": f"{SCHEME}instances/{region}/{{InstanceId}}",
+        }
         if listed["Paging"].get("Note"):
             out["Note"] = listed["Paging"]["Note"]
         return _dumps(out)
@@ -181,14 +243,15 @@ def instance_reader(pipeline: Pipeline) -> Callable[[str], Any]:
             raise KeyError(uri)
         region, instance_id = _region(match.group(1)), match.group(2)
         try:
-            found = await pipeline.read("DescribeInstances", {"InstanceIds": [instance_id]},
-                                        region=region)
+            found = await pipeline.read(
+                "DescribeInstances", {"InstanceIds": [instance_id]}, region=region
+            )
             records = found.get("InstanceSet") or []
             if not records:
                 raise _invalid(f"no instance {instance_id} in {region}")
-            rules = await pipeline.read("DescribeFirewallRules",
-                                        {"InstanceId": instance_id, "Limit": 100},
-                                        region=region)
+            rules = await pipeline.read(
+                "DescribeFirewallRules", {"InstanceId": instance_id, "Limit": 100}, region=region
+            )
         except LighthouseError as exc:  # its str is safe by the client's contract
             raise _invalid(f"{instance_id} in {region}: {exc}") from None
         return _dumps(instance_summary(records[0], rules))
@@ -199,9 +262,13 @@ def instance_reader(pipeline: Pipeline) -> Callable[[str], Any]:
 def instance_summary(record: Mapping[str, Any], rules: Mapping[str, Any]) -> dict[str, Any]:
     """The fields that answer "what is this instance and can I reach it"."""
     out = {k: record[k] for k in INSTANCE_FIELDS if record.get(k) is not None}
-    out["Firewall"] = drop_nulls({"FirewallVersion": rules.get("FirewallVersion"),
-                                  "TotalCount": rules.get("TotalCount"),
-                                  "Rules": rules.get("FirewallRuleSet") or []})
+    out["Firewall"] = drop_nulls(
+        {
+            "FirewallVersion": rules.get("FirewallVersion"),
+            "TotalCount": rules.get("TotalCount"),
+            "Rules": rules.get("FirewallRuleSet") or [],
+        }
+    )
     return out
 
 
@@ -215,28 +282,67 @@ def install(registry: Registry, services: Services) -> None:
     async def read_index(uri: str) -> str:
         return actions_index(exposed)
 
-    registry.add_resource(ResourceSpec(types.Resource(
-        uri=REGIONS_URI, name="regions", title="Lighthouse regions",
-        description="Every region of the API docs: ID, name, financial-zone endpoint.",
-        mime_type="application/json"), read_regions))
-    registry.add_resource(ResourceSpec(types.Resource(
-        uri=ACTIONS_URI, name="actions", title="Lighthouse actions",
-        description="Index of every API action with group, safety class and titles.",
-        mime_type="text/markdown"), read_index))
-    registry.add_resource_template(ResourceTemplateSpec(types.ResourceTemplate(
-        uri_template=ACTION_TEMPLATE, name="action", title="Lighthouse action documentation",
-        description="One action's full documentation: English overlay, the Chinese docs "
-                    "(every parameter, structure, error, example), its async wait.",
-        mime_type="text/markdown"), read_action))
+    registry.add_resource(
+        ResourceSpec(
+            types.Resource(
+                uri=REGIONS_URI,
+                name="regions",
+                title="Lighthouse regions",
+                description="Every region of the API docs: ID, name, financial-zone endpoint.",
+                mime_type="application/json",
+            ),
+            read_regions,
+        )
+    )
+    registry.add_resource(
+        ResourceSpec(
+            types.Resource(
+                uri=ACTIONS_URI,
+                name="actions",
+                title="Lighthouse actions",
+                description="Index of every API action with group, safety class and titles.",
+                mime_type="text/markdown",
+            ),
+            read_index,
+        )
+    )
+    registry.add_resource_template(
+        ResourceTemplateSpec(
+            types.ResourceTemplate(
+                uri_template=ACTION_TEMPLATE,
+                name="action",
+                title="Lighthouse action documentation",
+                description="One action's full documentation: English overlay, the Chinese docs "
+                "(every parameter, structure, error, example), its async wait.",
+                mime_type="text/markdown",
+            ),
+            read_action,
+        )
+    )
     pipeline = services.pipeline
-    registry.add_resource_template(ResourceTemplateSpec(types.ResourceTemplate(
-        uri_template=INSTANCE_TEMPLATE, name="instance", title="Lighthouse instance (live)",
-        description="Live summary of one instance: state, addresses, bundle, expiry, "
-                    "latest operation, firewall rules.",
-        mime_type="application/json"), instance_reader(pipeline)))
-    registry.add_resource_template(ResourceTemplateSpec(types.ResourceTemplate(
-        uri_template=INSTANCES_TEMPLATE, name="instances",
-        title="Lighthouse instances in a region (live)",
-        description="Every instance of a region, one row each: ID, name, state, zone, "
-                    "bundle, public IPs, expiry, renew flag.",
-        mime_type="application/json"), instances_reader(pipeline)))
+    registry.add_resource_template(
+        ResourceTemplateSpec(
+            types.ResourceTemplate(
+                uri_template=INSTANCE_TEMPLATE,
+                name="instance",
+                title="Lighthouse instance (live)",
+                description="Live summary of one instance: state, addresses, bundle, expiry, "
+                "latest operation, firewall rules.",
+                mime_type="application/json",
+            ),
+            instance_reader(pipeline),
+        )
+    )
+    registry.add_resource_template(
+        ResourceTemplateSpec(
+            types.ResourceTemplate(
+                uri_template=INSTANCES_TEMPLATE,
+                name="instances",
+                title="Lighthouse instances in a region (live)",
+                description="Every instance of a region, one row each: ID, name, state, zone, "
+                "bundle, public IPs, expiry, renew flag.",
+                mime_type="application/json",
+            ),
+            instances_reader(pipeline),
+        )
+    )

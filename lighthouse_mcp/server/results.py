@@ -8,6 +8,7 @@ objects, so it validates). What is dropped: object members the API returned as
 structuredContent against the outputSchema, so one unflagged null would make the whole
 result unreadable; an absent member says the same thing.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,9 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def text_result(text: str, *, structured: dict[str, Any] | None = None,
-                is_error: bool = False) -> types.CallToolResult:
+def text_result(
+    text: str, *, structured: dict[str, Any] | None = None, is_error: bool = False
+) -> types.CallToolResult:
     return types.CallToolResult(
         content=[types.TextContent(type="text", text=text)],
         structured_content=structured,
@@ -38,8 +40,9 @@ def text_result(text: str, *, structured: dict[str, Any] | None = None,
     )
 
 
-def tool_error(message: str, *, code: str, details: dict[str, Any] | None = None
-               ) -> types.CallToolResult:
+def tool_error(
+    message: str, *, code: str, details: dict[str, Any] | None = None
+) -> types.CallToolResult:
     """A tool error (isError) the model can read: the text, and the same as data."""
     error: dict[str, Any] = {"Code": code, "Message": message}
     if details:
@@ -56,10 +59,11 @@ def validation_error(action: str, problems: Sequence[Problem]) -> types.CallTool
         # tools.validate's messages already open with the path ("Limit: expected ..."):
         # say it once.
         message = p.message.removeprefix(f"{p.path}: ") if p.path else p.message
-        lines.append(f"- {where}: {message} "
-                     f"(given: {p.given}; expected: {p.expected})")
-    items = [{"Field": p.path, "Given": p.given, "Expected": p.expected, "Message": p.message}
-             for p in problems]
+        lines.append(f"- {where}: {message} (given: {p.given}; expected: {p.expected})")
+    items = [
+        {"Field": p.path, "Given": p.given, "Expected": p.expected, "Message": p.message}
+        for p in problems
+    ]
     return tool_error("\n".join(lines), code="InvalidArguments", details={"Problems": items})
 
 
@@ -91,8 +95,9 @@ def _largest_list(value: Any, path: str) -> tuple[str, list[Any]] | None:
     return None if best is None else (best[1], best[2])
 
 
-def cut_to_size(response: dict[str, Any], limit: int = MAX_RESULT_CHARS
-                ) -> tuple[dict[str, Any], list[_Cut]]:
+def cut_to_size(
+    response: dict[str, Any], limit: int = MAX_RESULT_CHARS
+) -> tuple[dict[str, Any], list[_Cut]]:
     """Shorten the largest arrays (keeping their first items) until the JSON fits.
 
     Only list lengths change, so the result still matches the action's outputSchema.
@@ -109,7 +114,7 @@ def cut_to_size(response: dict[str, Any], limit: int = MAX_RESULT_CHARS
             break
         path, items = found
         cut = cuts.setdefault(path, _Cut(path, len(items), len(items)))
-        del items[max(1, len(items) // 2):]
+        del items[max(1, len(items) // 2) :]
         cut.kept = len(items)
     return data, list(cuts.values())
 
@@ -140,8 +145,13 @@ def _summary(action: str, response: dict[str, Any]) -> str:
     return head + (": " + ", ".join(parts[:8]) if parts else ".")
 
 
-def success(action: str, response: dict[str, Any], *, page_params: Iterable[str] = (),
-            limit: int = MAX_RESULT_CHARS) -> types.CallToolResult:
+def success(
+    action: str,
+    response: dict[str, Any],
+    *,
+    page_params: Iterable[str] = (),
+    limit: int = MAX_RESULT_CHARS,
+) -> types.CallToolResult:
     """The Response as structuredContent plus a text: one summary line and the JSON."""
     response = drop_nulls(response)
     data, cuts = cut_to_size(response, limit)
@@ -149,8 +159,11 @@ def success(action: str, response: dict[str, Any], *, page_params: Iterable[str]
     if cuts:
         shown = "; ".join(f"{c.path} shows {c.kept} of {c.total} items" for c in cuts)
         pages = set(page_params)
-        how = ("ask for a page at a time with Offset and Limit" if {"Offset", "Limit"} <= pages
-               else "narrow the request (ids, Filters) to see the rest")
+        how = (
+            "ask for a page at a time with Offset and Limit"
+            if {"Offset", "Limit"} <= pages
+            else "narrow the request (ids, Filters) to see the rest"
+        )
         lines.append(f"Result cut to {limit} characters: {shown}; {how}.")
     # Still valid JSON: bidi overrides and other hidden characters in API strings become
     # \uXXXX escapes, so the text shows what the data holds.

@@ -10,6 +10,7 @@ blanked (names kept). ``--return-secrets`` turns both off for people who want th
 in results. (DescribeInstanceVncUrl's login URL is useless unless shown, so it is gated
 as a secret read instead: see server/gate/policy.py.)
 """
+
 from __future__ import annotations
 
 import base64
@@ -41,8 +42,9 @@ class PrivateKeyFiles:
     def __repr__(self) -> str:
         return f"PrivateKeyFiles(key_dir={str(self.key_dir)!r})"
 
-    async def __call__(self, call: PendingCall, ctx: ToolContext,
-                       call_next: CallNext) -> dict[str, Any]:
+    async def __call__(
+        self, call: PendingCall, ctx: ToolContext, call_next: CallNext
+    ) -> dict[str, Any]:
         response = await call_next(call)
         if call.action != "CreateKeyPair":
             return response
@@ -55,10 +57,15 @@ class PrivateKeyFiles:
             path = self.save(key_id, str(pair["PrivateKey"]))
         except OSError as exc:
             # The key exists only in this response: say so plainly, never return it.
-            return {**response, "KeyPair": kept, "PrivateKeyNotSaved": (
-                f"the private key could not be written under {self.key_dir} "
-                f"({exc.strerror or type(exc).__name__}); it is lost. Delete key pair "
-                f"{key_id} (DeleteKeyPairs) and create a new one after fixing --key-dir.")}
+            return {
+                **response,
+                "KeyPair": kept,
+                "PrivateKeyNotSaved": (
+                    f"the private key could not be written under {self.key_dir} "
+                    f"({exc.strerror or type(exc).__name__}); it is lost. Delete key pair "
+                    f"{key_id} (DeleteKeyPairs) and create a new one after fixing --key-dir."
+                ),
+            }
         return {**response, "KeyPair": kept, "PrivateKeyFile": str(path)}
 
     def save(self, key_id: str, private_key: str) -> Path:
@@ -95,20 +102,24 @@ def redact_container_detail(detail: str) -> str:
     except (binascii.Error, ValueError):
         return detail
     items = inspected if isinstance(inspected, list) else [inspected]
-    configs = [item["Config"] for item in items if isinstance(item, dict)
-               and isinstance(item.get("Config"), dict)
-               and isinstance(item["Config"].get("Env"), list)]
+    configs = [
+        item["Config"]
+        for item in items
+        if isinstance(item, dict)
+        and isinstance(item.get("Config"), dict)
+        and isinstance(item["Config"].get("Env"), list)
+    ]
     if not configs:
         return detail
     for config in configs:
-        config["Env"] = [_blank_env(e) if isinstance(e, str) else REDACTED
-                         for e in config["Env"]]
+        config["Env"] = [_blank_env(e) if isinstance(e, str) else REDACTED for e in config["Env"]]
     text = json.dumps(inspected, ensure_ascii=False, indent=4)
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
-async def container_env_values(call: PendingCall, ctx: ToolContext,
-                               call_next: CallNext) -> dict[str, Any]:
+async def container_env_values(
+    call: PendingCall, ctx: ToolContext, call_next: CallNext
+) -> dict[str, Any]:
     """A call wrapper: DescribeDockerContainerDetail without environment values."""
     response = await call_next(call)
     detail = response.get("ContainerDetail")

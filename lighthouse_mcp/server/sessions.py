@@ -1,5 +1,6 @@
 """Who is calling: the SessionInfo the pipeline hands to the gate, from the SDK's
 request context (client info, capabilities, protocol era, a stable session id)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -43,15 +44,17 @@ async def lifespan(server: Server[Any]) -> AsyncIterator[dict[str, Any]]:
     yield {"session_id": uuid.uuid4().hex}
 
 
-def session_info(ctx: ServerRequestContext[Any, Any],
-                 params: types.CallToolRequestParams | None = None) -> SessionInfo:
+def session_info(
+    ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams | None = None
+) -> SessionInfo:
     """The caller of one request. Elicitation is offered only where the SDK can send it:
     a handshake-era connection whose client declared the capability."""
     session = ctx.session
     info = session.client_params.client_info if session.client_params else None
     modern = ctx.protocol_version in MODERN_PROTOCOL_VERSIONS
     declared = session.check_client_capability(
-        types.ClientCapabilities(elicitation=types.ElicitationCapability()))
+        types.ClientCapabilities(elicitation=types.ElicitationCapability())
+    )
     can_elicit = not modern and session.can_send_request and declared
 
     async def elicit(message: str, schema: dict[str, Any]) -> types.ElicitResult:

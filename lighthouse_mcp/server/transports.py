@@ -11,6 +11,7 @@ Each transport's own modules (starlette, uvicorn, the SDK's SSE and stdio server
 imported inside the function that serves it: a stdio server, the common case, never
 loads the HTTP stack.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -44,8 +45,10 @@ class HttpAuth:
     check_host: bool
 
     def __repr__(self) -> str:  # never show the token
-        return (f"HttpAuth(token={'set' if self.token else None}, generated={self.generated}, "
-                f"allowed_origins={self.allowed_origins}, check_host={self.check_host})")
+        return (
+            f"HttpAuth(token={'set' if self.token else None}, generated={self.generated}, "
+            f"allowed_origins={self.allowed_origins}, check_host={self.check_host})"
+        )
 
 
 def resolve_auth(settings: Settings) -> HttpAuth:
@@ -56,21 +59,26 @@ def resolve_auth(settings: Settings) -> HttpAuth:
             raise ConfigError(
                 f"--host {settings.host} is not a loopback address and no auth token is set: "
                 "set LIGHTHOUSE_MCP_AUTH_TOKEN or --auth-token (or, only on a trusted network, "
-                "--dangerously-allow-unauthenticated)")
+                "--dangerously-allow-unauthenticated)"
+            )
         token, generated = secrets.token_urlsafe(32), True
     if settings.allow_unauthenticated and settings.auth_token is None:
         token = None
-    loopback_origins = tuple(f"{scheme}://{name}" for scheme in ("http", "https")
-                             for name in LOOPBACK_NAMES)
-    return HttpAuth(token=token, generated=generated,
-                    allowed_origins=loopback_origins + settings.allowed_origins,
-                    check_host=settings.is_loopback)
+    loopback_origins = tuple(
+        f"{scheme}://{name}" for scheme in ("http", "https") for name in LOOPBACK_NAMES
+    )
+    return HttpAuth(
+        token=token,
+        generated=generated,
+        allowed_origins=loopback_origins + settings.allowed_origins,
+        check_host=settings.is_loopback,
+    )
 
 
 def _origin_allowed(origin: str, allowed: Iterable[str]) -> bool:
     """Exact match, or a loopback/allowed origin with any port."""
     for item in allowed:
-        if origin == item or (origin.startswith(item + ":") and origin[len(item) + 1:].isdigit()):
+        if origin == item or (origin.startswith(item + ":") and origin[len(item) + 1 :].isdigit()):
             return True
     return False
 
@@ -82,9 +90,10 @@ def _host_is_loopback(host: str) -> bool:
 
 _CORS_PREFLIGHT = [
     (b"access-control-allow-methods", b"GET, POST, DELETE, OPTIONS"),
-    (b"access-control-allow-headers",
-     b"authorization, content-type, accept, mcp-session-id, mcp-protocol-version, "
-     b"last-event-id"),
+    (
+        b"access-control-allow-headers",
+        b"authorization, content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id",
+    ),
     (b"access-control-max-age", b"600"),
 ]
 _CORS_EXPOSE = (b"access-control-expose-headers", b"mcp-session-id, www-authenticate")
@@ -108,24 +117,32 @@ class GuardMiddleware:
             return
         headers = {k.decode("latin-1").lower(): v for k, v in scope.get("headers", [])}
         origin = headers.get("origin")
-        if origin is not None and not _origin_allowed(origin.decode("latin-1"),
-                                                      self.auth.allowed_origins):
+        if origin is not None and not _origin_allowed(
+            origin.decode("latin-1"), self.auth.allowed_origins
+        ):
             await _reply(send, 403, b"Forbidden: Origin not allowed")
             return
         host = headers.get("host", b"").decode("latin-1")
         if self.auth.check_host and not _host_is_loopback(host):
             await _reply(send, 403, b"Forbidden: Host not allowed")
             return
-        cors = [(b"access-control-allow-origin", origin), (b"vary", b"Origin"),
-                _CORS_EXPOSE] if origin else []
+        cors = (
+            [(b"access-control-allow-origin", origin), (b"vary", b"Origin"), _CORS_EXPOSE]
+            if origin
+            else []
+        )
         if origin and scope.get("method") == "OPTIONS":
             await _reply(send, 204, b"", cors + _CORS_PREFLIGHT)
             return
         if self._expected is not None:
             given = headers.get("authorization", b"")
             if not hmac.compare_digest(given, self._expected):
-                await _reply(send, 401, b"Unauthorized: bearer token required",
-                             [*cors, (b"www-authenticate", b'Bearer realm="lighthouse-mcp"')])
+                await _reply(
+                    send,
+                    401,
+                    b"Unauthorized: bearer token required",
+                    [*cors, (b"www-authenticate", b'Bearer realm="lighthouse-mcp"')],
+                )
                 return
         if not cors:
             await self.app(scope, receive, send)
@@ -140,10 +157,13 @@ class GuardMiddleware:
         await self.app(scope, receive, send_with_cors)
 
 
-async def _reply(send: Send, status: int, body: bytes,
-                 extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    headers = [(b"content-type", b"text/plain; charset=utf-8"),
-               (b"content-length", str(len(body)).encode())] + (extra or [])
+async def _reply(
+    send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+    ] + (extra or [])
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -185,8 +205,9 @@ def _no_sdk_host_check() -> Any:
 
 def streamable_http_app(server: LighthouseServer, auth: HttpAuth) -> ASGIApp:
     quiet_body_loggers()
-    app = server.streamable_http_app(streamable_http_path=MCP_PATH,
-                                     transport_security=_no_sdk_host_check())
+    app = server.streamable_http_app(
+        streamable_http_path=MCP_PATH, transport_security=_no_sdk_host_check()
+    )
     return GuardMiddleware(app, auth)
 
 
@@ -201,13 +222,16 @@ def sse_app(server: LighthouseServer, auth: HttpAuth) -> ASGIApp:
     sse = SseServerTransport(MESSAGES_PATH, security_settings=_no_sdk_host_check())
 
     async def connect(request: Request) -> Response:
-        async with sse.connect_sse(request.scope, request.receive,
-                                   request._send) as (read, write):
+        async with sse.connect_sse(request.scope, request.receive, request._send) as (read, write):
             await server.run(read, write, server.create_initialization_options())
         return Response()
 
-    app = Starlette(routes=[Route(SSE_PATH, endpoint=connect, methods=["GET"]),
-                            Mount(MESSAGES_PATH, app=sse.handle_post_message)])
+    app = Starlette(
+        routes=[
+            Route(SSE_PATH, endpoint=connect, methods=["GET"]),
+            Mount(MESSAGES_PATH, app=sse.handle_post_message),
+        ]
+    )
     return GuardMiddleware(app, auth)
 
 
@@ -216,14 +240,22 @@ def announce(settings: Settings, auth: HttpAuth, out: TextIO | None = None) -> N
     out = out or sys.stderr
     path = MCP_PATH if settings.transport == "streamable-http" else SSE_PATH
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    print(f"lighthouse-mcp: serving {settings.transport} on http://{host}:{settings.port}{path}",
-          file=out)
+    print(
+        f"lighthouse-mcp: serving {settings.transport} on http://{host}:{settings.port}{path}",
+        file=out,
+    )
     if auth.token is None:
-        print("lighthouse-mcp: WARNING: no auth token; anyone who can reach this port can use "
-              "your cloud account", file=out)
+        print(
+            "lighthouse-mcp: WARNING: no auth token; anyone who can reach this port can use "
+            "your cloud account",
+            file=out,
+        )
     elif auth.generated:
-        print(f"lighthouse-mcp: auth token (shown once): {auth.token}\n"
-              f"lighthouse-mcp: send it as 'Authorization: Bearer <token>'", file=out)
+        print(
+            f"lighthouse-mcp: auth token (shown once): {auth.token}\n"
+            f"lighthouse-mcp: send it as 'Authorization: Bearer <token>'",
+            file=out,
+        )
     out.flush()
 
 
@@ -238,10 +270,14 @@ async def serve_http(server: LighthouseServer, settings: Settings) -> None:
     import uvicorn
 
     auth = resolve_auth(settings)
-    app = (streamable_http_app(server, auth) if settings.transport == "streamable-http"
-           else sse_app(server, auth))
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                            lifespan="on")
+    app = (
+        streamable_http_app(server, auth)
+        if settings.transport == "streamable-http"
+        else sse_app(server, auth)
+    )
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_level="warning", lifespan="on"
+    )
     announce(settings, auth)
     await uvicorn.Server(config).serve()
 

@@ -10,6 +10,7 @@ sleep or call. Every asynchronous action's result carries a ``Next`` member with
 exact ``wait_for`` arguments that observe it (tools.followups), so the model need not
 work them out.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,37 +44,49 @@ _DESCRIPTION = (
 )
 
 _ANNOTATIONS = types.ToolAnnotations(
-    title="Wait for Lighthouse resources", read_only_hint=True, destructive_hint=False,
-    idempotent_hint=True, open_world_hint=True)
+    title="Wait for Lighthouse resources",
+    read_only_hint=True,
+    destructive_hint=False,
+    idempotent_hint=True,
+    open_world_hint=True,
+)
 
 
 def _context_kinds() -> dict[str, str]:
     """wait_for argument (instance_id, template_id) -> the kind that needs it."""
-    return {waits.context_arg(name): kind for kind, spec in waits.KINDS.items()
-            for name in spec.context}
+    return {
+        waits.context_arg(name): kind for kind, spec in waits.KINDS.items() for name in spec.context
+    }
 
 
 def input_schema(registry: Registry) -> dict[str, Any]:
     """wait_for's arguments: lower snake_case (server-side), plus the API's Region."""
     settings = registry.settings
-    region = action_schema("DescribeInstances", lang=settings.lang,
-                           default_region=settings.region)["properties"]["Region"]
+    region = action_schema("DescribeInstances", lang=settings.lang, default_region=settings.region)[
+        "properties"
+    ]["Region"]
     return {
         "type": "object",
         "additionalProperties": False,
         "properties": {
             "resource": {"type": "string", "enum": list(waits.KINDS)},
-            "ids": {"type": "array", "items": {"type": "string"}, "minItems": 1,
-                    "maxItems": 100},
-            "target_state": {"type": "string",
-                             "description": "e.g. RUNNING, STOPPED, NORMAL, GONE"},
+            "ids": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 100},
+            "target_state": {
+                "type": "string",
+                "description": "e.g. RUNNING, STOPPED, NORMAL, GONE",
+            },
             "operation_request_id": {"type": "string"},
-            **{arg: {"type": "string", "description": f"{kind} only"}
-               for arg, kind in _context_kinds().items()},
+            **{
+                arg: {"type": "string", "description": f"{kind} only"}
+                for arg, kind in _context_kinds().items()
+            },
             "Region": region,
-            "timeout_seconds": {"type": "number", "minimum": 1,
-                                "maximum": waits.MAX_TIMEOUT_SECONDS,
-                                "default": waits.DEFAULT_TIMEOUT_SECONDS},
+            "timeout_seconds": {
+                "type": "number",
+                "minimum": 1,
+                "maximum": waits.MAX_TIMEOUT_SECONDS,
+                "default": waits.DEFAULT_TIMEOUT_SECONDS,
+            },
         },
         "required": ["resource", "ids"],
     }
@@ -91,17 +104,25 @@ def output_schema() -> dict[str, Any]:
             "Done": {"type": "boolean", "description": "every resource reached the target"},
             "ElapsedSeconds": {"type": "number"},
             "Polls": {"type": "integer"},
-            "Resources": {"type": "array", "items": {
-                "type": "object",
-                "properties": {
-                    "Id": text, "State": nullable,
-                    "Status": {"type": "string",
-                               "enum": ["reached", "failed", "timeout", "waiting"]},
-                    "Reason": text, "LatestOperation": nullable,
-                    "LatestOperationState": nullable, "LatestOperationRequestId": nullable,
+            "Resources": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "Id": text,
+                        "State": nullable,
+                        "Status": {
+                            "type": "string",
+                            "enum": ["reached", "failed", "timeout", "waiting"],
+                        },
+                        "Reason": text,
+                        "LatestOperation": nullable,
+                        "LatestOperationState": nullable,
+                        "LatestOperationRequestId": nullable,
+                    },
+                    "required": ["Id", "State", "Status"],
                 },
-                "required": ["Id", "State", "Status"],
-            }},
+            },
         },
         "required": ["Resource", "Target", "Done", "ElapsedSeconds", "Polls", "Resources"],
     }
@@ -114,13 +135,11 @@ def summary(result: Mapping[str, Any]) -> str:
     took = f"{result['ElapsedSeconds']}s, {result['Polls']} poll(s)"
     if result["Done"]:
         states = ", ".join(sorted({str(r["State"]) for r in resources}))
-        lines = [f"wait_for {kind}: all {len(resources)} reached {target} ({took}); "
-                 f"now {states}."]
+        lines = [f"wait_for {kind}: all {len(resources)} reached {target} ({took}); now {states}."]
         lines += [f"- {r['Id']}: note: {r['Reason']}" for r in resources if r.get("Reason")]
         return "\n".join(lines)
     missed = [r for r in resources if r["Status"] != "reached"]
-    lines = [f"wait_for {kind}: {len(missed)} of {len(resources)} did not reach {target} "
-             f"({took}):"]
+    lines = [f"wait_for {kind}: {len(missed)} of {len(resources)} did not reach {target} ({took}):"]
     lines += [f"- {r['Id']}: {r['Status']}: {r.get('Reason') or r['State']}" for r in missed]
     return "\n".join(lines)
 
@@ -128,7 +147,6 @@ def summary(result: Mapping[str, Any]) -> str:
 def _problems_for(spec: ResourceKind, params: Mapping[str, Any]) -> list[Any]:
     """API-level problems of the Describe call the wait will make (e.g. a malformed ID),
     reported against wait_for's own argument names."""
-
 
     renames = {spec.ids_param: "ids", **{n: a for a, n in waits.context_args().items()}}
     problems = []
@@ -153,8 +171,11 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
             if arg not in args:
                 continue
             if name not in spec.context:
-                return tool_error(f"{arg}: only used with resource={_context_kinds()[arg]}, "
-                                  f"not {kind}; nothing was polled.", code="InvalidArguments")
+                return tool_error(
+                    f"{arg}: only used with resource={_context_kinds()[arg]}, "
+                    f"not {kind}; nothing was polled.",
+                    code="InvalidArguments",
+                )
             context[name] = args[arg]
         region = args.get("Region") or registry.settings.region
         api_params = {**context, spec.ids_param: list(args["ids"])}
@@ -172,10 +193,16 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
 
         try:
             result = await waits.wait_for(
-                call, kind, list(args["ids"]), target_state=args.get("target_state"),
-                operation_request_id=args.get("operation_request_id"), context=context,
+                call,
+                kind,
+                list(args["ids"]),
+                target_state=args.get("target_state"),
+                operation_request_id=args.get("operation_request_id"),
+                context=context,
                 timeout=float(args.get("timeout_seconds", waits.DEFAULT_TIMEOUT_SECONDS)),
-                progress=progress, transient=transient)
+                progress=progress,
+                transient=transient,
+            )
         except waits.WaitError as exc:
             return tool_error(f"{exc}; nothing was polled.", code="InvalidArguments")
         except Exception as exc:
@@ -184,13 +211,19 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
                 raise
             return api
         text = summary(result)
-        return text_result(f"{text}\n{json.dumps(result, ensure_ascii=False)}",
-                           structured=result)
+        return text_result(f"{text}\n{json.dumps(result, ensure_ascii=False)}", structured=result)
 
-    return ToolSpec(name=WAIT_TOOL, title=_ANNOTATIONS.title or WAIT_TOOL,
-                    description=_DESCRIPTION, input_schema=schema, annotations=_ANNOTATIONS,
-                    handler=handle, output_schema=output_schema(), group="workflow",
-                    safety="read")
+    return ToolSpec(
+        name=WAIT_TOOL,
+        title=_ANNOTATIONS.title or WAIT_TOOL,
+        description=_DESCRIPTION,
+        input_schema=schema,
+        annotations=_ANNOTATIONS,
+        handler=handle,
+        output_schema=output_schema(),
+        group="workflow",
+        safety="read",
+    )
 
 
 def transient(error: Exception) -> bool:
@@ -206,15 +239,18 @@ class NextStep:
     beats prose it has to parse.
     """
 
-    async def __call__(self, call: PendingCall, ctx: ToolContext,
-                       call_next: CallNext) -> dict[str, Any]:
+    async def __call__(
+        self, call: PendingCall, ctx: ToolContext, call_next: CallNext
+    ) -> dict[str, Any]:
         response = await call_next(call)
         if recipe(call.action) is None or call.arguments.get("DryRun") is True:
             return response  # synchronous, or a dry run: no work is under way
         arguments = wait_arguments(call.action, call.arguments, response, region=call.region)
-        note = (f"{call.action} is asynchronous: it returned before the work finished. "
-                + (f"Call {WAIT_TOOL} with Arguments to see it finish."
-                   if arguments else f"Check with {recipe_describe(call.action)}."))
+        note = f"{call.action} is asynchronous: it returned before the work finished. " + (
+            f"Call {WAIT_TOOL} with Arguments to see it finish."
+            if arguments
+            else f"Check with {recipe_describe(call.action)}."
+        )
         step: dict[str, Any] = {"Asynchronous": True, "Note": note}
         if arguments:
             step |= {"Tool": WAIT_TOOL, "Arguments": arguments}

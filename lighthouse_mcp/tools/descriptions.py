@@ -5,6 +5,7 @@ overlay's English sentence, or the docs' title plus their first sentences. Async
 actions end with one terse note saying which action to poll and for which state, derived
 from the docs' own wording, so the model does not report success too early.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,8 +42,7 @@ def async_hint(action: str) -> AsyncHint | None:
     actions = set(catalog.action_names())
     words = _PASCAL.findall(note)
     poller = next((w for w in words if w in actions and w != action), None)
-    field = next((w for w in words if w not in actions and ("State" in w or "Status" in w)),
-                 None)
+    field = next((w for w in words if w not in actions and ("State" in w or "Status" in w)), None)
     value = None
     for sentence in re.split(r"[。\n]", note):
         states = _QUOTED_STATE.findall(sentence)
@@ -86,8 +86,7 @@ def tool_description(action: str, lang: Lang = "en") -> str:
     act = catalog.action(action)
     if lang == "zh":
         title = act["title_zh"].rstrip("。")
-        body = first_sentences(_ZH_BOILERPLATE.sub("", act["description"]),
-                               ZH_DESCRIPTION_CHARS)
+        body = first_sentences(_ZH_BOILERPLATE.sub("", act["description"]), ZH_DESCRIPTION_CHARS)
         if not body:
             text = title
         elif body.startswith(title):

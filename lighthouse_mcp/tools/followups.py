@@ -10,6 +10,7 @@ parseable way: creations whose new resources pass
 through a documented transitional state (PENDING, CREATING, SYNCING), TerminateInstances
 ("the instance is no longer listed") and ApplyFirewallTemplate (its apply record's state).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -68,8 +69,13 @@ def _ids(value: Any) -> list[str]:
     return []
 
 
-def wait_arguments(action: str, arguments: Mapping[str, Any], response: Mapping[str, Any],
-                   *, region: str | None = None) -> dict[str, Any] | None:
+def wait_arguments(
+    action: str,
+    arguments: Mapping[str, Any],
+    response: Mapping[str, Any],
+    *,
+    region: str | None = None,
+) -> dict[str, Any] | None:
     """The ``wait_for`` arguments that observe this call's work, or None when the action is
     synchronous or the IDs cannot be found in the call or its result."""
     r = recipe(action)

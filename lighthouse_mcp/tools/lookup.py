@@ -5,6 +5,7 @@ exist right now, and what do they look like": one batched Describe call, and whe
 API refuses the whole batch because one ID is unknown, one call per ID to tell the
 missing from the present. Kept here once so both read resources the same way.
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -44,8 +45,16 @@ async def records_by_id(
             return {}
         found: dict[str, dict[str, Any]] = {}
         for rid in ids:  # find out which ones are missing, one at a time
-            found.update(await records_by_id(call, describe, params, ids_param=ids_param,
-                                             ids=[rid], set_field=set_field,
-                                             id_field=id_field))
+            found.update(
+                await records_by_id(
+                    call,
+                    describe,
+                    params,
+                    ids_param=ids_param,
+                    ids=[rid],
+                    set_field=set_field,
+                    id_field=id_field,
+                )
+            )
         return found
     return {str(r.get(id_field)): r for r in response.get(set_field) or []}

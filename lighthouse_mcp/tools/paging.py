@@ -5,6 +5,7 @@ largest documented Limit, up to a cap on items, and to say so when it stopped at
 cap. Which actions page, their maximum Limit and the list field to concatenate all come
 from the catalog, so no action has hand-written paging.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,8 +59,13 @@ def pageable_actions(names: list[str]) -> list[str]:
 
 
 async def fetch_all_pages(
-    call: Call, name: str, params: Mapping[str, Any], *, max_items: int = MAX_ITEMS,
-    max_chars: int = MAX_CHARS, progress: PageProgress | None = None,
+    call: Call,
+    name: str,
+    params: Mapping[str, Any],
+    *,
+    max_items: int = MAX_ITEMS,
+    max_chars: int = MAX_CHARS,
+    progress: PageProgress | None = None,
 ) -> dict[str, Any]:
     """Every page of ``name`` merged into one Response-shaped dict.
 
@@ -115,13 +121,22 @@ async def fetch_all_pages(
     merged[spec.list_field] = items
     if total is not None:
         merged["TotalCount"] = total
-    paging: dict[str, Any] = {"Pages": pages, "Items": len(items),
-                              "Truncated": truncated, "RequestIds": request_ids}
+    paging: dict[str, Any] = {
+        "Pages": pages,
+        "Items": len(items),
+        "Truncated": truncated,
+        "RequestIds": request_ids,
+    }
     if truncated:
         rest = f" of {total}" if total is not None else ""
-        cap = (f"the result size limit ({max_chars} characters) after {len(items)} items"
-               if size_cut else f"the cap of {max_items} items")
-        paging["Note"] = (f"Stopped at {cap}{rest}: continue with Offset={offset} (and "
-                          "all_pages again), or narrow with Filters.")
+        cap = (
+            f"the result size limit ({max_chars} characters) after {len(items)} items"
+            if size_cut
+            else f"the cap of {max_items} items"
+        )
+        paging["Note"] = (
+            f"Stopped at {cap}{rest}: continue with Offset={offset} (and "
+            "all_pages again), or narrow with Filters."
+        )
     merged["Paging"] = paging
     return merged

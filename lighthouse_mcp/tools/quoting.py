@@ -8,6 +8,7 @@ to type. So values are shown as JSON strings (quoted, newlines escaped), and fre
 that must stay readable (an API error message) keeps its words but loses every line
 break, control character and bidirectional override.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,8 @@ from typing import Any
 #: the zero-width and BOM characters that can hide text from a reader, and lone
 #: surrogates (not encodable as UTF-8).
 _UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 
 
 def quote(value: Any) -> str:

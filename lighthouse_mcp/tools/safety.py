@@ -9,6 +9,7 @@ write) because the MCP defaults assume the worst: an absent destructiveHint mean
 No ``from __future__ import annotations`` here: it would shadow :func:`annotations`, the
 name the contract gives the hints function (all hints below evaluate fine at runtime).
 """
+
 from collections.abc import Collection, Iterable
 from typing import Any
 
@@ -17,8 +18,7 @@ from lighthouse_mcp.catalog import SafetyClass
 from lighthouse_mcp.tools.descriptions import tool_title
 from lighthouse_mcp.tools.schema import Lang
 
-SAFETY_CLASSES: tuple[SafetyClass, ...] = ("read", "write", "disruptive", "destructive",
-                                           "billing")
+SAFETY_CLASSES: tuple[SafetyClass, ...] = ("read", "write", "disruptive", "destructive", "billing")
 #: Classes that need a confirmation before the call goes out, unless configured otherwise.
 GATED_BY_DEFAULT: frozenset[SafetyClass] = frozenset({"destructive", "billing"})
 
@@ -59,8 +59,9 @@ def actions_by_class(classes: Iterable[str]) -> list[str]:
     wanted = set(classes)
     unknown = wanted - set(SAFETY_CLASSES)
     if unknown:
-        raise ValueError(f"unknown safety class(es) {sorted(unknown)}; "
-                         f"known: {', '.join(SAFETY_CLASSES)}")
+        raise ValueError(
+            f"unknown safety class(es) {sorted(unknown)}; known: {', '.join(SAFETY_CLASSES)}"
+        )
     return [a for a in catalog.action_names() if catalog.safety_class(a) in wanted]
 
 

@@ -12,6 +12,7 @@ but not forbidden. Outputs describe, never forbid: objects are open and document
 are named in descriptions, not enums — the API adds members and values over time (a new
 state, a new field) and a client that validates structuredContent must not fail on them.
 """
+
 from __future__ import annotations
 
 import copy
@@ -53,9 +54,25 @@ RULES_KEYWORD = "x-constraints"
 #: Every keyword this module emits; the validator compiles exactly these and refuses others.
 EMITTED_KEYWORDS = frozenset(
     {
-        "type", "properties", "required", "additionalProperties", "items", "enum", "minimum",
-        "maximum", "maxLength", "minItems", "maxItems", "format", "anyOf", "pattern", "$ref",
-        "$defs", "description", "default", RULES_KEYWORD,
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "enum",
+        "minimum",
+        "maximum",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "format",
+        "anyOf",
+        "pattern",
+        "$ref",
+        "$defs",
+        "description",
+        "default",
+        RULES_KEYWORD,
     }
 )
 
@@ -128,15 +145,23 @@ class _Builder:
     once, which is exactly the number of places it would appear with ``$defs`` in use.
     """
 
-    def __init__(self, roots: list[Param], *, lang: Lang | None, output: bool,
-                 inline: set[str] | None = None, rules: bool = False) -> None:
+    def __init__(
+        self,
+        roots: list[Param],
+        *,
+        lang: Lang | None,
+        output: bool,
+        inline: set[str] | None = None,
+        rules: bool = False,
+    ) -> None:
         self.lang = lang
         self.output = output
         self.rules = rules
         self.defs: dict[str, JSONSchema] = {}
         # Roots named in ``inline`` are spelled out in place (Filters), so they add no use.
         uses: Counter[str] = Counter(
-            _structure_refs(p for p in roots if p["name"] not in (inline or set())))
+            _structure_refs(p for p in roots if p["name"] not in (inline or set()))
+        )
         recursive: set[str] = set()
         seen: set[str] = set()
 
@@ -147,8 +172,9 @@ class _Builder:
             if name in seen:
                 return
             if name not in catalog.load_catalog()["structures"]:
-                raise SchemaError(f"{where}: type {name!r} is neither a documented scalar "
-                                  "nor a structure")
+                raise SchemaError(
+                    f"{where}: type {name!r} is neither a documented scalar nor a structure"
+                )
             seen.add(name)
             for member in self._members(name):
                 if member["type"] not in SCALAR_SCHEMAS:
@@ -198,8 +224,11 @@ class _Builder:
             schema["description"] = documented_values(param["enum"])
         elif "enum" in param:
             schema["enum"] = list(param["enum"])
-        for key, keyword in (("minimum", "minimum"), ("maximum", "maximum"),
-                             ("max_length", "maxLength")):
+        for key, keyword in (
+            ("minimum", "minimum"),
+            ("maximum", "maximum"),
+            ("max_length", "maxLength"),
+        ):
             if key in param:
                 value = param[key]  # type: ignore[literal-required]
                 schema[keyword] = int(value) if float(value).is_integer() else value
@@ -277,8 +306,11 @@ def filter_name_schema(spec: FilterSpec) -> JSONSchema:
         return {"type": "string", "enum": fixed}
     alternatives: list[JSONSchema] = [{"enum": fixed}] if fixed else []
     alternatives += [{"pattern": p} for p in patterns]
-    return {"type": "string", "anyOf": alternatives} if len(alternatives) > 1 else {
-        "type": "string", **alternatives[0]}
+    return (
+        {"type": "string", "anyOf": alternatives}
+        if len(alternatives) > 1
+        else {"type": "string", **alternatives[0]}
+    )
 
 
 def _filter_spec(act: Action) -> FilterSpec | None:
@@ -309,14 +341,20 @@ def _region_schema(default_region: str | None, region_enum: bool) -> JSONSchema:
 
 
 @cache
-def _input_schema(name: str, lang: Lang | None, default_region: str | None,
-                  region_enum: bool, rules: bool = False) -> JSONSchema:
+def _input_schema(
+    name: str, lang: Lang | None, default_region: str | None, region_enum: bool, rules: bool = False
+) -> JSONSchema:
     act = catalog.action(name)
     spec = _filter_spec(act)
     filter_param = spec["param"] if spec is not None else None
     try:
-        builder = _Builder(act["inputs"], lang=lang, output=False,
-                           inline={filter_param} if filter_param else set(), rules=rules)
+        builder = _Builder(
+            act["inputs"],
+            lang=lang,
+            output=False,
+            inline={filter_param} if filter_param else set(),
+            rules=rules,
+        )
     except SchemaError as exc:
         raise SchemaError(f"{name}.{exc}") from None
     props: dict[str, JSONSchema] = {}
@@ -354,8 +392,9 @@ def _output_schema(name: str) -> JSONSchema:
     return builder.finish({"type": "object", "properties": props})
 
 
-def input_schema(action: str, *, lang: Lang = "en", default_region: str | None = None,
-                 region_enum: bool = False) -> JSONSchema:
+def input_schema(
+    action: str, *, lang: Lang = "en", default_region: str | None = None, region_enum: bool = False
+) -> JSONSchema:
     """The tool's inputSchema: documented inputs plus an optional ``Region``.
 
     ``lang`` picks the descriptions (English overlay, or the first sentence of the Chinese

@@ -3,6 +3,7 @@
 Kept apart from schema.py and descriptions.py because both shorten text the same way, and
 the token budget of the whole tool list depends on this one rule.
 """
+
 from __future__ import annotations
 
 import re

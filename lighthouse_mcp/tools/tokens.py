@@ -3,6 +3,7 @@
 An estimate, not a tokenizer: ``ceil(ASCII chars / 4) + non-ASCII chars``. It is cheap,
 deterministic, model-agnostic, and errs high for Chinese, which keeps the budget honest.
 """
+
 from __future__ import annotations
 
 import json

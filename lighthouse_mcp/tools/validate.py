@@ -13,6 +13,7 @@ microseconds. Values of secret fields (the one list in :mod:`lighthouse_mcp.cata
 passwords, login configurations, container env values, ...) never appear in a problem;
 unknown arguments are reported by name and JSON type only.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -112,8 +113,11 @@ def _given(value: Any, secret: bool) -> str:
         text = value if len(value) <= _MAX_GIVEN else value[: _MAX_GIVEN - 1] + "…"
         return _printable(json.dumps(text, ensure_ascii=False))
     if value is None or isinstance(value, bool | int | float):
-        return json.dumps(value) if not isinstance(value, float) or math.isfinite(value) else str(
-            value)
+        return (
+            json.dumps(value)
+            if not isinstance(value, float) or math.isfinite(value)
+            else str(value)
+        )
     if isinstance(value, Mapping):
         return "an object"
     if isinstance(value, list | tuple):
@@ -144,8 +148,10 @@ def _listing(values: Sequence[Any]) -> str:
 def _suggest(word: str, choices: Sequence[str]) -> str | None:
     """The choice the caller most likely meant: same letters ignoring case and '_'/'-',
     else the closest spelling."""
+
     def norm(s: str) -> str:
         return s.replace("_", "").replace("-", "").lower()
+
     wanted = norm(word)
     for c in choices:
         if norm(c) == wanted:
@@ -214,8 +220,10 @@ def _size_note(lo: int | None, hi: int | None, unit: str) -> str:
 _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
     "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: (isinstance(v, int) and not isinstance(v, bool))
-    or (isinstance(v, float) and math.isfinite(v)),
+    "number": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and math.isfinite(v))
+    ),
     "boolean": lambda v: isinstance(v, bool),
     "object": lambda v: isinstance(v, Mapping),
     "array": lambda v: isinstance(v, list | tuple),
@@ -230,7 +238,8 @@ def _valid_format(fmt: str, value: str) -> bool:
     try:
         if fmt == "date-time":
             return bool(_DATE_TIME.match(value)) and bool(
-                datetime.fromisoformat(value.upper().replace("Z", "+00:00")))
+                datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+            )
         if fmt == "date":
             return bool(_DATE.match(value)) and bool(date.fromisoformat(value))
     except ValueError:
@@ -248,8 +257,7 @@ class _Compiler:
         self.quiet = quiet  # no did-you-mean: for anyOf trials, whose problems are dropped
         self.refs: dict[tuple[str, bool, bool], Checker] = {}
 
-    def compile(self, schema: JSONSchema, secret: bool = False, pairs: bool = False
-                ) -> Checker:
+    def compile(self, schema: JSONSchema, secret: bool = False, pairs: bool = False) -> Checker:
         unknown = set(schema) - EMITTED_KEYWORDS
         if unknown:
             raise ValueError(f"validator cannot enforce schema keywords {sorted(unknown)}")
@@ -261,17 +269,26 @@ class _Compiler:
         type_names = [kinds] if isinstance(kinds, str) else list(kinds or [])
         tests = [_TYPE_TESTS[k] for k in type_names]
         accepts: Callable[[Any], bool] | None = (
-            None if not tests else tests[0] if len(tests) == 1
-            else (lambda v: any(t(v) for t in tests)))
+            None
+            if not tests
+            else tests[0]
+            if len(tests) == 1
+            else (lambda v: any(t(v) for t in tests))
+        )
 
         def check(value: Any, path: str, problems: list[Problem]) -> None:
             if accepts is not None and not accepts(value):
                 # A pair list (or one of its items) given in another shape, such as
                 # Envs: ["DB_PASSWORD=..."], holds the secret values in that shape.
                 hide = secret or (pairs and not isinstance(value, Mapping))
-                problems.append(Problem(path, _given(value, hide), expected,
-                                        f"{_at(path)}expected {expected}, got "
-                                        f"{_got(value, hide)}"))
+                problems.append(
+                    Problem(
+                        path,
+                        _given(value, hide),
+                        expected,
+                        f"{_at(path)}expected {expected}, got {_got(value, hide)}",
+                    )
+                )
                 return
             for step in steps:
                 step(value, path, problems)
@@ -290,8 +307,7 @@ class _Compiler:
             holder.append(self.compile(target, secret, pairs))
         return self.refs[key]
 
-    def _steps(self, schema: JSONSchema, secret: bool, pairs: bool, expected: str
-               ) -> list[Checker]:
+    def _steps(self, schema: JSONSchema, secret: bool, pairs: bool, expected: str) -> list[Checker]:
         steps: list[Checker] = []
         if "properties" in schema or "required" in schema or "additionalProperties" in schema:
             steps.append(self._object(schema, secret, pairs))
@@ -304,8 +320,7 @@ class _Compiler:
         if "pattern" in schema:
             steps.append(_pattern(schema["pattern"], secret, expected))
         if "minimum" in schema or "maximum" in schema:
-            steps.append(_bounds(schema.get("minimum"), schema.get("maximum"), secret,
-                                 expected))
+            steps.append(_bounds(schema.get("minimum"), schema.get("maximum"), secret, expected))
         if "maxLength" in schema:
             steps.append(_max_length(schema["maxLength"], secret))
         if schema.get("type") == "string" and "enum" not in schema:
@@ -318,9 +333,12 @@ class _Compiler:
         return steps
 
     def _object(self, schema: JSONSchema, secret: bool, pairs: bool) -> Checker:
-        props = {k: self.compile(v, secret or is_secret_field(k) or (pairs and k == "Value"),
-                                 k in SECRET_PAIR_LISTS)
-                 for k, v in schema.get("properties", {}).items()}
+        props = {
+            k: self.compile(
+                v, secret or is_secret_field(k) or (pairs and k == "Value"), k in SECRET_PAIR_LISTS
+            )
+            for k, v in schema.get("properties", {}).items()
+        }
         expectations = {k: describe(v) for k, v in schema.get("properties", {}).items()}
         names = list(props)
         required = list(schema.get("required", ()))
@@ -336,9 +354,15 @@ class _Compiler:
             for key in required:
                 if key not in value:
                     where = _join(path, key)
-                    problems.append(Problem(where, "(missing)", expectations[key],
-                                            f"{where}: required parameter is missing "
-                                            f"(expected {expectations[key]})"))
+                    problems.append(
+                        Problem(
+                            where,
+                            "(missing)",
+                            expectations[key],
+                            f"{where}: required parameter is missing "
+                            f"(expected {expectations[key]})",
+                        )
+                    )
 
         return check
 
@@ -363,9 +387,14 @@ class _Compiler:
                     return
             hint = _suggest(value, texts) if isinstance(value, str) and not secret else None
             advice = f"; did you mean {json.dumps(hint, ensure_ascii=False)}?" if hint else ""
-            problems.append(Problem(path, _given(value, secret), expected,
-                                    f"{_at(path)}expected {expected}, got "
-                                    f"{_got(value, secret)}{advice}"))
+            problems.append(
+                Problem(
+                    path,
+                    _given(value, secret),
+                    expected,
+                    f"{_at(path)}expected {expected}, got {_got(value, secret)}{advice}",
+                )
+            )
 
         return check
 
@@ -376,21 +405,31 @@ def _unknown(path: str, key: str, value: Any, allowed: list[str]) -> Problem:
     hint = _suggest(key, allowed)
     place = f" in {path}" if path else ""
     expected = f"one of {', '.join(allowed[:_MAX_LISTED])}" + (
-        ", …" if len(allowed) > _MAX_LISTED else "")
+        ", …" if len(allowed) > _MAX_LISTED else ""
+    )
     advice = f"did you mean {hint!r}?" if hint else f"allowed: {', '.join(allowed)}"
-    return Problem(where, _json_type(value), expected,
-                   f"{where}: unknown parameter{place}; {advice}")
+    return Problem(
+        where, _json_type(value), expected, f"{where}: unknown parameter{place}; {advice}"
+    )
 
 
 def _size(lo: int | None, hi: int | None) -> Checker:
-    expected = f"{lo} to {hi} items" if lo is not None and hi is not None else (
-        f"at most {hi} items" if hi is not None else f"at least {lo} item{'s' if lo != 1 else ''}")
+    expected = (
+        f"{lo} to {hi} items"
+        if lo is not None and hi is not None
+        else (
+            f"at most {hi} items"
+            if hi is not None
+            else f"at least {lo} item{'s' if lo != 1 else ''}"
+        )
+    )
 
     def check(value: Sequence[Any], path: str, problems: list[Problem]) -> None:
         n = len(value)
         if (lo is not None and n < lo) or (hi is not None and n > hi):
-            problems.append(Problem(path, f"{n} items", expected,
-                                    f"{_at(path)}expected {expected}, got {n}"))
+            problems.append(
+                Problem(path, f"{n} items", expected, f"{_at(path)}expected {expected}, got {n}")
+            )
 
     return check
 
@@ -409,8 +448,14 @@ def _enum(values: list[Any], secret: bool, *, suggest: bool = True) -> Checker:
             pass
         hint = _suggest(value, texts) if texts and isinstance(value, str) else None
         advice = f"; did you mean {json.dumps(hint, ensure_ascii=False)}?" if hint else ""
-        problems.append(Problem(path, _given(value, secret), expected,
-                                f"{_at(path)}{_given(value, secret)} is not {expected}{advice}"))
+        problems.append(
+            Problem(
+                path,
+                _given(value, secret),
+                expected,
+                f"{_at(path)}{_given(value, secret)} is not {expected}{advice}",
+            )
+        )
 
     return check
 
@@ -420,9 +465,14 @@ def _pattern(pattern: str, secret: bool, expected: str) -> Checker:
 
     def check(value: str, path: str, problems: list[Problem]) -> None:
         if not regex.search(value):
-            problems.append(Problem(path, _given(value, secret), expected,
-                                    f"{_at(path)}expected {expected}, got "
-                                    f"{_got(value, secret)}"))
+            problems.append(
+                Problem(
+                    path,
+                    _given(value, secret),
+                    expected,
+                    f"{_at(path)}expected {expected}, got {_got(value, secret)}",
+                )
+            )
 
     return check
 
@@ -430,9 +480,14 @@ def _pattern(pattern: str, secret: bool, expected: str) -> Checker:
 def _bounds(lo: float | None, hi: float | None, secret: bool, expected: str) -> Checker:
     def check(value: float, path: str, problems: list[Problem]) -> None:
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            problems.append(Problem(path, _given(value, secret), expected,
-                                    f"{_at(path)}expected {expected}, got "
-                                    f"{_given(value, secret)}"))
+            problems.append(
+                Problem(
+                    path,
+                    _given(value, secret),
+                    expected,
+                    f"{_at(path)}expected {expected}, got {_given(value, secret)}",
+                )
+            )
 
     return check
 
@@ -445,9 +500,15 @@ def _unicode_text(value: str, path: str, problems: list[Problem]) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        problems.append(Problem(path, "(text with a lone surrogate)", "valid Unicode text",
-                                f"{_at(path)}character {exc.start} is a lone UTF-16 surrogate; "
-                                "expected valid Unicode text"))
+        problems.append(
+            Problem(
+                path,
+                "(text with a lone surrogate)",
+                "valid Unicode text",
+                f"{_at(path)}character {exc.start} is a lone UTF-16 surrogate; "
+                "expected valid Unicode text",
+            )
+        )
 
 
 def _max_length(limit: int, secret: bool) -> Checker:
@@ -455,8 +516,14 @@ def _max_length(limit: int, secret: bool) -> Checker:
 
     def check(value: str, path: str, problems: list[Problem]) -> None:
         if len(value) > limit:
-            problems.append(Problem(path, _given(value, secret), expected,
-                                    f"{_at(path)}expected {expected}, got {len(value)}"))
+            problems.append(
+                Problem(
+                    path,
+                    _given(value, secret),
+                    expected,
+                    f"{_at(path)}expected {expected}, got {len(value)}",
+                )
+            )
 
     return check
 
@@ -464,9 +531,14 @@ def _max_length(limit: int, secret: bool) -> Checker:
 def _format(fmt: str, secret: bool, expected: str) -> Checker:
     def check(value: str, path: str, problems: list[Problem]) -> None:
         if not _valid_format(fmt, value):
-            problems.append(Problem(path, _given(value, secret), expected,
-                                    f"{_at(path)}expected {expected}, got "
-                                    f"{_got(value, secret)}"))
+            problems.append(
+                Problem(
+                    path,
+                    _given(value, secret),
+                    expected,
+                    f"{_at(path)}expected {expected}, got {_got(value, secret)}",
+                )
+            )
 
     return check
 
@@ -496,19 +568,33 @@ def _constraint(rule: Mapping[str, Any]) -> Checker:
         given = [p for p in params if _present(value, p)]
         if kind == "mutually_exclusive" and len(given) > 1:
             where = _join(path, given[1])
-            problems.append(Problem(where, "(given)", f"at most one of {names}",
-                                    f"{where}: cannot be combined with {given[0]}; "
-                                    f"give at most one of {names}"))
+            problems.append(
+                Problem(
+                    where,
+                    "(given)",
+                    f"at most one of {names}",
+                    f"{where}: cannot be combined with {given[0]}; give at most one of {names}",
+                )
+            )
         elif kind == "one_of_required" and not given:
             where = _join(path, params[0])
-            problems.append(Problem(where, "(missing)", f"one of {names}",
-                                    f"{where}: one of {names} is required"))
+            problems.append(
+                Problem(
+                    where, "(missing)", f"one of {names}", f"{where}: one of {names} is required"
+                )
+            )
         elif kind == "requires" and params and params[0] in given:
             for other in params[1:]:
                 if other not in given:
                     where = _join(path, other)
-                    problems.append(Problem(where, "(missing)", "a value",
-                                            f"{where}: required when {params[0]} is given"))
+                    problems.append(
+                        Problem(
+                            where,
+                            "(missing)",
+                            "a value",
+                            f"{where}: required when {params[0]} is given",
+                        )
+                    )
 
     return check
 
@@ -562,8 +648,9 @@ def validate(action: str, arguments: Mapping[str, Any]) -> list[Problem]:
             rule(arguments, "", problems)
     if len(problems) > MAX_PROBLEMS:
         hidden = len(problems) - MAX_PROBLEMS
-        problems[MAX_PROBLEMS:] = [Problem("", f"{hidden} more", "",
-                                           f"… and {hidden} more problems not shown")]
+        problems[MAX_PROBLEMS:] = [
+            Problem("", f"{hidden} more", "", f"… and {hidden} more problems not shown")
+        ]
     return problems
 
 

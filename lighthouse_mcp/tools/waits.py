@@ -8,6 +8,7 @@ loop is transport-agnostic: it takes an async ``call(action, params)`` and an op
 progress callback, so the server wires it to the shared client and MCP progress
 notifications, and tests wire it to anything.
 """
+
 from __future__ import annotations
 
 import base64
@@ -64,8 +65,11 @@ def _apply_failures(record: Mapping[str, Any]) -> str:
     failed = [d for d in details if d.get("ApplyState") == "FAILED"]
     if not failed:
         return ""
-    named = "; ".join(f"{(d.get('Instance') or {}).get('InstanceId', '?')}: "
-                      f"{d.get('ErrorMessage') or 'no message'}" for d in failed[:5])
+    named = "; ".join(
+        f"{(d.get('Instance') or {}).get('InstanceId', '?')}: "
+        f"{d.get('ErrorMessage') or 'no message'}"
+        for d in failed[:5]
+    )
     more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
     return f"{len(failed)} of {len(details)} instances FAILED: {named}{more}"
 
@@ -77,8 +81,9 @@ DETAILS: dict[str, Callable[[Mapping[str, Any]], str]] = {
 }
 
 #: The kinds wait_for observes (those with a wait row in the table), in table order.
-KINDS: dict[str, ResourceKind] = {name: kind for name, kind in resource_kinds.KINDS.items()
-                                  if kind.wait is not None}
+KINDS: dict[str, ResourceKind] = {
+    name: kind for name, kind in resource_kinds.KINDS.items() if kind.wait is not None
+}
 
 #: Describe action -> kind, for the async notes that name the action to poll.
 KIND_BY_DESCRIBE = {spec.describe: kind for kind, spec in KINDS.items()}
@@ -111,8 +116,7 @@ class Observed:
 def context_arg(name: str) -> str:
     """InstanceId -> instance_id: how a Describe* parameter a wait needs is spelled as a
     wait_for argument (server-added arguments are lower snake_case)."""
-    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower()
-                   for i, c in enumerate(name))
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
 def context_args() -> dict[str, str]:
@@ -125,7 +129,10 @@ class WaitError(ValueError):
 
 
 def check_request(
-    kind: str, ids: Sequence[str], target_state: str | None, operation_request_id: str | None,
+    kind: str,
+    ids: Sequence[str],
+    target_state: str | None,
+    operation_request_id: str | None,
     context: Mapping[str, Any],
 ) -> ResourceKind:
     """Validate a wait request before any call is made; every message names the field."""
@@ -161,8 +168,13 @@ def _wait(spec: ResourceKind) -> Wait:
 
 
 def _judge(
-    kind: str, spec: ResourceKind, seen: Observed, record: Mapping[str, Any] | None,
-    target_state: str | None, operation_request_id: str | None, elapsed: float,
+    kind: str,
+    spec: ResourceKind,
+    seen: Observed,
+    record: Mapping[str, Any] | None,
+    target_state: str | None,
+    operation_request_id: str | None,
+    elapsed: float,
 ) -> None:
     if record is None:
         if target_state == GONE:
@@ -199,14 +211,17 @@ def _judge(
         seen.reason = detail or None  # e.g. a template applied, but not to every instance
     elif seen.state in wait.failed_states:
         seen.status = "failed"
-        seen.reason = f"reached the failure state {seen.state}" + (
-            f"; {detail}" if detail else "")
-    elif spec.has_latest_operation and seen.latest_operation_state == "FAILED" and (
-        seen.latest_operation is not None
+        seen.reason = f"reached the failure state {seen.state}" + (f"; {detail}" if detail else "")
+    elif (
+        spec.has_latest_operation
+        and seen.latest_operation_state == "FAILED"
+        and (seen.latest_operation is not None)
     ):
         seen.status = "failed"
-        seen.reason = (f"its latest operation {seen.latest_operation} FAILED "
-                       f"(request {seen.latest_operation_request_id}); it is {seen.state}")
+        seen.reason = (
+            f"its latest operation {seen.latest_operation} FAILED "
+            f"(request {seen.latest_operation_request_id}); it is {seen.state}"
+        )
 
 
 def _progress_message(seen: Mapping[str, Observed], elapsed: float) -> str:
@@ -268,24 +283,39 @@ async def wait_for(
                 if spec.takes_limit:
                     params["Limit"] = min(100, max(len(chunk), 1))
                 records = await records_by_id(
-                    call, spec.describe, params, ids_param=spec.ids_param, ids=chunk,
-                    set_field=spec.set_field, id_field=spec.id_field)
+                    call,
+                    spec.describe,
+                    params,
+                    ids_param=spec.ids_param,
+                    ids=chunk,
+                    set_field=spec.set_field,
+                    id_field=spec.id_field,
+                )
                 for rid in chunk:
-                    _judge(kind, spec, seen[rid], records.get(rid), target_state,
-                           operation_request_id, clock() - started)
+                    _judge(
+                        kind,
+                        spec,
+                        seen[rid],
+                        records.get(rid),
+                        target_state,
+                        operation_request_id,
+                        clock() - started,
+                    )
             failures = 0
         except Exception as error:
             failures += 1
             if transient is None or not transient(error) or failures > MAX_TRANSIENT_FAILURES:
                 raise
-            problem = f" (poll failed: {getattr(error, 'code', '') or type(error).__name__}" \
-                      "; retrying)"
+            problem = (
+                f" (poll failed: {getattr(error, 'code', '') or type(error).__name__}; retrying)"
+            )
         polls += 1
         done = sum(1 for o in seen.values() if o.status != "waiting")
         elapsed = clock() - started
         if progress is not None:
-            await progress(float(done), float(len(unique)),
-                           _progress_message(seen, elapsed) + problem)
+            await progress(
+                float(done), float(len(unique)), _progress_message(seen, elapsed) + problem
+            )
         if done == len(unique):
             break
         remaining = timeout - elapsed

@@ -5,6 +5,7 @@ Reads the sections found by ``sections``, the tables by ``tables``, the examples
 against itself (every action of the overview documented, every referenced structure
 defined) so a docs change that the parser misreads fails the build instead of shipping.
 """
+
 from __future__ import annotations
 
 import re
@@ -236,9 +237,7 @@ def _action(
     if filter_spec is not None:
         act["filters"] = filter_spec
     act["constraints"] = facts.constraints(act["inputs"])
-    act["examples"] = parse_examples(
-        lines[i_ex + 1 : i_dev], coercer(act["inputs"], structures)
-    )
+    act["examples"] = parse_examples(lines[i_ex + 1 : i_dev], coercer(act["inputs"], structures))
     return act
 
 

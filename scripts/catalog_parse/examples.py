@@ -7,6 +7,7 @@ by the caller, who knows the parameter types) turns them into numbers and boolea
 The layout cuts long JSON lines anywhere, even inside strings, so the lines are glued
 without separators before parsing; an example that still does not parse is ``None``.
 """
+
 from __future__ import annotations
 
 import json

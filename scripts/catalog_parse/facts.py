@@ -7,6 +7,7 @@ instance, is kept only when every listed item is a plain token (``RUNNING``, ``T
 a list that mixes in prose ("ALL，单独的端口，…") or patterns (``on-failure[:n]``) is
 not exhaustive and is dropped.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,6 +21,8 @@ Coerce = Callable[[list[str], str], Any]
 
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _QUOTES = "\"'“”‘’「」"
+
+
 def typed_value(type_: str, raw: str) -> Any:
     """A documented literal as the JSON value of ``type_``; the raw text if it is not one."""
     text = raw.strip().strip(_QUOTES)
@@ -50,14 +53,20 @@ _ENUM_TRIGGER = re.compile(
 _Q = "[" + _QUOTES + "]?"
 #: One "VALUE：label" / "VALUE（label）" / "VALUE - label" / "VALUE 中文label" item.
 _ITEM = re.compile(
-    r"^\s*[-*]?\s*" + _Q + r"(?P<value>[A-Za-z0-9][A-Za-z0-9_.\-]*)" + _Q
+    r"^\s*[-*]?\s*"
+    + _Q
+    + r"(?P<value>[A-Za-z0-9][A-Za-z0-9_.\-]*)"
+    + _Q
     + r"\s*(?:(?:[:：]|\s-\s?|-\s)\s*(?P<label1>.*?)|[（(]\s*(?P<label2>[^）)]*?)\s*[）)]"
     r"|\s+(?P<label3>[^\x00-\x7f].*?))?\s*[。.;；,，]?\s*$"
 )
 _SPLIT = re.compile(r"\s*(?:[，,、;；]|或)\s*")
 #: Where glued items meet: after a sentence end, or at a "- " list dash.
 _GLUE = re.compile(
-    r"(?:(?<=[。；;])\s*|\s*-\s+|(?<=\S)-\s)(?=" + _Q + r"[A-Za-z][A-Za-z0-9_]+" + _Q
+    r"(?:(?<=[。；;])\s*|\s*-\s+|(?<=\S)-\s)(?="
+    + _Q
+    + r"[A-Za-z][A-Za-z0-9_]+"
+    + _Q
     + r"\s*[：:(（\s])|(?<=[\u4e00-\u9fff])(?=[A-Z0-9][A-Za-z0-9_]*[：:]\s)"
 )
 #: A paragraph that tries to be an item but is not a plain one (``on-failure[:n]: …``):
@@ -309,9 +318,7 @@ def _is_outro(line: str) -> bool:
 
 # --- cross-parameter rules ---------------------------------------------------------
 
-_EXCLUSIVE = re.compile(
-    r"不支持同时指定\s*([A-Z][A-Za-z0-9]*)[^和]{0,80}?和\s*([A-Z][A-Za-z0-9]*)"
-)
+_EXCLUSIVE = re.compile(r"不支持同时指定\s*([A-Z][A-Za-z0-9]*)[^和]{0,80}?和\s*([A-Z][A-Za-z0-9]*)")
 _EXCLUSIVE_WITH = re.compile(r"和\s*([A-Z][A-Za-z0-9]*)\s*互斥")
 _ONE_OF = re.compile(r"该参数与\s*([A-Z][A-Za-z0-9]*)\s*必须指定其一")
 _REQUIRES = re.compile(r"当传入该字段时，必须指定\s*([A-Z][A-Za-z0-9]*)")

@@ -6,6 +6,7 @@ the first page of each document, the document title, its update time and an API 
 banner. That title block is noise inside a table, but it is also the only place the text
 names an action's Chinese title and group heading, so it is returned alongside.
 """
+
 from __future__ import annotations
 
 import re

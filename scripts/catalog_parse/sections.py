@@ -5,6 +5,7 @@ the request structure (endpoints), the common parameters, the region list, one d
 per action, the data structures and the error codes. Each is located by a heading line
 that the extraction keeps verbatim.
 """
+
 from __future__ import annotations
 
 import re

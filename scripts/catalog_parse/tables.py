@@ -6,6 +6,7 @@ lines (``DiskIds.N 是`` / ``Array of`` / ``String``, ``CreatedTime`` / ``Timest
 ``ISO8601``). A head is recognised only when its type is a documented scalar or a known
 structure name, which is what keeps description lines from being taken for rows.
 """
+
 from __future__ import annotations
 
 import re
@@ -203,4 +204,3 @@ def parse_errors(lines: Iterable[str]) -> list[tuple[str, str]]:
             rows[-1][1].append(line)
     width = column_width(line for _, parts in rows for line in parts)
     return [(code, join_wrapped(parts, width)) for code, parts in rows]
-

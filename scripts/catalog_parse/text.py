@@ -8,6 +8,7 @@ column widths differ a lot between tables (about 70 to 136 display columns), whi
 the width is measured per column and not fixed. Display widths only approximate the PDF's
 proportional font, hence the tolerance for lines that do not end a sentence.
 """
+
 from __future__ import annotations
 
 import re

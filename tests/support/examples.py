@@ -8,6 +8,7 @@ Both start from the same scenario and the same preparations
 (tests/support/example_setup.py), so "every documented example succeeds" means the
 same thing in both.
 """
+
 from __future__ import annotations
 
 import re
@@ -99,8 +100,12 @@ def with_own_ids(value: Any, ids: Mapping[str, list[str]]) -> Any:
 
 
 DOCKER_BLUEPRINT = "lhbp-dk24ce01"
-DOCKER_INSTANCE = {"BundleId": "bundle2022_gen_02", "BlueprintId": DOCKER_BLUEPRINT,
-                   "InstanceChargePrepaid": {"Period": 1}, "InstanceName": "docker-host"}
+DOCKER_INSTANCE = {
+    "BundleId": "bundle2022_gen_02",
+    "BlueprintId": DOCKER_BLUEPRINT,
+    "InstanceChargePrepaid": {"Period": 1},
+    "InstanceName": "docker-host",
+}
 
 
 def ids_for(sandbox: Sandbox, action: str) -> dict[str, list[str]]:
@@ -121,15 +126,22 @@ def example_with_own_ids(sandbox: Sandbox, action: str) -> dict[str, Any]:
 def tool_arguments(sandbox: Sandbox, action: str) -> dict[str, Any]:
     """The example as a tool call's arguments: on the account's own resources, typed as
     the tool's input schema says."""
-    arguments: dict[str, Any] = conform(example_with_own_ids(sandbox, action),
-                                        input_schema(action))
+    arguments: dict[str, Any] = conform(example_with_own_ids(sandbox, action), input_schema(action))
     return arguments
 
 
 #: One resource of each kind, made by the docs' own examples, so every later example has
 #: a disk, key pair, snapshot, blueprint, template, backup, container and CCN to act on.
-SCENARIO = ("CreateDisks", "CreateKeyPair", "CreateInstanceSnapshot", "CreateBlueprint",
-            "CreateFirewallTemplate", "CreateDiskBackup", "RunDockerContainers", "AttachCcn")
+SCENARIO = (
+    "CreateDisks",
+    "CreateKeyPair",
+    "CreateInstanceSnapshot",
+    "CreateBlueprint",
+    "CreateFirewallTemplate",
+    "CreateDiskBackup",
+    "RunDockerContainers",
+    "AttachCcn",
+)
 
 
 async def run_scenario(api: Api) -> None:

@@ -5,6 +5,7 @@ The signer below is written from the docs' 签名方法 v3 page, separately from
 ``client/signing.py`` (which the sandbox verifies with), so a shared mistake would not
 cancel out: the sandbox must accept what *this* code signs.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -92,8 +93,9 @@ class Api:
         self.clock = clock
         self.http = httpx.AsyncClient(transport=sandbox.transport(), base_url=f"http://{HOST}")
 
-    async def raw(self, action: str, params: Any = None, *, body: bytes | None = None,
-                  **sign: Any) -> httpx.Response:
+    async def raw(
+        self, action: str, params: Any = None, *, body: bytes | None = None, **sign: Any
+    ) -> httpx.Response:
         payload = body if body is not None else json.dumps(params or {}).encode()
         sign.setdefault("timestamp", int(self.clock()))
         headers = tc3_headers(action, payload, **sign)

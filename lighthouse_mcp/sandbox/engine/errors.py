@@ -20,6 +20,7 @@ Exception tree::
 The subclass is a convenience for ``except`` clauses and tests; the ``code`` is what the
 client sees. ``err(code, message)`` builds the right subclass from a code.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -108,6 +109,7 @@ def first_documented(candidates: Iterable[str], documented: Iterable[str], fallb
 
 
 # Helpers for the codes the pipeline itself answers with (families use ``ctx.fail``).
+
 
 def internal_error(message: str = "An internal error occurred; please retry.") -> InternalError:
     return InternalError("InternalError", message)

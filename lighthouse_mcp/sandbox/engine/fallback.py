@@ -7,6 +7,7 @@ caller following ids sees its own. When an action documents no example the answe
 from its output parameters (empty lists, zeros, empty strings). Family modules replace
 this with real behaviour; ``sandbox/COVERAGE.md`` lists which actions still rely on it.
 """
+
 from __future__ import annotations
 
 import copy

@@ -22,6 +22,7 @@ overloaded front end would.
 and action over a sliding one-second window, as the docs' "API + 接入地域 + 子账号"
 dimension says; it is off unless enabled (option or admin endpoint).
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -78,8 +79,12 @@ class Fault:
         if after and kind not in AFTER_KINDS:
             raise ValueError(f"after applies to {', '.join(AFTER_KINDS)} faults only")
         return cls(
-            kind=cast(FaultKind, kind), action=action, count=count, seconds=float(seconds),
-            status=status, after=after,
+            kind=cast(FaultKind, kind),
+            action=action,
+            count=count,
+            seconds=float(seconds),
+            status=status,
+            after=after,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -140,8 +145,16 @@ class Faults:
         status: int = 503,
         after: bool = False,
     ) -> Fault:
-        rule = Fault.from_json({"kind": kind, "action": action, "count": count,
-                                "seconds": seconds, "status": status, "after": after})
+        rule = Fault.from_json(
+            {
+                "kind": kind,
+                "action": action,
+                "count": count,
+                "seconds": seconds,
+                "status": status,
+                "after": after,
+            }
+        )
         self.rules.append(rule)
         return rule
 

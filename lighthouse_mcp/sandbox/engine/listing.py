@@ -7,6 +7,7 @@ too many values are refused with the ``InvalidParameter.*Filter*`` codes, ``Limi
 defaults to 20 and tops out at 100. Writing that once keeps the answers of all Describe
 actions consistent with each other and with the docs.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,11 @@ def id_pattern(prefix: str) -> re.Pattern[str]:
 
 def _form(pattern: re.Pattern[str]) -> str:
     """``lhins-[a-z0-9]{8}`` -> ``lhins-xxxxxxxx`` for messages."""
-    return re.sub(r"\[a-z0-9\]\{(\d+)\}", lambda m: "x" * int(m.group(1)),
-                  pattern.pattern.strip("^$").replace("\\", ""))
+    return re.sub(
+        r"\[a-z0-9\]\{(\d+)\}",
+        lambda m: "x" * int(m.group(1)),
+        pattern.pattern.strip("^$").replace("\\", ""),
+    )
 
 
 def check_unique(ctx: Ctx, values: Sequence[str], field: str) -> None:
@@ -73,8 +77,7 @@ def check_ids(
         if not pattern.match(value):
             raise ctx.fail(
                 malformed_code,
-                f"`{value}` in `{field}` is not a valid id; expected the form "
-                f"{_form(pattern)}.",
+                f"`{value}` in `{field}` is not a valid id; expected the form {_form(pattern)}.",
             )
 
 
@@ -189,8 +192,11 @@ def page(ctx: Ctx, rows: Sequence[Record], params: Mapping[str, Any]) -> list[Re
 def check_length(ctx: Ctx, value: str | None, field: str, maximum: int, code: str) -> None:
     """Refuse a text parameter longer than documented, with the action's ``*TooLong`` code."""
     if value is not None and len(value) > maximum:
-        raise ctx.fail(code, f"`{field}` has {len(value)} characters; at most {maximum}.",
-                       also=("InvalidParameterValue.TooLong", "InvalidParameterValue"))
+        raise ctx.fail(
+            code,
+            f"`{field}` has {len(value)} characters; at most {maximum}.",
+            also=("InvalidParameterValue.TooLong", "InvalidParameterValue"),
+        )
 
 
 def lookup_id(
@@ -210,12 +216,19 @@ def lookup_id(
     """
     if not pattern.match(value):
         codes = (malformed,) if isinstance(malformed, str) else malformed
-        raise ctx.fail(codes[0], f"`{field}` value `{value}` is not a valid {kind} id; "
-                       f"expected the form {_form(pattern)}.", also=codes[1:])
+        raise ctx.fail(
+            codes[0],
+            f"`{field}` value `{value}` is not a valid {kind} id; "
+            f"expected the form {_form(pattern)}.",
+            also=codes[1:],
+        )
     record = table.get(value)
     if record is None:
-        raise ctx.fail(not_found[0], f"The {kind} `{value}` does not exist in {ctx.region}.",
-                       also=tuple(not_found[1:]))
+        raise ctx.fail(
+            not_found[0],
+            f"The {kind} `{value}` does not exist in {ctx.region}.",
+            also=tuple(not_found[1:]),
+        )
     return record
 
 

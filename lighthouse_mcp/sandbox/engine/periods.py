@@ -5,6 +5,7 @@ added to 31 January ends on the last day of February, as a calendar does it. The
 writes times two ways: ``2021-08-25T08:50:57Z`` (ISO 8601, UTC) in resource structures,
 and ``2018-01-01 00:00:00`` (Beijing time) in inputs like ``CurInstanceDeadline``.
 """
+
 from __future__ import annotations
 
 import calendar

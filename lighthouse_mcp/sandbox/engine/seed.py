@@ -12,6 +12,7 @@ Helpers here (``instance_record``, ``default_firewall_rules``, ``bundle``,
 ``discount_percent``) are shared with the resource families so an instance created by
 CreateInstances looks exactly like a seeded one.
 """
+
 from __future__ import annotations
 
 import random
@@ -51,6 +52,7 @@ _MAINLAND_AREAS = ("华南地区", "华北地区", "华东地区", "西南地区
 
 
 # -- regions and zones -----------------------------------------------------------------
+
 
 def _short_name(long_name: str) -> str:
     """'华南地区（广州）' -> '广州' (the RegionName style of the DescribeRegions example)."""
@@ -96,22 +98,49 @@ _BUNDLE_TYPES = {
 
 #: (BundleId, type, CPU, Memory GB, disk GB, disk type, traffic GB, Mbps, CNY/month, state)
 _BUNDLE_ROWS: tuple[tuple[str, str, int, int, int, str, int, int, float, str], ...] = (
-    ("bundle_starter_nmc_lin_med2_01", "STARTER_BUNDLE", 2, 1, 40, "CLOUD_PREMIUM", 200, 3, 32.0,
-     "AVAILABLE"),
+    (
+        "bundle_starter_nmc_lin_med2_01",
+        "STARTER_BUNDLE",
+        2,
+        1,
+        40,
+        "CLOUD_PREMIUM",
+        200,
+        3,
+        32.0,
+        "AVAILABLE",
+    ),
     ("bundle2022_gen_01", "GENERAL_BUNDLE", 2, 2, 40, "CLOUD_SSD", 300, 3, 50.0, "AVAILABLE"),
     ("bundle2022_gen_02", "GENERAL_BUNDLE", 2, 2, 50, "CLOUD_SSD", 500, 5, 60.0, "AVAILABLE"),
     ("bundle2022_gen_03", "GENERAL_BUNDLE", 2, 4, 60, "CLOUD_SSD", 600, 6, 90.0, "AVAILABLE"),
     ("bundle2022_gen_04", "GENERAL_BUNDLE", 2, 4, 80, "CLOUD_SSD", 1200, 8, 130.0, "AVAILABLE"),
-    ("bundle2022_gen_05", "GENERAL_BUNDLE", 4, 8, 100, "CLOUD_SSD", 1500, 10, 250.0,
-     "AVAILABLE"),
-    ("bundle2022_gen_06", "GENERAL_BUNDLE", 4, 16, 140, "CLOUD_SSD", 2500, 14, 480.0,
-     "AVAILABLE"),
-    ("bundle_gen_mc_med2_02", "GENERAL_BUNDLE", 2, 2, 70, "CLOUD_PREMIUM", 500, 5, 65.0,
-     "AVAILABLE"),
-    ("bundle_ntp_small1_500", "GENERAL_BUNDLE", 1, 1, 40, "CLOUD_PREMIUM", 500, 4, 60.0,
-     "AVAILABLE"),
-    ("bundle_bw_small1_1", "GENERAL_BUNDLE", 1, 1, 50, "CLOUD_PREMIUM", 1000, 1, 45.0,
-     "SOLD_OUT"),
+    ("bundle2022_gen_05", "GENERAL_BUNDLE", 4, 8, 100, "CLOUD_SSD", 1500, 10, 250.0, "AVAILABLE"),
+    ("bundle2022_gen_06", "GENERAL_BUNDLE", 4, 16, 140, "CLOUD_SSD", 2500, 14, 480.0, "AVAILABLE"),
+    (
+        "bundle_gen_mc_med2_02",
+        "GENERAL_BUNDLE",
+        2,
+        2,
+        70,
+        "CLOUD_PREMIUM",
+        500,
+        5,
+        65.0,
+        "AVAILABLE",
+    ),
+    (
+        "bundle_ntp_small1_500",
+        "GENERAL_BUNDLE",
+        1,
+        1,
+        40,
+        "CLOUD_PREMIUM",
+        500,
+        4,
+        60.0,
+        "AVAILABLE",
+    ),
+    ("bundle_bw_small1_1", "GENERAL_BUNDLE", 1, 1, 50, "CLOUD_PREMIUM", 1000, 1, 45.0, "SOLD_OUT"),
     ("bundle_sto_01", "STORAGE_BUNDLE", 2, 4, 180, "CLOUD_PREMIUM", 1000, 5, 150.0, "AVAILABLE"),
     ("bundle_ent_01", "ENTERPRISE_BUNDLE", 4, 8, 180, "CLOUD_SSD", 2000, 12, 390.0, "AVAILABLE"),
 )
@@ -234,30 +263,135 @@ SCENES: tuple[dict[str, str], ...] = (
 _CDN = "https://cloudcache.tencent-cloud.com/open_proj/proj_qcloud_v2/tc-console/"
 #: (BlueprintId, type, name, title, version, OS name, Platform, PlatformType, disk, memory,
 #:  scenes, description)
-_BLUEPRINT_ROWS: tuple[tuple[str, str, str, str, str, str, str, str, int, int, tuple[str, ...],
-                             str], ...] = (
-    ("lhbp-5e8807lo", "PURE_OS", "centos_7_6", "CentOS", "7.6 64bit", "CentOS 7.6 64bit",
-     "CENTOS", "LINUX_UNIX", 20, 1, ("lhsc-xyz789ab",), "CentOS 7.6 64 位操作系统。"),
-    ("lhbp-uh2t0ifo", "PURE_OS", "ubuntu_22_04", "Ubuntu", "22.04 LTS",
-     "Ubuntu Server 22.04 LTS 64bit", "UBUNTU", "LINUX_UNIX", 20, 1, ("lhsc-xyz789ab",),
-     "Ubuntu Server 22.04 LTS 64 位操作系统。"),
-    ("lhbp-d1h2n3x4", "PURE_OS", "debian_12", "Debian", "12 64bit", "Debian 12.0 64bit",
-     "DEBIAN", "LINUX_UNIX", 20, 1, ("lhsc-xyz789ab",), "Debian 12 64 位操作系统。"),
-    ("lhbp-oc9s8r7q", "PURE_OS", "opencloudos_9", "OpenCloudOS", "9", "OpenCloudOS 9",
-     "OPENCLOUDOS", "LINUX_UNIX", 20, 1, ("lhsc-xyz789ab",), "OpenCloudOS 9 操作系统。"),
-    ("lhbp-w2022dct", "PURE_OS", "windows_server_2022", "Windows Server", "2022 数据中心版",
-     "Windows Server 2022 DataCenter 64bit CN", "WINDOWS", "WINDOWS", 50, 2, ("lhsc-xyz789ab",),
-     "Windows Server 2022 数据中心版。"),
-    ("lhbp-lf6jlx98", "APP_OS", "btpanel_exclusive", "宝塔Linux面板", "8.1.0 腾讯云专享版",
-     "OpenCloudOS 9", "OPENCLOUDOS", "LINUX_UNIX", 20, 1, ("lhsc-3bzsddow",),
-     "宝塔Linux面板（BT-Panel）是一款简单好用的服务器运维管理面板，基于OpenCloudOS 9。"),
-    ("lhbp-wp6h5n2c", "APP_OS", "wordpress", "WordPress", "6.4", "OpenCloudOS 9",
-     "OPENCLOUDOS", "LINUX_UNIX", 20, 1, ("lhsc-3bzsddow",), "WordPress 建站应用镜像。"),
-    ("lhbp-m1g6ap11", "APP_OS", "7_days_to_die_windows", "7日杀Windows", " ",
-     "Windows Server 2022 DataCenter 64bit CN", "WINDOWS", "WINDOWS", 60, 4, ("lhsc-pqr456st",),
-     "七日杀是一个生存类游戏。"),
-    ("lhbp-dk24ce01", "DOCKER", "docker_ce", "Docker CE", "24.0", "CentOS 7.6 64bit",
-     "CENTOS", "LINUX_UNIX", 20, 1, ("lhsc-uvw123xy",), "预装 Docker CE 的容器镜像。"),
+_BLUEPRINT_ROWS: tuple[
+    tuple[str, str, str, str, str, str, str, str, int, int, tuple[str, ...], str], ...
+] = (
+    (
+        "lhbp-5e8807lo",
+        "PURE_OS",
+        "centos_7_6",
+        "CentOS",
+        "7.6 64bit",
+        "CentOS 7.6 64bit",
+        "CENTOS",
+        "LINUX_UNIX",
+        20,
+        1,
+        ("lhsc-xyz789ab",),
+        "CentOS 7.6 64 位操作系统。",
+    ),
+    (
+        "lhbp-uh2t0ifo",
+        "PURE_OS",
+        "ubuntu_22_04",
+        "Ubuntu",
+        "22.04 LTS",
+        "Ubuntu Server 22.04 LTS 64bit",
+        "UBUNTU",
+        "LINUX_UNIX",
+        20,
+        1,
+        ("lhsc-xyz789ab",),
+        "Ubuntu Server 22.04 LTS 64 位操作系统。",
+    ),
+    (
+        "lhbp-d1h2n3x4",
+        "PURE_OS",
+        "debian_12",
+        "Debian",
+        "12 64bit",
+        "Debian 12.0 64bit",
+        "DEBIAN",
+        "LINUX_UNIX",
+        20,
+        1,
+        ("lhsc-xyz789ab",),
+        "Debian 12 64 位操作系统。",
+    ),
+    (
+        "lhbp-oc9s8r7q",
+        "PURE_OS",
+        "opencloudos_9",
+        "OpenCloudOS",
+        "9",
+        "OpenCloudOS 9",
+        "OPENCLOUDOS",
+        "LINUX_UNIX",
+        20,
+        1,
+        ("lhsc-xyz789ab",),
+        "OpenCloudOS 9 操作系统。",
+    ),
+    (
+        "lhbp-w2022dct",
+        "PURE_OS",
+        "windows_server_2022",
+        "Windows Server",
+        "2022 数据中心版",
+        "Windows Server 2022 DataCenter 64bit CN",
+        "WINDOWS",
+        "WINDOWS",
+        50,
+        2,
+        ("lhsc-xyz789ab",),
+        "Windows Server 2022 数据中心版。",
+    ),
+    (
+        "lhbp-lf6jlx98",
+        "APP_OS",
+        "btpanel_exclusive",
+        "宝塔Linux面板",
+        "8.1.0 腾讯云专享版",
+        "OpenCloudOS 9",
+        "OPENCLOUDOS",
+        "LINUX_UNIX",
+        20,
+        1,
+        ("lhsc-3bzsddow",),
+        "宝塔Linux面板（BT-Panel）是一款简单好用的服务器运维管理面板，基于OpenCloudOS 9。",
+    ),
+    (
+        "lhbp-wp6h5n2c",
+        "APP_OS",
+        "wordpress",
+        "WordPress",
+        "6.4",
+        "OpenCloudOS 9",
+        "OPENCLOUDOS",
+        "LINUX_UNIX",
+        20,
+        1,
+        ("lhsc-3bzsddow",),
+        "WordPress 建站应用镜像。",
+    ),
+    (
+        "lhbp-m1g6ap11",
+        "APP_OS",
+        "7_days_to_die_windows",
+        "7日杀Windows",
+        " ",
+        "Windows Server 2022 DataCenter 64bit CN",
+        "WINDOWS",
+        "WINDOWS",
+        60,
+        4,
+        ("lhsc-pqr456st",),
+        "七日杀是一个生存类游戏。",
+    ),
+    (
+        "lhbp-dk24ce01",
+        "DOCKER",
+        "docker_ce",
+        "Docker CE",
+        "24.0",
+        "CentOS 7.6 64bit",
+        "CENTOS",
+        "LINUX_UNIX",
+        20,
+        1,
+        ("lhsc-uvw123xy",),
+        "预装 Docker CE 的容器镜像。",
+    ),
 )
 
 
@@ -297,6 +431,7 @@ def public_blueprints(now: float) -> list[dict[str, Any]]:
 
 
 # -- instances and their firewalls -----------------------------------------------------
+
 
 def default_firewall_rules(platform_type: str = "LINUX_UNIX") -> list[dict[str, Any]]:
     """The rules a new instance starts with (FirewallRuleInfo records)."""
@@ -407,8 +542,7 @@ def instance_record(
         "Zone": zone,
         "Tags": list(tags or []),
         "InstanceRestrictState": "NORMAL",
-        "SupportIpv6Detail": {"IsSupport": False, "Detail": "EFFECTIVE_IMMEDIATELY",
-                              "Message": ""},
+        "SupportIpv6Detail": {"IsSupport": False, "Detail": "EFFECTIVE_IMMEDIATELY", "Message": ""},
         "PublicIpv6Addresses": [],
         "InitInvocationId": "",
         "InstanceViolationDetail": None,
@@ -427,17 +561,41 @@ def seed_region(state: RegionState, rng: random.Random, now: float) -> None:
         return
     centos, ubuntu = blueprints["lhbp-5e8807lo"], blueprints["lhbp-uh2t0ifo"]
     demo: tuple[tuple[str, str, str, dict[str, Any], int, str, str, list[dict[str, str]]], ...] = (
-        ("lhins-demo0001", "lighthouse-test", "bundle2022_gen_02", centos, 3, "RUNNING",
-         "lhdisk-demo0001", [{"Key": "env", "Value": "demo"}]),
-        ("lhins-demo0002", "web-staging", "bundle2022_gen_01", ubuntu, 4, "STOPPED",
-         "lhdisk-demo0002", []),
+        (
+            "lhins-demo0001",
+            "lighthouse-test",
+            "bundle2022_gen_02",
+            centos,
+            3,
+            "RUNNING",
+            "lhdisk-demo0001",
+            [{"Key": "env", "Value": "demo"}],
+        ),
+        (
+            "lhins-demo0002",
+            "web-staging",
+            "bundle2022_gen_01",
+            ubuntu,
+            4,
+            "STOPPED",
+            "lhdisk-demo0002",
+            [],
+        ),
     )
     created = now - 7 * 86400
     for iid, name, bid, bp, zone_n, inst_state, disk_id, tags in demo:
         record = instance_record(
-            iid, bundle_id=bid, blueprint=bp, zone=f"{DEMO_REGION}-{zone_n}", name=name,
-            now=created, rng=rng, disk_id=disk_id, state=inst_state,
-            period_months=1, tags=tags,
+            iid,
+            bundle_id=bid,
+            blueprint=bp,
+            zone=f"{DEMO_REGION}-{zone_n}",
+            name=name,
+            now=created,
+            rng=rng,
+            disk_id=disk_id,
+            state=inst_state,
+            period_months=1,
+            tags=tags,
             operation="StartInstances" if inst_state == "RUNNING" else "StopInstances",
         )
         state.table("instances")[iid] = record

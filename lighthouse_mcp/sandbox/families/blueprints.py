@@ -8,6 +8,7 @@ Their lifecycle follows the documented ``BlueprintState`` values: ``CREATING`` -
 SyncBlueprint (each destination gets its own copy, ``SYNCING`` -> ``NORMAL``),
 ``DELETING`` -> gone after DeleteBlueprints.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -59,32 +60,52 @@ RESET_FILTERS = {
 }
 BLUEPRINT_FILTERS = {**RESET_FILTERS, "scene-id": lambda r: r.get("SceneIdSet") or []}
 
+
 def lookup_private(ctx: Ctx, blueprint_id: str, field: str = "BlueprintId") -> Record:
     """A custom blueprint owned by this account (public and shared ones are refused)."""
-    record = lookup_blueprint(ctx, blueprint_id, field, not_found=(
-        "ResourceNotFound.BlueprintIdNotFound", "ResourceNotFound.PrivateBlueprintNotFound",
-        "ResourceNotFound.BlueprintNotFound"))
+    record = lookup_blueprint(
+        ctx,
+        blueprint_id,
+        field,
+        not_found=(
+            "ResourceNotFound.BlueprintIdNotFound",
+            "ResourceNotFound.PrivateBlueprintNotFound",
+            "ResourceNotFound.BlueprintNotFound",
+        ),
+    )
     if record.get("BlueprintType") == "SHARED":
-        raise ctx.fail("UnsupportedOperation.NotSupportSharedBlueprint",
-                       f"The blueprint `{blueprint_id}` is shared with this account; only its "
-                       "owner can change it.", also=("ResourceNotFound.PrivateBlueprintNotFound",))
+        raise ctx.fail(
+            "UnsupportedOperation.NotSupportSharedBlueprint",
+            f"The blueprint `{blueprint_id}` is shared with this account; only its "
+            "owner can change it.",
+            also=("ResourceNotFound.PrivateBlueprintNotFound",),
+        )
     if record.get("BlueprintType") != "PRIVATE":
-        raise ctx.fail("ResourceNotFound.PrivateBlueprintNotFound",
-                       f"The blueprint `{blueprint_id}` is a public "
-                       f"{record.get('BlueprintType')} blueprint; only custom blueprints "
-                       "can be changed.",
-                       also=("InvalidParameterValue.InvalidBlueprintId",
-                             "ResourceNotFound.BlueprintNotFound", "ResourceUnavailable"))
+        raise ctx.fail(
+            "ResourceNotFound.PrivateBlueprintNotFound",
+            f"The blueprint `{blueprint_id}` is a public "
+            f"{record.get('BlueprintType')} blueprint; only custom blueprints "
+            "can be changed.",
+            also=(
+                "InvalidParameterValue.InvalidBlueprintId",
+                "ResourceNotFound.BlueprintNotFound",
+                "ResourceUnavailable",
+            ),
+        )
     return record
 
 
 def _require_state(ctx: Ctx, record: Record, states: tuple[str, ...]) -> None:
     if record["BlueprintState"] not in states:
-        raise ctx.fail("UnsupportedOperation.BlueprintCurStateInvalid",
-                       f"The blueprint `{record['BlueprintId']}` is {record['BlueprintState']}; "
-                       f"this needs {' or '.join(states)}.",
-                       also=("InvalidParameterValue.InvalidBlueprintState",
-                             "UnsupportedOperation.BlueprintLatestOperationUnfinished"))
+        raise ctx.fail(
+            "UnsupportedOperation.BlueprintCurStateInvalid",
+            f"The blueprint `{record['BlueprintId']}` is {record['BlueprintState']}; "
+            f"this needs {' or '.join(states)}.",
+            also=(
+                "InvalidParameterValue.InvalidBlueprintState",
+                "UnsupportedOperation.BlueprintLatestOperationUnfinished",
+            ),
+        )
 
 
 def _check_text(ctx: Ctx, params: Mapping[str, Any]) -> None:
@@ -96,8 +117,9 @@ def _check_text(ctx: Ctx, params: Mapping[str, Any]) -> None:
 def create_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     _check_text(ctx, params)
     if not params.get("InstanceId"):
-        raise ctx.fail("MissingParameter",
-                       "`InstanceId` is required: a blueprint is made from an instance.")
+        raise ctx.fail(
+            "MissingParameter", "`InstanceId` is required: a blueprint is made from an instance."
+        )
     instance = lookup(ctx, params["InstanceId"])
     require(ctx, [instance])
     quotas.require(ctx, "BLUEPRINT", 1, "LimitExceeded.BlueprintQuotaLimitExceeded")
@@ -132,24 +154,37 @@ def create_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     ctx.schedule("blueprints", record["BlueprintId"], set={"BlueprintState": "NORMAL"})
     previous = instance["InstanceState"]
     power_off = params.get("ForcePowerOff", True) and previous == "RUNNING"
-    begin_operation(ctx, instance, transient="STOPPING" if power_off else None,
-                    final={"InstanceState": previous})
+    begin_operation(
+        ctx,
+        instance,
+        transient="STOPPING" if power_off else None,
+        final={"InstanceState": previous},
+    )
     return {"BlueprintId": record["BlueprintId"]}
 
 
 @family.handler("DescribeBlueprints")
 def describe_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    rows = select(ctx, params, visible_blueprints(ctx), ids_param="BlueprintIds",
-                  id_key="BlueprintId", pattern=BLUEPRINT_ID, malformed=BLUEPRINT_ID_MALFORMED,
-                  accessors=BLUEPRINT_FILTERS)
+    rows = select(
+        ctx,
+        params,
+        visible_blueprints(ctx),
+        ids_param="BlueprintIds",
+        id_key="BlueprintId",
+        pattern=BLUEPRINT_ID,
+        malformed=BLUEPRINT_ID_MALFORMED,
+        accessors=BLUEPRINT_FILTERS,
+    )
     return {"TotalCount": len(rows), "BlueprintSet": [public(r) for r in page(ctx, rows, params)]}
 
 
 @family.handler("ModifyBlueprintAttribute")
 def modify_blueprint_attribute(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("BlueprintName") is None and params.get("Description") is None:
-        raise ctx.fail("InvalidParameter.MustSpecifyOneAttributeToModify",
-                       "Give `BlueprintName` or `Description` (or both) to change.")
+        raise ctx.fail(
+            "InvalidParameter.MustSpecifyOneAttributeToModify",
+            "Give `BlueprintName` or `Description` (or both) to change.",
+        )
     _check_text(ctx, params)
     record = lookup_private(ctx, params["BlueprintId"])
     _require_state(ctx, record, ("NORMAL",))
@@ -168,10 +203,12 @@ def delete_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     for record in records:
         _require_state(ctx, record, DELETABLE_STATES)
         if record["_shared_accounts"]:
-            raise ctx.fail("UnsupportedOperation.BlueprintOccupied",
-                           f"The blueprint `{record['BlueprintId']}` is shared with "
-                           f"{len(record['_shared_accounts'])} account(s); cancel the sharing "
-                           "first (CancelShareBlueprintAcrossAccounts).")
+            raise ctx.fail(
+                "UnsupportedOperation.BlueprintOccupied",
+                f"The blueprint `{record['BlueprintId']}` is shared with "
+                f"{len(record['_shared_accounts'])} account(s); cancel the sharing "
+                "first (CancelShareBlueprintAcrossAccounts).",
+            )
     for record in records:
         record["BlueprintState"] = "DELETING"
         ctx.schedule("blueprints", record["BlueprintId"], remove=True)
@@ -181,13 +218,17 @@ def delete_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 def _accounts(ctx: Ctx, params: Mapping[str, Any]) -> list[str]:
     accounts = [str(a) for a in params["AccountIds"]]
     if len(accounts) > SHARE_QUOTA:
-        raise ctx.fail("InvalidParameterValue.LimitExceeded",
-                       f"`AccountIds` has {len(accounts)} ids; at most {SHARE_QUOTA}.")
+        raise ctx.fail(
+            "InvalidParameterValue.LimitExceeded",
+            f"`AccountIds` has {len(accounts)} ids; at most {SHARE_QUOTA}.",
+        )
     for account in accounts:
         if not account.isdigit():
-            raise ctx.fail("InvalidParameterValue.AccountIdsNotExist",
-                           f"`AccountIds` value `{account}` is not an account id (digits).",
-                           also=("InvalidParameterValue",))
+            raise ctx.fail(
+                "InvalidParameterValue.AccountIdsNotExist",
+                f"`AccountIds` value `{account}` is not an account id (digits).",
+                also=("InvalidParameterValue",),
+            )
     return accounts
 
 
@@ -199,12 +240,16 @@ def share_blueprint_across_accounts(ctx: Ctx, params: dict[str, Any]) -> dict[st
     shared = record["_shared_accounts"]
     for account in accounts:
         if account in shared:
-            raise ctx.fail("UnsupportedOperation.BlueprintAlreadyShared",
-                           f"The blueprint `{record['BlueprintId']}` is already shared with "
-                           f"account {account}.")
+            raise ctx.fail(
+                "UnsupportedOperation.BlueprintAlreadyShared",
+                f"The blueprint `{record['BlueprintId']}` is already shared with "
+                f"account {account}.",
+            )
     if len(set(shared) | set(accounts)) > SHARE_QUOTA:
-        raise ctx.fail("LimitExceeded.ShareBlueprintAcrossAccountQuotaLimitExceeded",
-                       f"A blueprint can be shared with at most {SHARE_QUOTA} accounts.")
+        raise ctx.fail(
+            "LimitExceeded.ShareBlueprintAcrossAccountQuotaLimitExceeded",
+            f"A blueprint can be shared with at most {SHARE_QUOTA} accounts.",
+        )
     shared.extend(a for a in accounts if a not in shared)
     record["BlueprintShared"] = True
     return {}
@@ -217,9 +262,10 @@ def cancel_share_blueprint_across_accounts(ctx: Ctx, params: dict[str, Any]) -> 
     shared = record["_shared_accounts"]
     for account in accounts:
         if account not in shared:
-            raise ctx.fail("UnsupportedOperation.BlueprintHasNotShared",
-                           f"The blueprint `{record['BlueprintId']}` is not shared with "
-                           f"account {account}.")
+            raise ctx.fail(
+                "UnsupportedOperation.BlueprintHasNotShared",
+                f"The blueprint `{record['BlueprintId']}` is not shared with account {account}.",
+            )
     record["_shared_accounts"] = [a for a in shared if a not in accounts]
     record["BlueprintShared"] = bool(record["_shared_accounts"])
     return {}
@@ -235,24 +281,35 @@ def sync_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     known = set(catalog.region_ids())
     for region in destinations:
         if region == ctx.region:
-            raise ctx.fail("InvalidParameterValue.DestinationRegionSameAsSourceRegion",
-                           f"`DestinationRegions` contains the source region {region}.")
+            raise ctx.fail(
+                "InvalidParameterValue.DestinationRegionSameAsSourceRegion",
+                f"`DestinationRegions` contains the source region {region}.",
+            )
         if region not in known:
-            raise ctx.fail("InvalidParameterValue.UnavailableRegion",
-                           f"`DestinationRegions` value `{region}` is not a Lighthouse region.")
+            raise ctx.fail(
+                "InvalidParameterValue.UnavailableRegion",
+                f"`DestinationRegions` value `{region}` is not a Lighthouse region.",
+            )
         if is_mainland(region) != is_mainland(ctx.region):
-            raise ctx.fail("InvalidParameterValue.NotSupportCrossBorderSyncBlueprint",
-                           f"Cannot sync from {ctx.region} to {region}: blueprints do not "
-                           "cross between mainland China and other regions.")
+            raise ctx.fail(
+                "InvalidParameterValue.NotSupportCrossBorderSyncBlueprint",
+                f"Cannot sync from {ctx.region} to {region}: blueprints do not "
+                "cross between mainland China and other regions.",
+            )
     for region in destinations:
         there = dataclasses.replace(ctx, region=region, state=ctx.world.region(region))
         quotas.require(there, "BLUEPRINT", 1, "LimitExceeded.SyncBlueprintQuotaLimitExceeded")
     for region in destinations:
         there = dataclasses.replace(ctx, region=region, state=ctx.world.region(region))
         copy = {k: v for k, v in record.items() if k != "_pending"}
-        copy.update(BlueprintId=ctx.new_id("lhbp"), BlueprintState="SYNCING",
-                    CreatedTime=ctx.iso(), BlueprintShared=False, _shared_accounts=[],
-                    _synced_from=f"{ctx.region}/{record['BlueprintId']}")
+        copy.update(
+            BlueprintId=ctx.new_id("lhbp"),
+            BlueprintState="SYNCING",
+            CreatedTime=ctx.iso(),
+            BlueprintShared=False,
+            _shared_accounts=[],
+            _synced_from=f"{ctx.region}/{record['BlueprintId']}",
+        )
         blueprints(there)[copy["BlueprintId"]] = copy
         there.schedule("blueprints", copy["BlueprintId"], set={"BlueprintState": "NORMAL"})
     record["BlueprintState"] = "SYNCING"
@@ -262,27 +319,40 @@ def sync_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 def check_ids_unique_regions(ctx: Ctx, regions: list[str]) -> None:
     if len(regions) > MAX_SYNC_REGIONS:
-        raise ctx.fail("InvalidParameterValue.LimitExceeded",
-                       f"`DestinationRegions` has {len(regions)} regions; at most "
-                       f"{MAX_SYNC_REGIONS}.", also=("LimitExceeded",))
+        raise ctx.fail(
+            "InvalidParameterValue.LimitExceeded",
+            f"`DestinationRegions` has {len(regions)} regions; at most {MAX_SYNC_REGIONS}.",
+            also=("LimitExceeded",),
+        )
     if len(set(regions)) != len(regions):
-        raise ctx.fail("InvalidParameterValue.Duplicated",
-                       "`DestinationRegions` lists a region more than once.")
+        raise ctx.fail(
+            "InvalidParameterValue.Duplicated",
+            "`DestinationRegions` lists a region more than once.",
+        )
 
 
 @family.handler("DescribeBlueprintInstances")
 def describe_blueprint_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     ids = params["InstanceIds"]
     if len(ids) > 1:
-        raise ctx.fail("InvalidParameterValue.LimitExceeded",
-                       f"`InstanceIds` has {len(ids)} ids; this action takes at most 1.")
+        raise ctx.fail(
+            "InvalidParameterValue.LimitExceeded",
+            f"`InstanceIds` has {len(ids)} ids; this action takes at most 1.",
+        )
     rows = []
     for instance in lookup_many(ctx, ids):
         found = blueprints(ctx).get(instance["BlueprintId"])
         if found is None:
-            raise ctx.fail("ResourceNotFound",
-                           f"The blueprint `{instance['BlueprintId']}` of "
-                           f"`{instance['InstanceId']}` no longer exists.")
-        rows.append({"Blueprint": public(found), "SoftwareSet": list(found.get("_software") or []),
-                     "InstanceId": instance["InstanceId"]})
+            raise ctx.fail(
+                "ResourceNotFound",
+                f"The blueprint `{instance['BlueprintId']}` of "
+                f"`{instance['InstanceId']}` no longer exists.",
+            )
+        rows.append(
+            {
+                "Blueprint": public(found),
+                "SoftwareSet": list(found.get("_software") or []),
+                "InstanceId": instance["InstanceId"],
+            }
+        )
     return {"TotalCount": len(rows), "BlueprintInstanceSet": rows}

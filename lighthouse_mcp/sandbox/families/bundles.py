@@ -1,4 +1,5 @@
 """DescribeBundles and DescribeBundleDiscount over the seed catalogue of bundles."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -15,10 +16,11 @@ _FIELDS: dict[str, Callable[[dict[str, Any]], Iterable[Any]]] = {
     "bundle-id": lambda b: [b["BundleId"]],
     "bundle-type": lambda b: [b["BundleType"]],
     "bundle-state": lambda b: ["ONLINE" if b["BundleSalesState"] == "AVAILABLE" else "OFFLINE"],
-    "support-platform-type": lambda b: (["LINUX_UNIX"] if b["SupportLinuxUnixPlatform"] else [])
-    + (["WINDOWS"] if b["SupportWindowsPlatform"] else []),
+    "support-platform-type": lambda b: (
+        (["LINUX_UNIX"] if b["SupportLinuxUnixPlatform"] else [])
+        + (["WINDOWS"] if b["SupportWindowsPlatform"] else [])
+    ),
 }
-
 
 
 def unknown_bundle(ctx: Ctx, bundle_id: str) -> Exception:

@@ -13,6 +13,7 @@ Attaching needs at least one instance in the region
 is ``UnsupportedOperation.CcnAlreadyAttached``; detaching or re-applying an id that is not
 attached is ``UnsupportedOperation.CcnNotAttached``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -71,8 +72,11 @@ def attach_ccn(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
             f"{ctx.region} is already attached to CCN `{current['CcnId']}` "
             f"({current['State']}); detach it first.",
         )
-    live = [i for i in ctx.state.table(INSTANCES).values()
-            if i.get("InstanceState") not in _GONE_INSTANCES]
+    live = [
+        i
+        for i in ctx.state.table(INSTANCES).values()
+        if i.get("InstanceState") not in _GONE_INSTANCES
+    ]
     if not live:
         raise ctx.fail(
             "UnsupportedOperation.AttachCcnConditionUnsatisfied",

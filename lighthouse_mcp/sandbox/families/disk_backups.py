@@ -12,6 +12,7 @@ Backups count against their disk's ``DiskBackupQuota`` from the moment they are
 requested. A disk with a backup operation in flight refuses another one
 (``OperationDenied.DiskBusyForBackupOperation``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -82,8 +83,10 @@ def _backup_idle(ctx: Ctx, backup: Record) -> SandboxError | None:
         "OperationDenied.DiskBackupOperationInProgress",
         f"The latest operation `{backup.get('LatestOperation')}` of backup point "
         f"`{backup['DiskBackupId']}` has not finished; retry when it has.",
-        also=("UnsupportedOperation.DiskBackupLatestOperationUnfinished",
-              "OperationDenied.DiskBackupBusy"),
+        also=(
+            "UnsupportedOperation.DiskBackupLatestOperationUnfinished",
+            "OperationDenied.DiskBackupBusy",
+        ),
     )
 
 
@@ -137,13 +140,17 @@ def _check_name(ctx: Ctx, name: str) -> None:
 def _progress(ctx: Ctx, backup_id: str, done: dict[str, Any]) -> None:
     """Percent 0 now, 50 halfway, then ``done`` with 100 at the end of the delay."""
     ctx.schedule(BACKUPS, backup_id, set={"Percent": 50}, after=ctx.delay / 2)
-    ctx.schedule(BACKUPS, backup_id, set={**done, "Percent": 100,
-                                          "LatestOperationState": "SUCCESS"})
+    ctx.schedule(
+        BACKUPS, backup_id, set={**done, "Percent": 100, "LatestOperationState": "SUCCESS"}
+    )
 
 
 def _operation(ctx: Ctx) -> dict[str, Any]:
-    return {"LatestOperation": ctx.action, "LatestOperationState": "OPERATING",
-            "LatestOperationRequestId": ctx.request_id}
+    return {
+        "LatestOperation": ctx.action,
+        "LatestOperationState": "OPERATING",
+        "LatestOperationRequestId": ctx.request_id,
+    }
 
 
 # -- actions -----------------------------------------------------------------------------
@@ -239,10 +246,17 @@ _BACKUP_FILTERS: dict[str, Accessor] = {
 
 @family.handler("DescribeDiskBackups")
 def describe_disk_backups(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    rows = select(ctx, params, (public(b) for b in ctx.state.table(BACKUPS).values()),
-                  ids_param="DiskBackupIds", id_key="DiskBackupId", pattern=id_pattern("lhbak"),
-                  malformed="InvalidParameterValue.DiskBackupIdMalformed",
-                  accessors=_BACKUP_FILTERS, max_values=5)
+    rows = select(
+        ctx,
+        params,
+        (public(b) for b in ctx.state.table(BACKUPS).values()),
+        ids_param="DiskBackupIds",
+        id_key="DiskBackupId",
+        pattern=id_pattern("lhbak"),
+        malformed="InvalidParameterValue.DiskBackupIdMalformed",
+        accessors=_BACKUP_FILTERS,
+        max_values=5,
+    )
     rows.sort(key=lambda b: str(b["CreatedTime"]), reverse=True)
     return {"TotalCount": len(rows), "DiskBackupSet": page(ctx, rows, params)}
 
@@ -252,9 +266,13 @@ def describe_disk_backups_denied_actions(ctx: Ctx, params: dict[str, Any]) -> di
     # Unknown ids are left out, as Describe* do (the page documents no not-found code).
     table = ctx.state.table(BACKUPS)
     answer = [
-        {"DiskBackupId": backup_id,
-         "DeniedActions": disk_model.denied_actions(ctx, BACKUP_RULES, backup_problem,
-                                                    table[backup_id])}
-        for backup_id in params["DiskBackupIds"] if backup_id in table
+        {
+            "DiskBackupId": backup_id,
+            "DeniedActions": disk_model.denied_actions(
+                ctx, BACKUP_RULES, backup_problem, table[backup_id]
+            ),
+        }
+        for backup_id in params["DiskBackupIds"]
+        if backup_id in table
     ]
     return {"DiskBackupDeniedActionSet": answer}

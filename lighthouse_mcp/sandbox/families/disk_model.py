@@ -7,6 +7,7 @@ preconditions are a tuple of small rules in :data:`RULES`; the action enforces t
 DescribeDisksDeniedActions reports them, so "what is allowed" is written once. Other
 families add theirs (disk_backups adds CreateDiskBackup).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -178,8 +179,11 @@ def created(ctx: Ctx, disk: Record) -> SandboxError | None:
     return ctx.fail(
         "OperationDenied.DiskCreating",
         f"The disk `{disk['DiskId']}` is still being created; retry when it is UNATTACHED.",
-        also=("UnsupportedOperation.DiskLatestOperationUnfinished",
-              "OperationDenied.DiskOperationInProgress", "UnsupportedOperation.InvalidDiskState"),
+        also=(
+            "UnsupportedOperation.DiskLatestOperationUnfinished",
+            "OperationDenied.DiskOperationInProgress",
+            "UnsupportedOperation.InvalidDiskState",
+        ),
     )
 
 
@@ -237,7 +241,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "TerminateDisks": (data_disk, idle, in_states("SHUTDOWN")),
     "ModifyDisksAttribute": (*READY, in_states("ATTACHED", "UNATTACHED")),
     "ModifyDisksRenewFlag": (
-        data_disk, created, in_states("ATTACHED", "UNATTACHED", "ATTACHING", "DETACHING")
+        data_disk,
+        created,
+        in_states("ATTACHED", "UNATTACHED", "ATTACHING", "DETACHING"),
     ),
     "ModifyDisksBackupQuota": (*READY, in_states("ATTACHED", "UNATTACHED")),
 }
@@ -268,8 +274,11 @@ def denied_actions(
 ) -> list[dict[str, str]]:
     """The ``DeniedAction`` list of a record: each action ``problem`` finds a reason for."""
     found = ((action, problem(ctx, action, record)) for action in actions)
-    return [{"Action": action, "Code": why.code, "Message": why.message}
-            for action, why in found if why is not None]
+    return [
+        {"Action": action, "Code": why.code, "Message": why.message}
+        for action, why in found
+        if why is not None
+    ]
 
 
 def checked_disks(ctx: Ctx, ids: Sequence[str]) -> list[Record]:

@@ -17,6 +17,7 @@ intermediate state. The records and the rules each action checks are in
 :mod:`disk_model`; this module is the actions. Prices (InquirePrice*Disks) are the
 ``prices`` module's; DescribeDiskDiscount here uses the same formula.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -140,9 +141,9 @@ def create_disks(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
             "DiskBackupCount": 0,
             "DiskBackupQuota": quota,
         }
-        done = {"DiskState": "ATTACHED", "Attached": True} if instance else {
-            "DiskState": "UNATTACHED"
-        }
+        done = (
+            {"DiskState": "ATTACHED", "Attached": True} if instance else {"DiskState": "UNATTACHED"}
+        )
         ctx.schedule(DISKS, disk_id, set={**done, "LatestOperationState": "SUCCESS"})
     return {"DiskIdSet": ids}
 
@@ -323,8 +324,11 @@ _DISK_FILTERS: dict[str, Accessor] = {
 _DISK_ID = id_pattern("lhdisk")
 _MALFORMED = "InvalidParameterValue.InvalidDiskIdMalformed"
 
-_ORDER_FIELDS = {"CREATED_TIME": "CreatedTime", "EXPIRED_TIME": "ExpiredTime",
-                 "DISK_SIZE": "DiskSize"}
+_ORDER_FIELDS = {
+    "CREATED_TIME": "CreatedTime",
+    "EXPIRED_TIME": "ExpiredTime",
+    "DISK_SIZE": "DiskSize",
+}
 
 
 def _sort_key(field: str) -> Callable[[Record], tuple[int, Any]]:
@@ -337,8 +341,16 @@ def _sort_key(field: str) -> Callable[[Record], tuple[int, Any]]:
 
 @family.handler("DescribeDisks")
 def describe_disks(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    rows = select(ctx, params, all_disks(ctx), ids_param="DiskIds", id_key="DiskId",
-                  pattern=_DISK_ID, malformed=_MALFORMED, accessors=_DISK_FILTERS)
+    rows = select(
+        ctx,
+        params,
+        all_disks(ctx),
+        ids_param="DiskIds",
+        id_key="DiskId",
+        pattern=_DISK_ID,
+        malformed=_MALFORMED,
+        accessors=_DISK_FILTERS,
+    )
     field = _ORDER_FIELDS[params.get("OrderField", "CREATED_TIME")]
     rows.sort(key=_sort_key(field), reverse=params.get("Order", "DESC") == "DESC")
     return {"TotalCount": len(rows), "DiskSet": page(ctx, rows, params)}
@@ -377,9 +389,12 @@ def describe_disks_denied_actions(ctx: Ctx, params: dict[str, Any]) -> dict[str,
     # Unknown ids are left out, as Describe* do (the page documents no not-found code).
     known = {disk["DiskId"] for disk in all_disks(ctx)}
     answer = [
-        {"DiskId": disk_id,
-         "DeniedActions": denied_actions(ctx, RULES, disk_problem, find_disk(ctx, disk_id))}
-        for disk_id in params["DiskIds"] if disk_id in known
+        {
+            "DiskId": disk_id,
+            "DeniedActions": denied_actions(ctx, RULES, disk_problem, find_disk(ctx, disk_id)),
+        }
+        for disk_id in params["DiskIds"]
+        if disk_id in known
     ]
     return {"DiskDeniedActionSet": answer}
 
@@ -402,14 +417,26 @@ def returnable(disk: Record) -> tuple[bool, int, str]:
 def describe_disks_returnable(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     ids = params.get("DiskIds")
     rows = [d for d in all_disks(ctx) if d.get("DiskUsage") == DATA_DISK or ids]
-    rows = select(ctx, params, rows, ids_param="DiskIds", id_key="DiskId", pattern=_DISK_ID,
-                  malformed=_MALFORMED, accessors={})
+    rows = select(
+        ctx,
+        params,
+        rows,
+        ids_param="DiskIds",
+        id_key="DiskId",
+        pattern=_DISK_ID,
+        malformed=_MALFORMED,
+        accessors={},
+    )
     answer = []
     for disk in rows:
         ok, code, message = returnable(disk)
         answer.append(
-            {"DiskId": disk["DiskId"], "IsReturnable": ok, "ReturnFailCode": code,
-             "ReturnFailMessage": message}
+            {
+                "DiskId": disk["DiskId"],
+                "IsReturnable": ok,
+                "ReturnFailCode": code,
+                "ReturnFailMessage": message,
+            }
         )
     return {"TotalCount": len(answer), "DiskReturnableSet": page(ctx, answer, params)}
 

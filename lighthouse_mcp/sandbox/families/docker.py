@@ -19,6 +19,7 @@ since the service runs docker commands in it (DescribeDockerActivities only read
 history, so it skips the state check). After the instance (re)boots, each container
 follows its restart policy.
 """
+
 from __future__ import annotations
 
 import base64
@@ -81,14 +82,16 @@ def _batch(
 
 def _start(ctx: Ctx, container: Record) -> None:
     if container["State"] != "running":
-        settle_later(ctx, container["ContainerId"], State="running",
-               _started_at=ctx.now() + ctx.delay)
+        settle_later(
+            ctx, container["ContainerId"], State="running", _started_at=ctx.now() + ctx.delay
+        )
 
 
 def _stop(ctx: Ctx, container: Record) -> None:
     if container["State"] in {"running", "restarting", "paused"}:
-        settle_later(ctx, container["ContainerId"], State="exited",
-               _finished_at=ctx.now() + ctx.delay)
+        settle_later(
+            ctx, container["ContainerId"], State="exited", _finished_at=ctx.now() + ctx.delay
+        )
 
 
 def _restart(ctx: Ctx, container: Record) -> None:
@@ -118,8 +121,11 @@ def rename_docker_container(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     conf = normalise(ctx, {**container["_config"], "ContainerName": params["ContainerName"]}, "")
     taken = {c["ContainerName"] for c in containers_of(ctx, instance_id) if c is not container}
     if conf["ContainerName"] in taken:
-        raise bad(ctx, f"The container name `{conf['ContainerName']}` is already in use on "
-                        f"instance `{instance_id}`.")
+        raise bad(
+            ctx,
+            f"The container name `{conf['ContainerName']}` is already in use on "
+            f"instance `{instance_id}`.",
+        )
     settle_later(ctx, container["ContainerId"], ContainerName=conf["ContainerName"], _config=conf)
     activity = record_activity(ctx, instance_id, [container["ContainerId"]], "")
     return {"DockerActivityId": activity}
@@ -137,8 +143,11 @@ def rerun_docker_container(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 def modify_docker_container(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     instance_id = docker_host(ctx, params["InstanceId"])["InstanceId"]
     old = find_container(ctx, instance_id, params["ContainerId"], change=True)
-    changes: dict[str, Any] = {k: params[k] for k in ("Envs", "PublishPorts", "Volumes", "Command",
-                                      "RestartPolicy") if k in params}
+    changes: dict[str, Any] = {
+        k: params[k]
+        for k in ("Envs", "PublishPorts", "Volumes", "Command", "RestartPolicy")
+        if k in params
+    }
     conf = normalise(ctx, {**old["_config"], **changes}, "")
     return {"DockerActivityId": recreate(ctx, instance_id, old, conf)}
 
@@ -203,9 +212,17 @@ _CONTAINER_ID = re.compile(r"^[0-9a-f]{12}([0-9a-f]{52})?$")
 @family.handler("DescribeDockerContainers")
 def describe_docker_containers(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     instance_id = docker_host(ctx, params["InstanceId"])["InstanceId"]
-    rows = select(ctx, params, (render(ctx, c) for c in containers_of(ctx, instance_id)),
-                  ids_param="ContainerIds", id_key="ContainerId", pattern=_CONTAINER_ID,
-                  malformed="InvalidParameterValue", accessors=_FILTERS, max_values=5)
+    rows = select(
+        ctx,
+        params,
+        (render(ctx, c) for c in containers_of(ctx, instance_id)),
+        ids_param="ContainerIds",
+        id_key="ContainerId",
+        pattern=_CONTAINER_ID,
+        malformed="InvalidParameterValue",
+        accessors=_FILTERS,
+        max_values=5,
+    )
     rows.sort(key=lambda c: str(c["CreatedTime"]), reverse=True)
     return {"TotalCount": len(rows), "DockerContainerSet": page(ctx, rows, params)}
 
@@ -284,8 +301,15 @@ def describe_docker_activities(ctx: Ctx, params: dict[str, Any]) -> dict[str, An
         rows = [a for a in rows if parse_iso(a["CreatedTime"]) >= int(begin)]
     if end is not None:
         rows = [a for a in rows if parse_iso(a["CreatedTime"]) <= int(end)]
-    shown = select(ctx, params, (public(a) for a in rows), ids_param="ActivityIds",
-                   id_key="ActivityId", pattern=id_pattern("lhda"),
-                   malformed="InvalidParameterValue", accessors={})
+    shown = select(
+        ctx,
+        params,
+        (public(a) for a in rows),
+        ids_param="ActivityIds",
+        id_key="ActivityId",
+        pattern=id_pattern("lhda"),
+        malformed="InvalidParameterValue",
+        accessors={},
+    )
     shown.sort(key=lambda a: str(a["CreatedTime"]), reverse=True)
     return {"TotalCount": len(shown), "DockerActivitySet": page(ctx, shown, params)}

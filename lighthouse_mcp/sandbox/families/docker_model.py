@@ -7,6 +7,7 @@ here is shared by the Docker actions (:mod:`docker`) and the compute family, whi
 containers for CreateInstances and ResetInstance (:func:`run_containers`,
 :func:`replace_containers`).
 """
+
 from __future__ import annotations
 
 import base64
@@ -131,27 +132,38 @@ def _check_ports(ctx: Ctx, ports: Iterable[Mapping[str, Any]], path: str) -> Non
         for key in ("HostPort", "ContainerPort"):
             value = int(port[key])
             if not 1 <= value <= 65535:
-                code = "InvalidParameterValue.TooLarge" if value > 65535 else (
-                    "InvalidParameterValue")
-                raise bad(ctx, f"`{_p(path)}PublishPorts.{i}.{key}` must be 1-65535; got {value}.",
-                           code)
+                code = (
+                    "InvalidParameterValue.TooLarge" if value > 65535 else ("InvalidParameterValue")
+                )
+                raise bad(
+                    ctx, f"`{_p(path)}PublishPorts.{i}.{key}` must be 1-65535; got {value}.", code
+                )
         if port.get("Protocol", "tcp") not in _PROTOCOLS:
-            raise bad(ctx, f"`{_p(path)}PublishPorts.{i}.Protocol` must be one of "
-                            f"{', '.join(_PROTOCOLS)}; got {str(port.get('Protocol'))[:20]!r}.")
+            raise bad(
+                ctx,
+                f"`{_p(path)}PublishPorts.{i}.Protocol` must be one of "
+                f"{', '.join(_PROTOCOLS)}; got {str(port.get('Protocol'))[:20]!r}.",
+            )
 
 
 def normalise(ctx: Ctx, conf: Mapping[str, Any], path: str) -> dict[str, Any]:
     """A checked ``DockerContainerConfiguration`` with every member present."""
     name = conf.get("ContainerName")
     if name is not None and not _NAME.fullmatch(str(name)):
-        raise bad(ctx, f"`{_p(path)}ContainerName` must match [a-zA-Z0-9][a-zA-Z0-9_.-]*; "
-                        f"got {str(name)[:40]!r}.")
+        raise bad(
+            ctx,
+            f"`{_p(path)}ContainerName` must match [a-zA-Z0-9][a-zA-Z0-9_.-]*; "
+            f"got {str(name)[:40]!r}.",
+        )
     if not str(conf.get("ContainerImage", "")).strip():
         raise bad(ctx, f"`{_p(path)}ContainerImage` must name an image, e.g. nginx:latest.")
     policy = str(conf.get("RestartPolicy", "no"))
     if not _RESTART_POLICY.fullmatch(policy):
-        raise bad(ctx, f"`{_p(path)}RestartPolicy` must be no, always, unless-stopped or "
-                        f"on-failure[:max-retries]; got {policy[:40]!r}.")
+        raise bad(
+            ctx,
+            f"`{_p(path)}RestartPolicy` must be no, always, unless-stopped or "
+            f"on-failure[:max-retries]; got {policy[:40]!r}.",
+        )
     for i, env in enumerate(conf.get("Envs") or ()):
         if not str(env.get("Key", "")):
             raise bad(ctx, f"`{_p(path)}Envs.{i}.Key` must not be empty.")
@@ -174,9 +186,12 @@ def published_port(port: Mapping[str, Any]) -> dict[str, Any]:
     """A port as answers show it: the documented defaults filled where the request left
     them out (the stored configuration keeps the request's own words, which ``docker
     inspect``'s PortBindings echo)."""
-    return {"HostPort": port["HostPort"], "ContainerPort": port["ContainerPort"],
-            "Ip": port.get("Ip", PORT_DEFAULTS["Ip"]),
-            "Protocol": port.get("Protocol", PORT_DEFAULTS["Protocol"])}
+    return {
+        "HostPort": port["HostPort"],
+        "ContainerPort": port["ContainerPort"],
+        "Ip": port.get("Ip", PORT_DEFAULTS["Ip"]),
+        "Protocol": port.get("Protocol", PORT_DEFAULTS["Protocol"]),
+    }
 
 
 def configuration(conf: Mapping[str, Any]) -> dict[str, Any]:
@@ -191,19 +206,28 @@ def check_conflicts(
     skip = set(replacing)
     others = [c for c in containers_of(ctx, instance_id) if c["ContainerId"] not in skip]
     names = {c["ContainerName"] for c in others}
-    ports = {(p["HostPort"], p.get("Protocol", "tcp")) for c in others
-             for p in c["_config"]["PublishPorts"]}
+    ports = {
+        (p["HostPort"], p.get("Protocol", "tcp"))
+        for c in others
+        for p in c["_config"]["PublishPorts"]
+    }
     for conf in configs:
         if conf["ContainerName"] in names:
-            raise bad(ctx, f"The container name `{conf['ContainerName']}` is already in use on "
-                            f"instance `{instance_id}`.")
+            raise bad(
+                ctx,
+                f"The container name `{conf['ContainerName']}` is already in use on "
+                f"instance `{instance_id}`.",
+            )
         if conf["ContainerName"]:
             names.add(conf["ContainerName"])
         for port in conf["PublishPorts"]:
             key = (port["HostPort"], port.get("Protocol", "tcp"))
             if key in ports:
-                raise bad(ctx, f"Host port {key[0]}/{key[1]} is already published on instance "
-                                f"`{instance_id}`.")
+                raise bad(
+                    ctx,
+                    f"Host port {key[0]}/{key[1]} is already published on instance "
+                    f"`{instance_id}`.",
+                )
             ports.add(key)
 
 
@@ -225,10 +249,12 @@ def record_activity(ctx: Ctx, instance_id: str, container_ids: list[str], output
         "_instance_id": instance_id,
         "_created_at": now,
     }
-    ctx.schedule(ACTIVITIES, activity_id, set={"ActivityState": "OPERATING"},
-                 after=ctx.delay / 2)
-    ctx.schedule(ACTIVITIES, activity_id,
-                 set={"ActivityState": "SUCCESS", "EndTime": ctx.iso(now + ctx.delay)})
+    ctx.schedule(ACTIVITIES, activity_id, set={"ActivityState": "OPERATING"}, after=ctx.delay / 2)
+    ctx.schedule(
+        ACTIVITIES,
+        activity_id,
+        set={"ActivityState": "SUCCESS", "EndTime": ctx.iso(now + ctx.delay)},
+    )
     return activity_id
 
 
@@ -244,8 +270,10 @@ def new_container(ctx: Ctx, instance_id: str, conf: dict[str, Any]) -> str:
         "Status": "Created",
         "State": "created",
         "PublishPortSet": [published_port(p) for p in conf["PublishPorts"]],
-        "VolumeSet": [{"ContainerPath": v["ContainerPath"], "HostPath": v.get("HostPath", "")}
-                      for v in conf["Volumes"]],
+        "VolumeSet": [
+            {"ContainerPath": v["ContainerPath"], "HostPath": v.get("HostPath", "")}
+            for v in conf["Volumes"]
+        ],
         "CreatedTime": ctx.iso(now),
         "_instance_id": instance_id,
         "_config": conf,
@@ -261,8 +289,9 @@ def settle_later(ctx: Ctx, container_id: str, **changes: Any) -> None:
     ctx.schedule(CONTAINERS, container_id, set=changes)
 
 
-def run_containers(ctx: Ctx, instance_id: str, configs: Sequence[Mapping[str, Any]],
-                   path: str = "Containers") -> list[str]:
+def run_containers(
+    ctx: Ctx, instance_id: str, configs: Sequence[Mapping[str, Any]], path: str = "Containers"
+) -> list[str]:
     """Create and run containers on a checked instance; one activity id per container.
 
     Also the way for ResetInstance (compute family) to honour its ``Containers`` input.
@@ -276,9 +305,9 @@ def run_containers(ctx: Ctx, instance_id: str, configs: Sequence[Mapping[str, An
     return activities
 
 
-def replace_containers(ctx: Ctx, instance_id: str, configs: Sequence[Mapping[str, Any]]) -> list[
-    str
-]:
+def replace_containers(
+    ctx: Ctx, instance_id: str, configs: Sequence[Mapping[str, Any]]
+) -> list[str]:
     """ResetInstance's effect on Docker: the reinstalled system disk has no containers, then
     the ``Containers`` it was given (if any) run. For the compute family to call.
     """

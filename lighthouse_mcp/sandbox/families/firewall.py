@@ -8,6 +8,7 @@ the API's optimistic lock, and the reason clients read the version first. Rules 
 normalised once (:func:`normalise`) so duplicates are detected however they are spelled,
 and template rules (:mod:`.firewall_templates`) share the same checks.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -73,6 +74,7 @@ RULE_TEMPLATES: tuple[Record, ...] = (
     _info("ALL", "ALL", "放通全部TCP、UDP、ICMP(Ping)以及GRE"),
 )
 
+
 class RuleProblem(ValueError):
     """A rule breaks the documented format: ``code`` is the error to answer with."""
 
@@ -83,12 +85,15 @@ class RuleProblem(ValueError):
 
 def _check_port(port: str, where: str) -> None:
     if len(port) > MAX_PORT_TEXT:
-        raise RuleProblem("InvalidParameterValue",
-                          f"`{where}.Port` is longer than {MAX_PORT_TEXT} characters.")
+        raise RuleProblem(
+            "InvalidParameterValue", f"`{where}.Port` is longer than {MAX_PORT_TEXT} characters."
+        )
     if port == "ALL":
         return
-    expected = (f"`{where}.Port` is `{port}`; expected ALL, a port (1-65535), ports "
-                "separated by commas, or a range like 8000-8080")
+    expected = (
+        f"`{where}.Port` is `{port}`; expected ALL, a port (1-65535), ports "
+        "separated by commas, or a range like 8000-8080"
+    )
     if "," in port and "-" in port:
         raise RuleProblem("InvalidParameterValue", expected + " (not both).")
     parts = port.split("-") if "-" in port else port.split(",")
@@ -96,8 +101,9 @@ def _check_port(port: str, where: str) -> None:
         numbers = [int(p) for p in parts]
     except ValueError:
         raise RuleProblem("InvalidParameterValue", expected + ".") from None
-    if any(not 1 <= n <= 65535 for n in numbers) or ("-" in port and (
-            len(numbers) != 2 or numbers[0] >= numbers[1])):
+    if any(not 1 <= n <= 65535 for n in numbers) or (
+        "-" in port and (len(numbers) != 2 or numbers[0] >= numbers[1])
+    ):
         raise RuleProblem("InvalidParameterValue", expected + ".")
 
 
@@ -108,8 +114,10 @@ def _check_cidr(value: str, version: int, where: str) -> str:
         network = None
     if network is None or network.version != version:
         kind = "IPv4" if version == 4 else "IPv6"
-        raise RuleProblem("InvalidParameterValue",
-                          f"`{where}` is `{value}`; expected an {kind} address or CIDR block.")
+        raise RuleProblem(
+            "InvalidParameterValue",
+            f"`{where}` is `{value}`; expected an {kind} address or CIDR block.",
+        )
     return value
 
 
@@ -121,27 +129,35 @@ def normalise(rule: Mapping[str, Any], where: str) -> Record:
     protocol = str(rule.get("Protocol", ""))
     matched = next((p for p in PROTOCOLS if p.upper() == protocol.upper()), None)
     if matched is None:
-        raise RuleProblem("InvalidParameterValue",
-                          f"`{where}.Protocol` is `{protocol}`; expected one of "
-                          f"{', '.join(PROTOCOLS)}.")
+        raise RuleProblem(
+            "InvalidParameterValue",
+            f"`{where}.Protocol` is `{protocol}`; expected one of {', '.join(PROTOCOLS)}.",
+        )
     port = str(rule.get("Port") or "ALL").strip()
     if matched in ("TCP", "UDP"):
         _check_port(port, where)
     elif port != "ALL":
-        raise RuleProblem("InvalidParameter.ParameterConflict",
-                          f"`{where}.Port` must be empty or ALL when Protocol is {matched}.")
+        raise RuleProblem(
+            "InvalidParameter.ParameterConflict",
+            f"`{where}.Port` must be empty or ALL when Protocol is {matched}.",
+        )
     cidr = rule.get("CidrBlock") or ""
     cidr6 = rule.get("Ipv6CidrBlock") or ""
     if cidr and cidr6:
-        raise RuleProblem("InvalidParameter.ParameterConflict",
-                          f"`{where}` sets both CidrBlock and Ipv6CidrBlock; they are "
-                          "mutually exclusive.")
+        raise RuleProblem(
+            "InvalidParameter.ParameterConflict",
+            f"`{where}` sets both CidrBlock and Ipv6CidrBlock; they are mutually exclusive.",
+        )
     if matched == "ICMP" and cidr6:
-        raise RuleProblem("InvalidParameter.ParameterConflict",
-                          f"`{where}`: ICMP rules take CidrBlock, not Ipv6CidrBlock.")
+        raise RuleProblem(
+            "InvalidParameter.ParameterConflict",
+            f"`{where}`: ICMP rules take CidrBlock, not Ipv6CidrBlock.",
+        )
     if matched == "ICMPv6" and cidr:
-        raise RuleProblem("InvalidParameter.ParameterConflict",
-                          f"`{where}`: ICMPv6 rules take Ipv6CidrBlock, not CidrBlock.")
+        raise RuleProblem(
+            "InvalidParameter.ParameterConflict",
+            f"`{where}`: ICMPv6 rules take Ipv6CidrBlock, not CidrBlock.",
+        )
     if not cidr and not cidr6:
         if matched == "ICMPv6":
             cidr6 = "::/0"
@@ -153,13 +169,17 @@ def normalise(rule: Mapping[str, Any], where: str) -> Record:
         _check_cidr(cidr6, 6, f"{where}.Ipv6CidrBlock")
     action = str(rule.get("Action") or "ACCEPT").upper()
     if action not in ACTIONS:
-        raise RuleProblem("InvalidParameterValue",
-                          f"`{where}.Action` is `{rule.get('Action')}`; expected ACCEPT or DROP.")
+        raise RuleProblem(
+            "InvalidParameterValue",
+            f"`{where}.Action` is `{rule.get('Action')}`; expected ACCEPT or DROP.",
+        )
     description = str(rule.get("FirewallRuleDescription") or "")
     if len(description) > MAX_DESCRIPTION:
-        raise RuleProblem("InvalidParameterValue.FirewallRuleDescriptionTooLong",
-                          f"`{where}.FirewallRuleDescription` has {len(description)} "
-                          f"characters; at most {MAX_DESCRIPTION}.")
+        raise RuleProblem(
+            "InvalidParameterValue.FirewallRuleDescriptionTooLong",
+            f"`{where}.FirewallRuleDescription` has {len(description)} "
+            f"characters; at most {MAX_DESCRIPTION}.",
+        )
     return {
         "AppType": _WELL_KNOWN.get((matched, port), "自定义"),
         "Protocol": matched,
@@ -173,12 +193,18 @@ def normalise(rule: Mapping[str, Any], where: str) -> Record:
 
 def identity(rule: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
     """What makes two rules the same rule (the description does not)."""
-    return (rule["Protocol"], rule["Port"], rule["CidrBlock"], rule["Ipv6CidrBlock"],
-            rule["Action"])
+    return (
+        rule["Protocol"],
+        rule["Port"],
+        rule["CidrBlock"],
+        rule["Ipv6CidrBlock"],
+        rule["Action"],
+    )
 
 
-def normalise_all(ctx: Ctx, rules: Sequence[Mapping[str, Any]], field: str,
-                  duplicate_code: str) -> list[Record]:
+def normalise_all(
+    ctx: Ctx, rules: Sequence[Mapping[str, Any]], field: str, duplicate_code: str
+) -> list[Record]:
     """Normalise a rule list and refuse duplicates inside it with ``duplicate_code``."""
     out: list[Record] = []
     seen: set[tuple[str, str, str, str, str]] = set()
@@ -190,10 +216,13 @@ def normalise_all(ctx: Ctx, rules: Sequence[Mapping[str, Any]], field: str,
             raise ctx.fail(problem.code, str(problem), also=("InvalidParameterValue",)) from None
         key = identity(clean)
         if key in seen:
-            raise ctx.fail(duplicate_code, f"`{where}` repeats an earlier rule of the request "
-                           f"({clean['Protocol']} {clean['Port']} "
-                           f"{clean['CidrBlock'] or clean['Ipv6CidrBlock']} {clean['Action']}).",
-                           also=("InvalidParameterValue.Duplicated",))
+            raise ctx.fail(
+                duplicate_code,
+                f"`{where}` repeats an earlier rule of the request "
+                f"({clean['Protocol']} {clean['Port']} "
+                f"{clean['CidrBlock'] or clean['Ipv6CidrBlock']} {clean['Action']}).",
+                also=("InvalidParameterValue.Duplicated",),
+            )
         seen.add(key)
         out.append(clean)
     return out
@@ -228,9 +257,11 @@ def firewall_of(ctx: Ctx, iid: str) -> Record:
 def _check_version(ctx: Ctx, fw: Record, params: Mapping[str, Any]) -> None:
     wanted = params.get("FirewallVersion")
     if wanted is not None and int(wanted) != int(fw["version"]):
-        raise ctx.fail("UnsupportedOperation.FirewallVersionMismatch",
-                       f"`FirewallVersion` is {wanted} but the firewall is at version "
-                       f"{fw['version']}; read it again with DescribeFirewallRules.")
+        raise ctx.fail(
+            "UnsupportedOperation.FirewallVersionMismatch",
+            f"`FirewallVersion` is {wanted} but the firewall is at version "
+            f"{fw['version']}; read it again with DescribeFirewallRules.",
+        )
 
 
 def replace_rules(ctx: Ctx, iid: str, rules: list[Record]) -> None:
@@ -252,18 +283,23 @@ def _editable(ctx: Ctx, params: Mapping[str, Any]) -> Record:
 @family.handler("CreateFirewallRules")
 def create_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     fw = _editable(ctx, params)
-    new = normalise_all(ctx, params["FirewallRules"], "FirewallRules",
-                        "InvalidParameter.FirewallRulesDuplicated")
+    new = normalise_all(
+        ctx, params["FirewallRules"], "FirewallRules", "InvalidParameter.FirewallRulesDuplicated"
+    )
     existing = {identity(r) for r in fw["rules"]}
     for index, rule in enumerate(new):
         if identity(rule) in existing:
-            raise ctx.fail("InvalidParameter.FirewallRulesExist",
-                           f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']}) "
-                           "already exists on the instance.")
+            raise ctx.fail(
+                "InvalidParameter.FirewallRulesExist",
+                f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']}) "
+                "already exists on the instance.",
+            )
     if len(fw["rules"]) + len(new) > MAX_RULES:
-        raise ctx.fail("LimitExceeded.FirewallRulesLimitExceeded",
-                       f"The firewall would have {len(fw['rules']) + len(new)} rules; "
-                       f"at most {MAX_RULES} are allowed.")
+        raise ctx.fail(
+            "LimitExceeded.FirewallRulesLimitExceeded",
+            f"The firewall would have {len(fw['rules']) + len(new)} rules; "
+            f"at most {MAX_RULES} are allowed.",
+        )
     replace_rules(ctx, params["InstanceId"], [*fw["rules"], *new])
     return {}
 
@@ -271,15 +307,18 @@ def create_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 @family.handler("DeleteFirewallRules")
 def delete_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     fw = _editable(ctx, params)
-    doomed = normalise_all(ctx, params["FirewallRules"], "FirewallRules",
-                           "InvalidParameter.FirewallRulesDuplicated")
+    doomed = normalise_all(
+        ctx, params["FirewallRules"], "FirewallRules", "InvalidParameter.FirewallRulesDuplicated"
+    )
     existing = {identity(r) for r in fw["rules"]}
     for index, rule in enumerate(doomed):
         if identity(rule) not in existing:
-            raise ctx.fail("ResourceNotFound.FirewallRulesNotFound",
-                           f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']} "
-                           f"{rule['CidrBlock'] or rule['Ipv6CidrBlock']} {rule['Action']}) "
-                           "is not a rule of the instance.")
+            raise ctx.fail(
+                "ResourceNotFound.FirewallRulesNotFound",
+                f"`FirewallRules[{index}]` ({rule['Protocol']} {rule['Port']} "
+                f"{rule['CidrBlock'] or rule['Ipv6CidrBlock']} {rule['Action']}) "
+                "is not a rule of the instance.",
+            )
     gone = {identity(r) for r in doomed}
     replace_rules(ctx, params["InstanceId"], [r for r in fw["rules"] if identity(r) not in gone])
     return {}
@@ -291,8 +330,10 @@ def modify_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     _editable(ctx, params)
     rules = params["FirewallRules"]
     if len(rules) > MAX_RULES:
-        raise ctx.fail("InvalidParameterValue.LimitExceeded",
-                       f"`FirewallRules` has {len(rules)} rules; at most {MAX_RULES}.")
+        raise ctx.fail(
+            "InvalidParameterValue.LimitExceeded",
+            f"`FirewallRules` has {len(rules)} rules; at most {MAX_RULES}.",
+        )
     new = normalise_all(ctx, rules, "FirewallRules", "InvalidParameter.FirewallRulesDuplicated")
     replace_rules(ctx, params["InstanceId"], new)
     return {}
@@ -301,17 +342,21 @@ def modify_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 @family.handler("ModifyFirewallRuleDescription")
 def modify_firewall_rule_description(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     fw = _editable(ctx, params)
-    [target] = normalise_all(ctx, [params["FirewallRule"]], "FirewallRule",
-                             "InvalidParameter.FirewallRulesDuplicated")
+    [target] = normalise_all(
+        ctx, [params["FirewallRule"]], "FirewallRule", "InvalidParameter.FirewallRulesDuplicated"
+    )
     key = identity(target)
     if not any(identity(rule) == key for rule in fw["rules"]):
-        raise ctx.fail("ResourceNotFound.FirewallRulesNotFound",
-                       f"No rule of the instance matches `FirewallRule` ({target['Protocol']} "
-                       f"{target['Port']} {target['CidrBlock'] or target['Ipv6CidrBlock']} "
-                       f"{target['Action']}).")
+        raise ctx.fail(
+            "ResourceNotFound.FirewallRulesNotFound",
+            f"No rule of the instance matches `FirewallRule` ({target['Protocol']} "
+            f"{target['Port']} {target['CidrBlock'] or target['Ipv6CidrBlock']} "
+            f"{target['Action']}).",
+        )
     updated = [
         {**rule, "FirewallRuleDescription": target["FirewallRuleDescription"]}
-        if identity(rule) == key else dict(rule)
+        if identity(rule) == key
+        else dict(rule)
         for rule in fw["rules"]
     ]
     replace_rules(ctx, params["InstanceId"], updated)
@@ -331,5 +376,4 @@ def describe_firewall_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 @family.handler("DescribeFirewallRulesTemplate")
 def describe_firewall_rules_template(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    return {"TotalCount": len(RULE_TEMPLATES),
-            "FirewallRuleSet": [dict(r) for r in RULE_TEMPLATES]}
+    return {"TotalCount": len(RULE_TEMPLATES), "FirewallRuleSet": [dict(r) for r in RULE_TEMPLATES]}

@@ -9,6 +9,7 @@ so versions bump) and records a task that shows ``RUNNING`` until the sandbox de
 passed, then ``SUCCESS``; instances that cannot take the template are recorded as
 ``FAILED`` with the reason, as the real apply records do.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,11 +43,16 @@ def templates(ctx: Ctx) -> dict[str, Record]:
 
 def lookup_template(ctx: Ctx, template_id: str, field: str = "TemplateId") -> Record:
     """The template ``template_id`` (format, then existence checked)."""
-    return lookup_id(ctx, templates(ctx), template_id, field=field,
-                     pattern=FIREWALL_TEMPLATE_ID,
-                     malformed=(TEMPLATE_ID_MALFORMED, "InvalidParameterValue.Length"),
-                     not_found=("ResourceNotFound.FirewallTemplateNotFound",),
-                     kind="firewall template")
+    return lookup_id(
+        ctx,
+        templates(ctx),
+        template_id,
+        field=field,
+        pattern=FIREWALL_TEMPLATE_ID,
+        malformed=(TEMPLATE_ID_MALFORMED, "InvalidParameterValue.Length"),
+        not_found=("ResourceNotFound.FirewallTemplateNotFound",),
+        kind="firewall template",
+    )
 
 
 def _rules_in(ctx: Ctx, rules: Sequence[Mapping[str, Any]], field: str) -> list[Record]:
@@ -65,17 +71,20 @@ def _new_rule_id(ctx: Ctx) -> str:
 
 def _check_rule_quota(ctx: Ctx, count: int) -> None:
     if count > RULE_QUOTA:
-        raise ctx.fail("LimitExceeded.FirewallTemplateRuleQuotaLimitExceeded",
-                       f"The template would have {count} rules; at most {RULE_QUOTA}.",
-                       also=("InvalidParameterValue.TooLarge",))
+        raise ctx.fail(
+            "LimitExceeded.FirewallTemplateRuleQuotaLimitExceeded",
+            f"The template would have {count} rules; at most {RULE_QUOTA}.",
+            also=("InvalidParameterValue.TooLarge",),
+        )
 
 
 def _check_name(ctx: Ctx, name: str) -> None:
     if not name or len(name) > MAX_TEMPLATE_NAME:
-        raise ctx.fail("InvalidParameterValue.Length",
-                       f"`TemplateName` must be 1-{MAX_TEMPLATE_NAME} characters "
-                       f"(got {len(name)}).", also=("InvalidParameterValue.TooLarge",
-                                                    "InvalidParameterValue"))
+        raise ctx.fail(
+            "InvalidParameterValue.Length",
+            f"`TemplateName` must be 1-{MAX_TEMPLATE_NAME} characters (got {len(name)}).",
+            also=("InvalidParameterValue.TooLarge", "InvalidParameterValue"),
+        )
 
 
 @family.handler("CreateFirewallTemplate")
@@ -84,9 +93,11 @@ def create_firewall_template(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
     infos = _rules_in(ctx, params.get("TemplateRules") or [], "TemplateRules")
     _check_rule_quota(ctx, len(infos))
     if len(templates(ctx)) >= TEMPLATE_QUOTA:
-        raise ctx.fail("LimitExceeded", f"The firewall template quota of {TEMPLATE_QUOTA} "
-                       "is used up; delete a template first.",
-                       also=("InvalidParameterValue.TooLarge",))
+        raise ctx.fail(
+            "LimitExceeded",
+            f"The firewall template quota of {TEMPLATE_QUOTA} is used up; delete a template first.",
+            also=("InvalidParameterValue.TooLarge",),
+        )
     template_id = ctx.new_id("lhft")
     templates(ctx)[template_id] = {
         "TemplateId": template_id,
@@ -125,11 +136,19 @@ TEMPLATE_FILTERS = {
 
 @family.handler("DescribeFirewallTemplates")
 def describe_firewall_templates(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    oldest_first = sorted(templates(ctx).values(),
-                          key=lambda r: (r["CreatedTime"], r["TemplateId"]))
-    rows = select(ctx, params, oldest_first, ids_param="TemplateIds", id_key="TemplateId",
-                  pattern=FIREWALL_TEMPLATE_ID, malformed=TEMPLATE_ID_MALFORMED,
-                  accessors=TEMPLATE_FILTERS)
+    oldest_first = sorted(
+        templates(ctx).values(), key=lambda r: (r["CreatedTime"], r["TemplateId"])
+    )
+    rows = select(
+        ctx,
+        params,
+        oldest_first,
+        ids_param="TemplateIds",
+        id_key="TemplateId",
+        pattern=FIREWALL_TEMPLATE_ID,
+        malformed=TEMPLATE_ID_MALFORMED,
+        accessors=TEMPLATE_FILTERS,
+    )
     return {"TotalCount": len(rows), "TemplateSet": [public(r) for r in page(ctx, rows, params)]}
 
 
@@ -154,8 +173,11 @@ def create_firewall_template_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str
     existing = {identity(e["FirewallRuleInfo"]) for e in record["_rules"]}
     for index, info in enumerate(infos):
         if identity(info) in existing:
-            raise ctx.fail(DUPLICATE_RULE, f"`TemplateRules[{index}]` ({info['Protocol']} "
-                           f"{info['Port']}) is already a rule of the template.")
+            raise ctx.fail(
+                DUPLICATE_RULE,
+                f"`TemplateRules[{index}]` ({info['Protocol']} "
+                f"{info['Port']}) is already a rule of the template.",
+            )
     _check_rule_quota(ctx, len(record["_rules"]) + len(infos))
     entries = _rule_entries(ctx, infos)
     record["_rules"].extend(entries)
@@ -166,16 +188,20 @@ def _rule_index(ctx: Ctx, record: Record, rule_id: str) -> int:
     for index, entry in enumerate(record["_rules"]):
         if entry["TemplateRuleId"] == rule_id:
             return index
-    raise ctx.fail("ResourceNotFound.FirewallTemplateRuleNotFound",
-                   f"The template `{record['TemplateId']}` has no rule `{rule_id}`.",
-                   also=("InvalidParameterValue.Length", "InvalidParameterValue"))
+    raise ctx.fail(
+        "ResourceNotFound.FirewallTemplateRuleNotFound",
+        f"The template `{record['TemplateId']}` has no rule `{rule_id}`.",
+        also=("InvalidParameterValue.Length", "InvalidParameterValue"),
+    )
 
 
 @family.handler("DeleteFirewallTemplateRules")
 def delete_firewall_template_rules(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     record = lookup_template(ctx, params["TemplateId"])
-    doomed = {record["_rules"][_rule_index(ctx, record, rid)]["TemplateRuleId"]
-              for rid in params["TemplateRuleIds"]}
+    doomed = {
+        record["_rules"][_rule_index(ctx, record, rid)]["TemplateRuleId"]
+        for rid in params["TemplateRuleIds"]
+    }
     record["_rules"] = [e for e in record["_rules"] if e["TemplateRuleId"] not in doomed]
     return {}
 
@@ -187,10 +213,11 @@ def replace_firewall_template_rule(ctx: Ctx, params: dict[str, Any]) -> dict[str
     [info] = _rules_in(ctx, [params["TemplateRule"]], "TemplateRule")
     for other, entry in enumerate(record["_rules"]):
         if other != index and identity(entry["FirewallRuleInfo"]) == identity(info):
-            raise ctx.fail(DUPLICATE_RULE, f"`TemplateRule` duplicates the rule "
-                           f"`{entry['TemplateRuleId']}` of the template.")
-    record["_rules"][index] = {"TemplateRuleId": params["TemplateRuleId"],
-                               "FirewallRuleInfo": info}
+            raise ctx.fail(
+                DUPLICATE_RULE,
+                f"`TemplateRule` duplicates the rule `{entry['TemplateRuleId']}` of the template.",
+            )
+    record["_rules"][index] = {"TemplateRuleId": params["TemplateRuleId"], "FirewallRuleInfo": info}
     return {}
 
 
@@ -210,8 +237,10 @@ def describe_firewall_template_rules(ctx: Ctx, params: dict[str, Any]) -> dict[s
     wanted = params.get("TemplateRuleIds") or []
     if wanted:
         rows = [e for e in rows if e["TemplateRuleId"] in set(wanted)]
-    return {"TotalCount": len(rows),
-            "TemplateRuleSet": [public(e) for e in page(ctx, list(rows), params)]}
+    return {
+        "TotalCount": len(rows),
+        "TemplateRuleSet": [public(e) for e in page(ctx, list(rows), params)],
+    }
 
 
 # -- applying -----------------------------------------------------------------------------
@@ -235,13 +264,17 @@ def _settle(ctx: Ctx, record: Record) -> None:
 
 def _count(task: Record) -> None:
     states = [d["ApplyState"] for d in task["ApplyDetailSet"]]
-    task.update(SuccessCount=states.count("SUCCESS"), FailedCount=states.count("FAILED"),
-                RunningCount=states.count("RUNNING"))
+    task.update(
+        SuccessCount=states.count("SUCCESS"),
+        FailedCount=states.count("FAILED"),
+        RunningCount=states.count("RUNNING"),
+    )
     if task["RunningCount"]:
         task["ApplyState"] = "RUNNING"
     else:
-        task["ApplyState"] = "FAILED" if task["FailedCount"] and not task["SuccessCount"] \
-            else "SUCCESS"
+        task["ApplyState"] = (
+            "FAILED" if task["FailedCount"] and not task["SuccessCount"] else "SUCCESS"
+        )
 
 
 def _apply_to(ctx: Ctx, target: Mapping[str, Any], rules: list[Record]) -> str:
@@ -266,32 +299,44 @@ def apply_firewall_template(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     record = lookup_template(ctx, params["TemplateId"])
     _settle(ctx, record)
     if not record["_rules"]:
-        raise ctx.fail("ResourceUnavailable.CannotApplyEmptyFirewallTemplate",
-                       f"The template `{record['TemplateId']}` has no rules; add rules first.")
+        raise ctx.fail(
+            "ResourceUnavailable.CannotApplyEmptyFirewallTemplate",
+            f"The template `{record['TemplateId']}` has no rules; add rules first.",
+        )
     if any(t["ApplyState"] == "RUNNING" for t in record["_tasks"]):
-        raise ctx.fail("ResourceUnavailable.FirewallTemplateInUse",
-                       f"The template `{record['TemplateId']}` is still being applied; "
-                       "retry when its apply record shows SUCCESS.")
+        raise ctx.fail(
+            "ResourceUnavailable.FirewallTemplateInUse",
+            f"The template `{record['TemplateId']}` is still being applied; "
+            "retry when its apply record shows SUCCESS.",
+        )
     targets = params["ApplyInstances"]
     if len(targets) > 100:
-        raise ctx.fail("InvalidParameterValue.LimitExceeded",
-                       f"`ApplyInstances` has {len(targets)} items; at most 100.")
+        raise ctx.fail(
+            "InvalidParameterValue.LimitExceeded",
+            f"`ApplyInstances` has {len(targets)} items; at most 100.",
+        )
     rules = [dict(e["FirewallRuleInfo"]) for e in record["_rules"]]
     details = []
     for target in targets:
         problem = _apply_to(ctx, target, rules)
-        details.append({
-            "Instance": {"InstanceId": target.get("InstanceId"),
-                         "Region": target.get("Region") or ctx.region},
-            "ApplyState": "FAILED" if problem else "RUNNING",
-            "ErrorMessage": problem,
-        })
+        details.append(
+            {
+                "Instance": {
+                    "InstanceId": target.get("InstanceId"),
+                    "Region": target.get("Region") or ctx.region,
+                },
+                "ApplyState": "FAILED" if problem else "RUNNING",
+                "ErrorMessage": problem,
+            }
+        )
     task: Record = {
         "TaskId": ctx.new_id("lgtk"),
         "ApplyTime": ctx.iso(),
         "TemplateRuleSet": [
-            {"TemplateRuleId": e["TemplateRuleId"],
-             "FirewallRule": _firewall_rule(e["FirewallRuleInfo"])}
+            {
+                "TemplateRuleId": e["TemplateRuleId"],
+                "FirewallRule": _firewall_rule(e["FirewallRuleInfo"]),
+            }
             for e in record["_rules"]
         ],
         "ApplyState": "RUNNING",

@@ -7,6 +7,7 @@ instance must exist, be in a given state, have no operation in flight) are worde
 coded once. Codes go through ``ctx.fail`` so each action answers with the spelling its
 own error list uses (``ResourceNotFound.InstanceIdNotFound`` vs ``InstanceNotFound``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Collection

@@ -10,6 +10,7 @@ transition lands. :data:`RULES` is the single table of "which states allow which
 ``DescribeInstancesDeniedActions`` reads the same table, so it never disagrees with the
 actions themselves.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,6 +45,7 @@ INSTANCE_NOT_FOUND = ("ResourceNotFound.InstanceIdNotFound", "ResourceNotFound.I
 GONE_STATES = frozenset({"TERMINATING", "DELETING"})
 WINDOWS = "WINDOWS"
 LINUX = "LINUX_UNIX"
+
 
 def is_mainland(region: str) -> bool:
     """Whether ``region`` is in the Chinese mainland (platform switches on reinstall and
@@ -153,9 +155,16 @@ def lookup(ctx: Ctx, iid: str, field: str = "InstanceId") -> Record:
     DELETING one is not.
     """
     live = {k: r for k, r in instances(ctx).items() if r["InstanceState"] != "DELETING"}
-    return lookup_id(ctx, live, iid, field=field, pattern=INSTANCE_ID,
-                     malformed=INSTANCE_ID_MALFORMED, not_found=INSTANCE_NOT_FOUND,
-                     kind="instance")
+    return lookup_id(
+        ctx,
+        live,
+        iid,
+        field=field,
+        pattern=INSTANCE_ID,
+        malformed=INSTANCE_ID_MALFORMED,
+        not_found=INSTANCE_NOT_FOUND,
+        kind="instance",
+    )
 
 
 def lookup_many(
@@ -231,12 +240,16 @@ def bundle_change_problem(ctx: Ctx, record: Record, target: Record) -> str | Non
     if target["BundleId"] == record["BundleId"]:
         return f"The instance already uses the bundle `{target['BundleId']}`."
     if current and target.get("BundleType") != current.get("BundleType"):
-        return (f"The bundle `{target['BundleId']}` is {target.get('BundleType')}; the instance "
-                f"can only change within {current.get('BundleType')}.")
+        return (
+            f"The bundle `{target['BundleId']}` is {target.get('BundleType')}; the instance "
+            f"can only change within {current.get('BundleType')}."
+        )
     if int(target.get("SystemDiskSize") or 0) < int(record["SystemDisk"]["DiskSize"]):
-        return (f"The bundle `{target['BundleId']}` has a smaller system disk "
-                f"({target.get('SystemDiskSize')} GB) than the instance "
-                f"({record['SystemDisk']['DiskSize']} GB); disks cannot shrink.")
+        return (
+            f"The bundle `{target['BundleId']}` has a smaller system disk "
+            f"({target.get('SystemDiskSize')} GB) than the instance "
+            f"({record['SystemDisk']['DiskSize']} GB); disks cannot shrink."
+        )
     platform = record.get("PlatformType")
     if (platform == WINDOWS and not target.get("SupportWindowsPlatform", True)) or (
         platform == LINUX and not target.get("SupportLinuxUnixPlatform", True)
@@ -258,13 +271,22 @@ def zones(ctx: Ctx) -> list[str]:
 
 
 def lookup_blueprint(
-    ctx: Ctx, blueprint_id: str, field: str = "BlueprintId",
+    ctx: Ctx,
+    blueprint_id: str,
+    field: str = "BlueprintId",
     not_found: Sequence[str] = BLUEPRINT_NOT_FOUND,
 ) -> Record:
     """A blueprint visible to this account in this region, with the documented codes."""
-    return lookup_id(ctx, ctx.state.table("blueprints"), blueprint_id, field=field,
-                     pattern=BLUEPRINT_ID, malformed=BLUEPRINT_ID_MALFORMED,
-                     not_found=not_found, kind="blueprint")
+    return lookup_id(
+        ctx,
+        ctx.state.table("blueprints"),
+        blueprint_id,
+        field=field,
+        pattern=BLUEPRINT_ID,
+        malformed=BLUEPRINT_ID_MALFORMED,
+        not_found=not_found,
+        kind="blueprint",
+    )
 
 
 def blueprint_fit(bundle_record: Record, blueprint_record: Record) -> str | None:
@@ -340,11 +362,21 @@ def new_instance(
     and seeded instances look alike), expiring ``period`` calendar months from now."""
     now = ctx.now()
     record = seed.instance_record(
-        ctx.new_id("lhins"), bundle_id=bundle_record["BundleId"], blueprint=blueprint_record,
-        zone=zone, name=name, now=now, rng=ctx.rng, disk_id=ctx.new_id("lhdisk"),
-        state="PENDING", period_months=period, renew_flag=renew_flag, key_ids=list(key_ids),
+        ctx.new_id("lhins"),
+        bundle_id=bundle_record["BundleId"],
+        blueprint=blueprint_record,
+        zone=zone,
+        name=name,
+        now=now,
+        rng=ctx.rng,
+        disk_id=ctx.new_id("lhdisk"),
+        state="PENDING",
+        period_months=period,
+        renew_flag=renew_flag,
+        key_ids=list(key_ids),
         tags=[{"Key": t["Key"], "Value": t["Value"]} for t in tags],
-        request_id=ctx.request_id, operation="CreateInstances",
+        request_id=ctx.request_id,
+        operation="CreateInstances",
     )
     record["ExpiredTime"] = ctx.iso(add_months(now, period))
     return record

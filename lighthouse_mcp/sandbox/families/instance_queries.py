@@ -4,6 +4,7 @@ Each answer is derived from the same records and rules the mutating actions use
 (:data:`.instance_model.RULES`, the bundle and blueprint tables), so what a query says is
 allowed is exactly what the action then accepts.
 """
+
 from __future__ import annotations
 
 import math
@@ -51,9 +52,11 @@ def _listed(ctx: Ctx, params: dict[str, Any]) -> list[Record]:
         check_ids(ctx, ids, "InstanceIds", INSTANCE_ID, INSTANCE_ID_MALFORMED, maximum=100)
         for iid in ids:
             if iid not in instances(ctx):
-                raise ctx.fail("ResourceNotFound.InstanceIdNotFound",
-                               f"The instance `{iid}` does not exist in {ctx.region}.",
-                               also=("ResourceNotFound.InstanceNotFound",))
+                raise ctx.fail(
+                    "ResourceNotFound.InstanceIdNotFound",
+                    f"The instance `{iid}` does not exist in {ctx.region}.",
+                    also=("ResourceNotFound.InstanceNotFound",),
+                )
         rows = [instances(ctx)[iid] for iid in ids]
     return rows
 
@@ -67,8 +70,9 @@ def describe_instances_denied_actions(ctx: Ctx, params: dict[str, Any]) -> dict[
             found = denial(record, action)
             if found is not None:
                 codes, message = found
-                denied.append({"Action": action, "Code": documented_code(action, codes),
-                               "Message": message})
+                denied.append(
+                    {"Action": action, "Code": documented_code(action, codes), "Message": message}
+                )
         out.append({"InstanceId": record["InstanceId"], "DeniedActions": denied})
     return {"InstanceDeniedActionSet": out}
 
@@ -88,8 +92,14 @@ def describe_instances_returnable(ctx: Ctx, params: dict[str, Any]) -> dict[str,
     rows = []
     for record in _listed(ctx, params):
         code, message = _returnable(ctx, record)
-        rows.append({"InstanceId": record["InstanceId"], "IsReturnable": code == 0,
-                     "ReturnFailCode": code, "ReturnFailMessage": message})
+        rows.append(
+            {
+                "InstanceId": record["InstanceId"],
+                "IsReturnable": code == 0,
+                "ReturnFailCode": code,
+                "ReturnFailMessage": message,
+            }
+        )
     return {"TotalCount": len(rows), "InstanceReturnableSet": page(ctx, rows, params)}
 
 
@@ -154,30 +164,38 @@ def describe_instances_disk_num(ctx: Ctx, params: dict[str, Any]) -> dict[str, A
 
 def _price_gap(ctx: Ctx, record: Record, current: Record, target: Record) -> Record:
     """What the upgrade costs: the monthly price difference over the months left."""
+
     def monthly(b: Record, field: str) -> float:
         price = (b.get("Price") or {}).get("InstancePrice") or {}
         return float(price.get(field) or 0)
 
     months = max(1, math.ceil((parse_iso(record["ExpiredTime"]) - ctx.now()) / (30 * 86400)))
-    original = max(0.0, monthly(target, "OriginalBundlePrice")
-                   - monthly(current, "OriginalBundlePrice"))
+    original = max(
+        0.0, monthly(target, "OriginalBundlePrice") - monthly(current, "OriginalBundlePrice")
+    )
     discounted = max(0.0, monthly(target, "DiscountPrice") - monthly(current, "DiscountPrice"))
     discount = ((target.get("Price") or {}).get("InstancePrice") or {}).get("Discount", 100)
     currency = ((target.get("Price") or {}).get("InstancePrice") or {}).get("Currency", "CNY")
-    return {"InstancePrice": {
-        "OriginalBundlePrice": round(original, 2),
-        "OriginalPrice": round(original * months, 2),
-        "Discount": discount,
-        "DiscountPrice": round(discounted * months, 2),
-        "Currency": currency,
-    }}
+    return {
+        "InstancePrice": {
+            "OriginalBundlePrice": round(original, 2),
+            "OriginalPrice": round(original * months, 2),
+            "Discount": discount,
+            "DiscountPrice": round(discounted * months, 2),
+            "Currency": currency,
+        }
+    }
 
 
 MODIFY_BUNDLE_FILTERS = {
     "bundle-id": lambda m: [m["Bundle"]["BundleId"]],
     "support-platform-type": lambda m: [
-        p for p, flag in (("LINUX_UNIX", m["Bundle"].get("SupportLinuxUnixPlatform")),
-                          ("WINDOWS", m["Bundle"].get("SupportWindowsPlatform"))) if flag
+        p
+        for p, flag in (
+            ("LINUX_UNIX", m["Bundle"].get("SupportLinuxUnixPlatform")),
+            ("WINDOWS", m["Bundle"].get("SupportWindowsPlatform")),
+        )
+        if flag
     ],
     "bundle-type": lambda m: [m["Bundle"].get("BundleType")],
     "bundle-state": lambda m: [m["Bundle"].get("BundleState", "ONLINE")],
@@ -188,13 +206,16 @@ MODIFY_BUNDLE_FILTERS = {
 def describe_modify_instance_bundles(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     record = lookup(ctx, params["InstanceId"])
     if record["InstanceState"] not in ("RUNNING", "STOPPED"):
-        raise ctx.fail("UnsupportedOperation.InvalidInstanceState",
-                       f"The instance `{record['InstanceId']}` is {record['InstanceState']}; "
-                       "bundle options are listed for RUNNING or STOPPED instances.")
+        raise ctx.fail(
+            "UnsupportedOperation.InvalidInstanceState",
+            f"The instance `{record['InstanceId']}` is {record['InstanceState']}; "
+            "bundle options are listed for RUNNING or STOPPED instances.",
+        )
     current = bundle(ctx, record["BundleId"]) or {"BundleId": record["BundleId"]}
     rows = []
-    for candidate in sorted(all_bundles(ctx),
-                            key=lambda b: (b.get("CPU", 0), b.get("Memory", 0), b["BundleId"])):
+    for candidate in sorted(
+        all_bundles(ctx), key=lambda b: (b.get("CPU", 0), b.get("Memory", 0), b["BundleId"])
+    ):
         if candidate["BundleId"] == record["BundleId"]:
             continue
         problem = bundle_change_problem(ctx, record, candidate)
@@ -204,12 +225,14 @@ def describe_modify_instance_bundles(ctx: Ctx, params: dict[str, Any]) -> dict[s
             state, message = "UNAVAILABLE", problem
         else:
             state, message = "AVAILABLE", ""
-        rows.append({
-            "ModifyPrice": _price_gap(ctx, record, current, candidate),
-            "ModifyBundleState": state,
-            "Bundle": public(candidate),
-            "NotSupportModifyMessage": message,
-        })
+        rows.append(
+            {
+                "ModifyPrice": _price_gap(ctx, record, current, candidate),
+                "ModifyBundleState": state,
+                "Bundle": public(candidate),
+                "NotSupportModifyMessage": message,
+            }
+        )
     rows = apply_filters(ctx, rows, params.get("Filters"), MODIFY_BUNDLE_FILTERS, max_values=5)
     return {"TotalCount": len(rows), "ModifyBundleSet": page(ctx, rows, params)}
 
@@ -218,18 +241,26 @@ def describe_modify_instance_bundles(ctx: Ctx, params: dict[str, Any]) -> dict[s
 def describe_reset_instance_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     record = lookup(ctx, params["InstanceId"])
     current = bundle(ctx, record["BundleId"]) or {
-        "BundleId": record["BundleId"], "Memory": record["Memory"],
+        "BundleId": record["BundleId"],
+        "Memory": record["Memory"],
         "SystemDiskSize": record["SystemDisk"]["DiskSize"],
     }
     candidates = [b for b in visible_blueprints(ctx) if b.get("BlueprintState") == "NORMAL"]
-    candidates = apply_filters(ctx, candidates, params.get("Filters"), RESET_FILTERS,
-                               max_values=5)
+    candidates = apply_filters(ctx, candidates, params.get("Filters"), RESET_FILTERS, max_values=5)
     rows = []
     for bp in candidates:
         reason = blueprint_fit(current, bp) or ""
-        if not reason and bp.get("PlatformType", LINUX) != record["PlatformType"] \
-                and not is_mainland(ctx.region):
+        if (
+            not reason
+            and bp.get("PlatformType", LINUX) != record["PlatformType"]
+            and not is_mainland(ctx.region)
+        ):
             reason = "非中国大陆地域不支持Linux系统和Windows系统之间互转。"
-        rows.append({"BlueprintInfo": public(bp), "IsResettable": not reason,
-                     "NonResettableMessage": reason})
+        rows.append(
+            {
+                "BlueprintInfo": public(bp),
+                "IsResettable": not reason,
+                "NonResettableMessage": reason,
+            }
+        )
     return {"TotalCount": len(rows), "ResetInstanceBlueprintSet": page(ctx, rows, params)}

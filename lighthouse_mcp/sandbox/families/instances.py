@@ -8,6 +8,7 @@ so a client polling DescribeInstances sees what it would see on the real service
 Read-only instance queries are in :mod:`.instance_queries` (imported at the end so its
 handlers register with this family).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -50,7 +51,9 @@ MAX_CLIENT_TOKEN = 64
 MAX_NAME = 60
 NAME_TOO_LONG = "InvalidParameterValue.InstanceNameTooLong"
 RENEW_FLAGS = (
-    "NOTIFY_AND_AUTO_RENEW", "NOTIFY_AND_MANUAL_RENEW", "DISABLE_NOTIFY_AND_MANUAL_RENEW"
+    "NOTIFY_AND_AUTO_RENEW",
+    "NOTIFY_AND_MANUAL_RENEW",
+    "DISABLE_NOTIFY_AND_MANUAL_RENEW",
 )
 
 
@@ -66,29 +69,42 @@ def _check_login(ctx: Ctx, login: Mapping[str, Any] | None, platform: str) -> li
     key_ids = list(login.get("KeyIds") or [])
     combo = "InvalidParameterValue.InvalidParameterCombination"
     if auto == "YES" and password:
-        raise ctx.fail(combo, "`LoginConfiguration.Password` must be omitted when "
-                       "`AutoGeneratePassword` is YES.")
+        raise ctx.fail(
+            combo,
+            "`LoginConfiguration.Password` must be omitted when `AutoGeneratePassword` is YES.",
+        )
     if auto == "NO" and not password and not key_ids:
-        raise ctx.fail(combo, "`LoginConfiguration.AutoGeneratePassword` is NO; give "
-                       "`Password` (or `KeyIds`).")
+        raise ctx.fail(
+            combo, "`LoginConfiguration.AutoGeneratePassword` is NO; give `Password` (or `KeyIds`)."
+        )
     if password and key_ids:
         raise ctx.fail(combo, "`LoginConfiguration` cannot set both `Password` and `KeyIds`.")
     if key_ids and platform == WINDOWS:
-        raise ctx.fail(combo, "Windows blueprints do not support key pairs; use a password.",
-                       also=("UnsupportedOperation.WindowsNotSupportKeyPair",))
+        raise ctx.fail(
+            combo,
+            "Windows blueprints do not support key pairs; use a password.",
+            also=("UnsupportedOperation.WindowsNotSupportKeyPair",),
+        )
     if len(key_ids) > 5:
-        raise ctx.fail("InvalidParameterValue.LimitExceeded",
-                       f"`LoginConfiguration.KeyIds` has {len(key_ids)} ids; at most 5.",
-                       also=("InvalidParameterValue.OutOfRange",))
+        raise ctx.fail(
+            "InvalidParameterValue.LimitExceeded",
+            f"`LoginConfiguration.KeyIds` has {len(key_ids)} ids; at most 5.",
+            also=("InvalidParameterValue.OutOfRange",),
+        )
     if password:
         problem = password_problem(str(password), platform)
         if problem:
-            raise ctx.fail("InvalidParameterValue.InvalidPassword",
-                           f"`LoginConfiguration.Password` is not accepted: {problem}.")
+            raise ctx.fail(
+                "InvalidParameterValue.InvalidPassword",
+                f"`LoginConfiguration.Password` is not accepted: {problem}.",
+            )
     for key_id in key_ids:
-        keypairs.lookup_keypair(ctx, key_id, "LoginConfiguration.KeyIds",
-                                not_found=("ResourceNotFound.KeyPairNotFound",
-                                           "ResourceNotFound.KeyIdNotFound"))
+        keypairs.lookup_keypair(
+            ctx,
+            key_id,
+            "LoginConfiguration.KeyIds",
+            not_found=("ResourceNotFound.KeyPairNotFound", "ResourceNotFound.KeyIdNotFound"),
+        )
     return key_ids
 
 
@@ -96,10 +112,12 @@ def _check_zones(ctx: Ctx, wanted: Sequence[str]) -> list[str]:
     available = zones(ctx)
     for zone in wanted:
         if zone not in available:
-            raise ctx.fail("InvalidParameterValue.ZoneInvalid",
-                           f"`Zones` value `{zone}` is not a zone of {ctx.region}; "
-                           f"expected one of: {', '.join(available) or 'none'}.",
-                           also=("InvalidParameterValue.InvalidZone",))
+            raise ctx.fail(
+                "InvalidParameterValue.ZoneInvalid",
+                f"`Zones` value `{zone}` is not a zone of {ctx.region}; "
+                f"expected one of: {', '.join(available) or 'none'}.",
+                also=("InvalidParameterValue.InvalidZone",),
+            )
     return list(wanted) or available
 
 
@@ -110,9 +128,12 @@ def _check_containers(
     a bad one refuses the whole request before anything is created."""
     containers: list[Mapping[str, Any]] = list(params.get("Containers") or [])
     if containers and not blueprint_record.get("DockerVersion"):
-        raise ctx.fail(code, f"`Containers` needs a Docker blueprint; "
-                       f"`{blueprint_record['BlueprintId']}` is "
-                       f"{blueprint_record.get('BlueprintType')}.")
+        raise ctx.fail(
+            code,
+            f"`Containers` needs a Docker blueprint; "
+            f"`{blueprint_record['BlueprintId']}` is "
+            f"{blueprint_record.get('BlueprintType')}.",
+        )
     for index, conf in enumerate(containers):
         docker.normalise(ctx, conf, f"Containers.{index}")
     return containers
@@ -141,37 +162,55 @@ def _check_purchase(ctx: Ctx, params: Mapping[str, Any]) -> _Purchase:
     check_length(ctx, name, "InstanceName", MAX_NAME, NAME_TOO_LONG)
     count = int(params.get("InstanceCount") or 1)
     if not 1 <= count <= 30:
-        raise ctx.fail("InvalidParameterValue.OutOfRange",
-                       f"`InstanceCount` is {count}; it must be between 1 and 30.")
+        raise ctx.fail(
+            "InvalidParameterValue.OutOfRange",
+            f"`InstanceCount` is {count}; it must be between 1 and 30.",
+        )
     if (params.get("DomainName") or params.get("Subdomain")) and count != 1:
-        raise ctx.fail("InvalidParameterValue.InvalidParameterCombination",
-                       "With `DomainName`/`Subdomain`, `InstanceCount` must be 1.")
+        raise ctx.fail(
+            "InvalidParameterValue.InvalidParameterCombination",
+            "With `DomainName`/`Subdomain`, `InstanceCount` must be 1.",
+        )
     charge = params["InstanceChargePrepaid"]
     period = int(charge["Period"])
     prices.check_period(ctx, period, field="InstanceChargePrepaid.Period")
     bundle_record = bundle(ctx, params["BundleId"])
     if bundle_record is None:
-        raise ctx.fail("InvalidParameter.BundleIdNotFound",
-                       f"The bundle `{params['BundleId']}` does not exist in {ctx.region}; "
-                       "see DescribeBundles.", also=("InvalidParameterValue.InvalidBundle",))
+        raise ctx.fail(
+            "InvalidParameter.BundleIdNotFound",
+            f"The bundle `{params['BundleId']}` does not exist in {ctx.region}; "
+            "see DescribeBundles.",
+            also=("InvalidParameterValue.InvalidBundle",),
+        )
     if bundle_record.get("BundleSalesState") == "SOLD_OUT":
-        raise ctx.fail("ResourcesSoldOut.BundleSoldOut",
-                       f"The bundle `{params['BundleId']}` is sold out in {ctx.region}.")
+        raise ctx.fail(
+            "ResourcesSoldOut.BundleSoldOut",
+            f"The bundle `{params['BundleId']}` is sold out in {ctx.region}.",
+        )
     blueprint_record = lookup_blueprint(ctx, params["BlueprintId"])
     if blueprint_record.get("BlueprintState", "NORMAL") != "NORMAL":
-        raise ctx.fail("InvalidParameterValue.InvalidBlueprintId",
-                       f"The blueprint `{params['BlueprintId']}` is "
-                       f"{blueprint_record.get('BlueprintState')}; only NORMAL blueprints "
-                       "can be used.", also=("ResourceUnavailable.BlueprintUnavailable",))
+        raise ctx.fail(
+            "InvalidParameterValue.InvalidBlueprintId",
+            f"The blueprint `{params['BlueprintId']}` is "
+            f"{blueprint_record.get('BlueprintState')}; only NORMAL blueprints "
+            "can be used.",
+            also=("ResourceUnavailable.BlueprintUnavailable",),
+        )
     misfit = blueprint_fit(bundle_record, blueprint_record)
     if misfit:
-        raise ctx.fail("InvalidParameterValue.BundleAndBlueprintNotMatch", misfit,
-                       also=("InvalidParameter.BundleAndBlueprintNotMatch",
-                         "InvalidParameterValue.BundleNotSupportBlueprintPlatform"))
+        raise ctx.fail(
+            "InvalidParameterValue.BundleAndBlueprintNotMatch",
+            misfit,
+            also=(
+                "InvalidParameter.BundleAndBlueprintNotMatch",
+                "InvalidParameterValue.BundleNotSupportBlueprintPlatform",
+            ),
+        )
     platform = str(blueprint_record.get("PlatformType", LINUX))
     key_ids = _check_login(ctx, params.get("LoginConfiguration"), platform)
-    containers = _check_containers(ctx, params, blueprint_record,
-                                   "InvalidParameterValue.InvalidParameterCombination")
+    containers = _check_containers(
+        ctx, params, blueprint_record, "InvalidParameterValue.InvalidParameterCombination"
+    )
     wanted_zones = list(params.get("Zones") or [])
     template_id = params.get("FirewallTemplateId")
     rules = None
@@ -179,14 +218,21 @@ def _check_purchase(ctx: Ctx, params: Mapping[str, Any]) -> _Purchase:
         template = lookup_template(ctx, template_id, "FirewallTemplateId")
         rules = [entry["FirewallRuleInfo"] for entry in template["_rules"]]
     bundle_type = str(bundle_record.get("BundleType", "GENERAL_BUNDLE"))
-    quotas.require(ctx, f"{bundle_type}_INSTANCE", count,
-                   "LimitExceeded.InstanceQuotaLimitExceeded")
+    quotas.require(
+        ctx, f"{bundle_type}_INSTANCE", count, "LimitExceeded.InstanceQuotaLimitExceeded"
+    )
     return _Purchase(
-        count=count, name=name, period=period,
+        count=count,
+        name=name,
+        period=period,
         renew_flag=charge.get("RenewFlag") or "NOTIFY_AND_MANUAL_RENEW",
-        bundle=bundle_record, blueprint=blueprint_record, key_ids=key_ids,
-        containers=containers, zones=_check_zones(ctx, wanted_zones),
-        round_robin=bool(wanted_zones), firewall_rules=rules,
+        bundle=bundle_record,
+        blueprint=blueprint_record,
+        key_ids=key_ids,
+        containers=containers,
+        zones=_check_zones(ctx, wanted_zones),
+        round_robin=bool(wanted_zones),
+        firewall_rules=rules,
     )
 
 
@@ -198,23 +244,33 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     ``DryRun`` runs every check and answers ``DryRunOperation`` when all pass.
     """
     token = params.get("ClientToken")
-    check_length(ctx, token, "ClientToken", MAX_CLIENT_TOKEN,
-                 "InvalidParameterValue.ClientTokenTooLong")
+    check_length(
+        ctx, token, "ClientToken", MAX_CLIENT_TOKEN, "InvalidParameterValue.ClientTokenTooLong"
+    )
     tokens = ctx.state.table("client_tokens")
     if token and not params.get("DryRun") and token in tokens:
         return {"InstanceIdSet": list(tokens[token]["InstanceIdSet"])}
     plan = _check_purchase(ctx, params)
     if params.get("DryRun"):
-        raise err("DryRunOperation",
-                  "DryRun: the request would have succeeded; no instance was created.")
+        raise err(
+            "DryRunOperation", "DryRun: the request would have succeeded; no instance was created."
+        )
     ids: list[str] = []
     for index in range(plan.count):
-        zone = (plan.zones[index % len(plan.zones)] if plan.round_robin
-                else plan.zones[ctx.rng.randrange(len(plan.zones))])
+        zone = (
+            plan.zones[index % len(plan.zones)]
+            if plan.round_robin
+            else plan.zones[ctx.rng.randrange(len(plan.zones))]
+        )
         record = new_instance(
-            ctx, bundle_record=plan.bundle, blueprint_record=plan.blueprint,
-            name=plan.name if plan.count == 1 else f"{plan.name}-{index + 1}", zone=zone,
-            period=plan.period, renew_flag=plan.renew_flag, key_ids=plan.key_ids,
+            ctx,
+            bundle_record=plan.bundle,
+            blueprint_record=plan.blueprint,
+            name=plan.name if plan.count == 1 else f"{plan.name}-{index + 1}",
+            zone=zone,
+            period=plan.period,
+            renew_flag=plan.renew_flag,
+            key_ids=plan.key_ids,
             tags=params.get("Tags") or [],
         )
         if params.get("InitCommand"):
@@ -264,15 +320,27 @@ def _default_order(rows: list[Record]) -> list[Record]:
 @family.handler("DescribeInstances")
 def describe_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("Order") and not params.get("OrderField"):
-        raise ctx.fail("MissingParameter.OrderFieldRequired",
-                       "`Order` was given without `OrderField`; set OrderField=EXPIRED_TIME.")
+        raise ctx.fail(
+            "MissingParameter.OrderFieldRequired",
+            "`Order` was given without `OrderField`; set OrderField=EXPIRED_TIME.",
+        )
     visible = [r for r in instances(ctx).values() if r["InstanceState"] != "DELETING"]
-    rows = select(ctx, params, visible, ids_param="InstanceIds", id_key="InstanceId",
-                  pattern=INSTANCE_ID, malformed=INSTANCE_ID_MALFORMED,
-                  accessors=INSTANCE_FILTERS, tag_prefix=True)
+    rows = select(
+        ctx,
+        params,
+        visible,
+        ids_param="InstanceIds",
+        id_key="InstanceId",
+        pattern=INSTANCE_ID,
+        malformed=INSTANCE_ID_MALFORMED,
+        accessors=INSTANCE_FILTERS,
+        tag_prefix=True,
+    )
     if params.get("OrderField") == "EXPIRED_TIME":
-        rows.sort(key=lambda r: (r["ExpiredTime"] or "", r["InstanceId"]),
-                  reverse=params.get("Order") == "DESC")
+        rows.sort(
+            key=lambda r: (r["ExpiredTime"] or "", r["InstanceId"]),
+            reverse=params.get("Order") == "DESC",
+        )
     else:
         rows = _default_order(rows)
     return {"TotalCount": len(rows), "InstanceSet": [public(r) for r in page(ctx, rows, params)]}
@@ -316,17 +384,22 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     require(ctx, [record])
     target = lookup_blueprint(ctx, params.get("BlueprintId") or record["BlueprintId"])
     if target.get("BlueprintState", "NORMAL") != "NORMAL":
-        raise ctx.fail("ResourceUnavailable.BlueprintUnavailable",
-                       f"The blueprint `{target['BlueprintId']}` is "
-                       f"{target.get('BlueprintState')}; only NORMAL blueprints can be used.")
+        raise ctx.fail(
+            "ResourceUnavailable.BlueprintUnavailable",
+            f"The blueprint `{target['BlueprintId']}` is "
+            f"{target.get('BlueprintState')}; only NORMAL blueprints can be used.",
+        )
     if target.get("PlatformType") != record["PlatformType"] and not is_mainland(ctx.region):
-        raise ctx.fail("InvalidParameterValue.NotAllowToChangePlatformType",
-                       f"Instances outside the Chinese mainland cannot switch between "
-                       f"LINUX_UNIX and WINDOWS ({record['PlatformType']} -> "
-                       f"{target.get('PlatformType')}).",
-                       also=("InvalidParameterValue.BlueprintId",))
+        raise ctx.fail(
+            "InvalidParameterValue.NotAllowToChangePlatformType",
+            f"Instances outside the Chinese mainland cannot switch between "
+            f"LINUX_UNIX and WINDOWS ({record['PlatformType']} -> "
+            f"{target.get('PlatformType')}).",
+            also=("InvalidParameterValue.BlueprintId",),
+        )
     bundle_record = bundle(ctx, record["BundleId"]) or {
-        "BundleId": record["BundleId"], "Memory": record["Memory"],
+        "BundleId": record["BundleId"],
+        "Memory": record["Memory"],
         "SystemDiskSize": record["SystemDisk"]["DiskSize"],
     }
     misfit = blueprint_fit(bundle_record, target)
@@ -334,8 +407,9 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         raise ctx.fail("InvalidParameterValue.BlueprintConfigNotMatch", misfit)
     platform = str(target.get("PlatformType", LINUX))
     key_ids = _check_login(ctx, params.get("LoginConfiguration"), platform)
-    containers = _check_containers(ctx, params, target,
-                                   "UnsupportedOperation.BlueprintTypeNotSupportOperation")
+    containers = _check_containers(
+        ctx, params, target, "UnsupportedOperation.BlueprintTypeNotSupportOperation"
+    )
     os_fields = {"BlueprintId": target["BlueprintId"]}
     probe: Record = {}
     apply_blueprint(probe, target)
@@ -346,9 +420,12 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         keypairs.bind(ctx, key_id, record["InstanceId"])
     # The reinstalled system disk starts without containers, then runs the given ones.
     docker.replace_containers(ctx, record["InstanceId"], containers)
-    begin_operation(ctx, record, transient="RESETTING",
-                    final={"InstanceState": "RUNNING", **os_fields,
-                           "LoginSettings": {"KeyIds": key_ids}})
+    begin_operation(
+        ctx,
+        record,
+        transient="RESETTING",
+        final={"InstanceState": "RUNNING", **os_fields, "LoginSettings": {"KeyIds": key_ids}},
+    )
     return {}
 
 
@@ -358,13 +435,16 @@ def reset_instances_password(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
     records = require_many(ctx, params["InstanceIds"])
     user = params.get("UserName")
     if user is not None and len(user) > 64:
-        raise ctx.fail("InvalidParameterValue.OutOfRange",
-                       f"`UserName` has {len(user)} characters; at most 64.")
+        raise ctx.fail(
+            "InvalidParameterValue.OutOfRange",
+            f"`UserName` has {len(user)} characters; at most 64.",
+        )
     strictest = WINDOWS if any(r["PlatformType"] == WINDOWS for r in records) else LINUX
     problem = password_problem(str(params["Password"]), strictest)
     if problem:
-        raise ctx.fail("InvalidParameterValue.InvalidPassword",
-                       f"`Password` is not accepted: {problem}.")
+        raise ctx.fail(
+            "InvalidParameterValue.InvalidPassword", f"`Password` is not accepted: {problem}."
+        )
     for record in records:
         previous = record["InstanceState"]
         transient = "STOPPING" if previous == "RUNNING" else None
@@ -390,8 +470,10 @@ def modify_instances_attribute(ctx: Ctx, params: dict[str, Any]) -> dict[str, An
 def modify_instances_renew_flag(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     flag = params["RenewFlag"]
     if flag not in RENEW_FLAGS:
-        raise ctx.fail("InvalidParameterValue", f"`RenewFlag` is `{flag}`; expected one of "
-                       f"{', '.join(RENEW_FLAGS)}.")
+        raise ctx.fail(
+            "InvalidParameterValue",
+            f"`RenewFlag` is `{flag}`; expected one of {', '.join(RENEW_FLAGS)}.",
+        )
     for record in require_many(ctx, params["InstanceIds"]):
         record["RenewFlag"] = flag
     return {}
@@ -419,14 +501,18 @@ def modify_instances_bundle(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     records = require_many(ctx, params["InstanceIds"], maximum=30)
     target = bundle(ctx, params["BundleId"])
     if target is None:
-        raise ctx.fail("InvalidParameter.BundleIdNotFound",
-                       f"The bundle `{params['BundleId']}` does not exist in {ctx.region}.")
+        raise ctx.fail(
+            "InvalidParameter.BundleIdNotFound",
+            f"The bundle `{params['BundleId']}` does not exist in {ctx.region}.",
+        )
     for record in records:
         problem = bundle_change_problem(ctx, record, target)
         if problem:
-            raise ctx.fail("InvalidParameterValue.NotSupportModifyInstanceBundleType",
-                           f"Instance `{record['InstanceId']}`: {problem}",
-                           also=("OperationDenied.BundleNotSupportModify",))
+            raise ctx.fail(
+                "InvalidParameterValue.NotSupportModifyInstanceBundleType",
+                f"Instance `{record['InstanceId']}`: {problem}",
+                also=("OperationDenied.BundleNotSupportModify",),
+            )
     for record in records:
         resized: Record = {"SystemDisk": dict(record["SystemDisk"])}
         apply_bundle(resized, target)
@@ -450,12 +536,15 @@ def isolate_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     with_disks = bool(params.get("IsolateDataDisk", True))
     total = len(records) + (
         sum(disk_model.attached_data_disk_count(ctx, r["InstanceId"]) for r in records)
-        if with_disks else 0
+        if with_disks
+        else 0
     )
     if total > MAX_ISOLATE_RESOURCES:
-        raise ctx.fail("LimitExceeded.IsolateResourcesLimitExceeded",
-                       f"The request would return {total} resources (instances plus attached "
-                       f"data disks); at most {MAX_ISOLATE_RESOURCES} per request.")
+        raise ctx.fail(
+            "LimitExceeded.IsolateResourcesLimitExceeded",
+            f"The request would return {total} resources (instances plus attached "
+            f"data disks); at most {MAX_ISOLATE_RESOURCES} per request.",
+        )
     for record in records:
         record["IsolatedTime"] = ctx.iso()
         begin_operation(ctx, record, transient="SHUTDOWN", final={"InstanceState": "SHUTDOWN"})

@@ -7,6 +7,7 @@ Binding is two-sided: the key's ``AssociatedInstanceIds`` and the instance's
 ``LoginSettings.KeyIds`` change together through :func:`bind`/:func:`unbind`, which the
 instance lifecycle (create, reinstall, terminate) also uses.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,16 @@ def lookup_keypair(
     ctx: Ctx, key_id: str, field: str = "KeyIds", not_found: Sequence[str] = KEY_NOT_FOUND
 ) -> Record:
     """The key pair ``key_id`` (format, then existence checked with the documented codes)."""
-    return lookup_id(ctx, keypairs(ctx), key_id, field=field, pattern=KEY_ID,
-                     malformed=KEY_ID_MALFORMED, not_found=not_found, kind="key pair")
+    return lookup_id(
+        ctx,
+        keypairs(ctx),
+        key_id,
+        field=field,
+        pattern=KEY_ID,
+        malformed=KEY_ID_MALFORMED,
+        not_found=not_found,
+        kind="key pair",
+    )
 
 
 def _lookup_batch(ctx: Ctx, key_ids: Sequence[str], maximum: int) -> list[Record]:
@@ -69,18 +78,26 @@ def unbind(ctx: Ctx, key_id: str, iid: str) -> None:
 
 def _check_name(ctx: Ctx, name: str) -> None:
     if not name:
-        raise ctx.fail("InvalidParameterValue.InvalidKeyPairNameEmpty",
-                       "`KeyName` is empty; give 1-25 letters, digits or underscores.")
+        raise ctx.fail(
+            "InvalidParameterValue.InvalidKeyPairNameEmpty",
+            "`KeyName` is empty; give 1-25 letters, digits or underscores.",
+        )
     if len(name) > MAX_NAME:
-        raise ctx.fail("InvalidParameterValue.InvalidKeyPairNameTooLong",
-                       f"`KeyName` has {len(name)} characters; at most {MAX_NAME}.")
+        raise ctx.fail(
+            "InvalidParameterValue.InvalidKeyPairNameTooLong",
+            f"`KeyName` has {len(name)} characters; at most {MAX_NAME}.",
+        )
     if not _NAME.match(name):
-        raise ctx.fail("InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar",
-                       f"`KeyName` `{name}` may contain only letters, digits and underscores.",
-                       also=("InvalidParameterValue",))
+        raise ctx.fail(
+            "InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar",
+            f"`KeyName` `{name}` may contain only letters, digits and underscores.",
+            also=("InvalidParameterValue",),
+        )
     if any(k["KeyName"] == name for k in keypairs(ctx).values()):
-        raise ctx.fail("InvalidParameterValue.DuplicateParameterValue",
-                       f"A key pair named `{name}` already exists in {ctx.region}.")
+        raise ctx.fail(
+            "InvalidParameterValue.DuplicateParameterValue",
+            f"A key pair named `{name}` already exists in {ctx.region}.",
+        )
     quotas.require(ctx, "USER_KEY_PAIR", 1, "LimitExceeded.KeyPairLimitExceeded")
 
 
@@ -115,17 +132,21 @@ def import_key_pair(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     try:
         parsed = sshkeys.parse_openssh_public_key(params["PublicKey"])
     except sshkeys.PublicKeyError as problem:
-        raise ctx.fail("InvalidParameterValue.KeyPairPublicKeyMalformed",
-                       f"`PublicKey` is not an OpenSSH RSA public key: {problem}.") from None
+        raise ctx.fail(
+            "InvalidParameterValue.KeyPairPublicKeyMalformed",
+            f"`PublicKey` is not an OpenSSH RSA public key: {problem}.",
+        ) from None
     for other in keypairs(ctx).values():
         try:
             known = sshkeys.parse_openssh_public_key(other["PublicKey"])
         except sshkeys.PublicKeyError:
             continue
         if (known.n, known.e) == (parsed.n, parsed.e):
-            raise ctx.fail("InvalidParameterValue.KeyPairPublicKeyDuplicated",
-                           f"This public key ({parsed.fingerprint}) is already imported as "
-                           f"`{other['KeyId']}`.")
+            raise ctx.fail(
+                "InvalidParameterValue.KeyPairPublicKeyDuplicated",
+                f"This public key ({parsed.fingerprint}) is already imported as "
+                f"`{other['KeyId']}`.",
+            )
     record = _store(ctx, name, " ".join(params["PublicKey"].split()))
     return {"KeyId": record["KeyId"]}
 
@@ -140,14 +161,18 @@ def delete_key_pairs(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     }
     for record in records:
         if record["AssociatedInstanceIds"]:
-            raise ctx.fail("ResourceInUse.KeyPairInUse",
-                           f"The key pair `{record['KeyId']}` is bound to "
-                           f"{', '.join(record['AssociatedInstanceIds'])}; unbind it first "
-                           "(DisassociateInstancesKeyPairs).")
+            raise ctx.fail(
+                "ResourceInUse.KeyPairInUse",
+                f"The key pair `{record['KeyId']}` is bound to "
+                f"{', '.join(record['AssociatedInstanceIds'])}; unbind it first "
+                "(DisassociateInstancesKeyPairs).",
+            )
         if record["KeyId"] in blueprint_keys:
-            raise ctx.fail("UnsupportedOperation.KeyPairBindToBlueprints",
-                           f"The key pair `{record['KeyId']}` is part of a custom blueprint; "
-                           "delete that blueprint first.")
+            raise ctx.fail(
+                "UnsupportedOperation.KeyPairBindToBlueprints",
+                f"The key pair `{record['KeyId']}` is part of a custom blueprint; "
+                "delete that blueprint first.",
+            )
     for record in records:
         del keypairs(ctx)[record["KeyId"]]
     return {}
@@ -163,9 +188,18 @@ KEYPAIR_FILTERS = {
 def describe_key_pairs(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     """``key-name`` matches by substring (the docs: 支持模糊匹配); the others exactly."""
     oldest_first = sorted(keypairs(ctx).values(), key=lambda r: (r["CreatedTime"], r["KeyId"]))
-    rows = select(ctx, params, oldest_first, ids_param="KeyIds", id_key="KeyId",
-                  pattern=KEY_ID, malformed=KEY_ID_MALFORMED, accessors=KEYPAIR_FILTERS,
-                  fuzzy=("key-name",), max_values=5)
+    rows = select(
+        ctx,
+        params,
+        oldest_first,
+        ids_param="KeyIds",
+        id_key="KeyId",
+        pattern=KEY_ID,
+        malformed=KEY_ID_MALFORMED,
+        accessors=KEYPAIR_FILTERS,
+        fuzzy=("key-name",),
+        max_values=5,
+    )
     return {"TotalCount": len(rows), "KeyPairSet": [public(r) for r in page(ctx, rows, params)]}
 
 
@@ -177,13 +211,16 @@ def _key_binding(ctx: Ctx, params: dict[str, Any], *, binding: bool) -> dict[str
         bound = instance["LoginSettings"].get("KeyIds") or []
         for key in keys:
             if binding and key["KeyId"] in bound:
-                raise ctx.fail("UnsupportedOperation.KeyPairBindDuplicate",
-                               f"The key pair `{key['KeyId']}` is already bound to "
-                               f"`{instance['InstanceId']}`.")
+                raise ctx.fail(
+                    "UnsupportedOperation.KeyPairBindDuplicate",
+                    f"The key pair `{key['KeyId']}` is already bound to "
+                    f"`{instance['InstanceId']}`.",
+                )
             if not binding and key["KeyId"] not in bound:
-                raise ctx.fail("UnsupportedOperation.KeyPairNotBoundToInstance",
-                               f"The key pair `{key['KeyId']}` is not bound to "
-                               f"`{instance['InstanceId']}`.")
+                raise ctx.fail(
+                    "UnsupportedOperation.KeyPairNotBoundToInstance",
+                    f"The key pair `{key['KeyId']}` is not bound to `{instance['InstanceId']}`.",
+                )
     for instance in targets:
         previous = instance["InstanceState"]
         for key in keys:

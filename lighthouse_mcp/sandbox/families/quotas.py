@@ -4,6 +4,7 @@ Totals are per account and region. Usage is counted from the live state, so crea
 key pair lowers ``USER_KEY_PAIR``'s available count by one, and a family that would go
 over a total raises its documented ``LimitExceeded.*`` code through :func:`require`.
 """
+
 from __future__ import annotations
 
 from typing import Any

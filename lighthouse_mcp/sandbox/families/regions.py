@@ -1,4 +1,5 @@
 """DescribeRegions and DescribeZones: the documented regions, and the zones of the caller's."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,7 +9,6 @@ from ..engine.context import Ctx
 from ..engine.registry import Family
 
 family = Family("regions", coverage="seed")
-
 
 
 @family.handler("DescribeRegions")

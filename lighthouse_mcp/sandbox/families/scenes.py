@@ -1,4 +1,5 @@
 """DescribeAllScenes and DescribeScenes: the usage scenes blueprints are grouped by."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,6 @@ from ..engine.listing import page
 from ..engine.registry import Family
 
 family = Family("scenes", coverage="seed")
-
 
 
 def _scenes(ctx: Ctx, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ rollback would. Snapshots have their own little lifecycle (``CREATING`` -> ``NOR
 instance busy through :func:`.instance_model.begin_operation`, which is what makes the
 instance's other actions answer "operation in progress" meanwhile.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,9 +33,16 @@ def snapshots(ctx: Ctx) -> dict[str, Record]:
 
 
 def lookup_snapshot(ctx: Ctx, snapshot_id: str, field: str = "SnapshotId") -> Record:
-    return lookup_id(ctx, snapshots(ctx), snapshot_id, field=field, pattern=SNAPSHOT_ID,
-                     malformed=SNAPSHOT_ID_MALFORMED, not_found=SNAPSHOT_NOT_FOUND,
-                     kind="snapshot")
+    return lookup_id(
+        ctx,
+        snapshots(ctx),
+        snapshot_id,
+        field=field,
+        pattern=SNAPSHOT_ID,
+        malformed=SNAPSHOT_ID_MALFORMED,
+        not_found=SNAPSHOT_NOT_FOUND,
+        kind="snapshot",
+    )
 
 
 def _check_name(ctx: Ctx, name: str | None) -> None:
@@ -43,11 +51,18 @@ def _check_name(ctx: Ctx, name: str | None) -> None:
 
 def _start(ctx: Ctx, record: Record, operation: str, transient: str) -> None:
     """Put a snapshot in ``transient`` and schedule its return to NORMAL/SUCCESS."""
-    record.update(SnapshotState=transient, Percent=0, LatestOperation=operation,
-                  LatestOperationState="OPERATING", LatestOperationRequestId=ctx.request_id)
-    ctx.schedule("snapshots", record["SnapshotId"],
-                 set={"SnapshotState": "NORMAL", "Percent": 100,
-                      "LatestOperationState": "SUCCESS"})
+    record.update(
+        SnapshotState=transient,
+        Percent=0,
+        LatestOperation=operation,
+        LatestOperationState="OPERATING",
+        LatestOperationRequestId=ctx.request_id,
+    )
+    ctx.schedule(
+        "snapshots",
+        record["SnapshotId"],
+        set={"SnapshotState": "NORMAL", "Percent": 100, "LatestOperationState": "SUCCESS"},
+    )
 
 
 @family.handler("CreateInstanceSnapshot")
@@ -56,9 +71,11 @@ def create_instance_snapshot(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
     instance = lookup(ctx, params["InstanceId"])
     require(ctx, [instance])
     if (bundle(ctx, instance["BundleId"]) or {}).get("BundleType") == "STORAGE_BUNDLE":
-        raise ctx.fail("OperationDenied.OperationDeniedCreateSnapshotForStorageBundle",
-                       f"The instance `{instance['InstanceId']}` uses a storage bundle; "
-                       "storage bundles do not support snapshots.")
+        raise ctx.fail(
+            "OperationDenied.OperationDeniedCreateSnapshotForStorageBundle",
+            f"The instance `{instance['InstanceId']}` uses a storage bundle; "
+            "storage bundles do not support snapshots.",
+        )
     quotas.require(ctx, "SNAPSHOT", 1, "LimitExceeded.SnapshotQuotaLimitExceeded")
     disk = instance["SystemDisk"]
     record: Record = {
@@ -89,22 +106,33 @@ def apply_instance_snapshot(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     snapshot = lookup_snapshot(ctx, params["SnapshotId"])
     require(ctx, [instance])
     if snapshot["_instance_id"] != instance["InstanceId"]:
-        raise ctx.fail("ResourceNotFound.SnapshotNotFound",
-                       f"The snapshot `{snapshot['SnapshotId']}` belongs to "
-                       f"`{snapshot['_instance_id']}`; a snapshot can only roll back its own "
-                       "system disk.", also=SNAPSHOT_NOT_FOUND)
+        raise ctx.fail(
+            "ResourceNotFound.SnapshotNotFound",
+            f"The snapshot `{snapshot['SnapshotId']}` belongs to "
+            f"`{snapshot['_instance_id']}`; a snapshot can only roll back its own "
+            "system disk.",
+            also=SNAPSHOT_NOT_FOUND,
+        )
     if snapshot["SnapshotState"] != "NORMAL":
-        raise ctx.fail("UnsupportedOperation.InvalidSnapshotState",
-                       f"The snapshot `{snapshot['SnapshotId']}` is "
-                       f"{snapshot['SnapshotState']}; it must be NORMAL.")
+        raise ctx.fail(
+            "UnsupportedOperation.InvalidSnapshotState",
+            f"The snapshot `{snapshot['SnapshotId']}` is "
+            f"{snapshot['SnapshotState']}; it must be NORMAL.",
+        )
     if snapshot["DiskSize"] != instance["SystemDisk"].get("DiskSize"):
-        raise ctx.fail("InvalidParameterValue.DiskSizeNotMatch",
-                       f"The system disk is now {instance['SystemDisk'].get('DiskSize')} GB but "
-                       f"the snapshot was taken at {snapshot['DiskSize']} GB.")
+        raise ctx.fail(
+            "InvalidParameterValue.DiskSizeNotMatch",
+            f"The system disk is now {instance['SystemDisk'].get('DiskSize')} GB but "
+            f"the snapshot was taken at {snapshot['DiskSize']} GB.",
+        )
     _start(ctx, snapshot, "RollbackInstanceSnapshot", "ROLLBACKING")
     previous = instance["InstanceState"]
-    begin_operation(ctx, instance, transient="STOPPING" if previous == "RUNNING" else None,
-                    final={"InstanceState": previous, **snapshot["_os"]})
+    begin_operation(
+        ctx,
+        instance,
+        transient="STOPPING" if previous == "RUNNING" else None,
+        final={"InstanceState": previous, **snapshot["_os"]},
+    )
     return {}
 
 
@@ -115,10 +143,12 @@ def delete_snapshots(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     records = [lookup_snapshot(ctx, sid, "SnapshotIds") for sid in ids]
     for record in records:
         if record["SnapshotState"] != "NORMAL":
-            raise ctx.fail("UnsupportedOperation.InvalidSnapshotState",
-                           f"The snapshot `{record['SnapshotId']}` is {record['SnapshotState']}; "
-                           "only NORMAL snapshots can be deleted.",
-                           also=("UnsupportedOperation.SnapshotBusy",))
+            raise ctx.fail(
+                "UnsupportedOperation.InvalidSnapshotState",
+                f"The snapshot `{record['SnapshotId']}` is {record['SnapshotState']}; "
+                "only NORMAL snapshots can be deleted.",
+                also=("UnsupportedOperation.SnapshotBusy",),
+            )
     for record in records:
         del snapshots(ctx)[record["SnapshotId"]]
     return {}
@@ -143,11 +173,20 @@ SNAPSHOT_FILTERS = {
 
 @family.handler("DescribeSnapshots")
 def describe_snapshots(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    newest_first = sorted(snapshots(ctx).values(),
-                          key=lambda r: (r["CreatedTime"], r["SnapshotId"]), reverse=True)
-    rows = select(ctx, params, newest_first, ids_param="SnapshotIds", id_key="SnapshotId",
-                  pattern=SNAPSHOT_ID, malformed=SNAPSHOT_ID_MALFORMED,
-                  accessors=SNAPSHOT_FILTERS, max_values=5)
+    newest_first = sorted(
+        snapshots(ctx).values(), key=lambda r: (r["CreatedTime"], r["SnapshotId"]), reverse=True
+    )
+    rows = select(
+        ctx,
+        params,
+        newest_first,
+        ids_param="SnapshotIds",
+        id_key="SnapshotId",
+        pattern=SNAPSHOT_ID,
+        malformed=SNAPSHOT_ID_MALFORMED,
+        accessors=SNAPSHOT_FILTERS,
+        max_values=5,
+    )
     return {"TotalCount": len(rows), "SnapshotSet": [public(r) for r in page(ctx, rows, params)]}
 
 
@@ -155,11 +194,9 @@ def snapshot_denials(record: Record) -> list[Record]:
     """DeniedAction entries of one snapshot: only a NORMAL snapshot can be used or deleted."""
     if record["SnapshotState"] == "NORMAL":
         return []
-    message = (f"快照 {record['SnapshotId']} 处于 {record['SnapshotState']} 状态中，"
-               "不支持该操作。")
+    message = f"快照 {record['SnapshotId']} 处于 {record['SnapshotState']} 状态中，不支持该操作。"
     return [
-        {"Action": action, "Code": "UnsupportedOperation.InvalidSnapshotState",
-         "Message": message}
+        {"Action": action, "Code": "UnsupportedOperation.InvalidSnapshotState", "Message": message}
         for action in ("ApplyInstanceSnapshot", "DeleteSnapshots")
     ]
 
@@ -169,6 +206,8 @@ def describe_snapshots_denied_actions(ctx: Ctx, params: dict[str, Any]) -> dict[
     ids = params["SnapshotIds"]
     check_ids(ctx, ids, "SnapshotIds", SNAPSHOT_ID, SNAPSHOT_ID_MALFORMED, maximum=100)
     records = [lookup_snapshot(ctx, sid, "SnapshotIds") for sid in ids]
-    return {"SnapshotDeniedActionSet": [
-        {"SnapshotId": r["SnapshotId"], "DeniedActions": snapshot_denials(r)} for r in records
-    ]}
+    return {
+        "SnapshotDeniedActionSet": [
+            {"SnapshotId": r["SnapshotId"], "DeniedActions": snapshot_denials(r)} for r in records
+        ]
+    }

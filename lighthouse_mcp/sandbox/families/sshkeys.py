@@ -9,6 +9,7 @@ format. ImportKeyPair uses :func:`parse_openssh_public_key` to refuse malformed 
 way the real service does. This is emulator-grade key generation (a CSPRNG, standard
 parameters), not a hardened cryptographic library: no constant-time arithmetic.
 """
+
 from __future__ import annotations
 
 import base64

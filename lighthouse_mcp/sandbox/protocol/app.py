@@ -12,6 +12,7 @@ Admin endpoints (loopback clients only, or any client presenting the configured
 ``POST /admin/faults`` (``{"add": [fault, ...]}``, ``{"clear": true}``,
 ``{"enforce_rate_limits": bool}``); ``GET /admin/requests`` (secrets redacted).
 """
+
 from __future__ import annotations
 
 import hmac

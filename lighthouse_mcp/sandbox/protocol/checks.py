@@ -11,6 +11,7 @@ missing required ones → each present parameter in documented order (type, then
 enum, range, length, item count, duplicates, id format, filters) → cross-parameter
 constraints. Paths in messages use the API's own spelling, ``Filters.0.Values.1``.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,43 +42,79 @@ CONDITION_CODES: dict[str, tuple[str, ...]] = {
     "type": ("InvalidParameter",),
     "enum": ("InvalidParameterValue",),
     "enum_number": ("InvalidParameterValue.OutOfRange", "InvalidParameterValue"),
-    "negative": ("InvalidParameterValue.Negative", "InvalidParameterValue.OutOfRange",
-                 "InvalidParameterValue"),
+    "negative": (
+        "InvalidParameterValue.Negative",
+        "InvalidParameterValue.OutOfRange",
+        "InvalidParameterValue",
+    ),
     "below_min": ("InvalidParameterValue.OutOfRange", "InvalidParameterValue"),
-    "above_max": ("InvalidParameterValue.OutOfRange", "InvalidParameterValue.TooLarge",
-                  "InvalidParameterValue"),
-    "limit_above_max": ("InvalidParameterValue.LimitExceeded", "InvalidParameterValue.OutOfRange",
-                        "InvalidParameterValue"),
-    "too_long": ("InvalidParameterValue.TooLong", "InvalidParameterValue.Length",
-                 "InvalidParameterValue"),
+    "above_max": (
+        "InvalidParameterValue.OutOfRange",
+        "InvalidParameterValue.TooLarge",
+        "InvalidParameterValue",
+    ),
+    "limit_above_max": (
+        "InvalidParameterValue.LimitExceeded",
+        "InvalidParameterValue.OutOfRange",
+        "InvalidParameterValue",
+    ),
+    "too_long": (
+        "InvalidParameterValue.TooLong",
+        "InvalidParameterValue.Length",
+        "InvalidParameterValue",
+    ),
     "too_many_items": ("InvalidParameterValue.LimitExceeded", "InvalidParameterValue"),
-    "too_few_items": ("InvalidParameterValue", ),
+    "too_few_items": ("InvalidParameterValue",),
     "duplicated": ("InvalidParameterValue.Duplicated", "InvalidParameterValue"),
     "id:lhins": ("InvalidParameterValue.InstanceIdMalformed", "InvalidParameterValue"),
-    "id:lhdisk": ("InvalidParameterValue.InvalidDiskIdMalformed",
-                  "InvalidParameterValue.DiskIdMalformed", "InvalidParameterValue"),
+    "id:lhdisk": (
+        "InvalidParameterValue.InvalidDiskIdMalformed",
+        "InvalidParameterValue.DiskIdMalformed",
+        "InvalidParameterValue",
+    ),
     "id:lhsnap": ("InvalidParameterValue.SnapshotIdMalformed", "InvalidParameterValue"),
-    "id:lhbp": ("InvalidParameterValue.BlueprintIdMalformed",
-                "InvalidParameterValue.InvalidBlueprintId", "InvalidParameterValue"),
+    "id:lhbp": (
+        "InvalidParameterValue.BlueprintIdMalformed",
+        "InvalidParameterValue.InvalidBlueprintId",
+        "InvalidParameterValue",
+    ),
     "id:lhkp": ("InvalidParameterValue.KeyPairIdMalformed", "InvalidParameterValue"),
     "id:lhbak": ("InvalidParameterValue.DiskBackupIdMalformed", "InvalidParameterValue"),
     "id:ccn": ("InvalidParameterValue.CcnIdMalformed", "InvalidParameterValue"),
     "id:lhft": ("InvalidParameterValue.FirewallTemplateIdMalformed", "InvalidParameterValue"),
     "id:lhsc": ("InvalidParameterValue.InvalidSceneIdMalformed", "InvalidParameterValue"),
-    "filter_not_dict": ("InvalidParameter.InvalidFilterNotDict", "InvalidParameter.InvalidFilter",
-                        "InvalidParameter"),
-    "filter_name_not_str": ("InvalidParameter.InvalidFilterInvalidNameNotStr",
-                            "InvalidParameter.InvalidFilter", "InvalidParameter"),
-    "filter_unknown_name": ("InvalidParameter.InvalidFilterNotSupportedName",
-                            "InvalidParameter.InvalidFilterInvalidKey",
-                            "InvalidParameter.InvalidFilterName",
-                            "InvalidParameter.InvalidFilter", "InvalidParameterValue"),
-    "filter_values_not_list": ("InvalidParameter.InvalidFilterInvalidValuesNotList",
-                               "InvalidParameter.InvalidFilter", "InvalidParameter"),
-    "filter_too_many_values": ("InvalidParameter.FilterValueLimitExceeded",
-                               "InvalidParameterValue.LimitExceeded", "InvalidParameterValue"),
-    "filter_too_many": ("InvalidParameterValue.LimitExceeded", "InvalidParameter.InvalidFilter",
-                        "InvalidParameterValue"),
+    "filter_not_dict": (
+        "InvalidParameter.InvalidFilterNotDict",
+        "InvalidParameter.InvalidFilter",
+        "InvalidParameter",
+    ),
+    "filter_name_not_str": (
+        "InvalidParameter.InvalidFilterInvalidNameNotStr",
+        "InvalidParameter.InvalidFilter",
+        "InvalidParameter",
+    ),
+    "filter_unknown_name": (
+        "InvalidParameter.InvalidFilterNotSupportedName",
+        "InvalidParameter.InvalidFilterInvalidKey",
+        "InvalidParameter.InvalidFilterName",
+        "InvalidParameter.InvalidFilter",
+        "InvalidParameterValue",
+    ),
+    "filter_values_not_list": (
+        "InvalidParameter.InvalidFilterInvalidValuesNotList",
+        "InvalidParameter.InvalidFilter",
+        "InvalidParameter",
+    ),
+    "filter_too_many_values": (
+        "InvalidParameter.FilterValueLimitExceeded",
+        "InvalidParameterValue.LimitExceeded",
+        "InvalidParameterValue",
+    ),
+    "filter_too_many": (
+        "InvalidParameterValue.LimitExceeded",
+        "InvalidParameter.InvalidFilter",
+        "InvalidParameterValue",
+    ),
     "conflict": ("InvalidParameter.ParameterConflict", "InvalidParameter"),
     "one_of_required": ("MissingParameter",),
     "requires": ("MissingParameter",),
@@ -85,8 +122,16 @@ CONDITION_CODES: dict[str, tuple[str, ...]] = {
 
 _ID_BODY = re.compile(r"[a-z0-9]{8}")
 #: Code suffixes that name a *condition* (length, count, format), not a bad value as such.
-_CONDITION_WORDS = ("Malformed", "TooLong", "Length", "Duplicated", "LimitExceeded",
-                    "OutOfRange", "Negative", "TooLarge")
+_CONDITION_WORDS = (
+    "Malformed",
+    "TooLong",
+    "Length",
+    "Duplicated",
+    "LimitExceeded",
+    "OutOfRange",
+    "Negative",
+    "TooLarge",
+)
 
 
 def region_required(action: Action) -> bool:
@@ -259,8 +304,11 @@ class _Checker:
         Period / CurInstanceDeadline pair.
         """
         wanted = list(names)
-        found = sorted(c for c in self.documented
-                       if c.startswith("MissingParameter.") and all(n in c for n in wanted))
+        found = sorted(
+            c
+            for c in self.documented
+            if c.startswith("MissingParameter.") and all(n in c for n in wanted)
+        )
         return found[0] if found else None
 
     def code_with_words(self, name: str, condition: str) -> str | None:
@@ -271,16 +319,19 @@ class _Checker:
         """
         words = re.findall(r"[A-Z][a-z0-9]*", name) or [name]
         pattern = re.compile(".*".join(map(re.escape, words)) + f".*{condition}$")
-        found = sorted((c for c in self.documented if pattern.search(c.split(".", 1)[-1])),
-                       key=len)
+        found = sorted((c for c in self.documented if pattern.search(c.split(".", 1)[-1])), key=len)
         return found[0] if found else None
 
     def code_naming(self, stem: str) -> str | None:
         stem = stem.lower()
         found = sorted(
-            (c for c in self.documented
-             if c.startswith("InvalidParameterValue.") and stem in c.lower()
-             and not any(word in c for word in _CONDITION_WORDS)),
+            (
+                c
+                for c in self.documented
+                if c.startswith("InvalidParameterValue.")
+                and stem in c.lower()
+                and not any(word in c for word in _CONDITION_WORDS)
+            ),
             key=len,
         )
         return found[0] if found else None
@@ -466,8 +517,7 @@ def _is_secret_path(path: str) -> bool:
     """True for ``Password``, ``LoginConfiguration.Password.0``, ``Envs.1.Value``..."""
     parts = path.split(".")
     return any(
-        part in SECRET_FIELDS
-        or (part == "Value" and i >= 2 and parts[i - 2] in SECRET_PAIR_LISTS)
+        part in SECRET_FIELDS or (part == "Value" and i >= 2 and parts[i - 2] in SECRET_PAIR_LISTS)
         for i, part in enumerate(parts)
     )
 

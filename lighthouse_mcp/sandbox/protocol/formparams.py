@@ -13,6 +13,7 @@ the same message a JSON caller gets. Only what cannot be said in JSON at all (a 
 given twice, a scalar with members, an array index that is not a number, gaps in an
 array) is refused here, as ``InvalidParameter`` naming the parameter.
 """
+
 from __future__ import annotations
 
 import math
@@ -54,8 +55,9 @@ def parse(text: str) -> list[tuple[str, str]]:
         if not sep or not name:
             raise _invalid(f"The form parameter {part[:40]!r} is not name=value.")
         try:
-            pairs.append((unquote_plus(name, errors="strict"),
-                          unquote_plus(value, errors="strict")))
+            pairs.append(
+                (unquote_plus(name, errors="strict"), unquote_plus(value, errors="strict"))
+            )
         except UnicodeDecodeError:
             raise _invalid(f"The form parameter {name[:40]!r} is not UTF-8 once decoded.") from None
     return pairs
@@ -108,16 +110,18 @@ class _Shaper:
     def members(self, node: Tree, members: Sequence[Param] | None, path: str) -> dict[str, Any]:
         by_name = {p["name"]: p for p in members or ()}
         return {
-            name: (self.param(child, by_name[name], f"{path}{name}") if name in by_name
-                   else _untyped(child, f"{path}{name}"))
+            name: (
+                self.param(child, by_name[name], f"{path}{name}")
+                if name in by_name
+                else _untyped(child, f"{path}{name}")
+            )
             for name, child in node.items()
         }
 
     def param(self, node: str | Tree, p: Param, path: str) -> Any:
         if not p["array"] or isinstance(node, str):
             return self.item(node, p, path)  # a lone text where an array belongs: checked later
-        return [self.item(child, p, f"{path}.{i}")
-                for i, child in enumerate(_items(node, path))]
+        return [self.item(child, p, f"{path}.{i}") for i, child in enumerate(_items(node, path))]
 
     def item(self, node: str | Tree, p: Param, path: str) -> Any:
         kind = p["type"]
@@ -139,13 +143,15 @@ def _items(node: Tree, path: str) -> list[str | Tree]:
     """An array branch's children in index order; indices must be 0..n-1."""
     bad = next((k for k in node if not _INDEX.fullmatch(k)), None)
     if bad is not None:
-        raise _invalid(f"`{path}` is an array; `{path}.{bad[:40]}` is not an item index "
-                       "(0, 1, 2, ...).")
+        raise _invalid(
+            f"`{path}` is an array; `{path}.{bad[:40]}` is not an item index (0, 1, 2, ...)."
+        )
     indices = sorted(int(k) for k in node)
     missing = next((i for i, k in enumerate(indices) if i != k), None)
     if missing is not None:
-        raise _invalid(f"`{path}` items must be numbered from 0 without gaps; "
-                       f"`{path}.{missing}` is missing.")
+        raise _invalid(
+            f"`{path}` items must be numbered from 0 without gaps; `{path}.{missing}` is missing."
+        )
     return [node[str(i)] for i in indices]
 
 
@@ -172,4 +178,3 @@ def unflatten(
     "Limit": 20}``.
     """
     return _Shaper(structure).members(_tree(pairs), inputs, "")
-

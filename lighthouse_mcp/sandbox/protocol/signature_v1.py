@@ -19,6 +19,7 @@ then ``AuthFailure.SignatureExpire`` (Timestamp 5 minutes off), ``SecretIdNotFou
 together guard against replay (the docs: 与 Timestamp 联合起来，用于防止重放攻击): a
 (SecretId, Timestamp, Nonce) seen before within the freshness window is refused.
 """
+
 from __future__ import annotations
 
 import base64
@@ -36,10 +37,21 @@ HMAC_SHA256 = "HmacSHA256"
 HMAC_SHA1 = "HmacSHA1"
 #: Common parameters of v1 (the 公共参数 page), plus ``RequestClient``, which the official
 #: SDKs add to every v1 request; none of them is an input of the action.
-COMMON_PARAMS = frozenset({
-    "Action", "Version", "Region", "Timestamp", "Nonce", "SecretId", "Signature",
-    "SignatureMethod", "Token", "Language", "RequestClient",
-})
+COMMON_PARAMS = frozenset(
+    {
+        "Action",
+        "Version",
+        "Region",
+        "Timestamp",
+        "Nonce",
+        "SecretId",
+        "Signature",
+        "SignatureMethod",
+        "Token",
+        "Language",
+        "RequestClient",
+    }
+)
 #: The docs: POST 请求使用签名方法 v1 时不得超过1MB.
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -101,9 +113,7 @@ def _required(params: Mapping[str, str], name: str) -> str:
 def _positive(params: Mapping[str, str], name: str, what: str) -> str:
     value = _required(params, name).strip()
     if not _POSITIVE.fullmatch(value):
-        raise ParameterError(
-            "InvalidParameter", f"`{name}` must be {what}; got {value[:20]!r}."
-        )
+        raise ParameterError("InvalidParameter", f"`{name}` must be {what}; got {value[:20]!r}.")
     return value
 
 
@@ -117,8 +127,9 @@ class V1Request:
     params: Mapping[str, str]  # every form pair, Signature included
 
 
-def verify(request: V1Request, keys: Mapping[str, signature_v3.Key], now: float,
-           ledger: NonceLedger) -> signature_v3.Key:
+def verify(
+    request: V1Request, keys: Mapping[str, signature_v3.Key], now: float, ledger: NonceLedger
+) -> signature_v3.Key:
     """The key that signed ``request``; raises AuthFailure/ParameterError otherwise."""
     params = request.params
     timestamp = int(_positive(params, "Timestamp", "an integer UNIX time in seconds"))

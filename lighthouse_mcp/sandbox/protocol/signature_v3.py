@@ -21,6 +21,7 @@ Codes (公共错误码 and the 签名方法 v3 page):
 * ``AuthFailure.SignatureFailure`` — the signature does not match, including when the
   credential date is not the UTC date of the timestamp (the docs require they agree).
 """
+
 from __future__ import annotations
 
 import hmac
@@ -173,5 +174,7 @@ def check_token(key: Key, token: str | None) -> None:
             )
         return
     if not token or not hmac.compare_digest(token.encode(), key.token.encode()):
-        raise AuthFailure("AuthFailure.TokenFailure",
-                          "The session token (X-TC-Token, or v1's Token) is missing or not valid.")
+        raise AuthFailure(
+            "AuthFailure.TokenFailure",
+            "The session token (X-TC-Token, or v1's Token) is missing or not valid.",
+        )

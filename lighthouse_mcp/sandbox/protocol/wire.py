@@ -23,6 +23,7 @@ Decoding happens before anything else so the request log and fault injection kno
 action whichever way it came; :func:`action_params` turns the action's part into the
 JSON shape once the catalog entry is known.
 """
+
 from __future__ import annotations
 
 import json
@@ -71,12 +72,15 @@ def decode(request: signature_v3.ReceivedRequest) -> Incoming:
     does not accept."""
     method = request.method.upper()
     if method not in ("GET", "POST"):
-        raise err("UnsupportedProtocol",
-                  f"The API accepts GET and POST requests only, not {method[:10]}.")
+        raise err(
+            "UnsupportedProtocol", f"The API accepts GET and POST requests only, not {method[:10]}."
+        )
     if method == "GET":
         if len(request.query.encode("latin-1", "replace")) > MAX_QUERY_BYTES:
-            raise err("RequestSizeLimitExceeded",
-                      "A GET request's query string may not exceed 32 KB; send a POST.")
+            raise err(
+                "RequestSizeLimitExceeded",
+                "A GET request's query string may not exceed 32 KB; send a POST.",
+            )
         pairs = formparams.parse(request.query)
         if "authorization" not in request.headers and _names_v1(pairs):
             return _v1(request, pairs)
@@ -94,29 +98,41 @@ def _names_v1(pairs: Sequence[tuple[str, str]]) -> bool:
 
 def _headers(request: signature_v3.ReceivedRequest, signing: Signing, **parts: Any) -> Incoming:
     h = request.headers
-    return Incoming(signing, h.get("x-tc-action"), h.get("x-tc-version"), h.get("x-tc-region"),
-                    h.get("x-tc-language"), **parts)
+    return Incoming(
+        signing,
+        h.get("x-tc-action"),
+        h.get("x-tc-version"),
+        h.get("x-tc-region"),
+        h.get("x-tc-language"),
+        **parts,
+    )
 
 
 def _tc3_get(request: signature_v3.ReceivedRequest, pairs: list[tuple[str, str]]) -> Incoming:
     content_type = _content_type(request)
     if content_type != FORM:
-        raise err("InvalidParameter",
-                  f"A GET request must have Content-Type {FORM} (the only type the docs "
-                  f"allow for GET); got {content_type[:60]!r}.")
+        raise err(
+            "InvalidParameter",
+            f"A GET request must have Content-Type {FORM} (the only type the docs "
+            f"allow for GET); got {content_type[:60]!r}.",
+        )
     return _headers(request, "tc3", form=pairs)
 
 
 def _tc3_post(request: signature_v3.ReceivedRequest) -> Incoming:
     content_type = _content_type(request)
     if content_type == FORM:
-        raise err("InvalidParameter",
-                  f"A {FORM} POST must be signed with signature method v1 (HmacSHA1 or "
-                  "HmacSHA256 with Signature in the form); TC3-HMAC-SHA256 POST requests "
-                  f"take {JSON}.")
+        raise err(
+            "InvalidParameter",
+            f"A {FORM} POST must be signed with signature method v1 (HmacSHA1 or "
+            "HmacSHA256 with Signature in the form); TC3-HMAC-SHA256 POST requests "
+            f"take {JSON}.",
+        )
     if content_type != JSON:
-        raise err("InvalidParameter",
-                  f"Content-Type must be {JSON} (TC3 signing); got {content_type[:60]!r}.")
+        raise err(
+            "InvalidParameter",
+            f"Content-Type must be {JSON} (TC3 signing); got {content_type[:60]!r}.",
+        )
     return _headers(request, "tc3", json_body=request.body)
 
 
@@ -139,13 +155,22 @@ def _v1(request: signature_v3.ReceivedRequest, pairs: list[tuple[str, str]]) -> 
     params: dict[str, str] = {}
     for name, value in pairs:
         if name in params:
-            raise ParameterError("InvalidParameter",
-                                 f"The parameter `{name[:80]}` is given more than once.")
+            raise ParameterError(
+                "InvalidParameter", f"The parameter `{name[:80]}` is given more than once."
+            )
         params[name] = value
-    signed = signature_v1.V1Request(request.method.upper(), request.headers.get("host", ""),
-                               request.path or "/", params)
-    return Incoming("v1", params.get("Action"), params.get("Version"), params.get("Region"),
-                    params.get("Language"), form=signature_v1.api_params(pairs), v1=signed)
+    signed = signature_v1.V1Request(
+        request.method.upper(), request.headers.get("host", ""), request.path or "/", params
+    )
+    return Incoming(
+        "v1",
+        params.get("Action"),
+        params.get("Version"),
+        params.get("Region"),
+        params.get("Language"),
+        form=signature_v1.api_params(pairs),
+        v1=signed,
+    )
 
 
 def action_params(incoming: Incoming, entry: Action) -> Any:

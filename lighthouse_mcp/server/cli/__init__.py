@@ -4,6 +4,7 @@ Each subcommand lives in its own module of this package (serve, catalog, tools, 
 sandbox) exposing ``add_arguments(parser)`` and ``run(args) -> int``; this module only
 dispatches. With no subcommand the server runs (``serve``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -90,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # last line of defence: a person never sees a traceback
         if os.environ.get("LIGHTHOUSE_MCP_DEBUG"):
             raise
-        print(f"lighthouse-mcp {name}: unexpected {type(exc).__name__}; set "
-              "LIGHTHOUSE_MCP_DEBUG=1 to see the details", file=sys.stderr)
+        print(
+            f"lighthouse-mcp {name}: unexpected {type(exc).__name__}; set "
+            "LIGHTHOUSE_MCP_DEBUG=1 to see the details",
+            file=sys.stderr,
+        )
         return 70

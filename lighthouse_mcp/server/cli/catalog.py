@@ -4,6 +4,7 @@ Without NAME it prints the counts (a quick check that the installed package carr
 whole API); with an action or structure name it prints that entry in full, as readable
 text or, with ``--json``, exactly as the catalog stores it (for scripts and bug reports).
 """
+
 from __future__ import annotations
 
 import argparse

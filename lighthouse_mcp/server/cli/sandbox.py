@@ -6,6 +6,7 @@ found wins: ``--secret-id``/``--secret-key``, then TENCENTCLOUD_SECRET_ID/KEY fr
 environment, then the sandbox's documented default pair. A secret key given by option or
 environment is never printed — only where it came from.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,33 +29,61 @@ from lighthouse_mcp.sandbox import (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765,
-                        help="port to listen on; 0 picks a free one (default 8765)")
-    parser.add_argument("--state", type=Path, metavar="FILE",
-                        help="load state from FILE at start and save it after each change")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8765,
+        help="port to listen on; 0 picks a free one (default 8765)",
+    )
+    parser.add_argument(
+        "--state",
+        type=Path,
+        metavar="FILE",
+        help="load state from FILE at start and save it after each change",
+    )
     parser.add_argument("--secret-id", help="SecretId to accept (with --secret-key)")
-    parser.add_argument("--secret-key",
-                        help="SecretKey to accept (with --secret-id); visible in the process "
-                             "list, so prefer TENCENTCLOUD_SECRET_KEY")
-    parser.add_argument("--delay", type=_seconds, default=0.2, metavar="SECONDS",
-                        help="how long a state transition takes, e.g. PENDING -> RUNNING "
-                             "(default 0.2)")
-    parser.add_argument("--fault", action="append", default=[], metavar="SPEC",
-                        help="inject a fault from the start (repeatable): KIND[,action=A]"
-                             "[,count=N][,seconds=S][,status=5xx][,after]; KIND is latency, "
-                             "http_error, internal_error, throttle, drop or malformed")
-    parser.add_argument("--enforce-rate-limits", action="store_true",
-                        help="answer RequestLimitExceeded above each action's documented rate")
-    parser.add_argument("--admin-token",
-                        help="let non-loopback clients use /admin/* with this "
-                             "X-Sandbox-Admin-Token")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="log one line per request: action, region, ok or error code "
-                             "(never parameters)")
-    parser.add_argument("--no-seed", action="store_true",
-                        help="start with empty accounts (no demo instances)")
+    parser.add_argument(
+        "--secret-key",
+        help="SecretKey to accept (with --secret-id); visible in the process "
+        "list, so prefer TENCENTCLOUD_SECRET_KEY",
+    )
+    parser.add_argument(
+        "--delay",
+        type=_seconds,
+        default=0.2,
+        metavar="SECONDS",
+        help="how long a state transition takes, e.g. PENDING -> RUNNING (default 0.2)",
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="inject a fault from the start (repeatable): KIND[,action=A]"
+        "[,count=N][,seconds=S][,status=5xx][,after]; KIND is latency, "
+        "http_error, internal_error, throttle, drop or malformed",
+    )
+    parser.add_argument(
+        "--enforce-rate-limits",
+        action="store_true",
+        help="answer RequestLimitExceeded above each action's documented rate",
+    )
+    parser.add_argument(
+        "--admin-token",
+        help="let non-loopback clients use /admin/* with this X-Sandbox-Admin-Token",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log one line per request: action, region, ok or error code (never parameters)",
+    )
+    parser.add_argument(
+        "--no-seed", action="store_true", help="start with empty accounts (no demo instances)"
+    )
 
 
 def _seconds(text: str) -> float:
@@ -129,15 +158,18 @@ def run(args: argparse.Namespace) -> int:
             admin_token=args.admin_token,
         )
     except (OSError, ValueError) as exc:
-        print(f"lighthouse-mcp sandbox: cannot load state from {args.state}: {exc}",
-              file=sys.stderr)
+        print(
+            f"lighthouse-mcp sandbox: cannot load state from {args.state}: {exc}", file=sys.stderr
+        )
         return 2
     sandbox.faults.rules.extend(faults)
     try:
         sock = listening_socket(args.host, args.port)
     except OSError as exc:
-        print(f"lighthouse-mcp sandbox: cannot listen on {args.host}:{args.port}: {exc}",
-              file=sys.stderr)
+        print(
+            f"lighthouse-mcp sandbox: cannot listen on {args.host}:{args.port}: {exc}",
+            file=sys.stderr,
+        )
         return 2
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
@@ -145,20 +177,25 @@ def run(args: argparse.Namespace) -> int:
     print(f"Lighthouse sandbox listening on http://{shown}:{port}/", flush=True)
     print(f"  SecretId:  {secret_id}", flush=True)
     if source == "default":
-        print(f"  SecretKey: {DEFAULT_SECRET_KEY}  (the sandbox's public default pair)",
-              flush=True)
+        print(f"  SecretKey: {DEFAULT_SECRET_KEY}  (the sandbox's public default pair)", flush=True)
     else:
         print(f"  SecretKey: (as given by {source}; not shown)", flush=True)
-    print("  Signing:   TC3-HMAC-SHA256 (POST JSON, GET) or v1 HmacSHA256/HmacSHA1 (GET, POST "
-          f"form), service 'lighthouse', version {API_VERSION}", flush=True)
+    print(
+        "  Signing:   TC3-HMAC-SHA256 (POST JSON, GET) or v1 HmacSHA256/HmacSHA1 (GET, POST "
+        f"form), service 'lighthouse', version {API_VERSION}",
+        flush=True,
+    )
     if args.state:
         print(f"  State:     {args.state}", flush=True)
     for fault in faults:
         print(f"  Fault:     {fault.to_json()}", flush=True)
     print("Press Ctrl+C to stop.", flush=True)
     if secret_id == DEFAULT_SECRET_ID and args.host not in ("127.0.0.1", "::1", "localhost"):
-        print("  Warning: listening beyond loopback with the public default credentials",
-              file=sys.stderr, flush=True)
+        print(
+            "  Warning: listening beyond loopback with the public default credentials",
+            file=sys.stderr,
+            flush=True,
+        )
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
     if args.verbose:
         logging.basicConfig(format="%(asctime)s %(message)s", stream=sys.stderr)

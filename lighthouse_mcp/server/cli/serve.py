@@ -1,4 +1,5 @@
 """`lighthouse-mcp [options]`: run the MCP server (the default command)."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # stdout belongs to the MCP protocol on stdio: everything else goes to stderr.
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
-                        format="lighthouse-mcp: %(levelname)s %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.WARNING, format="lighthouse-mcp: %(levelname)s %(message)s"
+    )
     try:
         settings = config.settings_from_args(args)
         if settings.transport != "stdio":

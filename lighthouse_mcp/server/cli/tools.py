@@ -1,5 +1,6 @@
 """`lighthouse-mcp tools [serve options]`: the tool list a client would see, with each
 tool's safety class and group, under the same exposure flags as the server."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,8 +13,11 @@ from lighthouse_mcp.server.app import build_server
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     config.add_arguments(parser)
-    parser.add_argument("--json", action="store_true", help="print JSON (name, title, class, "
-                        "group, annotations) instead of a table")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON (name, title, class, group, annotations) instead of a table",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,9 +29,16 @@ def run(args: argparse.Namespace) -> int:
         return 2
     specs = list(server.registry.tools.values())
     if args.json:
-        rows = [{"name": s.name, "title": s.title, "class": s.safety, "group": s.group,
-                 "annotations": s.annotations.model_dump(by_alias=True, exclude_none=True)}
-                for s in specs]
+        rows = [
+            {
+                "name": s.name,
+                "title": s.title,
+                "class": s.safety,
+                "group": s.group,
+                "annotations": s.annotations.model_dump(by_alias=True, exclude_none=True),
+            }
+            for s in specs
+        ]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     width = max((len(s.name) for s in specs), default=4)

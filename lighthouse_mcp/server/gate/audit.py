@@ -6,6 +6,7 @@ are stored redacted (catalog.secrets) together with the SHA-256 of their redacte
 form, which lets an auditor match the records of one call without keeping the secrets (a
 hash over the secrets themselves would let a reader of the log test password guesses).
 """
+
 from __future__ import annotations
 
 import json
@@ -37,7 +38,6 @@ DECISIONS = frozenset(
         "not-gated",
     }
 )
-
 
 
 def default_audit_path() -> Path:
@@ -143,6 +143,12 @@ class GateAuditor:
             outcome["RequestId"] = event["request_id"]
         if event.get("error_code"):
             outcome["ErrorCode"] = event["error_code"]
-        self.audit.record(action=call.action, region=decision.region, arguments=call.arguments,
-                          decision=decision.decision, client=gated.session.client_name,
-                          session=gated.session.session_id, outcome=outcome)
+        self.audit.record(
+            action=call.action,
+            region=decision.region,
+            arguments=call.arguments,
+            decision=decision.decision,
+            client=gated.session.client_name,
+            session=gated.session.session_id,
+            outcome=outcome,
+        )

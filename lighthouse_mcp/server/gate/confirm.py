@@ -17,6 +17,7 @@ Every decision is written to the audit log before the gate answers, and the deci
 travels in the returned GateDecision so the auditor (gate/audit.py) can record the
 outcome of each call that runs.
 """
+
 from __future__ import annotations
 
 import logging
@@ -96,10 +97,16 @@ class ConfirmationGate:
         if session.can_request_input and self.policy.mode in ("auto", "elicit"):
             return await self._input_required(note, session)
         if self.policy.mode == "elicit":
-            why = ("this server confirms gated actions through MCP elicitation only "
-                   "(--confirm-mode elicit) and this client cannot receive elicitation")
-            return self._refuse(note, "refused", "client-cannot-elicit",
-                                f"{call.action} was not run: {why}. Nothing was sent.")
+            why = (
+                "this server confirms gated actions through MCP elicitation only "
+                "(--confirm-mode elicit) and this client cannot receive elicitation"
+            )
+            return self._refuse(
+                note,
+                "refused",
+                "client-cannot-elicit",
+                f"{call.action} was not run: {why}. Nothing was sent.",
+            )
         return await self._issue(note, session)
 
     # -- mechanisms -------------------------------------------------------------------
@@ -107,13 +114,18 @@ class ConfirmationGate:
     async def _preview(self, note: GateNote) -> Preview | GateDecision:
         """The live preview, or a refusal when it cannot be built (fail closed)."""
         try:
-            return await build_preview(self._reader(note.region), note.call.action,
-                                       note.region, note.call.arguments)
+            return await build_preview(
+                self._reader(note.region), note.call.action, note.region, note.call.arguments
+            )
         except Exception as exc:
             log.warning("preview of %s failed: %s", note.call.action, type(exc).__name__)
-            return self._refuse(note, "refused", f"preview-failed: {type(exc).__name__}",
-                                f"{note.call.action} was not run: its preview could not be "
-                                "built, so nobody could be asked. Nothing was sent.")
+            return self._refuse(
+                note,
+                "refused",
+                f"preview-failed: {type(exc).__name__}",
+                f"{note.call.action} was not run: its preview could not be "
+                "built, so nobody could be asked. Nothing was sent.",
+            )
 
     async def _elicit(self, note: GateNote, session: SessionInfo) -> GateDecision:
         call = note.call
@@ -124,11 +136,16 @@ class ConfirmationGate:
             answer = await session.elicit(preview.text(), form_schema(preview))
         except Exception as exc:  # the client failed to answer: fail closed
             log.warning("elicitation for %s failed: %s", call.action, type(exc).__name__)
-            return self._refuse(note, "refused", "elicitation-failed",
-                                f"{call.action} was not run: the confirmation request could "
-                                "not be shown to the person. Nothing was sent.")
-        return await self._answered(note, answer.action, answer.content or {},
-                                    Shown.of(preview, 0.0))
+            return self._refuse(
+                note,
+                "refused",
+                "elicitation-failed",
+                f"{call.action} was not run: the confirmation request could "
+                "not be shown to the person. Nothing was sent.",
+            )
+        return await self._answered(
+            note, answer.action, answer.content or {}, Shown.of(preview, 0.0)
+        )
 
     async def _input_required(self, note: GateNote, session: SessionInfo) -> GateDecision:
         """2026-era connections: the form travels in an InputRequiredResult and the
@@ -142,42 +159,63 @@ class ConfirmationGate:
             if isinstance(preview, GateDecision):
                 return preview
             token, _ = self._issue_token(note, preview)
-            form = types.ElicitRequest(params=types.ElicitRequestFormParams(
-                message=preview.text(), requested_schema=form_schema(preview)))
-            return GateDecision.refuse(types.InputRequiredResult(
-                input_requests={INPUT_KEY: form}, request_state=token), "not-gated",
-                region=note.region)
+            form = types.ElicitRequest(
+                params=types.ElicitRequestFormParams(
+                    message=preview.text(), requested_schema=form_schema(preview)
+                )
+            )
+            return GateDecision.refuse(
+                types.InputRequiredResult(input_requests={INPUT_KEY: form}, request_state=token),
+                "not-gated",
+                region=note.region,
+            )
         shown = self._redeem_token(note, state, "confirmation")
         if isinstance(shown, GateDecision):
             return shown
         verdict, content = input_answer(answer)
         return await self._answered(note, verdict, content, shown)
 
-    async def _answered(self, note: GateNote, verdict: str, content: Mapping[str, Any],
-                        shown: Shown) -> GateDecision:
+    async def _answered(
+        self, note: GateNote, verdict: str, content: Mapping[str, Any], shown: Shown
+    ) -> GateDecision:
         """The person's answer to the form: run only on accept with the right phrase
         (or the approval box) and unchanged targets."""
         call = note.call
         if verdict == "decline":
-            return self._refuse(note, "declined", None,
-                                f"The person declined {call.action}. Nothing was sent; do not "
-                                "retry unless they ask for it.")
+            return self._refuse(
+                note,
+                "declined",
+                None,
+                f"The person declined {call.action}. Nothing was sent; do not "
+                "retry unless they ask for it.",
+            )
         if verdict != "accept":
-            return self._refuse(note, "cancelled", None,
-                                f"The person cancelled the confirmation of {call.action}. "
-                                "Nothing was sent.")
+            return self._refuse(
+                note,
+                "cancelled",
+                None,
+                f"The person cancelled the confirmation of {call.action}. Nothing was sent.",
+            )
         problem = answer_problem(shown.phrase, content)
         if problem is not None:
-            return self._refuse(note, "declined", problem,
-                                f"{call.action} was not run: {problem}. Nothing was sent.")
+            return self._refuse(
+                note,
+                "declined",
+                problem,
+                f"{call.action} was not run: {problem}. Nothing was sent.",
+            )
         return await self._unchanged(note, shown, "elicited-accept")
 
     async def _issue(self, note: GateNote, session: SessionInfo) -> GateDecision:
         call = note.call
         if not session.session_id:
-            return self._refuse(note, "refused", "no-session",
-                                f"{call.action} needs confirmation, but this connection has no "
-                                "MCP session to bind a confirmation token to. Nothing was sent.")
+            return self._refuse(
+                note,
+                "refused",
+                "no-session",
+                f"{call.action} needs confirmation, but this connection has no "
+                "MCP session to bind a confirmation token to. Nothing was sent.",
+            )
         preview = await self._preview(note)
         if isinstance(preview, GateDecision):
             return preview
@@ -185,22 +223,27 @@ class ConfirmationGate:
         self._record(note, "token-issued")
         minutes = max(1, round(self.tokens.ttl_seconds / 60))
         tool = call.tool or call.action
-        where = ("" if tool == call.action
-                 else f" (action {call.action}; put it inside \"arguments\")")
-        text = "\n".join([
-            f"CONFIRMATION REQUIRED: {call.action} was NOT run; nothing was sent.",
-            "Show the person the preview below and ask whether to proceed. Only if they say "
-            f"yes, call {tool} again with exactly the same arguments plus "
-            f'"{TOKEN_ARG}": "{token}"{where} (valid once, for {minutes} min, in this '
-            "session). Do not decide for them.",
-            "",
-            replace(preview, phrase=None).text(),
-        ])
-        result = tool_error(text, code="ConfirmationRequired", details={
-            "Preview": replace(preview, phrase=None).as_dict(),
-            TOKEN_ARG: token,
-            "ExpiresAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
-        })
+        where = "" if tool == call.action else f' (action {call.action}; put it inside "arguments")'
+        text = "\n".join(
+            [
+                f"CONFIRMATION REQUIRED: {call.action} was NOT run; nothing was sent.",
+                "Show the person the preview below and ask whether to proceed. Only if they say "
+                f"yes, call {tool} again with exactly the same arguments plus "
+                f'"{TOKEN_ARG}": "{token}"{where} (valid once, for {minutes} min, in this '
+                "session). Do not decide for them.",
+                "",
+                replace(preview, phrase=None).text(),
+            ]
+        )
+        result = tool_error(
+            text,
+            code="ConfirmationRequired",
+            details={
+                "Preview": replace(preview, phrase=None).as_dict(),
+                TOKEN_ARG: token,
+                "ExpiresAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
+            },
+        )
         return GateDecision.refuse(result, "token-issued", region=note.region)
 
     async def _redeem(self, note: GateNote, token: str) -> GateDecision:
@@ -214,8 +257,12 @@ class ConfirmationGate:
     def _issue_token(self, note: GateNote, preview: Preview) -> tuple[str, float]:
         """A token bound to this call, remembering the preview it confirms."""
         call = note.call
-        token, expires = self.tokens.issue(session_id=note.session or "", action=call.action,
-                                           region=note.region, arguments=call.arguments)
+        token, expires = self.tokens.issue(
+            session_id=note.session or "",
+            action=call.action,
+            region=note.region,
+            arguments=call.arguments,
+        )
         self._issued.put(token, Shown.of(preview, expires), self._clock())
         return token, expires
 
@@ -225,21 +272,37 @@ class ConfirmationGate:
         state of an input-required round trip)."""
         call = note.call
         try:
-            self.tokens.redeem(token, session_id=note.session or "", action=call.action,
-                               region=note.region, arguments=call.arguments)
+            self.tokens.redeem(
+                token,
+                session_id=note.session or "",
+                action=call.action,
+                region=note.region,
+                arguments=call.arguments,
+            )
         except TokenRejected as exc:
-            why = (str(exc) if what == "token"
-                   else f"the confirmation does not belong to this call ({exc.reason})")
-            return self._refuse(note, "token-rejected", exc.reason,
-                                f"{call.action} was not run: {why}. Nothing was sent.",
-                                code="ConfirmationRejected")
+            why = (
+                str(exc)
+                if what == "token"
+                else f"the confirmation does not belong to this call ({exc.reason})"
+            )
+            return self._refuse(
+                note,
+                "token-rejected",
+                exc.reason,
+                f"{call.action} was not run: {why}. Nothing was sent.",
+                code="ConfirmationRejected",
+            )
         shown = self._issued.get(token)
         if shown is None:  # a valid token always has its preview; be safe anyway
             again = "call again without it" if what == "token" else "call again"
-            return self._refuse(note, "token-rejected", "unknown-preview",
-                                f"{call.action} was not run: the preview behind this {what} "
-                                f"is gone; {again}. Nothing was sent.",
-                                code="ConfirmationRejected")
+            return self._refuse(
+                note,
+                "token-rejected",
+                "unknown-preview",
+                f"{call.action} was not run: the preview behind this {what} "
+                f"is gone; {again}. Nothing was sent.",
+                code="ConfirmationRejected",
+            )
         return shown
 
     # -- outcomes ---------------------------------------------------------------------
@@ -247,26 +310,49 @@ class ConfirmationGate:
     async def _unchanged(self, note: GateNote, shown: Shown, decision: str) -> GateDecision:
         """Allow the confirmed call only if its targets are still what the person saw."""
         call = note.call
-        changes = await changed_targets(self._reader(note.region), call.action, call.arguments,
-                                        shown.shown, shown.missing)
+        changes = await changed_targets(
+            self._reader(note.region), call.action, call.arguments, shown.shown, shown.missing
+        )
         if changes:
-            return self._refuse(note, "refused", "targets-changed: " + "; ".join(changes),
-                                f"{call.action} was not run: its targets changed after the "
-                                f"person confirmed ({'; '.join(changes)}). Nothing was sent; "
-                                "call again for a fresh preview.", code="TargetsChanged")
+            return self._refuse(
+                note,
+                "refused",
+                "targets-changed: " + "; ".join(changes),
+                f"{call.action} was not run: its targets changed after the "
+                f"person confirmed ({'; '.join(changes)}). Nothing was sent; "
+                "call again for a fresh preview.",
+                code="TargetsChanged",
+            )
         self._record(note, decision)
         return GateDecision.allow(decision, gated=True, region=note.region)
 
-    def _refuse(self, note: GateNote, decision: str, reason: str | None, message: str,
-                *, code: str = "NotConfirmed") -> GateDecision:
+    def _refuse(
+        self,
+        note: GateNote,
+        decision: str,
+        reason: str | None,
+        message: str,
+        *,
+        code: str = "NotConfirmed",
+    ) -> GateDecision:
         self._record(note, decision, reason=reason)
         details = {"Decision": decision}
         if reason:
             details["Reason"] = reason
-        return GateDecision.refuse(tool_error(message, code=code, details=details), decision,
-                                   gated=note.gated, region=note.region)
+        return GateDecision.refuse(
+            tool_error(message, code=code, details=details),
+            decision,
+            gated=note.gated,
+            region=note.region,
+        )
 
     def _record(self, note: GateNote, decision: str, *, reason: str | None = None) -> None:
-        self.audit.record(action=note.call.action, region=note.region,
-                          arguments=note.call.arguments, decision=decision,
-                          client=note.client, session=note.session, reason=reason)
+        self.audit.record(
+            action=note.call.action,
+            region=note.region,
+            arguments=note.call.arguments,
+            decision=decision,
+            client=note.client,
+            session=note.session,
+            reason=reason,
+        )

@@ -8,6 +8,7 @@ cannot mint, alter or transplant one; the nonce is remembered until expiry so a 
 works exactly once. A boolean such as ``confirm: true`` is never accepted anywhere: only a
 token the server issued proves a person was asked.
 """
+
 from __future__ import annotations
 
 import base64
@@ -27,9 +28,7 @@ from lighthouse_mcp.tools.previews import Preview
 DEFAULT_TTL_SECONDS = 300.0
 _VERSION = 1
 
-RejectReason = Literal[
-    "malformed", "forged", "expired", "replayed", "other-session", "other-call"
-]
+RejectReason = Literal["malformed", "forged", "expired", "replayed", "other-session", "other-call"]
 
 
 def canonical_arguments(arguments: Mapping[str, Any]) -> str:
@@ -123,8 +122,9 @@ class ConfirmationTokens:
         """The token's hold on the exact call, secrets included. Keyed, because the token
         payload is readable by the model: a plain hash of arguments holding a password
         would let anyone who sees the token test password guesses."""
-        return hmac.new(self._secret, _call_text(action, region, arguments),
-                        hashlib.sha256).hexdigest()
+        return hmac.new(
+            self._secret, _call_text(action, region, arguments), hashlib.sha256
+        ).hexdigest()
 
     def _session_tag(self, session_id: str) -> str:
         # The session id itself never appears in the token.

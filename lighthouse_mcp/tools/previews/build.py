@@ -1,4 +1,5 @@
 """Assembles the live preview of one gated call from its targets, extras and price."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -25,8 +26,13 @@ async def build_preview(
     """Resolve the call's targets live and assemble the preview; never sends the call."""
     overlay = load_overlay()["actions"][action]
     safety = overlay["safety"]
-    preview = Preview(action=action, region=region, safety=safety, title=overlay["title"],
-                      request=redact(dict(arguments)))
+    preview = Preview(
+        action=action,
+        region=region,
+        safety=safety,
+        title=overlay["title"],
+        request=redact(dict(arguments)),
+    )
     by_kind: dict[str, list[str]] = {}
     for kind_name, rid in targets(action, arguments):
         by_kind.setdefault(kind_name, []).append(rid)
@@ -54,6 +60,7 @@ async def build_preview(
         await quote_price(call, action, arguments, preview)
         preview.dry_run = await dry_run(call, action, arguments)
     if safety == "destructive":
-        preview.phrase = confirm_phrase(action, preview.target_ids() or
-                                        [rid for _, rid in targets(action, arguments)])
+        preview.phrase = confirm_phrase(
+            action, preview.target_ids() or [rid for _, rid in targets(action, arguments)]
+        )
     return preview

@@ -9,6 +9,7 @@ and asks for the documented errors. Responses are deserialised into the SDK's mo
 warnings as errors: a structure the sandbox fills with a field the SDK does not know
 fails the test ("... fileds are useless").
 """
+
 from __future__ import annotations
 
 import os
@@ -63,9 +64,11 @@ class SandboxProcess:
     def client(self, *, secret_key: str | None = None) -> LighthouseClient:
         """An SDK client aimed at the sandbox: plain HTTP, the SDK's default signing
         (TC3-HMAC-SHA256, POST with a JSON body), no retries."""
-        profile = ClientProfile(httpProfile=HttpProfile(protocol="http",
-                                                        endpoint=f"{self.host}:{self.port}",
-                                                        reqTimeout=10))
+        profile = ClientProfile(
+            httpProfile=HttpProfile(
+                protocol="http", endpoint=f"{self.host}:{self.port}", reqTimeout=10
+            )
+        )
         assert profile.signMethod == "TC3-HMAC-SHA256"
         credential = Credential(self.secret_id, secret_key or self.secret_key)
         return LighthouseClient(credential, REGION, profile)
@@ -106,20 +109,33 @@ def _read_banner(proc: subprocess.Popen[str]) -> str:
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[SandboxProcess]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY")}
-    proc = subprocess.Popen(_command(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True, env=env)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY")
+    }
+    proc = subprocess.Popen(
+        _command(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
     with pytest.MonkeyPatch.context() as mp:
         # The SDK's requests session honours *_PROXY; loopback must never go through one.
-        for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY",
-                     "all_proxy"):
+        for name in (
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        ):
             mp.delenv(name, raising=False)
         mp.setenv("NO_PROXY", "127.0.0.1")
         try:
             banner = _read_banner(proc)
-            endpoint, sid, key = (_ENDPOINT.search(banner), _SECRET_ID.search(banner),
-                                  _SECRET_KEY.search(banner))
+            endpoint, sid, key = (
+                _ENDPOINT.search(banner),
+                _SECRET_ID.search(banner),
+                _SECRET_KEY.search(banner),
+            )
             assert endpoint and sid and key, f"unexpected banner: {banner!r}"
             yield SandboxProcess(endpoint[1], int(endpoint[2]), sid[1], key[1])
         finally:
@@ -150,8 +166,9 @@ def error_of(call: Callable[[], object]) -> TencentCloudSDKException:
 
 
 def instance(sdk: LighthouseClient, instance_id: str) -> Any | None:
-    resp = sdk.DescribeInstances(request(models.DescribeInstancesRequest,
-                                         InstanceIds=[instance_id]))
+    resp = sdk.DescribeInstances(
+        request(models.DescribeInstancesRequest, InstanceIds=[instance_id])
+    )
     return resp.InstanceSet[0] if resp.InstanceSet else None
 
 
@@ -170,9 +187,11 @@ def wait_for(what: str, probe: Callable[[], Any], done: Callable[[Any], bool]) -
 def wait_state(sdk: LighthouseClient, instance_id: str, state: str) -> Any:
     """Until the instance is in ``state`` and its latest operation is no longer running."""
     return wait_for(
-        f"{instance_id} -> {state}", lambda: instance(sdk, instance_id),
-        lambda i: i is not None and i.InstanceState == state
-        and i.LatestOperationState != "OPERATING",
+        f"{instance_id} -> {state}",
+        lambda: instance(sdk, instance_id),
+        lambda i: (
+            i is not None and i.InstanceState == state and i.LatestOperationState != "OPERATING"
+        ),
     )
 
 
@@ -180,11 +199,19 @@ def seeded_bundle_and_blueprint(sdk: LighthouseClient) -> tuple[str, str]:
     """A Linux bundle on sale and a normal Linux blueprint, found the way a user would."""
     bundles = sdk.DescribeBundles(models.DescribeBundlesRequest()).BundleSet
     blueprints = sdk.DescribeBlueprints(models.DescribeBlueprintsRequest()).BlueprintSet
-    bundle = next(b.BundleId for b in bundles
-                  if b.BundleSalesState == "AVAILABLE" and b.SupportLinuxUnixPlatform)
-    blueprint = next(b.BlueprintId for b in blueprints
-                     if b.BlueprintState == "NORMAL" and b.OsName and b.Platform != "WINDOWS"
-                     and b.PlatformType == "LINUX_UNIX")
+    bundle = next(
+        b.BundleId
+        for b in bundles
+        if b.BundleSalesState == "AVAILABLE" and b.SupportLinuxUnixPlatform
+    )
+    blueprint = next(
+        b.BlueprintId
+        for b in blueprints
+        if b.BlueprintState == "NORMAL"
+        and b.OsName
+        and b.Platform != "WINDOWS"
+        and b.PlatformType == "LINUX_UNIX"
+    )
     return bundle, blueprint
 
 
@@ -192,11 +219,15 @@ def seeded_bundle_and_blueprint(sdk: LighthouseClient) -> tuple[str, str]:
 def created(sdk: LighthouseClient) -> str:
     """One instance created through the SDK and RUNNING; the lifecycle test ends it."""
     bundle, blueprint = seeded_bundle_and_blueprint(sdk)
-    resp = sdk.CreateInstances(request(
-        models.CreateInstancesRequest, BundleId=bundle, BlueprintId=blueprint,
-        InstanceName="sdk-conformance",
-        InstanceChargePrepaid={"Period": 1, "RenewFlag": "NOTIFY_AND_MANUAL_RENEW"},
-    ))
+    resp = sdk.CreateInstances(
+        request(
+            models.CreateInstancesRequest,
+            BundleId=bundle,
+            BlueprintId=blueprint,
+            InstanceName="sdk-conformance",
+            InstanceChargePrepaid={"Period": 1, "RenewFlag": "NOTIFY_AND_MANUAL_RENEW"},
+        )
+    )
     assert resp.RequestId and len(resp.InstanceIdSet) == 1
     instance_id: str = resp.InstanceIdSet[0]
     assert re.fullmatch(r"lhins-[0-9a-z]{8}", instance_id)
@@ -208,8 +239,10 @@ def created(sdk: LighthouseClient) -> str:
 
 # -- signing and the documented errors ------------------------------------------------------
 
-def test_sdk_signature_is_accepted_and_a_wrong_key_is_refused(sandbox: SandboxProcess,
-                                                              sdk: LighthouseClient) -> None:
+
+def test_sdk_signature_is_accepted_and_a_wrong_key_is_refused(
+    sandbox: SandboxProcess, sdk: LighthouseClient
+) -> None:
     ok = sdk.DescribeRegions(models.DescribeRegionsRequest())
     assert ok.TotalCount == len(ok.RegionSet) > 0 and ok.RequestId
     bad = sandbox.client(secret_key=sandbox.secret_key + "x")
@@ -256,12 +289,12 @@ def test_regions(sandbox: SandboxProcess) -> None:
 @pytest.mark.anyio
 async def test_async_sdk_client(sandbox: SandboxProcess) -> None:
     """The SDK's asyncio client is a second, separate signer (over httpx)."""
-    profile = ClientProfile(httpProfile=HttpProfile(protocol="http",
-                                                    endpoint=f"{sandbox.host}:{sandbox.port}"))
+    profile = ClientProfile(
+        httpProfile=HttpProfile(protocol="http", endpoint=f"{sandbox.host}:{sandbox.port}")
+    )
     credential = Credential(sandbox.secret_id, sandbox.secret_key)
     async with AsyncLighthouseClient(credential, REGION, profile) as client:
-        listed = await client.DescribeInstances(request(models.DescribeInstancesRequest,
-                                                        Limit=1))
+        listed = await client.DescribeInstances(request(models.DescribeInstancesRequest, Limit=1))
         assert listed.TotalCount >= 1 and len(listed.InstanceSet) == 1
         with pytest.raises(TencentCloudSDKException) as caught:
             await client.StartInstances(models.StartInstancesRequest())
@@ -269,19 +302,29 @@ async def test_async_sdk_client(sandbox: SandboxProcess) -> None:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(("sign_method", "verb"), [("TC3-HMAC-SHA256", "GET"),
-                                                   ("HmacSHA256", "POST"), ("HmacSHA1", "GET")])
-async def test_async_sdk_client_other_shapes(sandbox: SandboxProcess, sign_method: str,
-                                             verb: str) -> None:
+@pytest.mark.parametrize(
+    ("sign_method", "verb"),
+    [("TC3-HMAC-SHA256", "GET"), ("HmacSHA256", "POST"), ("HmacSHA1", "GET")],
+)
+async def test_async_sdk_client_other_shapes(
+    sandbox: SandboxProcess, sign_method: str, verb: str
+) -> None:
     """The asyncio client's own GET and v1 code paths (separate from the sync client's)."""
-    profile = ClientProfile(signMethod=sign_method,
-                            httpProfile=HttpProfile(protocol="http", reqMethod=verb,
-                                                    endpoint=f"{sandbox.host}:{sandbox.port}"))
+    profile = ClientProfile(
+        signMethod=sign_method,
+        httpProfile=HttpProfile(
+            protocol="http", reqMethod=verb, endpoint=f"{sandbox.host}:{sandbox.port}"
+        ),
+    )
     credential = Credential(sandbox.secret_id, sandbox.secret_key)
     async with AsyncLighthouseClient(credential, REGION, profile) as client:
-        listed = await client.DescribeInstances(request(
-            models.DescribeInstancesRequest, Limit=1,
-            Filters=[{"Name": "instance-state", "Values": ["RUNNING", "STOPPED"]}]))
+        listed = await client.DescribeInstances(
+            request(
+                models.DescribeInstancesRequest,
+                Limit=1,
+                Filters=[{"Name": "instance-state", "Values": ["RUNNING", "STOPPED"]}],
+            )
+        )
         assert listed.TotalCount >= 1 and len(listed.InstanceSet) == 1
 
 
@@ -290,13 +333,17 @@ def test_get_requests(sandbox: SandboxProcess) -> None:
     query) and signs Content-Type application/x-www-form-urlencoded."""
     client = sandbox.client()
     client.profile.httpProfile.reqMethod = "GET"
-    req = request(models.DescribeInstancesRequest, Limit=1,
-                  Filters=[{"Name": "instance-state", "Values": ["RUNNING"]}])
+    req = request(
+        models.DescribeInstancesRequest,
+        Limit=1,
+        Filters=[{"Name": "instance-state", "Values": ["RUNNING"]}],
+    )
     listed = client.DescribeInstances(req)
     assert listed.RequestId and len(listed.InstanceSet) == 1
     assert listed.InstanceSet[0].InstanceState == "RUNNING"
-    err = error_of(lambda: client.DescribeInstances(request(models.DescribeInstancesRequest,
-                                                            Limit=101)))
+    err = error_of(
+        lambda: client.DescribeInstances(request(models.DescribeInstancesRequest, Limit=101))
+    )
     assert err.get_code() == "InvalidParameterValue.LimitExceeded"
 
 
@@ -308,9 +355,14 @@ def test_v1_signature(sandbox: SandboxProcess, method: str, verb: str) -> None:
     client.profile.signMethod = method
     client.profile.httpProfile.reqMethod = verb
     assert client.DescribeRegions(models.DescribeRegionsRequest()).RequestId
-    listed = client.DescribeInstances(request(
-        models.DescribeInstancesRequest, Offset=0, Limit=1,
-        Filters=[{"Name": "instance-state", "Values": ["RUNNING", "STOPPED"]}]))
+    listed = client.DescribeInstances(
+        request(
+            models.DescribeInstancesRequest,
+            Offset=0,
+            Limit=1,
+            Filters=[{"Name": "instance-state", "Values": ["RUNNING", "STOPPED"]}],
+        )
+    )
     assert listed.TotalCount >= 1 and len(listed.InstanceSet) == 1
     bad = sandbox.client(secret_key=sandbox.secret_key + "x")
     bad.profile.signMethod = method
@@ -320,18 +372,27 @@ def test_v1_signature(sandbox: SandboxProcess, method: str, verb: str) -> None:
     assert sandbox.secret_key not in str(err)
 
 
-def test_v1_form_values_are_typed_by_the_catalog(sandbox: SandboxProcess,
-                                                 sdk: LighthouseClient) -> None:
+def test_v1_form_values_are_typed_by_the_catalog(
+    sandbox: SandboxProcess, sdk: LighthouseClient
+) -> None:
     """A form carries text only (the Python SDK even writes booleans as ``True``): the
     sandbox reads Integer, Boolean and nested structure members back as the catalog types
     them, so a v1 dry run passes every check a JSON caller's would."""
     bundle, blueprint = seeded_bundle_and_blueprint(sdk)
     client = sandbox.client()
     client.profile.signMethod = "HmacSHA256"
-    err = error_of(lambda: client.CreateInstances(request(
-        models.CreateInstancesRequest, BundleId=bundle, BlueprintId=blueprint, DryRun=True,
-        InstanceCount=1,
-        InstanceChargePrepaid={"Period": 1, "RenewFlag": "NOTIFY_AND_MANUAL_RENEW"})))
+    err = error_of(
+        lambda: client.CreateInstances(
+            request(
+                models.CreateInstancesRequest,
+                BundleId=bundle,
+                BlueprintId=blueprint,
+                DryRun=True,
+                InstanceCount=1,
+                InstanceChargePrepaid={"Period": 1, "RenewFlag": "NOTIFY_AND_MANUAL_RENEW"},
+            )
+        )
+    )
     assert err.get_code() == "DryRunOperation", err.get_message()
 
 
@@ -361,6 +422,7 @@ def test_unknown_action(sdk: LighthouseClient) -> None:
 
 # -- an instance's life, through the SDK's typed models -------------------------------------
 
+
 def test_stop_and_start(sdk: LighthouseClient, created: str) -> None:
     sdk.StopInstances(request(models.StopInstancesRequest, InstanceIds=[created]))
     stopped = wait_state(sdk, created, "STOPPED")
@@ -374,38 +436,52 @@ def test_stop_and_start(sdk: LighthouseClient, created: str) -> None:
 
 def test_wrong_state(sdk: LighthouseClient, created: str) -> None:
     wait_state(sdk, created, "RUNNING")
-    err = error_of(lambda: sdk.StartInstances(
-        request(models.StartInstancesRequest, InstanceIds=[created])))
+    err = error_of(
+        lambda: sdk.StartInstances(request(models.StartInstancesRequest, InstanceIds=[created]))
+    )
     assert err.get_code() == "UnsupportedOperation.InvalidInstanceState"
     assert created in err.get_message()
 
 
 def test_firewall_rule(sdk: LighthouseClient, created: str) -> None:
-    rule = {"Protocol": "TCP", "Port": "8443", "CidrBlock": "203.0.113.0/24",
-            "Action": "ACCEPT", "FirewallRuleDescription": "sdk conformance"}
-    sdk.CreateFirewallRules(request(models.CreateFirewallRulesRequest, InstanceId=created,
-                                    FirewallRules=[rule]))
-    rules = sdk.DescribeFirewallRules(request(models.DescribeFirewallRulesRequest,
-                                              InstanceId=created, Limit=100))
+    rule = {
+        "Protocol": "TCP",
+        "Port": "8443",
+        "CidrBlock": "203.0.113.0/24",
+        "Action": "ACCEPT",
+        "FirewallRuleDescription": "sdk conformance",
+    }
+    sdk.CreateFirewallRules(
+        request(models.CreateFirewallRulesRequest, InstanceId=created, FirewallRules=[rule])
+    )
+    rules = sdk.DescribeFirewallRules(
+        request(models.DescribeFirewallRulesRequest, InstanceId=created, Limit=100)
+    )
     assert rules.TotalCount == len(rules.FirewallRuleSet)
     assert rules.FirewallVersion >= 1
-    assert any((r.Protocol, r.Port, r.CidrBlock, r.Action, r.FirewallRuleDescription)
-               == tuple(rule.values()) for r in rules.FirewallRuleSet), rules
+    assert any(
+        (r.Protocol, r.Port, r.CidrBlock, r.Action, r.FirewallRuleDescription)
+        == tuple(rule.values())
+        for r in rules.FirewallRuleSet
+    ), rules
 
 
 def test_snapshot(sdk: LighthouseClient, created: str) -> None:
-    resp = sdk.CreateInstanceSnapshot(request(models.CreateInstanceSnapshotRequest,
-                                              InstanceId=created, SnapshotName="sdk-snap"))
+    resp = sdk.CreateInstanceSnapshot(
+        request(models.CreateInstanceSnapshotRequest, InstanceId=created, SnapshotName="sdk-snap")
+    )
     assert re.fullmatch(r"lhsnap-[0-9a-z]{8}", resp.SnapshotId)
 
     def snapshots() -> list[Any]:
-        found = sdk.DescribeSnapshots(request(models.DescribeSnapshotsRequest,
-                                              SnapshotIds=[resp.SnapshotId]))
+        found = sdk.DescribeSnapshots(
+            request(models.DescribeSnapshotsRequest, SnapshotIds=[resp.SnapshotId])
+        )
         assert found.TotalCount == len(found.SnapshotSet)
         return list(found.SnapshotSet)
 
-    snap = wait_for("snapshot NORMAL", snapshots,
-                    lambda s: len(s) == 1 and s[0].SnapshotState == "NORMAL")[0]
+    snap = wait_for(
+        "snapshot NORMAL", snapshots, lambda s: len(s) == 1 and s[0].SnapshotState == "NORMAL"
+    )[0]
     assert (snap.SnapshotName, snap.DiskUsage) == ("sdk-snap", "SYSTEM_DISK")
     owner = instance(sdk, created)
     assert owner is not None and snap.DiskId == owner.SystemDisk.DiskId
@@ -419,17 +495,21 @@ def test_isolate_then_terminate(sdk: LighthouseClient, created: str) -> None:
     assert isolated.IsolatedTime
     sdk.TerminateInstances(request(models.TerminateInstancesRequest, InstanceIds=[created]))
     wait_for(f"{created} gone", lambda: instance(sdk, created), lambda i: i is None)
-    err = error_of(lambda: sdk.StartInstances(
-        request(models.StartInstancesRequest, InstanceIds=[created])))
+    err = error_of(
+        lambda: sdk.StartInstances(request(models.StartInstancesRequest, InstanceIds=[created]))
+    )
     assert err.get_code().startswith(("ResourceNotFound", "InvalidParameterValue"))
 
 
 # -- every parameterless read: the sandbox answers only what the SDK's models know --------
 
+
 def _parameterless_reads() -> list[str]:
-    return [name for name in catalog.action_names()
-            if catalog.is_read(name)
-            and not any(p["required"] for p in catalog.action(name)["inputs"])]
+    return [
+        name
+        for name in catalog.action_names()
+        if catalog.is_read(name) and not any(p["required"] for p in catalog.action(name)["inputs"])
+    ]
 
 
 @pytest.mark.parametrize("action", _parameterless_reads())
@@ -455,16 +535,18 @@ NEVER_FOR_AN_EXAMPLE = frozenset({"InternalError", "UnknownParameter", "MissingP
 
 
 def _documented_examples() -> list[Any]:
-    return [pytest.param(name, i, example["input"], id=f"{name}-{i}")
-            for name in catalog.action_names()
-            for i, example in enumerate(catalog.action(name)["examples"])
-            if example["input"] is not None]
+    return [
+        pytest.param(name, i, example["input"], id=f"{name}-{i}")
+        for name in catalog.action_names()
+        for i, example in enumerate(catalog.action(name)["examples"])
+        if example["input"] is not None
+    ]
 
 
 @pytest.mark.parametrize(("action", "index", "example"), _documented_examples())
-def test_documented_example_gets_a_documented_answer(sdk: LighthouseClient, action: str,
-                                                     index: int, example: dict[str, Any]
-                                                     ) -> None:
+def test_documented_example_gets_a_documented_answer(
+    sdk: LighthouseClient, action: str, index: int, example: dict[str, Any]
+) -> None:
     """The docs' own example request either succeeds (and its answer fits the SDK's
     models) or is refused with a code the docs list for that action or for every action.
     The examples name resources that mostly do not exist here, so refusals are expected;

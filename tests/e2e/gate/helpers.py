@@ -1,6 +1,7 @@
 """Shared set-up for the gate's end-to-end tests: a sandbox-backed server with only the
 gate feature, the official MCP client, and readers for what reached the sandbox and
 what the audit log says."""
+
 from __future__ import annotations
 
 import json
@@ -21,18 +22,27 @@ GATE_ONLY = (Feature.GATE,)
 CLIENT = types.Implementation(name="gate-e2e", version="1")
 REGION = "ap-guangzhou"
 
+
 def gate_server(sb: Sandbox, tmp_path: Path, **settings: Any) -> LighthouseServer:
-    base: dict[str, Any] = {"sandbox": True, "region": REGION,
-                            "audit_log": tmp_path / "audit.jsonl", "key_dir": tmp_path / "keys"}
+    base: dict[str, Any] = {
+        "sandbox": True,
+        "region": REGION,
+        "audit_log": tmp_path / "audit.jsonl",
+        "key_dir": tmp_path / "keys",
+    }
     base.update(settings)
     return build_server(Settings(**base), sandbox=sb, features=GATE_ONLY)
 
 
 def mutations(sb: Sandbox, action: str | None = None) -> list[Any]:
     """Requests that reached the sandbox and could change something (dry runs excluded)."""
-    return [r for r in sb.requests
-            if not catalog.is_read(str(r.action)) and not (r.params or {}).get("DryRun")
-            and (action is None or r.action == action)]
+    return [
+        r
+        for r in sb.requests
+        if not catalog.is_read(str(r.action))
+        and not (r.params or {}).get("DryRun")
+        and (action is None or r.action == action)
+    ]
 
 
 def audit(tmp_path: Path) -> list[dict[str, Any]]:
@@ -58,14 +68,16 @@ class Person:
     """An elicitation callback standing in for the person: answers as told and keeps
     every message it was shown."""
 
-    def __init__(self, how: str = "accept", *, typed: str | None = None,
-                 approve: bool = True) -> None:
+    def __init__(
+        self, how: str = "accept", *, typed: str | None = None, approve: bool = True
+    ) -> None:
         self.how, self.typed, self.approve = how, typed, approve
         self.seen: list[types.ElicitRequestParams] = []
         self.before_answer: Callable[[], Awaitable[None]] | None = None
 
-    async def __call__(self, context: ClientRequestContext,
-                       params: types.ElicitRequestParams) -> types.ElicitResult:
+    async def __call__(
+        self, context: ClientRequestContext, params: types.ElicitRequestParams
+    ) -> types.ElicitResult:
         self.seen.append(params)
         if self.before_answer is not None:
             await self.before_answer()
@@ -78,8 +90,9 @@ class Person:
         return types.ElicitResult(action="accept", content={"approve": self.approve})
 
 
-async def never_asked(context: ClientRequestContext,
-                      params: types.ElicitRequestParams) -> types.ElicitResult:
+async def never_asked(
+    context: ClientRequestContext, params: types.ElicitRequestParams
+) -> types.ElicitResult:
     raise AssertionError(f"the person was asked: {params.message}")
 
 

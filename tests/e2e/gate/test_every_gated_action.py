@@ -1,6 +1,7 @@
 """Every action the default policy gates, called once through the MCP client with the
 docs' example arguments: each answers with a preview and a token, and not one request
 that could change anything reaches the sandbox (dry runs aside)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -3,6 +3,7 @@ InputRequiredResult carrying the preview form, and the official client's driver 
 the person (its elicitation callback) and retries with the answer and the request state.
 The request state is a confirmation token bound to the call: replayed or moved to other
 arguments it is refused with nothing sent."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,17 +28,22 @@ pytestmark = pytest.mark.anyio
 ISOLATE = {"InstanceIds": ["lhins-demo0001"]}
 
 
-@pytest.mark.parametrize(("how", "typed", "runs", "decision"), [
-    ("accept", None, True, "elicited-accept"),
-    ("accept", "lhins-demo0002", False, "declined"),
-    ("decline", None, False, "declined"),
-    ("cancel", None, False, "cancelled"),
-])
+@pytest.mark.parametrize(
+    ("how", "typed", "runs", "decision"),
+    [
+        ("accept", None, True, "elicited-accept"),
+        ("accept", "lhins-demo0002", False, "declined"),
+        ("decline", None, False, "declined"),
+        ("cancel", None, False, "cancelled"),
+    ],
+)
 async def test_modern_client_is_asked_through_input_required(
-        tmp_path: Path, how: str, typed: str | None, runs: bool, decision: str) -> None:
+    tmp_path: Path, how: str, typed: str | None, runs: bool, decision: str
+) -> None:
     sb, person = Sandbox(delay=0), Person(how, typed=typed)
-    async with Client(gate_server(sb, tmp_path), elicitation_callback=person,
-                      client_info=CLIENT) as c:
+    async with Client(
+        gate_server(sb, tmp_path), elicitation_callback=person, client_info=CLIENT
+    ) as c:
         result = await c.call_tool("IsolateInstances", ISOLATE)
         await c.call_tool("DescribeInstances", {})
         state = await c.call_tool("DescribeInstances", ISOLATE)
@@ -54,37 +60,58 @@ async def test_modern_client_is_asked_through_input_required(
 
 async def test_request_state_is_single_use_and_bound_to_the_arguments(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
-    async with Client(gate_server(sb, tmp_path), elicitation_callback=Person(),
-                      client_info=CLIENT) as c:
+    async with Client(
+        gate_server(sb, tmp_path), elicitation_callback=Person(), client_info=CLIENT
+    ) as c:
         snaps = []
         for name in ("a", "b"):
-            made = await c.call_tool("CreateInstanceSnapshot", {"InstanceId": "lhins-demo0001",
-                                                                "SnapshotName": name})
+            made = await c.call_tool(
+                "CreateInstanceSnapshot", {"InstanceId": "lhins-demo0001", "SnapshotName": name}
+            )
             snaps.append(str((made.structured_content or {})["SnapshotId"]))
         await c.call_tool("DescribeSnapshots", {})
-        first = await c.session.call_tool("DeleteSnapshots", {"SnapshotIds": [snaps[0]]},
-                                          allow_input_required=True)
+        first = await c.session.call_tool(
+            "DeleteSnapshots", {"SnapshotIds": [snaps[0]]}, allow_input_required=True
+        )
         assert isinstance(first, types.InputRequiredResult) and first.request_state
-        answer: types.InputResponses = {"confirm": types.ElicitResult(
-            action="accept", content={"confirm": snaps[0]})}
-        moved = await c.session.call_tool("DeleteSnapshots", {"SnapshotIds": [snaps[1]]},
-                                          input_responses=answer,
-                                          request_state=first.request_state)
-        ran = await c.session.call_tool("DeleteSnapshots", {"SnapshotIds": [snaps[0]]},
-                                        input_responses=answer, request_state=first.request_state)
-        replay = await c.session.call_tool("DeleteSnapshots", {"SnapshotIds": [snaps[0]]},
-                                           input_responses=answer,
-                                           request_state=first.request_state)
+        answer: types.InputResponses = {
+            "confirm": types.ElicitResult(action="accept", content={"confirm": snaps[0]})
+        }
+        moved = await c.session.call_tool(
+            "DeleteSnapshots",
+            {"SnapshotIds": [snaps[1]]},
+            input_responses=answer,
+            request_state=first.request_state,
+        )
+        ran = await c.session.call_tool(
+            "DeleteSnapshots",
+            {"SnapshotIds": [snaps[0]]},
+            input_responses=answer,
+            request_state=first.request_state,
+        )
+        replay = await c.session.call_tool(
+            "DeleteSnapshots",
+            {"SnapshotIds": [snaps[0]]},
+            input_responses=answer,
+            request_state=first.request_state,
+        )
         left = ids(await c.call_tool("DescribeSnapshots", {}), "SnapshotSet", "SnapshotId")
     assert error_code(moved) == "ConfirmationRejected"
     assert not ran.is_error, ran.content
     assert error_code(replay) == "ConfirmationRejected"
     assert left == [snaps[1]]
     assert [r.params for r in mutations(sb, "DeleteSnapshots")] == [{"SnapshotIds": [snaps[0]]}]
-    decisions = [(r["decision"], r.get("reason")) for r in audit(tmp_path)
-                 if r["action"] == "DeleteSnapshots"]
-    assert decisions == [("token-rejected", "other-call"), ("elicited-accept", None),
-                         ("elicited-accept", None), ("token-rejected", "replayed")]
+    decisions = [
+        (r["decision"], r.get("reason"))
+        for r in audit(tmp_path)
+        if r["action"] == "DeleteSnapshots"
+    ]
+    assert decisions == [
+        ("token-rejected", "other-call"),
+        ("elicited-accept", None),
+        ("elicited-accept", None),
+        ("token-rejected", "replayed"),
+    ]
 
 
 async def test_modern_client_without_elicitation_gets_a_token(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Credentials an API call returns stay out of tool results: CreateKeyPair's private key
 goes to a user-only file; DescribeInstanceVncUrl's login URL is a gated secret read.
 ``--return-secrets`` restores both to plain results."""
+
 from __future__ import annotations
 
 import stat
@@ -17,8 +18,12 @@ pytestmark = pytest.mark.anyio
 
 async def test_private_key_goes_to_a_user_only_file(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
-    async with Client(gate_server(sb, tmp_path), mode="legacy", elicitation_callback=never_asked,
-                      client_info=CLIENT) as c:
+    async with Client(
+        gate_server(sb, tmp_path),
+        mode="legacy",
+        elicitation_callback=never_asked,
+        client_info=CLIENT,
+    ) as c:
         result = await c.call_tool("CreateKeyPair", {"KeyName": "deploy"})
     assert not result.is_error, result.content
     data = result.structured_content or {}
@@ -38,8 +43,9 @@ async def test_key_dir_that_cannot_be_written_never_leaks_the_key(tmp_path: Path
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
     sb = Sandbox(delay=0)
-    async with Client(gate_server(sb, tmp_path, key_dir=blocker / "keys"), mode="legacy",
-                      client_info=CLIENT) as c:
+    async with Client(
+        gate_server(sb, tmp_path, key_dir=blocker / "keys"), mode="legacy", client_info=CLIENT
+    ) as c:
         result = await c.call_tool("CreateKeyPair", {"KeyName": "deploy"})
     data = result.structured_content or {}
     assert "PrivateKey" not in data["KeyPair"] and "PrivateKeyFile" not in data
@@ -49,8 +55,12 @@ async def test_key_dir_that_cannot_be_written_never_leaks_the_key(tmp_path: Path
 
 async def test_return_secrets_returns_the_key_and_the_url(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
-    async with Client(gate_server(sb, tmp_path, return_secrets=True), mode="legacy",
-                      elicitation_callback=never_asked, client_info=CLIENT) as c:
+    async with Client(
+        gate_server(sb, tmp_path, return_secrets=True),
+        mode="legacy",
+        elicitation_callback=never_asked,
+        client_info=CLIENT,
+    ) as c:
         key = await c.call_tool("CreateKeyPair", {"KeyName": "deploy"})
         url = await c.call_tool("DescribeInstanceVncUrl", {"InstanceId": "lhins-demo0001"})
     assert "PRIVATE KEY" in (key.structured_content or {})["KeyPair"]["PrivateKey"]
@@ -63,13 +73,17 @@ async def test_console_url_is_a_gated_secret_read(tmp_path: Path) -> None:
     async with Client(gate_server(sb, tmp_path), mode="legacy", client_info=CLIENT) as c:
         first = await c.call_tool("DescribeInstanceVncUrl", {"InstanceId": "lhins-demo0001"})
         token = (first.structured_content or {})["Error"]["confirm_token"]
-        second = await c.call_tool("DescribeInstanceVncUrl", {"InstanceId": "lhins-demo0001",
-                                                               "confirm_token": token})
+        second = await c.call_tool(
+            "DescribeInstanceVncUrl", {"InstanceId": "lhins-demo0001", "confirm_token": token}
+        )
     assert error_code(first) == "ConfirmationRequired"
     assert "the result is a credential" in first.content[0].text  # type: ignore[union-attr]
     assert [r.action for r in sb.requests].count("DescribeInstanceVncUrl") == 1
     url = (second.structured_content or {})["InstanceVncUrl"]
     records = audit(tmp_path)
-    assert [r["decision"] for r in records] == ["token-issued", "token-confirmed",
-                                                "token-confirmed"]
+    assert [r["decision"] for r in records] == [
+        "token-issued",
+        "token-confirmed",
+        "token-confirmed",
+    ]
     assert url not in (tmp_path / "audit.jsonl").read_text()

@@ -1,6 +1,7 @@
 """The gate in a real `python -m lighthouse_mcp.server --sandbox` subprocess over stdio:
 the flags reach it, the token flow works across the process boundary, the audit log
 and saved key land where the flags say."""
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,20 @@ pytestmark = pytest.mark.anyio
 
 
 def _params(tmp_path: Path, *flags: str) -> StdioServerParameters:
-    return StdioServerParameters(command=sys.executable, env=dict(os.environ), args=[
-        "-m", "lighthouse_mcp.server", "--sandbox", "--audit-log", str(tmp_path / "audit.jsonl"),
-        "--key-dir", str(tmp_path / "keys"), *flags])
+    return StdioServerParameters(
+        command=sys.executable,
+        env=dict(os.environ),
+        args=[
+            "-m",
+            "lighthouse_mcp.server",
+            "--sandbox",
+            "--audit-log",
+            str(tmp_path / "audit.jsonl"),
+            "--key-dir",
+            str(tmp_path / "keys"),
+            *flags,
+        ],
+    )
 
 
 async def test_token_flow_and_secrets_over_stdio(tmp_path: Path) -> None:
@@ -40,20 +52,32 @@ async def test_token_flow_and_secrets_over_stdio(tmp_path: Path) -> None:
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert [(r["action"], r["decision"]) for r in records] == [
-        ("IsolateInstances", "token-issued"), ("IsolateInstances", "token-confirmed"),
-        ("IsolateInstances", "token-confirmed"), ("IsolateInstances", "token-rejected"),
-        ("CreateKeyPair", "not-gated")]
+        ("IsolateInstances", "token-issued"),
+        ("IsolateInstances", "token-confirmed"),
+        ("IsolateInstances", "token-confirmed"),
+        ("IsolateInstances", "token-rejected"),
+        ("CreateKeyPair", "not-gated"),
+    ]
     assert records[2]["outcome"]["RequestId"] == (run.structured_content or {})["RequestId"]
 
 
 async def test_elicitation_over_stdio_with_disruptive_gated(tmp_path: Path) -> None:
     person = Person("accept")
-    async with Client(_params(tmp_path, "--confirm", "disruptive", "--confirm-mode", "elicit"),
-                      mode="legacy", elicitation_callback=person, client_info=CLIENT) as c:
+    async with Client(
+        _params(tmp_path, "--confirm", "disruptive", "--confirm-mode", "elicit"),
+        mode="legacy",
+        elicitation_callback=person,
+        client_info=CLIENT,
+    ) as c:
         stop = await c.call_tool("StopInstances", {"InstanceIds": ["lhins-demo0001"]})
-        create = await c.call_tool("CreateInstances", {
-            "BundleId": "bundle2022_gen_01", "BlueprintId": "lhbp-d1h2n3x4",
-            "InstanceChargePrepaid": {"Period": 1}})
+        create = await c.call_tool(
+            "CreateInstances",
+            {
+                "BundleId": "bundle2022_gen_01",
+                "BlueprintId": "lhbp-d1h2n3x4",
+                "InstanceChargePrepaid": {"Period": 1},
+            },
+        )
     assert not stop.is_error and not create.is_error  # billing is not gated with --confirm
     (asked,) = person.seen
     assert "StopInstances" in asked.message

@@ -2,6 +2,7 @@
 nothing and returns the preview plus a confirm_token; only the identical call repeated
 with it, once, in the same MCP session, runs. Every other use is refused with nothing
 sent, which the sandbox's request log proves."""
+
 from __future__ import annotations
 
 import base64
@@ -28,8 +29,12 @@ from tests.e2e.gate.helpers import (
 
 pytestmark = pytest.mark.anyio
 TERMINATE = {"InstanceIds": ["lhins-demo0002"]}
-CREATE: dict[str, Any] = {"BundleId": "bundle2022_gen_01", "BlueprintId": "lhbp-d1h2n3x4",
-                          "InstanceChargePrepaid": {"Period": 1}, "InstanceName": "api-1"}
+CREATE: dict[str, Any] = {
+    "BundleId": "bundle2022_gen_01",
+    "BlueprintId": "lhbp-d1h2n3x4",
+    "InstanceChargePrepaid": {"Period": 1},
+    "InstanceName": "api-1",
+}
 
 
 def _token(result: types.CallToolResult) -> str:
@@ -78,15 +83,20 @@ async def test_token_issued_then_used_once(tmp_path: Path) -> None:
     assert [r.action for r in mutations(sb)[sent_before:]] == ["TerminateInstances"]
     records = [r for r in audit(tmp_path) if r["action"] == "TerminateInstances"]
     assert [(r["decision"], r.get("reason")) for r in records] == [
-        ("token-issued", None), ("token-confirmed", None), ("token-confirmed", None),
-        ("token-rejected", "replayed")]
+        ("token-issued", None),
+        ("token-confirmed", None),
+        ("token-confirmed", None),
+        ("token-rejected", "replayed"),
+    ]
     digest = arguments_hash("TerminateInstances", REGION, TERMINATE)
     for record in records:
         assert record["arguments"] == TERMINATE and record["arguments_sha256"] == digest
         assert record["client"] == "gate-e2e" and record["region"] == REGION
         assert token not in json.dumps(record)
-    assert records[2]["outcome"] == {"status": "ok",
-                                     "RequestId": (run.structured_content or {})["RequestId"]}
+    assert records[2]["outcome"] == {
+        "status": "ok",
+        "RequestId": (run.structured_content or {})["RequestId"],
+    }
 
 
 def _forge(token: str) -> str:
@@ -98,13 +108,16 @@ def _forge(token: str) -> str:
     return f"{edited}.{mac}"
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ("arguments", "other-call"),
-    ("default-made-explicit", "other-call"),
-    ("forged", "forged"),
-    ("made-up", "malformed"),
-    ("expired", "expired"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("arguments", "other-call"),
+        ("default-made-explicit", "other-call"),
+        ("forged", "forged"),
+        ("made-up", "malformed"),
+        ("expired", "expired"),
+    ],
+)
 async def test_misused_tokens_send_nothing(tmp_path: Path, change: str, reason: str) -> None:
     sb = Sandbox(delay=0)
     now = [1_000_000.0]
@@ -126,8 +139,12 @@ async def test_misused_tokens_send_nothing(tmp_path: Path, change: str, reason: 
         elif change == "expired":
             now[0] += gate.tokens.ttl_seconds + 1
         result = await c.call_tool("CreateInstances", {**args, "confirm_token": token})
-        names = [i["InstanceName"] for i in ((await c.call_tool("DescribeInstances", {}))
-                 .structured_content or {}).get("InstanceSet", [])]
+        names = [
+            i["InstanceName"]
+            for i in ((await c.call_tool("DescribeInstances", {})).structured_content or {}).get(
+                "InstanceSet", []
+            )
+        ]
     assert error_code(result) == "ConfirmationRejected", result.content
     assert "Nothing was sent" in _text(result)
     assert mutations(sb) == [] and "api-1" not in names and "api-2" not in names
@@ -146,8 +163,9 @@ async def test_token_from_another_session_is_refused(tmp_path: Path) -> None:
         await first.call_tool("DescribeSnapshots", {})
         token = _token(await first.call_tool("DeleteSnapshots", {"SnapshotIds": [snap]}))
     async with Client(server, mode="legacy", client_info=CLIENT) as second:
-        result = await second.call_tool("DeleteSnapshots", {"SnapshotIds": [snap],
-                                                            "confirm_token": token})
+        result = await second.call_tool(
+            "DeleteSnapshots", {"SnapshotIds": [snap], "confirm_token": token}
+        )
         left = ids(await second.call_tool("DescribeSnapshots", {}), "SnapshotSet", "SnapshotId")
     assert error_code(result) == "ConfirmationRejected"
     assert "another MCP session" in _text(result)
@@ -159,10 +177,12 @@ async def test_token_from_another_session_is_refused(tmp_path: Path) -> None:
 async def test_a_model_set_confirm_flag_is_not_a_confirmation(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
     async with Client(gate_server(sb, tmp_path), mode="legacy", client_info=CLIENT) as c:
-        flag = await c.call_tool("DeleteSnapshots", {"SnapshotIds": ["lhsnap-00000000"],
-                                                     "confirm": True})
-        empty = await c.call_tool("DeleteSnapshots", {"SnapshotIds": ["lhsnap-00000000"],
-                                                      "confirm_token": ""})
+        flag = await c.call_tool(
+            "DeleteSnapshots", {"SnapshotIds": ["lhsnap-00000000"], "confirm": True}
+        )
+        empty = await c.call_tool(
+            "DeleteSnapshots", {"SnapshotIds": ["lhsnap-00000000"], "confirm_token": ""}
+        )
     assert error_code(flag) == "InvalidArguments"
     assert error_code(empty) == "ConfirmationRejected"
     assert mutations(sb) == []
@@ -182,13 +202,15 @@ async def test_confirmation_off_needs_the_dangerous_flag_and_then_runs(tmp_path:
 
 async def test_compact_mode_carries_the_token_inside_arguments(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
-    async with Client(gate_server(sb, tmp_path, compact=True), mode="legacy",
-                      client_info=CLIENT) as c:
-        first = await c.call_tool("call_action", {"action": "CreateInstances",
-                                                  "arguments": CREATE})
+    async with Client(
+        gate_server(sb, tmp_path, compact=True), mode="legacy", client_info=CLIENT
+    ) as c:
+        first = await c.call_tool("call_action", {"action": "CreateInstances", "arguments": CREATE})
         token = _token(first)
-        second = await c.call_tool("call_action", {"action": "CreateInstances", "arguments": {
-            **CREATE, "confirm_token": token}})
+        second = await c.call_tool(
+            "call_action",
+            {"action": "CreateInstances", "arguments": {**CREATE, "confirm_token": token}},
+        )
     assert 'put it inside "arguments"' in _text(first) and "call call_action again" in _text(first)
     assert not second.is_error, second.content
     assert [r.action for r in mutations(sb)] == ["CreateInstances"]

@@ -1,5 +1,6 @@
 """A server whose API client talks to a sandbox with fault injection, with retry bounds
 shrunk (same rules, milliseconds instead of seconds) so fault tests stay fast."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -20,25 +21,46 @@ from tests.e2e.server.http_helpers import running
 REGION = "ap-guangzhou"
 #: The default policy's shape (4 attempts, full jitter, longer base after throttling),
 #: scaled down 25x so a test exhausting every retry takes well under a second.
-FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.16,
-                         throttle_base_delay=0.04, max_total=5.0)
+FAST_RETRY = RetryPolicy(
+    max_attempts=4, base_delay=0.01, max_delay=0.16, throttle_base_delay=0.04, max_total=5.0
+)
 MAX_ATTEMPTS = FAST_RETRY.max_attempts
 
 
-def fault_client(sb: Sandbox, *, endpoint: str = "http://sandbox", loopback: bool = False,
-                 timeout: float = 5.0, **kw: Any) -> LighthouseClient:
+def fault_client(
+    sb: Sandbox,
+    *,
+    endpoint: str = "http://sandbox",
+    loopback: bool = False,
+    timeout: float = 5.0,
+    **kw: Any,
+) -> LighthouseClient:
     """A LighthouseClient on the sandbox: in-process (ASGI) or over loopback TCP."""
     return LighthouseClient(
-        credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, None), region=REGION,
-        endpoint=endpoint, transport=None if loopback else sb.transport(),
-        timeout=httpx.Timeout(timeout), retry=FAST_RETRY, **kw)
+        credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, None),
+        region=REGION,
+        endpoint=endpoint,
+        transport=None if loopback else sb.transport(),
+        timeout=httpx.Timeout(timeout),
+        retry=FAST_RETRY,
+        **kw,
+    )
 
 
-def fault_server(sb: Sandbox, tmp_path: Path, client: LighthouseClient, *,
-                 features: tuple[Feature, ...] = (Feature.GATE,),
-                 **settings: Any) -> LighthouseServer:
-    base: dict[str, Any] = {"sandbox": True, "region": REGION,
-                            "audit_log": tmp_path / "audit.jsonl", "key_dir": tmp_path / "keys"}
+def fault_server(
+    sb: Sandbox,
+    tmp_path: Path,
+    client: LighthouseClient,
+    *,
+    features: tuple[Feature, ...] = (Feature.GATE,),
+    **settings: Any,
+) -> LighthouseServer:
+    base: dict[str, Any] = {
+        "sandbox": True,
+        "region": REGION,
+        "audit_log": tmp_path / "audit.jsonl",
+        "key_dir": tmp_path / "keys",
+    }
     base.update(settings)
     return build_server(Settings(**base), client=client, features=features)
 

@@ -1,6 +1,7 @@
 """A sandbox-backed server and an official MCP client kept open in a blocking portal, so
 synchronous hypothesis tests can make many calls through one session; plus the checks
 every answer must pass (no traceback, no internal names, no file paths)."""
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,8 @@ LEAKS = re.compile(
     r"Traceback|File \"|\.py\b|site-packages|lighthouse_mcp\.|/work/|/home/|/usr/lib"
     r"|\b(KeyError|TypeError|ValueError|AttributeError|IndexError|RecursionError"
     r"|UnicodeEncodeError|UnicodeDecodeError|AssertionError|RuntimeError|JSONDecodeError"
-    r"|ValidationError|NameError)\b")
+    r"|ValidationError|NameError)\b"
+)
 
 
 @dataclass
@@ -41,10 +43,15 @@ class Session:
 
 
 @contextmanager
-def session(tmp_path: Path, *, features: tuple[Feature, ...] = (),
-            **settings: Any) -> Iterator[Session]:
-    base: dict[str, Any] = {"sandbox": True, "region": "ap-guangzhou",
-                            "audit_log": tmp_path / "audit.jsonl", "key_dir": tmp_path / "keys"}
+def session(
+    tmp_path: Path, *, features: tuple[Feature, ...] = (), **settings: Any
+) -> Iterator[Session]:
+    base: dict[str, Any] = {
+        "sandbox": True,
+        "region": "ap-guangzhou",
+        "audit_log": tmp_path / "audit.jsonl",
+        "key_dir": tmp_path / "keys",
+    }
     base.update(settings)
     sb = Sandbox(delay=0)
     server = build_server(Settings(**base), sandbox=sb, features=features)

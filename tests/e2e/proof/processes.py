@@ -2,6 +2,7 @@
 and the MCP server over streamable HTTP (`lighthouse-mcp --transport streamable-http`),
 each on a free loopback port, as they would run in production (their own interpreter,
 their own GIL), plus readers for what only /proc can tell (RSS, TCP connections)."""
+
 from __future__ import annotations
 
 import os
@@ -45,14 +46,17 @@ def _answers(url: str, headers: dict[str, str] | None = None) -> bool:
 
 
 @contextmanager
-def _child(args: list[str], ready_url: str, what: str,
-           env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen([sys.executable, "-m", "lighthouse_mcp.server", *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=os.environ | (env or {}))
+def _child(
+    args: list[str], ready_url: str, what: str, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lighthouse_mcp.server", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=os.environ | (env or {}),
+    )
     try:
-        _wait_until(lambda: _answers(ready_url, {"X-Sandbox-Admin-Token": ADMIN_TOKEN}),
-                    proc, what)
+        _wait_until(lambda: _answers(ready_url, {"X-Sandbox-Admin-Token": ADMIN_TOKEN}), proc, what)
         yield proc
     finally:
         proc.terminate()
@@ -63,8 +67,9 @@ def _child(args: list[str], ready_url: str, what: str,
 
 
 @contextmanager
-def sandbox_process(*, enforce_rate_limits: bool = True
-                    ) -> Iterator[tuple[str, Callable[[], list[dict[str, Any]]]]]:
+def sandbox_process(
+    *, enforce_rate_limits: bool = True
+) -> Iterator[tuple[str, Callable[[], list[dict[str, Any]]]]]:
     """The sandbox in a child process; yields its URL and a reader of its request log."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -73,6 +78,7 @@ def sandbox_process(*, enforce_rate_limits: bool = True
         args.append("--enforce-rate-limits")
     headers = {"X-Sandbox-Admin-Token": ADMIN_TOKEN}
     with _child(args, f"{base}/admin/requests", "the sandbox"):
+
         def requests() -> list[dict[str, Any]]:
             answer = httpx.get(f"{base}/admin/requests", headers=headers, timeout=30).json()
             return list(answer["requests"])
@@ -84,10 +90,23 @@ def sandbox_process(*, enforce_rate_limits: bool = True
 def http_server_process(endpoint: str, *extra: str) -> Iterator[tuple[str, int]]:
     """The MCP server over streamable HTTP against ``endpoint``; yields (URL, pid)."""
     port = free_port()
-    env = {"TENCENTCLOUD_SECRET_ID": DEFAULT_SECRET_ID,
-           "TENCENTCLOUD_SECRET_KEY": DEFAULT_SECRET_KEY}
-    args = ["--transport", "streamable-http", "--port", str(port), "--auth-token", MCP_TOKEN,
-            "--endpoint", endpoint, "--region", "ap-guangzhou", *extra]
+    env = {
+        "TENCENTCLOUD_SECRET_ID": DEFAULT_SECRET_ID,
+        "TENCENTCLOUD_SECRET_KEY": DEFAULT_SECRET_KEY,
+    }
+    args = [
+        "--transport",
+        "streamable-http",
+        "--port",
+        str(port),
+        "--auth-token",
+        MCP_TOKEN,
+        "--endpoint",
+        endpoint,
+        "--region",
+        "ap-guangzhou",
+        *extra,
+    ]
     with _child(args, f"http://127.0.0.1:{port}/mcp", "the MCP server", env) as proc:
         yield f"http://127.0.0.1:{port}/mcp", proc.pid
 

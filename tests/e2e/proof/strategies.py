@@ -7,6 +7,7 @@ astral characters, very long strings and numbers at the bounds; invalid ones cha
 JSON type at any depth, add unknown keys, drop required keys, overflow item and length
 limits, leave enums, put lone surrogates in text, or nest arrays hundreds deep.
 """
+
 from __future__ import annotations
 
 import copy
@@ -20,8 +21,27 @@ from hypothesis import strategies as st
 JSONSchema = dict[str, Any]
 
 #: Characters that break naive renderers and log pipelines; all valid Unicode.
-NASTY = ["\x00", "\u202e", "\u200f", "\u200b", "\ufeff", "\u2028", "\U0001f4a5", "\x1b[31m",
-         "'", '"', "\\", "\n", "\r\n", "</script>", "${jndi:x}", "%s%n", "\u0301", "ﷺ", "𝕏"]
+NASTY = [
+    "\x00",
+    "\u202e",
+    "\u200f",
+    "\u200b",
+    "\ufeff",
+    "\u2028",
+    "\U0001f4a5",
+    "\x1b[31m",
+    "'",
+    '"',
+    "\\",
+    "\n",
+    "\r\n",
+    "</script>",
+    "${jndi:x}",
+    "%s%n",
+    "\u0301",
+    "ﷺ",
+    "𝕏",
+]
 #: Text an API name could hold that tries to speak for the server.
 #: Nesting depth of the deep-nesting breakage: pydantic (the official client's
 #: serialiser) refuses to send values much deeper than ~250 levels.
@@ -80,11 +100,13 @@ def _valid_of(kind: str, schema: JSONSchema, root: JSONSchema) -> st.SearchStrat
         lo, hi = schema.get("minimum"), schema.get("maximum")
         if lo is None and hi is None:
             return st.one_of(st.integers(-5, 1_000), st.integers(10**15, 10**30))
-        return st.integers(lo if lo is None else math.ceil(lo),
-                           hi if hi is None else math.floor(hi))
+        return st.integers(
+            lo if lo is None else math.ceil(lo), hi if hi is None else math.floor(hi)
+        )
     if kind == "number":
-        return st.floats(schema.get("minimum"), schema.get("maximum"),
-                         allow_nan=False, allow_infinity=False)
+        return st.floats(
+            schema.get("minimum"), schema.get("maximum"), allow_nan=False, allow_infinity=False
+        )
     if kind == "boolean":
         return st.booleans()
     if kind == "null":
@@ -97,12 +119,14 @@ def _valid_of(kind: str, schema: JSONSchema, root: JSONSchema) -> st.SearchStrat
         props: dict[str, JSONSchema] = schema.get("properties", {})
         required = [k for k in schema.get("required", []) if k in props]
         optional = {k: valid(v, root) for k, v in props.items() if k not in required}
-        return st.fixed_dictionaries({k: valid(props[k], root) for k in required},
-                                     optional=optional)
+        return st.fixed_dictionaries(
+            {k: valid(props[k], root) for k in required}, optional=optional
+        )
     raise ValueError(f"no strategy for type {kind!r}")
 
 
 # ------------------------------------------------------------------ one-place breakage
+
 
 @dataclass(frozen=True)
 class Breakage:
@@ -115,15 +139,20 @@ class Breakage:
 def _wrong_value(kinds: list[str]) -> list[Any]:
     """Values of a JSON type none of ``kinds`` accepts (None only if null is not allowed)."""
     pool: list[tuple[str, Any]] = [
-        ("string", "7"), ("integer", 7), ("boolean", True), ("object", {"a": [1]}),
-        ("array", [[[]]]), ("null", None),
+        ("string", "7"),
+        ("integer", 7),
+        ("boolean", True),
+        ("object", {"a": [1]}),
+        ("array", [[[]]]),
+        ("null", None),
     ]
     accepted = set(kinds) | ({"integer"} if "number" in kinds else set())
     return [v for k, v in pool if k not in accepted]
 
 
-def _spots(value: Any, schema: JSONSchema, root: JSONSchema, path: str
-           ) -> Iterator[tuple[str, Any, JSONSchema]]:
+def _spots(
+    value: Any, schema: JSONSchema, root: JSONSchema, path: str
+) -> Iterator[tuple[str, Any, JSONSchema]]:
     """Every (path, value, schema) inside a valid value, the value itself included."""
     if "$ref" in schema:
         schema = root["$defs"][schema["$ref"].removeprefix("#/$defs/")]
@@ -169,35 +198,52 @@ def breakages(value: Any, schema: JSONSchema) -> list[tuple[Breakage, Any]]:
         kinds = _types(sub)
         if path:
             for wrong in _wrong_value(kinds)[:3]:
-                out.append((Breakage(path, f"type {type(wrong).__name__}"),
-                            _replace(value, path, wrong)))
+                out.append(
+                    (Breakage(path, f"type {type(wrong).__name__}"), _replace(value, path, wrong))
+                )
             if "array" not in kinds:
                 out.append((Breakage(path, "deep nesting"), _replace(value, path, _deep(DEEP))))
         if "enum" in sub and all(isinstance(e, str) for e in sub["enum"]):
             out.append((Breakage(path, "not in enum"), _replace(value, path, "NOT_AN_OPTION")))
         if kinds == ["string"] and "enum" not in sub and "format" not in sub:
-            out.append((Breakage(path, "lone surrogate"),
-                        _replace(value, path, "ok\ud800" + (node if isinstance(node, str)
-                                                            else ""))))
+            out.append(
+                (
+                    Breakage(path, "lone surrogate"),
+                    _replace(value, path, "ok\ud800" + (node if isinstance(node, str) else "")),
+                )
+            )
         if "maxLength" in sub:
-            out.append((Breakage(path, "too long"),
-                        _replace(value, path, "y" * (sub["maxLength"] + 1_000))))
+            out.append(
+                (
+                    Breakage(path, "too long"),
+                    _replace(value, path, "y" * (sub["maxLength"] + 1_000)),
+                )
+            )
         if "maximum" in sub and kinds in (["integer"], ["number"]):
-            out.append((Breakage(path, "above maximum"),
-                        _replace(value, path, 10 ** 40)))
+            out.append((Breakage(path, "above maximum"), _replace(value, path, 10**40)))
         if "maxItems" in sub and isinstance(node, list):
             filler = node[0] if node else "z"
-            out.append((Breakage(path, "too many items"),
-                        _replace(value, path, [filler] * (sub["maxItems"] + 5_000))
-                        if path else None))
+            out.append(
+                (
+                    Breakage(path, "too many items"),
+                    _replace(value, path, [filler] * (sub["maxItems"] + 5_000)) if path else None,
+                )
+            )
         if isinstance(node, dict) and sub.get("additionalProperties") is False:
             key = "Bogus\u202eKey"
-            broken = _replace(value, path, {**node, key: _deep(50)}) if path else \
-                {**node, key: _deep(50)}
+            broken = (
+                _replace(value, path, {**node, key: _deep(50)})
+                if path
+                else {**node, key: _deep(50)}
+            )
             out.append((Breakage(f"{path}.{key}" if path else key, "unknown key"), broken))
             for req in sub.get("required", []):
                 if req in node:
                     trimmed = {k: v for k, v in node.items() if k != req}
-                    out.append((Breakage(f"{path}.{req}" if path else req, "missing required"),
-                                _replace(value, path, trimmed) if path else trimmed))
+                    out.append(
+                        (
+                            Breakage(f"{path}.{req}" if path else req, "missing required"),
+                            _replace(value, path, trimmed) if path else trimmed,
+                        )
+                    )
     return [(b, v) for b, v in out if v is not None]

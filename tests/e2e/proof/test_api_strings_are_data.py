@@ -2,6 +2,7 @@
 that looks like the server speaking: a resource named like an instruction to the model
 stays inside a quoted JSON string in tool results, in the confirmation preview and in
 API error messages."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,8 +34,9 @@ async def test_instance_name_stays_data_in_results_and_preview(tmp_path: Path) -
     async with Client(gate_server(sb, tmp_path), mode="legacy", client_info=CLIENT) as c:
         listed = await c.call_tool("DescribeInstances", {})
         iid = (listed.structured_content or {})["InstanceSet"][0]["InstanceId"]
-        renamed = await c.call_tool("ModifyInstancesAttribute",
-                                    {"InstanceIds": [iid], "InstanceName": PAYLOAD})
+        renamed = await c.call_tool(
+            "ModifyInstancesAttribute", {"InstanceIds": [iid], "InstanceName": PAYLOAD}
+        )
         assert not renamed.is_error, renamed.content
         described = await c.call_tool("DescribeInstances", {"InstanceIds": [iid]})
         assert (described.structured_content or {})["InstanceSet"][0]["InstanceName"] == PAYLOAD
@@ -52,12 +54,15 @@ async def test_firewall_rule_description_stays_data(tmp_path: Path) -> None:
         listed = await c.call_tool("DescribeInstances", {})
         iid = (listed.structured_content or {})["InstanceSet"][0]["InstanceId"]
         rule = {"Protocol": "TCP", "Port": "8080", "FirewallRuleDescription": PAYLOAD}
-        created = await c.call_tool("CreateFirewallRules",
-                                    {"InstanceId": iid, "FirewallRules": [rule]})
+        created = await c.call_tool(
+            "CreateFirewallRules", {"InstanceId": iid, "FirewallRules": [rule]}
+        )
         assert not created.is_error, created.content
         rules = await c.call_tool("DescribeFirewallRules", {"InstanceId": iid})
         _assert_data_only(rules)
-        again = await c.call_tool("CreateFirewallRules",  # refused: echoes the rule back
-                                  {"InstanceId": iid, "FirewallRules": [rule]})
+        again = await c.call_tool(
+            "CreateFirewallRules",  # refused: echoes the rule back
+            {"InstanceId": iid, "FirewallRules": [rule]},
+        )
         assert again.is_error
         assert not any(line.startswith("SYSTEM:") for line in text_of(again).splitlines())

@@ -7,6 +7,7 @@ through the confirmation gate's token flow; the server answers other calls while
 waits; cancelling a call stops its work; the audit log keeps a record of a mutating
 call that failed half-way.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,15 +35,18 @@ pytestmark = pytest.mark.anyio
 CLIENT = types.Implementation(name="proof-faults", version="1")
 #: (kind, extra options): every fault the sandbox can inject that answers at once.
 FAULTS: list[tuple[str, dict[str, Any]]] = [
-    ("http_error", {"status": 503}), ("http_error", {"status": 502}),
-    ("internal_error", {}), ("throttle", {}), ("drop", {}), ("malformed", {}),
+    ("http_error", {"status": 503}),
+    ("http_error", {"status": 502}),
+    ("internal_error", {}),
+    ("throttle", {}),
+    ("drop", {}),
+    ("malformed", {}),
 ]
 FAULT_IDS = [f"{k}{o.get('status', '')}" for k, o in FAULTS]
 
 
 def _sent(sb: Sandbox, action: str) -> list[Any]:
-    return [r for r in sb.requests if r.action == action
-            and not (r.params or {}).get("DryRun")]
+    return [r for r in sb.requests if r.action == action and not (r.params or {}).get("DryRun")]
 
 
 async def _first_instance(c: Client) -> str:
@@ -52,7 +56,8 @@ async def _first_instance(c: Client) -> str:
 
 @pytest.mark.parametrize(("kind", "options"), FAULTS, ids=FAULT_IDS)
 async def test_read_recovers_from_a_burst_within_the_retry_bounds(
-        tmp_path: Path, kind: str, options: dict[str, Any]) -> None:
+    tmp_path: Path, kind: str, options: dict[str, Any]
+) -> None:
     sb = Sandbox(delay=0)
     async with Client(fault_server(sb, tmp_path, fault_client(sb)), client_info=CLIENT) as c:
         sb.faults.add(kind, "DescribeInstances", count=MAX_ATTEMPTS - 1, **options)  # type: ignore[arg-type]
@@ -62,8 +67,9 @@ async def test_read_recovers_from_a_burst_within_the_retry_bounds(
 
 
 @pytest.mark.parametrize(("kind", "options"), FAULTS, ids=FAULT_IDS)
-async def test_read_fails_clearly_after_the_bounds(tmp_path: Path, kind: str,
-                                                   options: dict[str, Any]) -> None:
+async def test_read_fails_clearly_after_the_bounds(
+    tmp_path: Path, kind: str, options: dict[str, Any]
+) -> None:
     sb = Sandbox(delay=0)
     async with Client(fault_server(sb, tmp_path, fault_client(sb)), client_info=CLIENT) as c:
         sb.faults.add(kind, "DescribeInstances", **options)  # type: ignore[arg-type]
@@ -83,19 +89,28 @@ async def test_read_fails_clearly_after_the_bounds(tmp_path: Path, kind: str,
 #: Each fault before the sandbox processes the request, and (for the kinds that can)
 #: after it did, losing the answer of a change that happened.
 WRITE_FAULTS = [(k, o, False) for k, o in FAULTS] + [
-    (k, o, True) for k, o in FAULTS if k in ("drop", "http_error", "malformed")]
+    (k, o, True) for k, o in FAULTS if k in ("drop", "http_error", "malformed")
+]
 
 
-@pytest.mark.parametrize(("kind", "options", "after"), WRITE_FAULTS,
-                         ids=[f"{k}{o.get('status', '')}{'-after' if a else ''}"
-                              for k, o, a in WRITE_FAULTS])
-async def test_a_mutating_call_is_never_sent_twice(tmp_path: Path, kind: str,
-                                                   options: dict[str, Any], after: bool) -> None:
+@pytest.mark.parametrize(
+    ("kind", "options", "after"),
+    WRITE_FAULTS,
+    ids=[f"{k}{o.get('status', '')}{'-after' if a else ''}" for k, o, a in WRITE_FAULTS],
+)
+async def test_a_mutating_call_is_never_sent_twice(
+    tmp_path: Path, kind: str, options: dict[str, Any], after: bool
+) -> None:
     sb = Sandbox(delay=0)
     async with Client(fault_server(sb, tmp_path, fault_client(sb)), client_info=CLIENT) as c:
         iid = await _first_instance(c)
-        sb.faults.add(kind, "RebootInstances", count=MAX_ATTEMPTS, after=after,  # type: ignore[arg-type]
-                      **options)
+        sb.faults.add(
+            kind,
+            "RebootInstances",
+            count=MAX_ATTEMPTS,
+            after=after,  # type: ignore[arg-type]
+            **options,
+        )
         result = await c.call_tool("RebootInstances", {"InstanceIds": [iid]})
     assert result.is_error, text_of(result)
     assert_no_leak(result)
@@ -107,14 +122,21 @@ async def test_a_mutating_call_is_never_sent_twice(tmp_path: Path, kind: str,
 
 @pytest.mark.parametrize("kind", ["drop", "http_error", "malformed"])
 async def test_create_instances_creates_once_through_the_gate_token_flow(
-        tmp_path: Path, kind: str) -> None:
+    tmp_path: Path, kind: str
+) -> None:
     """Approved by token, the create's answer is lost twice after the sandbox created the
     instance; the client retries with the same ClientToken and gets the first result."""
     sb = Sandbox(delay=0)
-    args = {"BundleId": "bundle2022_gen_01", "BlueprintId": "lhbp-uh2t0ifo", "InstanceCount": 1,
-            "InstanceChargePrepaid": {"Period": 1}, "InstanceName": "once"}
-    async with Client(fault_server(sb, tmp_path, fault_client(sb)), mode="legacy",
-                      client_info=CLIENT) as c:
+    args = {
+        "BundleId": "bundle2022_gen_01",
+        "BlueprintId": "lhbp-uh2t0ifo",
+        "InstanceCount": 1,
+        "InstanceChargePrepaid": {"Period": 1},
+        "InstanceName": "once",
+    }
+    async with Client(
+        fault_server(sb, tmp_path, fault_client(sb)), mode="legacy", client_info=CLIENT
+    ) as c:
         before = {i["InstanceId"] for i in await _instances(c)}
         asked = await c.call_tool("CreateInstances", args)
         assert error_code(asked) == "ConfirmationRequired", text_of(asked)
@@ -211,13 +233,21 @@ async def test_cancelling_a_call_stops_its_work(tmp_path: Path) -> None:
     client (notifications/cancelled), it sends no further poll."""
     sb = Sandbox(delay=0)
     features = (Feature.GATE, Feature.WAITS)
-    async with Client(fault_server(sb, tmp_path, fault_client(sb), features=features),
-                      client_info=CLIENT) as c:
+    async with Client(
+        fault_server(sb, tmp_path, fault_client(sb), features=features), client_info=CLIENT
+    ) as c:
         iid = await _first_instance(c)
         polls_before = len(_sent(sb, "DescribeInstances"))
         with anyio.move_on_after(1.3):  # the first two polls (0 s and 1 s) happen
-            await c.call_tool("wait_for", {"resource": "instance", "ids": [iid],
-                                           "target_state": "GONE", "timeout_seconds": 60})
+            await c.call_tool(
+                "wait_for",
+                {
+                    "resource": "instance",
+                    "ids": [iid],
+                    "target_state": "GONE",
+                    "timeout_seconds": 60,
+                },
+            )
         polled = len(_sent(sb, "DescribeInstances")) - polls_before
         await anyio.sleep(2.5)  # uncancelled, it would poll at 2.5 s and 3.9 s
         assert len(_sent(sb, "DescribeInstances")) - polls_before == polled
@@ -236,8 +266,9 @@ async def test_audit_keeps_a_record_of_a_write_that_failed_half_way(tmp_path: Pa
     assert dropped.is_error and failed.is_error
     records = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
     by_action = {r["action"]: r for r in records if "outcome" in r}
-    assert by_action["StopInstances"]["outcome"]["status"] == "error" or \
-        by_action["StopInstances"]["outcome"].get("ErrorCode")
+    assert by_action["StopInstances"]["outcome"]["status"] == "error" or by_action["StopInstances"][
+        "outcome"
+    ].get("ErrorCode")
     assert "RebootInstances" in by_action
     assert all(not catalog.is_read(r["action"]) for r in records)
 

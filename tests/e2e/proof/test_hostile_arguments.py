@@ -15,6 +15,7 @@ sandbox with arguments hypothesis builds from the tool's own input schema.
 
 Example counts are small per tool (one per action); PROOF_EXAMPLES raises them for a long run.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,9 +40,16 @@ from tests.e2e.proof.strategies import Breakage, breakages, valid
 EXAMPLES = int(os.environ.get("PROOF_EXAMPLES", "3"))
 ACTIONS = catalog.action_names()
 GATED = [a for a in ACTIONS if policy_from_settings(Settings()).needs_confirmation(a)]
-PROFILE = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                          HealthCheck.function_scoped_fixture])
+PROFILE = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 
 
 def _rule_params(schema: object) -> set[str]:
@@ -64,8 +72,11 @@ def _may_refuse(action: str, field: str) -> bool:
     last = re.sub(r"\[\d+\]", "", field).split(".")[-1]
     spec = catalog.action(action).get("filters")
     top = re.split(r"[.\[]", field)[0]
-    return field == "" or last in _rule_params(validation_schema(action)) or (
-        spec is not None and top == spec["param"])
+    return (
+        field == ""
+        or last in _rule_params(validation_schema(action))
+        or (spec is not None and top == spec["param"])
+    )
 
 
 def _problem_fields(result: object) -> list[str]:
@@ -73,8 +84,9 @@ def _problem_fields(result: object) -> list[str]:
     return [str(p["Field"]) for p in error.get("Problems", [])]
 
 
-def _counted(s: Session, action: str, arguments: dict[str, Any]
-             ) -> tuple[types.CallToolResult, list[RecordedRequest]]:
+def _counted(
+    s: Session, action: str, arguments: dict[str, Any]
+) -> tuple[types.CallToolResult, list[RecordedRequest]]:
     """Call a tool; return its result and the requests it made reach the sandbox. Every
     answer, whatever the input, must be free of tracebacks and internal names."""
     before = len(s.sandbox.requests)
@@ -91,16 +103,16 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
 
 @pytest.fixture(scope="module")
 def gated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
-    with session(tmp_path_factory.mktemp("gated"),
-                 features=(Feature.GATE,)) as s:
+    with session(tmp_path_factory.mktemp("gated"), features=(Feature.GATE,)) as s:
         yield s
 
 
 @pytest.mark.parametrize("action", ACTIONS)
 @PROFILE
 @given(data=st.data())
-def test_schema_valid_arguments_get_an_api_answer(plain: Session, action: str,
-                                                  data: st.DataObject) -> None:
+def test_schema_valid_arguments_get_an_api_answer(
+    plain: Session, action: str, data: st.DataObject
+) -> None:
     schema = validation_schema(action)
     result, sent = _counted(plain, action, data.draw(valid(schema), label="arguments"))
     code = error_code(result)
@@ -122,8 +134,9 @@ def test_schema_valid_arguments_get_an_api_answer(plain: Session, action: str,
 @pytest.mark.parametrize("action", ACTIONS)
 @PROFILE
 @given(data=st.data())
-def test_arguments_broken_in_one_place_are_refused_naming_it(plain: Session, action: str,
-                                                             data: st.DataObject) -> None:
+def test_arguments_broken_in_one_place_are_refused_naming_it(
+    plain: Session, action: str, data: st.DataObject
+) -> None:
     schema = validation_schema(action)
     arguments = data.draw(valid(schema), label="valid base")
     options = breakages(arguments, schema)
@@ -140,15 +153,21 @@ def test_arguments_broken_in_one_place_are_refused_naming_it(plain: Session, act
 @pytest.mark.parametrize("action", GATED)
 @PROFILE
 @given(data=st.data())
-def test_gated_tools_preview_and_send_nothing_that_changes(gated: Session, action: str,
-                                                           data: st.DataObject) -> None:
-    result, sent = _counted(gated, action,
-                            data.draw(valid(validation_schema(action)), label="arguments"))
+def test_gated_tools_preview_and_send_nothing_that_changes(
+    gated: Session, action: str, data: st.DataObject
+) -> None:
+    result, sent = _counted(
+        gated, action, data.draw(valid(validation_schema(action)), label="arguments")
+    )
     # A request refused before its parameters were read (a region the service does not
     # serve) changed nothing, whatever it was.
-    changed = [r for r in sent
-               if not catalog.is_read(str(r.action)) and not (r.params or {}).get("DryRun")
-               and not (r.params is None and r.error_code)]
+    changed = [
+        r
+        for r in sent
+        if not catalog.is_read(str(r.action))
+        and not (r.params or {}).get("DryRun")
+        and not (r.params is None and r.error_code)
+    ]
     assert changed == []
     assert error_code(result) in {"ConfirmationRequired", "InvalidArguments"}, result.content
 
@@ -161,8 +180,9 @@ def _empty_lists(schema: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize("action", [a for a in ACTIONS if _empty_lists(validation_schema(a))])
 @PROFILE
 @given(data=st.data())
-def test_empty_lists_never_crash_the_sandbox(plain: Session, action: str,
-                                             data: st.DataObject) -> None:
+def test_empty_lists_never_crash_the_sandbox(
+    plain: Session, action: str, data: st.DataObject
+) -> None:
     schema = validation_schema(action)
     arguments = data.draw(valid(schema), label="arguments") | _empty_lists(schema)
     result, sent = _counted(plain, action, arguments)
@@ -172,6 +192,7 @@ def test_empty_lists_never_crash_the_sandbox(plain: Session, action: str,
 
 def test_found_by_hypothesis_renew_quote_for_no_disks(plain: Session) -> None:
     """Regression: the sandbox's quote indexed the first of zero disks (InternalError)."""
-    result, sent = _counted(plain, "InquirePriceRenewDisks",
-                            {"DiskIds": [], "RenewDiskChargePrepaid": {"Period": 1}})
+    result, sent = _counted(
+        plain, "InquirePriceRenewDisks", {"DiskIds": [], "RenewDiskChargePrepaid": {"Period": 1}}
+    )
     assert error_code(result) == "InvalidParameterValue" and len(sent) == 1

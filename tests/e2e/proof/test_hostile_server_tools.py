@@ -3,6 +3,7 @@ call_action) get the same treatment as the catalog tools: arguments built by hyp
 from the inputSchema the server publishes, valid and broken in one place. Valid ones
 never end in an internal error; broken ones are refused as tool errors naming the field;
 no answer leaks internals."""
+
 from __future__ import annotations
 
 import os
@@ -18,9 +19,16 @@ from tests.e2e.proof.harness import Session, assert_no_leak, error_code, session
 from tests.e2e.proof.strategies import breakages, valid
 
 EXAMPLES = int(os.environ.get("PROOF_EXAMPLES", "3"))
-PROFILE = settings(max_examples=EXAMPLES * 3, deadline=None, derandomize=True,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                          HealthCheck.function_scoped_fixture])
+PROFILE = settings(
+    max_examples=EXAMPLES * 3,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 WAITERS = (Feature.WAITS,)
 
 
@@ -52,8 +60,11 @@ def _check(s: Session, name: str, data: st.DataObject) -> None:
     result = s.call(name, arguments)
     assert_no_leak(result)
     assert error_code(result) != "InternalServerError", text_of(result)
-    options = [(b, v) for b, v in breakages(arguments, schema)
-               if not (name == "wait_for" and b.field == "timeout_seconds")]
+    options = [
+        (b, v)
+        for b, v in breakages(arguments, schema)
+        if not (name == "wait_for" and b.field == "timeout_seconds")
+    ]
     if not options:
         return
     breakage, broken = data.draw(st.sampled_from(options), label="breakage")

@@ -2,6 +2,7 @@
 and as raw bytes on a real stdio subprocess: each gets a proper JSON-RPC error (or is
 dropped, for a notification-shaped or id-less message on stdio), nothing leaks a
 traceback, and the server keeps answering real requests afterwards."""
+
 from __future__ import annotations
 
 import json
@@ -24,16 +25,32 @@ from tests.e2e.server.http_helpers import running
 
 TOKEN = "proof-token-0123456789abcdef"
 VERSION = "2025-06-18"
-INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-    "protocolVersion": VERSION, "capabilities": {},
-    "clientInfo": {"name": "raw", "version": "0"}}}
-HEADERS = {"Authorization": f"Bearer {TOKEN}", "content-type": "application/json",
-           "accept": "application/json, text/event-stream"}
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": VERSION,
+        "capabilities": {},
+        "clientInfo": {"name": "raw", "version": "0"},
+    },
+}
+HEADERS = {
+    "Authorization": f"Bearer {TOKEN}",
+    "content-type": "application/json",
+    "accept": "application/json, text/event-stream",
+}
 
 
 def _call(id_: Any, name: Any, arguments: Any) -> bytes:
-    return json.dumps({"jsonrpc": "2.0", "id": id_, "method": "tools/call",
-                       "params": {"name": name, "arguments": arguments}}).encode()
+    return json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": id_,
+            "method": "tools/call",
+            "params": {"name": name, "arguments": arguments},
+        }
+    ).encode()
 
 
 #: (label, body, expected JSON-RPC error codes; None = a result is fine; an empty set =
@@ -52,10 +69,16 @@ JUNK: list[tuple[str, bytes, set[int] | None]] = [
     ("empty batch", b"[]", {-32600, -32602}),
     ("batch of requests", b'[{"jsonrpc":"2.0","id":1,"method":"tools/list"}]', {-32600, -32602}),
     ("nesting 100k deep", b"[" * 100_000 + b"]" * 100_000, {-32700, -32600, -32602}),
-    ("huge integer id", json.dumps({"jsonrpc": "2.0", "id": 10**100,
-                                    "method": "tools/list"}).encode(), None),
-    ("100k-char id", json.dumps({"jsonrpc": "2.0", "id": "i" * 100_000,
-                                 "method": "tools/list"}).encode(), None),
+    (
+        "huge integer id",
+        json.dumps({"jsonrpc": "2.0", "id": 10**100, "method": "tools/list"}).encode(),
+        None,
+    ),
+    (
+        "100k-char id",
+        json.dumps({"jsonrpc": "2.0", "id": "i" * 100_000, "method": "tools/list"}).encode(),
+        None,
+    ),
     ("object id", b'{"jsonrpc":"2.0","id":{"a":1},"method":"tools/list"}', set()),
     ("null id", b'{"jsonrpc":"2.0","id":null,"method":"tools/list"}', set()),
     ("float id", b'{"jsonrpc":"2.0","id":1.5,"method":"tools/list"}', set()),
@@ -63,16 +86,23 @@ JUNK: list[tuple[str, bytes, set[int] | None]] = [
     ("arguments string", _call(5, "DescribeInstances", "Limit=1"), {-32602}),
     ("name not a string", _call(6, 123, {}), {-32602}),
     ("params missing", b'{"jsonrpc":"2.0","id":7,"method":"tools/call"}', {-32602}),
-    ("lone surrogate escape", b'{"jsonrpc":"2.0","id":8,"method":"tools/call","params":'
-     b'{"name":"DescribeInstances","arguments":{"InstanceIds":["\\ud800"]}}}', {-32700}),
+    (
+        "lone surrogate escape",
+        b'{"jsonrpc":"2.0","id":8,"method":"tools/call","params":'
+        b'{"name":"DescribeInstances","arguments":{"InstanceIds":["\\ud800"]}}}',
+        {-32700},
+    ),
 ]
 
 
 def _messages(response: httpx.Response) -> list[dict[str, Any]]:
     """JSON-RPC messages of a plain JSON or an SSE answer."""
     if response.headers.get("content-type", "").startswith("text/event-stream"):
-        return [json.loads(line[5:]) for line in response.text.splitlines()
-                if line.startswith("data:") and line[5:].strip()]
+        return [
+            json.loads(line[5:])
+            for line in response.text.splitlines()
+            if line.startswith("data:") and line[5:].strip()
+        ]
     return [response.json()] if response.content else []
 
 
@@ -91,15 +121,16 @@ def http_session() -> Iterator[tuple[str, dict[str, str]]]:
         headers = HEADERS | {"mcp-protocol-version": VERSION}
         if sid := first.headers.get("mcp-session-id"):
             headers["mcp-session-id"] = sid
-        httpx.post(url, json={"jsonrpc": "2.0", "method": "notifications/initialized"},
-                   headers=headers)
+        httpx.post(
+            url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=headers
+        )
         yield url, headers
 
 
 @pytest.mark.parametrize(("label", "body", "codes"), JUNK, ids=[j[0] for j in JUNK])
 def test_http_junk_gets_a_json_rpc_error_and_the_server_stays_up(
-        http_session: tuple[str, dict[str, str]], label: str, body: bytes,
-        codes: set[int] | None) -> None:
+    http_session: tuple[str, dict[str, str]], label: str, body: bytes, codes: set[int] | None
+) -> None:
     url, headers = http_session
     response = httpx.post(url, content=body, headers=headers, timeout=30)
     assert response.status_code < 500, (label, response.status_code, response.text[:300])
@@ -115,8 +146,9 @@ def test_http_junk_gets_a_json_rpc_error_and_the_server_stays_up(
         assert "result" in messages[0], messages[0]
     elif codes:
         assert messages[0].get("error", {}).get("code") in codes, (label, messages[0])
-    alive = httpx.post(url, json={"jsonrpc": "2.0", "id": 99, "method": "tools/list"},
-                       headers=headers, timeout=30)
+    alive = httpx.post(
+        url, json={"jsonrpc": "2.0", "id": 99, "method": "tools/list"}, headers=headers, timeout=30
+    )
     assert len(_messages(alive)[0]["result"]["tools"]) >= len(catalog.action_names())
 
 
@@ -131,12 +163,20 @@ def test_stdio_junk_lines_then_a_real_session() -> None:
     initialize, then tools/list must still work and stderr must hold no traceback."""
     env = os.environ | {"PYTHONUNBUFFERED": "1"}
     junk = _stdio_lines()
-    lines = [*junk[:4], json.dumps(INIT).encode(),
-             b'{"jsonrpc":"2.0","method":"notifications/initialized"}', *junk,
-             b'{"jsonrpc":"2.0","id":"last","method":"tools/list"}']
-    proc = subprocess.Popen([sys.executable, "-m", "lighthouse_mcp.server", "--sandbox"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env)
+    lines = [
+        *junk[:4],
+        json.dumps(INIT).encode(),
+        b'{"jsonrpc":"2.0","method":"notifications/initialized"}',
+        *junk,
+        b'{"jsonrpc":"2.0","id":"last","method":"tools/list"}',
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lighthouse_mcp.server", "--sandbox"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(b"\n".join(lines) + b"\n")
     proc.stdin.flush()

@@ -9,6 +9,7 @@ client's pool size; the server's memory does not keep growing from round to roun
 
 Sized for CI; PROOF_LOAD_SESSIONS / PROOF_LOAD_CALLS / PROOF_LOAD_ROUNDS scale it up.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,14 +36,24 @@ from tests.e2e.proof.processes import (
 )
 
 #: One load run (about 10 s) shared by every test here.
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads /proc")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads /proc"),
+]
 SESSIONS = int(os.environ.get("PROOF_LOAD_SESSIONS", "16"))
 CALLS = int(os.environ.get("PROOF_LOAD_CALLS", "6"))
 ROUNDS = int(os.environ.get("PROOF_LOAD_ROUNDS", "3"))
 #: Reads with a spread of documented rates (5/s to 100/s), so the limiter must pace.
-MIX = ["DescribeInstances", "DescribeBundles", "DescribeBlueprints", "DescribeRegions",
-       "DescribeZones", "DescribeSnapshots", "DescribeDisks", "DescribeKeyPairs"]
+MIX = [
+    "DescribeInstances",
+    "DescribeBundles",
+    "DescribeBlueprints",
+    "DescribeRegions",
+    "DescribeZones",
+    "DescribeSnapshots",
+    "DescribeDisks",
+    "DescribeKeyPairs",
+]
 #: RSS growth allowed between the first (warm) round and the last.
 MAX_GROWTH_MB = 30.0
 
@@ -155,4 +166,5 @@ def test_the_limiter_keeps_rate_refusals_rare(load: LoadRun) -> None:
     refused = [r for r in load.requests if r["error_code"] == "RequestLimitExceeded"]
     calls = ROUNDS * SESSIONS * CALLS
     assert len(refused) <= max(1, int(calls * MAX_REFUSED_SHARE)), (
-        f"{len(refused)} of {calls} requests refused for their rate")
+        f"{len(refused)} of {calls} requests refused for their rate"
+    )

@@ -4,6 +4,7 @@ Every secret kind the project handles gets its own canary, so a failing assertio
 which secret leaked. Passwords satisfy the documented complexity rules (so a call gets
 past validation and reaches the sandbox) unless the name says otherwise.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,7 +43,7 @@ def _render(value: Any) -> str:
 
 def _around(text: str) -> str:
     at = text.find(MARK)
-    return repr(text[max(0, at - 80): at + 60])
+    return repr(text[max(0, at - 80) : at + 60])
 
 
 def log_text(records: Iterable[logging.LogRecord]) -> str:

@@ -1,6 +1,7 @@
 """`lighthouse-mcp call` with canary credentials in the environment and canary passwords
 in the parameters: stdout, stderr and the log at DEBUG stay clean on every way it fails
 (unreachable endpoint, API error, auth failure, local validation, broken JSON)."""
+
 from __future__ import annotations
 
 import json
@@ -32,43 +33,81 @@ def call(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     return code, out + err
 
 
-def test_unreachable_endpoint(capsys: pytest.CaptureFixture[str],
-                              all_logs: pytest.LogCaptureFixture) -> None:
-    code, text = call(capsys, "ResetInstancesPassword", json.dumps(RESET), "--region",
-                      "ap-guangzhou", "--endpoint", "http://127.0.0.1:9", "--timeout", "2")
+def test_unreachable_endpoint(
+    capsys: pytest.CaptureFixture[str], all_logs: pytest.LogCaptureFixture
+) -> None:
+    code, text = call(
+        capsys,
+        "ResetInstancesPassword",
+        json.dumps(RESET),
+        "--region",
+        "ap-guangzhou",
+        "--endpoint",
+        "http://127.0.0.1:9",
+        "--timeout",
+        "2",
+    )
     assert code == 1 and "cannot connect" in text
     cn.assert_clean("the log", cn.log_text(all_logs.records))
 
 
-def test_api_errors_and_auth_failure(capsys: pytest.CaptureFixture[str],
-                                     all_logs: pytest.LogCaptureFixture) -> None:
-    sb = Sandbox({cn.SECRET_ID: cn.SECRET_KEY}, tokens={cn.SECRET_ID: cn.SESSION_TOKEN},
-                 delay=0)
+def test_api_errors_and_auth_failure(
+    capsys: pytest.CaptureFixture[str], all_logs: pytest.LogCaptureFixture
+) -> None:
+    sb = Sandbox({cn.SECRET_ID: cn.SECRET_KEY}, tokens={cn.SECRET_ID: cn.SESSION_TOKEN}, delay=0)
     wrong = Sandbox({cn.SECRET_ID: "another-key"}, delay=0)
     with running(sb.app) as url, running(wrong.app) as wrong_url:
-        ok, _ = call(capsys, "ResetInstancesPassword", json.dumps(RESET), "--region",
-                     "ap-guangzhou", "--endpoint", url)
-        refused, text = call(capsys, "ResetInstancesPassword",
-                             json.dumps({**RESET, "Password": cn.BAD_PASSWORD}),
-                             "--region", "ap-guangzhou", "--endpoint", url)
-        auth, auth_text = call(capsys, "DescribeInstances", "{}", "--region", "ap-guangzhou",
-                               "--endpoint", wrong_url)
+        ok, _ = call(
+            capsys,
+            "ResetInstancesPassword",
+            json.dumps(RESET),
+            "--region",
+            "ap-guangzhou",
+            "--endpoint",
+            url,
+        )
+        refused, text = call(
+            capsys,
+            "ResetInstancesPassword",
+            json.dumps({**RESET, "Password": cn.BAD_PASSWORD}),
+            "--region",
+            "ap-guangzhou",
+            "--endpoint",
+            url,
+        )
+        auth, auth_text = call(
+            capsys, "DescribeInstances", "{}", "--region", "ap-guangzhou", "--endpoint", wrong_url
+        )
     assert ok == 0 and refused == 2 and "InvalidPassword" in text
     assert auth == 1 and "credentials: environment variables" in auth_text
     assert any(r.params and r.params.get("Password") == cn.PASSWORD for r in sb.requests)
     cn.assert_clean("the log", cn.log_text(all_logs.records))
 
 
-def test_refused_locally(capsys: pytest.CaptureFixture[str],
-                         all_logs: pytest.LogCaptureFixture) -> None:
-    wrong_type, text = call(capsys, "ResetInstancesPassword",
-                            json.dumps({**RESET, "Password": [cn.PASSWORD]}), "--sandbox")
-    nested, _ = call(capsys, "ResetInstance", json.dumps({
-        "InstanceId": "lhins-demo0001", "LoginConfiguration": {"Password": {"p": cn.PASSWORD}},
-        "Containers": [{"ContainerImage": "x", "Envs": [{"Key": "K", "Value": [cn.ENV_VALUE]}]}]}),
-        "--sandbox")
+def test_refused_locally(
+    capsys: pytest.CaptureFixture[str], all_logs: pytest.LogCaptureFixture
+) -> None:
+    wrong_type, text = call(
+        capsys,
+        "ResetInstancesPassword",
+        json.dumps({**RESET, "Password": [cn.PASSWORD]}),
+        "--sandbox",
+    )
+    nested, _ = call(
+        capsys,
+        "ResetInstance",
+        json.dumps(
+            {
+                "InstanceId": "lhins-demo0001",
+                "LoginConfiguration": {"Password": {"p": cn.PASSWORD}},
+                "Containers": [
+                    {"ContainerImage": "x", "Envs": [{"Key": "K", "Value": [cn.ENV_VALUE]}]}
+                ],
+            }
+        ),
+        "--sandbox",
+    )
     broken, _ = call(capsys, "ResetInstancesPassword", json.dumps(RESET)[:-2], "--sandbox")
-    not_object, _ = call(capsys, "ResetInstancesPassword", json.dumps([cn.PASSWORD]),
-                         "--sandbox")
+    not_object, _ = call(capsys, "ResetInstancesPassword", json.dumps([cn.PASSWORD]), "--sandbox")
     assert wrong_type == nested == broken == not_object == 2 and "Password" in text
     cn.assert_clean("the log", cn.log_text(all_logs.records))

@@ -6,6 +6,7 @@ session token or a secret parameter value: not on success, not on an auth failur
 when the upstream answers garbage or echoes the request back, not on retries, not when
 the endpoint is unreachable.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,17 +39,28 @@ async def _no_sleep(_: float) -> None:
 
 
 def client(transport: httpx.AsyncBaseTransport, **options: Any) -> LighthouseClient:
-    base: dict[str, Any] = {"credentials": CREDS, "region": "ap-guangzhou",
-                            "endpoint": "http://upstream.test", "transport": transport,
-                            "sleep": _no_sleep, "rate_limits": False}
+    base: dict[str, Any] = {
+        "credentials": CREDS,
+        "region": "ap-guangzhou",
+        "endpoint": "http://upstream.test",
+        "transport": transport,
+        "sleep": _no_sleep,
+        "rate_limits": False,
+    }
     base.update(options)
     return LighthouseClient(**base)
 
 
 def assert_exception_clean(exc: BaseException) -> None:
     rendered = "".join(traceback.format_exception(exc))
-    assert_clean("an exception (str/repr/traceback)", str(exc), repr(exc), repr(exc.args),
-                 rendered, repr(vars(exc)))
+    assert_clean(
+        "an exception (str/repr/traceback)",
+        str(exc),
+        repr(exc),
+        repr(exc.args),
+        rendered,
+        repr(vars(exc)),
+    )
 
 
 async def _failing_call(c: LighthouseClient, action: str, params: dict[str, Any]) -> None:
@@ -68,13 +80,25 @@ async def test_success_and_api_errors(all_logs: pytest.LogCaptureFixture) -> Non
         await _failing_call(c, "ResetInstancesPassword", {**RESET, "Password": BAD_PASSWORD})
         # a wrong type reaches the sandbox's own parameter check (no local validation here)
         await _failing_call(c, "ResetInstancesPassword", {**RESET, "Password": [PASSWORD]})
-        await _failing_call(c, "ModifyDockerContainer", {
-            "InstanceId": "lhins-demo0001", "ContainerId": "lhdc-00000000",
-            "Envs": [{"Key": "K", "Value": 7, "Extra": ENV_VALUE}]})
-        await _failing_call(c, "RunDockerContainers", {"InstanceId": "lhins-demo0001",
-                                                       "Containers": [{"ContainerImage": "x",
-                                                       "Envs": [{"Key": "K",
-                                                                 "Value": [ENV_VALUE]}]}]})
+        await _failing_call(
+            c,
+            "ModifyDockerContainer",
+            {
+                "InstanceId": "lhins-demo0001",
+                "ContainerId": "lhdc-00000000",
+                "Envs": [{"Key": "K", "Value": 7, "Extra": ENV_VALUE}],
+            },
+        )
+        await _failing_call(
+            c,
+            "RunDockerContainers",
+            {
+                "InstanceId": "lhins-demo0001",
+                "Containers": [
+                    {"ContainerImage": "x", "Envs": [{"Key": "K", "Value": [ENV_VALUE]}]}
+                ],
+            },
+        )
         assert_clean("the client's repr", repr(c), c.credentials_source)
     assert any(r.params and r.params.get("Password") == PASSWORD for r in sb.requests)
     assert_clean("the log", log_text(all_logs.records))
@@ -112,8 +136,15 @@ async def test_upstream_that_echoes_the_request(all_logs: pytest.LogCaptureFixtu
     must not carry the password, the token or the key into the exception or the log."""
 
     def api_error(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"Response": {"Error": {
-            "Code": "InvalidParameterValue", "Message": _echo(request)}, "RequestId": "r-1"}})
+        return httpx.Response(
+            200,
+            json={
+                "Response": {
+                    "Error": {"Code": "InvalidParameterValue", "Message": _echo(request)},
+                    "RequestId": "r-1",
+                }
+            },
+        )
 
     def not_api(request: httpx.Request) -> httpx.Response:
         return httpx.Response(502, text=_echo(request))
@@ -121,8 +152,11 @@ async def test_upstream_that_echoes_the_request(all_logs: pytest.LogCaptureFixtu
     def broken(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError(_echo(request), request=request)
 
-    env_params = {"InstanceId": "lhins-demo0001", "ContainerId": "lhdc-00000000",
-                  "Envs": [{"Key": "K", "Value": ENV_VALUE}]}
+    env_params = {
+        "InstanceId": "lhins-demo0001",
+        "ContainerId": "lhdc-00000000",
+        "Envs": [{"Key": "K", "Value": ENV_VALUE}],
+    }
     for handler in (api_error, not_api, broken):
         async with client(httpx.MockTransport(handler), max_attempts=2) as c:
             await _failing_call(c, "ResetInstancesPassword", RESET)
@@ -131,14 +165,23 @@ async def test_upstream_that_echoes_the_request(all_logs: pytest.LogCaptureFixtu
 
 
 async def test_unreachable_endpoint(all_logs: pytest.LogCaptureFixture) -> None:
-    async with LighthouseClient(credentials=CREDS, region="ap-guangzhou",
-                                endpoint="http://127.0.0.1:9", max_attempts=2,
-                                sleep=_no_sleep) as c:
+    async with LighthouseClient(
+        credentials=CREDS,
+        region="ap-guangzhou",
+        endpoint="http://127.0.0.1:9",
+        max_attempts=2,
+        sleep=_no_sleep,
+    ) as c:
         await _failing_call(c, "ResetInstancesPassword", RESET)
         await _failing_call(c, "DescribeInstances", {})
     assert_clean("the log", log_text(all_logs.records))
 
 
 def test_credentials_never_render() -> None:
-    assert_clean("Credentials str/repr", str(CREDS), repr(CREDS), f"{CREDS}", json.dumps(
-        {"c": CREDS}, default=repr))
+    assert_clean(
+        "Credentials str/repr",
+        str(CREDS),
+        repr(CREDS),
+        f"{CREDS}",
+        json.dumps({"c": CREDS}, default=repr),
+    )

@@ -6,6 +6,7 @@ bodies, so the server side of both transports must not log them either (the MCP 
 SSE transport logs every received body at DEBUG). Records of the test's own MCP client
 (``mcp.client.*``) are the client's business and are left out of the check.
 """
+
 from __future__ import annotations
 
 import io
@@ -40,22 +41,29 @@ def _server_logs(caplog: pytest.LogCaptureFixture) -> str:
 
 
 def _settings(transport: str) -> Settings:
-    return Settings(transport=transport, auth_token=cn.BEARER,  # type: ignore[arg-type]
-                    region="ap-guangzhou", confirm_mode="token")
+    return Settings(
+        transport=transport,
+        auth_token=cn.BEARER,  # type: ignore[arg-type]
+        region="ap-guangzhou",
+        confirm_mode="token",
+    )
 
 
 async def _calls(c: Client) -> list[types.CallToolResult]:
-    return [await c.call_tool("ResetInstancesPassword", RESET),
-            await c.call_tool("ResetInstancesPassword", {**RESET, "Password": [cn.PASSWORD]}),
-            await c.call_tool("ResetInstancesPassword",
-                              {**RESET, "Password": cn.BAD_PASSWORD})]
+    return [
+        await c.call_tool("ResetInstancesPassword", RESET),
+        await c.call_tool("ResetInstancesPassword", {**RESET, "Password": [cn.PASSWORD]}),
+        await c.call_tool("ResetInstancesPassword", {**RESET, "Password": cn.BAD_PASSWORD}),
+    ]
 
 
 def _check(results: list[types.CallToolResult], caplog: pytest.LogCaptureFixture) -> None:
     for result in results:
-        cn.assert_clean("a tool result over HTTP", [getattr(b, "text", "") for b in
-                                                     result.content],
-                        result.structured_content or {})
+        cn.assert_clean(
+            "a tool result over HTTP",
+            [getattr(b, "text", "") for b in result.content],
+            result.structured_content or {},
+        )
     cn.assert_clean("the server's log (DEBUG, every logger)", _server_logs(caplog))
 
 
@@ -64,11 +72,15 @@ async def test_streamable_http(all_logs: pytest.LogCaptureFixture) -> None:
     sb = canary_sandbox()
     server = build_server(settings, client=canary_client(sb))
     with running(streamable_http_app(server, resolve_auth(settings))) as base:
-        refused = httpx.post(f"{base}/mcp", json={}, headers={
-            "Authorization": f"Bearer {cn.BEARER}x"})
+        refused = httpx.post(
+            f"{base}/mcp", json={}, headers={"Authorization": f"Bearer {cn.BEARER}x"}
+        )
         http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {cn.BEARER}"})
-        async with Client(streamable_http_client(f"{base}/mcp", http_client=http),
-                          mode="legacy", client_info=CLIENT) as c:
+        async with Client(
+            streamable_http_client(f"{base}/mcp", http_client=http),
+            mode="legacy",
+            client_info=CLIENT,
+        ) as c:
             results = await _calls(c)
     assert refused.status_code == 401
     cn.assert_clean("a 401 answer", refused.text, dict(refused.headers))
@@ -89,8 +101,9 @@ async def test_sse(all_logs: pytest.LogCaptureFixture) -> None:
 
 
 def test_token_from_the_environment_is_never_printed() -> None:
-    settings = parse_settings(["--transport", "streamable-http"],
-                              env={"LIGHTHOUSE_MCP_AUTH_TOKEN": cn.BEARER})
+    settings = parse_settings(
+        ["--transport", "streamable-http"], env={"LIGHTHOUSE_MCP_AUTH_TOKEN": cn.BEARER}
+    )
     auth = resolve_auth(settings)
     out = io.StringIO()
     announce(settings, auth, out)
@@ -100,7 +113,8 @@ def test_token_from_the_environment_is_never_printed() -> None:
 
 
 def test_a_generated_token_is_printed_once_and_only_there(
-        all_logs: pytest.LogCaptureFixture) -> None:
+    all_logs: pytest.LogCaptureFixture,
+) -> None:
     settings = Settings(transport="streamable-http")
     auth = resolve_auth(settings)
     assert auth.token and auth.generated

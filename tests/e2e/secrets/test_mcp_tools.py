@@ -8,6 +8,7 @@ secret outputs (private key, console URL). After each session, no canary may app
 any result (text or structuredContent), any log record at DEBUG of any logger, or the
 audit log.
 """
+
 from __future__ import annotations
 
 import base64
@@ -32,8 +33,13 @@ from tests.e2e.secrets.canaries import assert_clean, log_text
 pytestmark = pytest.mark.anyio
 CLIENT = types.Implementation(name="secrets-e2e", version="1")
 INSTANCE = "lhins-demo0001"
-CONTAINERS = [{"ContainerImage": "nginx", "ContainerName": "web",
-               "Envs": [{"Key": "DB_PASSWORD", "Value": cn.ENV_VALUE}]}]
+CONTAINERS = [
+    {
+        "ContainerImage": "nginx",
+        "ContainerName": "web",
+        "Envs": [{"Key": "DB_PASSWORD", "Value": cn.ENV_VALUE}],
+    }
+]
 
 
 def canary_sandbox() -> Sandbox:
@@ -41,9 +47,13 @@ def canary_sandbox() -> Sandbox:
 
 
 def canary_client(sb: Sandbox) -> LighthouseClient:
-    return LighthouseClient(credentials=Credentials(cn.SECRET_ID, cn.SECRET_KEY, cn.SESSION_TOKEN),
-                            region="ap-guangzhou", endpoint="http://sandbox.test",
-                            transport=sb.transport(), max_attempts=1)
+    return LighthouseClient(
+        credentials=Credentials(cn.SECRET_ID, cn.SECRET_KEY, cn.SESSION_TOKEN),
+        region="ap-guangzhou",
+        endpoint="http://sandbox.test",
+        transport=sb.transport(),
+        max_attempts=1,
+    )
 
 
 class Session:
@@ -60,16 +70,21 @@ class Session:
 
 
 async def _session(tmp_path: Path, sb: Sandbox, **settings: Any) -> AsyncIterator[Session]:
-    base: dict[str, Any] = {"region": "ap-guangzhou", "audit_log": tmp_path / "audit.jsonl",
-                            "key_dir": tmp_path / "keys", "confirm_mode": "token"}
+    base: dict[str, Any] = {
+        "region": "ap-guangzhou",
+        "audit_log": tmp_path / "audit.jsonl",
+        "key_dir": tmp_path / "keys",
+        "confirm_mode": "token",
+    }
     base.update(settings)
     server = build_server(Settings(**base), client=canary_client(sb))
     async with Client(server, mode="legacy", client_info=CLIENT) as c:
         yield Session(c)
 
 
-def _check_everything(tmp_path: Path, session: Session, caplog: pytest.LogCaptureFixture,
-                      sb: Sandbox) -> None:
+def _check_everything(
+    tmp_path: Path, session: Session, caplog: pytest.LogCaptureFixture, sb: Sandbox
+) -> None:
     for result in session.results:
         texts = [getattr(block, "text", "") for block in result.content]
         assert_clean("a tool result's text", *texts)
@@ -78,8 +93,11 @@ def _check_everything(tmp_path: Path, session: Session, caplog: pytest.LogCaptur
     audit = tmp_path / "audit.jsonl"
     assert audit.exists()
     assert_clean("the audit log", audit.read_text())
-    assert_clean("the sandbox's request log", [r.to_json() for r in sb.requests],
-                 [repr(r) for r in sb.requests])
+    assert_clean(
+        "the sandbox's request log",
+        [r.to_json() for r in sb.requests],
+        [repr(r) for r in sb.requests],
+    )
 
 
 def _text(result: types.CallToolResult) -> str:
@@ -93,55 +111,90 @@ def _code(result: types.CallToolResult) -> str | None:
 
 
 async def test_passwords_and_env_values_through_every_result_path(
-        tmp_path: Path, all_logs: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, all_logs: pytest.LogCaptureFixture
+) -> None:
     sb = canary_sandbox()
     async for s in _session(tmp_path, sb):
         # success: the password reaches the sandbox and nowhere else
-        ok = await s.call("ResetInstancesPassword",
-                          {"InstanceIds": [INSTANCE], "Password": cn.PASSWORD})
+        ok = await s.call(
+            "ResetInstancesPassword", {"InstanceIds": [INSTANCE], "Password": cn.PASSWORD}
+        )
         # a password the sandbox refuses: an API error built from the request
-        refused = await s.call("ResetInstancesPassword",
-                               {"InstanceIds": [INSTANCE], "Password": cn.BAD_PASSWORD})
+        refused = await s.call(
+            "ResetInstancesPassword", {"InstanceIds": [INSTANCE], "Password": cn.BAD_PASSWORD}
+        )
         # validation errors: a password of the wrong type, inside a structure too
-        wrong_type = await s.call("ResetInstancesPassword",
-                                  {"InstanceIds": [INSTANCE], "Password": [cn.PASSWORD]})
-        nested = await s.call("ResetInstance", {
-            "InstanceId": INSTANCE,
-            "LoginConfiguration": {"Password": {"x": cn.PASSWORD}, "Bogus": cn.PASSWORD},
-            "Containers": [{"ContainerImage": "nginx",
-                            "Envs": [{"Key": "K", "Value": [cn.ENV_VALUE]}]}]})
-        unknown_arg = await s.call("ResetInstancesPassword",
-                                   {"InstanceIds": [INSTANCE], "Password": cn.PASSWORD,
-                                    "Pasword": cn.PASSWORD})
+        wrong_type = await s.call(
+            "ResetInstancesPassword", {"InstanceIds": [INSTANCE], "Password": [cn.PASSWORD]}
+        )
+        nested = await s.call(
+            "ResetInstance",
+            {
+                "InstanceId": INSTANCE,
+                "LoginConfiguration": {"Password": {"x": cn.PASSWORD}, "Bogus": cn.PASSWORD},
+                "Containers": [
+                    {"ContainerImage": "nginx", "Envs": [{"Key": "K", "Value": [cn.ENV_VALUE]}]}
+                ],
+            },
+        )
+        unknown_arg = await s.call(
+            "ResetInstancesPassword",
+            {"InstanceIds": [INSTANCE], "Password": cn.PASSWORD, "Pasword": cn.PASSWORD},
+        )
         # gated (billing / destructive): previews and confirmation refusals
-        create = await s.call("CreateInstances", {
-            "BundleId": "bundle_gen_01", "BlueprintId": "lhbp-f1lkcd41",
-            "InstanceChargePrepaid": {"Period": 1, "RenewFlag": "NOTIFY_AND_MANUAL_RENEW"},
-            "LoginConfiguration": {"AutoGeneratePassword": "NO", "Password": cn.PASSWORD},
-            "Containers": CONTAINERS})
-        reset = await s.call("ResetInstance", {"InstanceId": INSTANCE,
-                                               "LoginConfiguration": {
-                                                   "AutoGeneratePassword": "NO",
-                                                   "Password": cn.PASSWORD}})
+        create = await s.call(
+            "CreateInstances",
+            {
+                "BundleId": "bundle_gen_01",
+                "BlueprintId": "lhbp-f1lkcd41",
+                "InstanceChargePrepaid": {"Period": 1, "RenewFlag": "NOTIFY_AND_MANUAL_RENEW"},
+                "LoginConfiguration": {"AutoGeneratePassword": "NO", "Password": cn.PASSWORD},
+                "Containers": CONTAINERS,
+            },
+        )
+        reset = await s.call(
+            "ResetInstance",
+            {
+                "InstanceId": INSTANCE,
+                "LoginConfiguration": {"AutoGeneratePassword": "NO", "Password": cn.PASSWORD},
+            },
+        )
         token = (reset.structured_content or {}).get("Error", {}).get("confirm_token")
         if token:
-            await s.call("ResetInstance", {"InstanceId": INSTANCE, "confirm_token": token,
-                                           "LoginConfiguration": {
-                                               "AutoGeneratePassword": "NO",
-                                               "Password": cn.PASSWORD}})
+            await s.call(
+                "ResetInstance",
+                {
+                    "InstanceId": INSTANCE,
+                    "confirm_token": token,
+                    "LoginConfiguration": {"AutoGeneratePassword": "NO", "Password": cn.PASSWORD},
+                },
+            )
             # the same token with a different password must be refused, without echo
-            other = await s.call("ResetInstance", {"InstanceId": INSTANCE, "confirm_token": token,
-                                           "LoginConfiguration": {
-                                               "AutoGeneratePassword": "NO",
-                                               "Password": cn.PASSWORD + "x"}})
+            other = await s.call(
+                "ResetInstance",
+                {
+                    "InstanceId": INSTANCE,
+                    "confirm_token": token,
+                    "LoginConfiguration": {
+                        "AutoGeneratePassword": "NO",
+                        "Password": cn.PASSWORD + "x",
+                    },
+                },
+            )
             assert _code(other) == "ConfirmationRejected"
         # container env values on a write and its read-back
-        run = await s.call("RunDockerContainers", {"InstanceId": INSTANCE,
-                                                   "Containers": CONTAINERS})
+        run = await s.call(
+            "RunDockerContainers", {"InstanceId": INSTANCE, "Containers": CONTAINERS}
+        )
         await s.call("DescribeDockerContainers", {"InstanceId": INSTANCE})
-        await s.call("ModifyDockerContainer", {"InstanceId": INSTANCE,
-                                               "ContainerId": "lhdc-notthere",
-                                               "Envs": [{"Key": "K", "Value": cn.ENV_VALUE}]})
+        await s.call(
+            "ModifyDockerContainer",
+            {
+                "InstanceId": INSTANCE,
+                "ContainerId": "lhdc-notthere",
+                "Envs": [{"Key": "K", "Value": cn.ENV_VALUE}],
+            },
+        )
         _check_everything(tmp_path, s, all_logs, sb)
     assert not ok.is_error, _text(ok)
     assert refused.is_error and _code(refused) == "InvalidParameterValue.InvalidPassword"
@@ -149,26 +202,48 @@ async def test_passwords_and_env_values_through_every_result_path(
     assert nested.is_error and unknown_arg.is_error
     assert create.is_error and _code(create) == "ConfirmationRequired", _text(create)
     assert run is not None
-    passwords = [r.params.get("Password") for r in sb.requests
-                 if r.action == "ResetInstancesPassword" and r.params]
+    passwords = [
+        r.params.get("Password")
+        for r in sb.requests
+        if r.action == "ResetInstancesPassword" and r.params
+    ]
     assert cn.PASSWORD in passwords  # the canary really was sent: the check can fail
 
 
-async def test_compact_mode_call_action(tmp_path: Path,
-                                        all_logs: pytest.LogCaptureFixture) -> None:
+async def test_compact_mode_call_action(tmp_path: Path, all_logs: pytest.LogCaptureFixture) -> None:
     sb = canary_sandbox()
     async for s in _session(tmp_path, sb, compact=True):
-        await s.call("call_action", {"action": "ResetInstancesPassword", "arguments": {
-            "InstanceIds": [INSTANCE], "Password": cn.PASSWORD}})
-        await s.call("call_action", {"action": "ResetInstancesPassword", "arguments": {
-            "InstanceIds": [INSTANCE], "Password": 12345678, "Extra": cn.PASSWORD}})
-        await s.call("call_action", {"action": "ResetInstancesPassword", "arguments": {
-            "InstanceIds": [INSTANCE], "Password": cn.BAD_PASSWORD}})
+        await s.call(
+            "call_action",
+            {
+                "action": "ResetInstancesPassword",
+                "arguments": {"InstanceIds": [INSTANCE], "Password": cn.PASSWORD},
+            },
+        )
+        await s.call(
+            "call_action",
+            {
+                "action": "ResetInstancesPassword",
+                "arguments": {
+                    "InstanceIds": [INSTANCE],
+                    "Password": 12345678,
+                    "Extra": cn.PASSWORD,
+                },
+            },
+        )
+        await s.call(
+            "call_action",
+            {
+                "action": "ResetInstancesPassword",
+                "arguments": {"InstanceIds": [INSTANCE], "Password": cn.BAD_PASSWORD},
+            },
+        )
         _check_everything(tmp_path, s, all_logs, sb)
 
 
-async def test_private_key_and_console_url(tmp_path: Path,
-                                           all_logs: pytest.LogCaptureFixture) -> None:
+async def test_private_key_and_console_url(
+    tmp_path: Path, all_logs: pytest.LogCaptureFixture
+) -> None:
     sb = canary_sandbox()
     async for s in _session(tmp_path, sb):
         created = await s.call("CreateKeyPair", {"KeyName": "deploy"})
@@ -181,8 +256,9 @@ async def test_private_key_and_console_url(tmp_path: Path,
         assert body not in (tmp_path / "audit.jsonl").read_text()
         assert _code(first) == "ConfirmationRequired"
         token = (first.structured_content or {})["Error"]["confirm_token"]
-        second = await s.call("DescribeInstanceVncUrl", {"InstanceId": INSTANCE,
-                                                         "confirm_token": token})
+        second = await s.call(
+            "DescribeInstanceVncUrl", {"InstanceId": INSTANCE, "confirm_token": token}
+        )
         url = (second.structured_content or {})["InstanceVncUrl"]
         assert url and url not in log_text(all_logs.records)
         assert url not in (tmp_path / "audit.jsonl").read_text()
@@ -192,17 +268,23 @@ async def test_private_key_and_console_url(tmp_path: Path,
 
 def _plain_hashes(action: str, arguments: dict[str, Any]) -> set[str]:
     """Unkeyed SHA-256 digests an attacker holding a password guess could compute."""
-    texts = [f"{action}\nap-guangzhou\n{canonical_arguments(arguments)}",
-             canonical_arguments(arguments), json.dumps(arguments)]
+    texts = [
+        f"{action}\nap-guangzhou\n{canonical_arguments(arguments)}",
+        canonical_arguments(arguments),
+        json.dumps(arguments),
+    ]
     return {hashlib.sha256(t.encode()).hexdigest() for t in texts}
 
 
 async def test_token_and_audit_are_no_password_verifier(
-        tmp_path: Path, all_logs: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, all_logs: pytest.LogCaptureFixture
+) -> None:
     """Anyone who reads a confirm_token (the model) or the audit log must not be able to
     check a password guess: no unkeyed hash over arguments that hold the password."""
-    args = {"InstanceId": INSTANCE,
-            "LoginConfiguration": {"AutoGeneratePassword": "NO", "Password": cn.PASSWORD}}
+    args = {
+        "InstanceId": INSTANCE,
+        "LoginConfiguration": {"AutoGeneratePassword": "NO", "Password": cn.PASSWORD},
+    }
     sb = canary_sandbox()
     async for s in _session(tmp_path, sb):
         first = await s.call("ResetInstance", args)
@@ -236,15 +318,17 @@ async def _docker_container(s: Session) -> str:
     return str((listed.structured_content or {})["DockerContainerSet"][0]["ContainerId"])
 
 
-async def test_container_detail_hides_env_values(tmp_path: Path,
-                                                 all_logs: pytest.LogCaptureFixture) -> None:
+async def test_container_detail_hides_env_values(
+    tmp_path: Path, all_logs: pytest.LogCaptureFixture
+) -> None:
     """docker inspect's Config.Env comes back base64-encoded: decoded, it must show the
     variable names and <redacted> values, unless --return-secrets."""
     sb = canary_sandbox()
     async for s in _session(tmp_path, sb):
         container = await _docker_container(s)
-        detail = await s.call("DescribeDockerContainerDetail",
-                              {"InstanceId": INSTANCE, "ContainerId": container})
+        detail = await s.call(
+            "DescribeDockerContainerDetail", {"InstanceId": INSTANCE, "ContainerId": container}
+        )
         _check_everything(tmp_path, s, all_logs, sb)
     text = _decoded_detail(detail)
     assert cn.ENV_VALUE not in text and '"DB_PASSWORD=<redacted>"' in text
@@ -252,8 +336,9 @@ async def test_container_detail_hides_env_values(tmp_path: Path,
 
     async for s in _session(tmp_path / "raw", canary_sandbox(), return_secrets=True):
         container = await _docker_container(s)
-        raw = await s.call("DescribeDockerContainerDetail",
-                           {"InstanceId": INSTANCE, "ContainerId": container})
+        raw = await s.call(
+            "DescribeDockerContainerDetail", {"InstanceId": INSTANCE, "ContainerId": container}
+        )
     assert f"DB_PASSWORD={cn.ENV_VALUE}" in _decoded_detail(raw)
 
 
@@ -264,19 +349,35 @@ async def test_elicitation_messages(tmp_path: Path, all_logs: pytest.LogCaptureF
 
     person = Person()
     sb = canary_sandbox()
-    server = build_server(Settings(region="ap-guangzhou", audit_log=tmp_path / "audit.jsonl",
-                                   key_dir=tmp_path / "keys"), client=canary_client(sb))
-    async with Client(server, mode="legacy", client_info=CLIENT,
-                      elicitation_callback=person) as c:
+    server = build_server(
+        Settings(
+            region="ap-guangzhou", audit_log=tmp_path / "audit.jsonl", key_dir=tmp_path / "keys"
+        ),
+        client=canary_client(sb),
+    )
+    async with Client(server, mode="legacy", client_info=CLIENT, elicitation_callback=person) as c:
         s = Session(c)
-        await s.call("ResetInstance", {"InstanceId": INSTANCE, "Containers": CONTAINERS,
-                                       "LoginConfiguration": {"AutoGeneratePassword": "NO",
-                                                              "Password": cn.PASSWORD}})
-        await s.call("ModifyDockerContainer", {"InstanceId": INSTANCE,
-                                               "ContainerId": "lhdc-00000000",
-                                               "Envs": [{"Key": "K", "Value": cn.ENV_VALUE}]})
+        await s.call(
+            "ResetInstance",
+            {
+                "InstanceId": INSTANCE,
+                "Containers": CONTAINERS,
+                "LoginConfiguration": {"AutoGeneratePassword": "NO", "Password": cn.PASSWORD},
+            },
+        )
+        await s.call(
+            "ModifyDockerContainer",
+            {
+                "InstanceId": INSTANCE,
+                "ContainerId": "lhdc-00000000",
+                "Envs": [{"Key": "K", "Value": cn.ENV_VALUE}],
+            },
+        )
         _check_everything(tmp_path, s, all_logs, sb)
     assert len(person.seen) >= 2
     for params in person.seen:
-        assert_clean("an elicitation shown to the person", params.message,
-                     getattr(params, "requested_schema", {}))
+        assert_clean(
+            "an elicitation shown to the person",
+            params.message,
+            getattr(params, "requested_schema", {}),
+        )

@@ -1,4 +1,5 @@
 """Run an ASGI app under uvicorn on 127.0.0.1 in a background thread, for HTTP tests."""
+
 from __future__ import annotations
 
 import socket

@@ -1,6 +1,7 @@
 """The catalog-built server through the official MCP client (in-memory): the tool list,
 annotations on every tool, validation before sending, the mode flags, compact mode.
 The API client is a recording fake here; test_sandbox_calls.py runs against the sandbox."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -82,8 +83,10 @@ async def test_region_goes_to_the_client_not_the_params() -> None:
     async with Client(_server(["--region", "ap-beijing"], api)) as c:
         await c.call_tool("DescribeInstances", {"Limit": 5, "Region": "ap-shanghai"})
         await c.call_tool("DescribeInstances", {})
-    assert api.calls == [("DescribeInstances", {"Limit": 5}, "ap-shanghai"),
-                         ("DescribeInstances", {}, "ap-beijing")]
+    assert api.calls == [
+        ("DescribeInstances", {"Limit": 5}, "ap-shanghai"),
+        ("DescribeInstances", {}, "ap-beijing"),
+    ]
 
 
 async def test_read_only_flag() -> None:
@@ -99,8 +102,9 @@ async def test_read_only_flag() -> None:
 async def test_toolsets_tools_and_exclude_flags() -> None:
     fw = await _tools(["--toolsets", "firewall"])
     assert fw and all(catalog.action(n)["group_id"] == "firewall" for n in fw)
-    picked = await _tools(["--tools", "DescribeInstances,StopInstances",
-                           "--exclude-tools", "StopInstances"])
+    picked = await _tools(
+        ["--tools", "DescribeInstances,StopInstances", "--exclude-tools", "StopInstances"]
+    )
     assert list(picked) == ["DescribeInstances"]
     api = FakeClient()
     async with Client(_server(["--toolsets", "firewall"], api)) as c:
@@ -109,8 +113,11 @@ async def test_toolsets_tools_and_exclude_flags() -> None:
 
 
 async def test_api_errors_carry_code_message_request_id_and_hint() -> None:
-    api = FakeClient(error=errors.api_error_from(
-        "RequestLimitExceeded", "too fast", "req-42", "DescribeInstances", "ap-guangzhou"))
+    api = FakeClient(
+        error=errors.api_error_from(
+            "RequestLimitExceeded", "too fast", "req-42", "DescribeInstances", "ap-guangzhou"
+        )
+    )
     async with Client(_server([], api)) as c:
         result = await c.call_tool("DescribeInstances", {})
     text = _text(result)
@@ -138,20 +145,25 @@ async def test_compact_mode_is_small_and_keeps_the_bounds() -> None:
         found = await c.call_tool("search_actions", {"query": "describe firewall rules"})
         names = [a["name"] for a in found.structured_content["actions"]]
         assert names[0] == "DescribeFirewallRules" and "CreateFirewallRules" not in names
-        loose = await c.call_tool("search_actions", {"query": "list my instances please",
-                                                     "group": "instance", "limit": 5})
+        loose = await c.call_tool(
+            "search_actions", {"query": "list my instances please", "group": "instance", "limit": 5}
+        )
         top = [a["name"] for a in loose.structured_content["actions"]]
         assert 1 <= len(top) <= 5 and "DescribeInstances" in top
         desc = await c.call_tool("describe_action", {"action": "DescribeInstances"})
         schema = desc.structured_content["inputSchema"]
         assert "Limit" in schema["properties"]
         hidden = await c.call_tool("describe_action", {"action": "TerminateInstances"})
-        write = await c.call_tool("call_action", {"action": "TerminateInstances",
-                                                  "arguments": {"InstanceIds": ["lhins-1"]}})
-        bad = await c.call_tool("call_action", {"action": "DescribeInstances",
-                                                "arguments": {"Limit": "x"}})
-        ok = await c.call_tool("call_action", {"action": "DescribeInstances",
-                                               "arguments": {"Limit": 2}})
+        write = await c.call_tool(
+            "call_action",
+            {"action": "TerminateInstances", "arguments": {"InstanceIds": ["lhins-1"]}},
+        )
+        bad = await c.call_tool(
+            "call_action", {"action": "DescribeInstances", "arguments": {"Limit": "x"}}
+        )
+        ok = await c.call_tool(
+            "call_action", {"action": "DescribeInstances", "arguments": {"Limit": 2}}
+        )
     assert hidden.is_error and write.is_error and bad.is_error and not ok.is_error
     assert "- Limit:" in _text(bad)
     assert api.calls == [("DescribeInstances", {"Limit": 2}, None)]
@@ -188,8 +200,9 @@ async def test_region_is_offered_where_it_applies_and_enumerated_on_request() ->
         assert region.get("default") == "ap-beijing" and "enum" not in region
         assert listed[name].input_schema["properties"]["Region"]["anyOf"][0]["enum"] == regions
     # account-wide actions document "本接口不需要传递此参数" for Region: no Region offered
-    global_actions = [a for a in catalog.action_names()
-                      if catalog.action(a).get("region_required") is False]
+    global_actions = [
+        a for a in catalog.action_names() if catalog.action(a).get("region_required") is False
+    ]
     assert "DescribeFirewallTemplates" in global_actions
     for name in global_actions:
         assert "Region" not in plain[name].input_schema["properties"], name
@@ -199,8 +212,9 @@ async def test_region_is_offered_where_it_applies_and_enumerated_on_request() ->
 async def test_served_tool_list_stays_within_the_token_budget(lang: str) -> None:
     """DESIGN.md's estimate over what a model is served (gate, paging and wait_for
     included): at most 200 estimated tokens per tool on average, in both languages."""
-    server = build_server(parse_settings(["--lang", lang, "--region", "ap-guangzhou"], env={}),
-                          client=FakeClient())
+    server = build_server(
+        parse_settings(["--lang", lang, "--region", "ap-guangzhou"], env={}), client=FakeClient()
+    )
     async with Client(server) as c:
         tools = (await c.list_tools()).tools
     assert len(tools) > len(catalog.action_names())  # + wait_for

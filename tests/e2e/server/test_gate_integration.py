@@ -1,5 +1,6 @@
 """The confirmation gate plugged into the pipeline, reached the same way by a direct
 action tool and by compact mode's call_action (sandbox, official MCP client)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,8 +19,9 @@ TARGET = {"InstanceIds": ["lhins-demo0001"]}
 
 async def _call(c: Client, compact: bool, arguments: dict[str, Any]) -> types.CallToolResult:
     if compact:
-        return await c.call_tool("call_action", {"action": "IsolateInstances",
-                                                 "arguments": arguments})
+        return await c.call_tool(
+            "call_action", {"action": "IsolateInstances", "arguments": arguments}
+        )
     return await c.call_tool("IsolateInstances", arguments)
 
 
@@ -36,8 +38,7 @@ async def test_destructive_call_needs_the_token_then_runs_once(compact: bool) ->
         assert "IsolateInstances" not in {r.action for r in sb.requests}
         token = error["confirm_token"]
         forged = await _call(c, compact, dict(TARGET, confirm_token=token[:-2] + "xx"))
-        other = await _call(c, compact, {"InstanceIds": ["lhins-demo0002"],
-                                         "confirm_token": token})
+        other = await _call(c, compact, {"InstanceIds": ["lhins-demo0002"], "confirm_token": token})
         assert forged.is_error and other.is_error
         assert "IsolateInstances" not in {r.action for r in sb.requests}
         done = await _call(c, compact, dict(TARGET, confirm_token=token))

@@ -1,5 +1,6 @@
 """Streamable HTTP and SSE on 127.0.0.1 through the official MCP client: the bearer token
 is required (401 without), a foreign browser Origin is refused (403)."""
+
 from __future__ import annotations
 
 import httpx
@@ -23,15 +24,25 @@ from tests.unit.server.fakes import FakeClient, fake_registry, fake_server
 from tests.unit.server.test_pipeline import RecordingGate
 
 TOKEN = "test-token-0123456789"
-INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-    "protocolVersion": "2025-06-18", "capabilities": {},
-    "clientInfo": {"name": "raw", "version": "0"}}}
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "raw", "version": "0"},
+    },
+}
 ACCEPT = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
 
 
 def _auth() -> HttpAuth:
-    return resolve_auth(Settings(transport="streamable-http", auth_token=TOKEN,
-                                 allowed_origins=("https://ide.example",)))
+    return resolve_auth(
+        Settings(
+            transport="streamable-http", auth_token=TOKEN, allowed_origins=("https://ide.example",)
+        )
+    )
 
 
 @pytest.mark.anyio
@@ -42,8 +53,11 @@ async def test_streamable_http_round_trip_with_token(mode: str) -> None:
     reg.set_gate(gate)
     with running(streamable_http_app(fake_server(api, registry=reg), _auth())) as base:
         http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"})
-        async with Client(streamable_http_client(f"{base}/mcp", http_client=http), mode=mode,
-                          client_info=types.Implementation(name="http-test", version="1")) as c:
+        async with Client(
+            streamable_http_client(f"{base}/mcp", http_client=http),
+            mode=mode,
+            client_info=types.Implementation(name="http-test", version="1"),
+        ) as c:
             names = {t.name for t in (await c.list_tools()).tools}
             result = await c.call_tool("DescribeThings", {"Limit": 2})
             await c.call_tool("DescribeThings", {"Limit": 3})
@@ -68,8 +82,11 @@ async def test_sse_round_trip_with_token() -> None:
 def test_token_and_origin_are_enforced(kind: str) -> None:
     api = FakeClient()
     server = fake_server(api)
-    app = streamable_http_app(server, _auth()) if kind == "streamable-http" else \
-        sse_app(server, _auth())
+    app = (
+        streamable_http_app(server, _auth())
+        if kind == "streamable-http"
+        else sse_app(server, _auth())
+    )
     path = "/mcp" if kind == "streamable-http" else "/messages/?session_id=00"
     with running(app) as base:
         url = base + path
@@ -80,8 +97,9 @@ def test_token_and_origin_are_enforced(kind: str) -> None:
         rebind = httpx.post(url, json=INIT, headers=good | {"Host": "evil.example:80"})
         allowed = httpx.post(url, json=INIT, headers=good | {"Origin": "https://ide.example"})
         local = httpx.post(url, json=INIT, headers=good | {"Origin": "http://localhost:5173"})
-        preflight = httpx.options(url, headers={"Origin": "https://ide.example",
-                                                "Access-Control-Request-Method": "POST"})
+        preflight = httpx.options(
+            url, headers={"Origin": "https://ide.example", "Access-Control-Request-Method": "POST"}
+        )
         bad_preflight = httpx.options(url, headers={"Origin": "https://evil.example"})
     assert preflight.status_code == 204
     assert "authorization" in preflight.headers["access-control-allow-headers"]
@@ -96,7 +114,8 @@ def test_token_and_origin_are_enforced(kind: str) -> None:
 
 
 def test_token_is_generated_on_loopback_and_printed_once(
-        capsys: pytest.CaptureFixture[str]) -> None:
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     settings = Settings(transport="streamable-http")
     auth = resolve_auth(settings)
     assert auth.generated and auth.token and len(auth.token) >= 32
@@ -110,8 +129,7 @@ def test_token_is_generated_on_loopback_and_printed_once(
 def test_non_loopback_without_token_refuses_unless_dangerously_allowed() -> None:
     with pytest.raises(ConfigError, match="not a loopback address"):
         resolve_auth(Settings(transport="sse", host="0.0.0.0"))
-    open_auth = resolve_auth(Settings(transport="sse", host="0.0.0.0",
-                                      allow_unauthenticated=True))
+    open_auth = resolve_auth(Settings(transport="sse", host="0.0.0.0", allow_unauthenticated=True))
     assert open_auth.token is None and not open_auth.check_host
     given = resolve_auth(Settings(transport="sse", host="0.0.0.0", auth_token=TOKEN))
     assert given.token == TOKEN and not given.generated
@@ -133,9 +151,21 @@ async def test_cli_serves_streamable_http_with_the_printed_token() -> None:
     import time
 
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "lighthouse_mcp.server", "--sandbox",
-                             "--transport", "streamable-http", "--port", str(port)],
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lighthouse_mcp.server",
+            "--sandbox",
+            "--transport",
+            "streamable-http",
+            "--port",
+            str(port),
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert proc.stderr is not None
         token = None

@@ -10,6 +10,7 @@ to the sandbox, so the one MCP call per tool is the docs' example itself. The se
 with its confirmation gate: the gated tools must ask the person (who accepts, typing the
 phrase where one is asked) and no other tool may ask.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,8 +38,9 @@ pytestmark = pytest.mark.anyio
 ACTIONS = len(spec_action_names())
 
 
-def problem_of(result: types.CallToolResult, sandbox: Sandbox, action: str,
-               sent_from: int) -> str | None:
+def problem_of(
+    result: types.CallToolResult, sandbox: Sandbox, action: str, sent_from: int
+) -> str | None:
     """Why ``result`` is not a success of ``action`` answered by the sandbox, or None."""
     content = result.structured_content or {}
     if result.is_error:
@@ -46,8 +48,11 @@ def problem_of(result: types.CallToolResult, sandbox: Sandbox, action: str,
         text = getattr(result.content[0], "text", "") if result.content else ""
         return f"{error.get('Code', 'tool error')}: {error.get('Message') or text}"[:300]
     request_id = content.get("RequestId")
-    answered = [r for r in sandbox.requests[sent_from:]
-                if r.action == action and r.ok and r.request_id == request_id]
+    answered = [
+        r
+        for r in sandbox.requests[sent_from:]
+        if r.action == action and r.ok and r.request_id == request_id
+    ]
     return None if answered else f"no successful {action} {request_id!r} reached the sandbox"
 
 
@@ -64,8 +69,7 @@ class Elicited:
     def client_options(self) -> dict[str, Any]:
         return {"elicitation_callback": self.person}
 
-    async def call(self, c: Client, action: str, arguments: dict[str, Any]
-                   ) -> types.CallToolResult:
+    async def call(self, c: Client, action: str, arguments: dict[str, Any]) -> types.CallToolResult:
         seen = len(self.person.seen)
         try:
             return await c.call_tool(action, arguments)
@@ -85,8 +89,7 @@ class Tokens:
     def client_options(self) -> dict[str, Any]:
         return {}
 
-    async def call(self, c: Client, action: str, arguments: dict[str, Any]
-                   ) -> types.CallToolResult:
+    async def call(self, c: Client, action: str, arguments: dict[str, Any]) -> types.CallToolResult:
         first = await c.call_tool(action, arguments)
         if error_code(first) != "ConfirmationRequired":
             return first
@@ -95,8 +98,9 @@ class Tokens:
         return await c.call_tool(action, {**arguments, TOKEN_ARG: token})
 
 
-async def call_example(c: Client, confirm: Elicited | Tokens, api: Api, action: str,
-                       state: dict[str, Any]) -> str | None:
+async def call_example(
+    c: Client, confirm: Elicited | Tokens, api: Api, action: str, state: dict[str, Any]
+) -> str | None:
     """Load the scenario, prepare, then call the tool with the example's arguments (once,
     or twice when the second call carries the confirmation token): why it failed, or
     None when it succeeded."""
@@ -121,18 +125,28 @@ def scenario() -> dict[str, Any]:
 
 @pytest.mark.parametrize("mode", ["elicit", "token"])
 async def test_every_tool_called_with_example_arguments(
-        tmp_path: Path, mode: ConfirmMode, scenario: dict[str, Any]) -> None:
-    settings = Settings(sandbox=True, region=REGION, audit_log=tmp_path / "audit.jsonl",
-                        key_dir=tmp_path / "keys", confirm_mode=mode)
+    tmp_path: Path, mode: ConfirmMode, scenario: dict[str, Any]
+) -> None:
+    settings = Settings(
+        sandbox=True,
+        region=REGION,
+        audit_log=tmp_path / "audit.jsonl",
+        key_dir=tmp_path / "keys",
+        confirm_mode=mode,
+    )
     policy = policy_from_settings(settings)
     gated = {a for a in catalog.action_names() if policy.needs_confirmation(a)}
     confirm = Elicited() if mode == "elicit" else Tokens()
     clock = Clock()  # one clock for the sandbox, the preparations' signer and the server's
     sb = Sandbox(clock=clock, delay=5.0)
     api = Api(sb, clock)
-    client = LighthouseClient(credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, None),
-                              region=REGION, endpoint="http://sandbox", transport=sb.transport(),
-                              clock=clock)
+    client = LighthouseClient(
+        credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, None),
+        region=REGION,
+        endpoint="http://sandbox",
+        transport=sb.transport(),
+        clock=clock,
+    )
     server = build_server(settings, client=client, sandbox=sb, features=GATE_ONLY)
     outcomes: dict[str, str | None] = {}
     async with client, Client(server, client_info=CLIENT, **confirm.client_options()) as c:
@@ -143,8 +157,10 @@ async def test_every_tool_called_with_example_arguments(
     await api.http.aclose()
     failed = {a: why for a, why in outcomes.items() if why is not None}
     asked = set(confirm.asked)
-    print(f"{ACTIONS - len(failed)} of {ACTIONS} tools succeeded with example arguments; "
-          f"{len(asked)} asked for confirmation ({mode})")
+    print(
+        f"{ACTIONS - len(failed)} of {ACTIONS} tools succeeded with example arguments; "
+        f"{len(asked)} asked for confirmation ({mode})"
+    )
     assert not failed, "\n".join(f"{a}: {why}" for a, why in sorted(failed.items()))
     assert asked == gated, {"asked, not gated": asked - gated, "gated, not asked": gated - asked}
     assert len(confirm.asked) == len(gated), "a tool asked more than once"
@@ -161,11 +177,14 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("action", "arguments", "field"), INVALID,
-                         ids=["wrong-type", "unknown-argument", "missing-required",
-                              "out-of-range", "malformed-region"])
+@pytest.mark.parametrize(
+    ("action", "arguments", "field"),
+    INVALID,
+    ids=["wrong-type", "unknown-argument", "missing-required", "out-of-range", "malformed-region"],
+)
 async def test_invalid_arguments_never_reach_the_sandbox(
-        action: str, arguments: dict[str, Any], field: str) -> None:
+    action: str, arguments: dict[str, Any], field: str
+) -> None:
     sb = Sandbox(delay=0)
     async with Client(build_server(Settings(sandbox=True), sandbox=sb, features=())) as c:
         result = await c.call_tool(action, arguments)

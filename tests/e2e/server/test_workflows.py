@@ -1,6 +1,7 @@
 """The workflow features through the official MCP client (in-memory) against the sandbox:
 wait_for with progress, timeouts and FAILED operations, cancellation, the Next hint on
 asynchronous results, all_pages across pages and at the cap."""
+
 from __future__ import annotations
 
 import copy
@@ -35,8 +36,9 @@ def quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @asynccontextmanager
 async def connect(sb: Sandbox, **settings: Any) -> AsyncIterator[Client]:
-    server = build_server(Settings(sandbox=True, region=REGION, **settings), sandbox=sb,
-                          features=FEATURES)
+    server = build_server(
+        Settings(sandbox=True, region=REGION, **settings), sandbox=sb, features=FEATURES
+    )
     async with Client(server) as client:
         yield client
     await server.aclose()
@@ -57,14 +59,14 @@ def data(result: types.CallToolResult) -> dict[str, Any]:
 def record(sb: Sandbox, kind: str, rid: str) -> dict[str, Any]:
     """The sandbox's stored record (internal fields included): for fault hooks only."""
     table: dict[str, dict[str, Any]] = (
-        sb.backend.world(DEFAULT_SECRET_ID).region(REGION).table(kind))
+        sb.backend.world(DEFAULT_SECRET_ID).region(REGION).table(kind)
+    )
     return table[rid]
 
 
 async def instance_in(client: Client, state: str) -> str:
     listed = data(await client.call_tool("DescribeInstances", {}))
-    return str(next(i["InstanceId"] for i in listed["InstanceSet"]
-                    if i["InstanceState"] == state))
+    return str(next(i["InstanceId"] for i in listed["InstanceSet"] if i["InstanceState"] == state))
 
 
 class Progress:
@@ -86,12 +88,14 @@ async def test_start_then_wait_until_running_with_progress() -> None:
         step = started["Next"]
         assert "StartInstances is asynchronous" in text(start)  # the text says it too
         assert step["Asynchronous"] is True and step["Tool"] == "wait_for"
-        assert step["Arguments"] == {"resource": "instance", "ids": [iid],
-                                     "operation_request_id": started["RequestId"],
-                                     "Region": REGION}
+        assert step["Arguments"] == {
+            "resource": "instance",
+            "ids": [iid],
+            "operation_request_id": started["RequestId"],
+            "Region": REGION,
+        }
         progress = Progress()
-        result = await client.call_tool("wait_for", step["Arguments"],
-                                        progress_callback=progress)
+        result = await client.call_tool("wait_for", step["Arguments"], progress_callback=progress)
     final = data(result)
     assert final["Done"] is True
     assert final["Resources"][0]["State"] == "RUNNING"
@@ -110,9 +114,10 @@ async def test_wait_that_times_out_names_what_did_not_make_it() -> None:
     async with connect(sb) as client:
         iid = await instance_in(client, "STOPPED")
         data(await client.call_tool("StartInstances", {"InstanceIds": [iid]}))
-        result = await client.call_tool("wait_for", {
-            "resource": "instance", "ids": [iid], "target_state": "RUNNING",
-            "timeout_seconds": 1})
+        result = await client.call_tool(
+            "wait_for",
+            {"resource": "instance", "ids": [iid], "target_state": "RUNNING", "timeout_seconds": 1},
+        )
     final = data(result)
     assert final["Done"] is False
     (only,) = final["Resources"]
@@ -133,8 +138,9 @@ async def test_failed_operation_is_reported_with_its_reason() -> None:
     (only,) = final["Resources"]
     assert final["Done"] is False and only["Status"] == "failed"
     assert only["LatestOperationState"] == "FAILED" and only["State"] == "RUNNING"
-    assert only["Reason"] == (f"StopInstances FAILED (request {stopped['RequestId']}); "
-                              "the instance is RUNNING")
+    assert only["Reason"] == (
+        f"StopInstances FAILED (request {stopped['RequestId']}); the instance is RUNNING"
+    )
     assert f"- {iid}: failed: StopInstances FAILED" in text(result)
 
 
@@ -146,8 +152,9 @@ async def test_a_poll_the_service_fails_is_retried_not_fatal() -> None:
         # more InternalErrors than the client's own attempts: the first poll fails
         sb.faults.add("internal_error", "DescribeInstances", count=4)
         progress = Progress()
-        result = await client.call_tool("wait_for", started["Next"]["Arguments"],
-                                        progress_callback=progress)
+        result = await client.call_tool(
+            "wait_for", started["Next"]["Arguments"], progress_callback=progress
+        )
     assert data(result)["Done"] is True
     assert "poll failed: InternalError; retrying" in str(progress.events[0][2])
 
@@ -160,10 +167,18 @@ async def test_cancelling_the_request_stops_the_polling() -> None:
         progress = Progress()
         with anyio.move_on_after(10):
             async with anyio.create_task_group() as tg:
-                tg.start_soon(lambda: client.call_tool(
-                    "wait_for", {"resource": "instance", "ids": [iid],
-                                 "target_state": "RUNNING", "timeout_seconds": 600},
-                    progress_callback=progress))
+                tg.start_soon(
+                    lambda: client.call_tool(
+                        "wait_for",
+                        {
+                            "resource": "instance",
+                            "ids": [iid],
+                            "target_state": "RUNNING",
+                            "timeout_seconds": 600,
+                        },
+                        progress_callback=progress,
+                    )
+                )
                 await progress.first.wait()
                 tg.cancel_scope.cancel()
         assert progress.events, "the wait never reported progress"
@@ -184,29 +199,43 @@ async def follow(client: Client, result: types.CallToolResult) -> dict[str, Any]
 async def test_create_docker_isolate_terminate_each_followed_by_its_wait() -> None:
     sb = Sandbox(delay=0.3)
     async with connect(sb) as client:
-        created = await client.call_tool("CreateInstances", {
-            "BundleId": "bundle2022_gen_01", "BlueprintId": "lhbp-dk24ce01",
-            "InstanceChargePrepaid": {"Period": 1}, "InstanceCount": 2})
+        created = await client.call_tool(
+            "CreateInstances",
+            {
+                "BundleId": "bundle2022_gen_01",
+                "BlueprintId": "lhbp-dk24ce01",
+                "InstanceChargePrepaid": {"Period": 1},
+                "InstanceCount": 2,
+            },
+        )
         ids = data(created)["InstanceIdSet"]
         assert data(created)["Next"]["Arguments"] == {
-            "resource": "instance", "ids": ids, "target_state": "RUNNING", "Region": REGION}
+            "resource": "instance",
+            "ids": ids,
+            "target_state": "RUNNING",
+            "Region": REGION,
+        }
         assert {r["State"] for r in (await follow(client, created))["Resources"]} == {"RUNNING"}
 
-        run = await client.call_tool("RunDockerContainers", {
-            "InstanceId": ids[0], "Containers": [{"ContainerImage": "nginx:1.27"}]})
+        run = await client.call_tool(
+            "RunDockerContainers",
+            {"InstanceId": ids[0], "Containers": [{"ContainerImage": "nginx:1.27"}]},
+        )
         step = data(run)["Next"]["Arguments"]
         assert step["resource"] == "docker_activity" and step["instance_id"] == ids[0]
         assert step["ids"] == data(run)["DockerActivitySet"]
         assert {r["State"] for r in (await follow(client, run))["Resources"]} == {"SUCCESS"}
 
         # synchronous actions carry no hint
-        renamed = data(await client.call_tool("ModifyInstancesAttribute", {
-            "InstanceIds": ids[:1], "InstanceName": "renamed"}))
+        renamed = data(
+            await client.call_tool(
+                "ModifyInstancesAttribute", {"InstanceIds": ids[:1], "InstanceName": "renamed"}
+            )
+        )
         assert "Next" not in renamed
 
         isolated = await client.call_tool("IsolateInstances", {"InstanceIds": ids})
-        assert {r["State"] for r in (await follow(client, isolated))["Resources"]} \
-            == {"SHUTDOWN"}
+        assert {r["State"] for r in (await follow(client, isolated))["Resources"]} == {"SHUTDOWN"}
         terminated = await client.call_tool("TerminateInstances", {"InstanceIds": ids})
         assert data(terminated)["Next"]["Arguments"]["target_state"] == "GONE"
         assert {r["State"] for r in (await follow(client, terminated))["Resources"]} == {"GONE"}
@@ -215,17 +244,33 @@ async def test_create_docker_isolate_terminate_each_followed_by_its_wait() -> No
 async def test_firewall_template_apply_is_followed_to_its_record() -> None:
     sb = Sandbox(delay=0.5)
     async with connect(sb) as client:
-        template = data(await client.call_tool("CreateFirewallTemplate", {
-            "TemplateName": "web", "TemplateRules": [
-                {"Protocol": "TCP", "Port": "443", "Action": "ACCEPT"}]}))
-        applied = await client.call_tool("ApplyFirewallTemplate", {
-            "TemplateId": template["TemplateId"],
-            "ApplyInstances": [{"InstanceId": "lhins-demo0001", "Region": REGION},
-                               {"InstanceId": "lhins-zzzzzzzz", "Region": REGION}]})
+        template = data(
+            await client.call_tool(
+                "CreateFirewallTemplate",
+                {
+                    "TemplateName": "web",
+                    "TemplateRules": [{"Protocol": "TCP", "Port": "443", "Action": "ACCEPT"}],
+                },
+            )
+        )
+        applied = await client.call_tool(
+            "ApplyFirewallTemplate",
+            {
+                "TemplateId": template["TemplateId"],
+                "ApplyInstances": [
+                    {"InstanceId": "lhins-demo0001", "Region": REGION},
+                    {"InstanceId": "lhins-zzzzzzzz", "Region": REGION},
+                ],
+            },
+        )
         step = data(applied)["Next"]["Arguments"]
-        assert step == {"resource": "firewall_template_apply", "ids": [data(applied)["TaskId"]],
-                        "target_state": "SUCCESS", "template_id": template["TemplateId"],
-                        "Region": REGION}
+        assert step == {
+            "resource": "firewall_template_apply",
+            "ids": [data(applied)["TaskId"]],
+            "target_state": "SUCCESS",
+            "template_id": template["TemplateId"],
+            "Region": REGION,
+        }
         progress = Progress()
         result = await client.call_tool("wait_for", step, progress_callback=progress)
     (only,) = data(result)["Resources"]
@@ -240,16 +285,41 @@ async def test_wait_for_arguments_are_checked_before_any_poll() -> None:
         ({"resource": "volcano", "ids": ["x"], "target_state": "RUNNING"}, "resource"),
         ({"resource": "instance", "ids": [], "target_state": "RUNNING"}, "ids"),
         ({"resource": "instance", "ids": ["lhins-demo0001"]}, "target_state"),
-        ({"resource": "instance", "ids": ["lhins-demo0001"], "target_state": "BLUE"},
-         "target_state"),
-        ({"resource": "instance", "ids": ["lhins-demo0001"], "target_state": "RUNNING",
-          "instance_id": "lhins-demo0001"}, "instance_id"),
-        ({"resource": "docker_activity", "ids": ["lhda-1"], "target_state": "SUCCESS"},
-         "InstanceId"),
-        ({"resource": "instance", "ids": ["lhins-demo0001"], "target_state": "RUNNING",
-          "timeout_seconds": 99999}, "timeout_seconds"),
-        ({"resource": "instance", "ids": ["lhins-demo0001"], "target_state": "RUNNING",
-          "Region": "mars-north-1"}, "Region"),
+        (
+            {"resource": "instance", "ids": ["lhins-demo0001"], "target_state": "BLUE"},
+            "target_state",
+        ),
+        (
+            {
+                "resource": "instance",
+                "ids": ["lhins-demo0001"],
+                "target_state": "RUNNING",
+                "instance_id": "lhins-demo0001",
+            },
+            "instance_id",
+        ),
+        (
+            {"resource": "docker_activity", "ids": ["lhda-1"], "target_state": "SUCCESS"},
+            "InstanceId",
+        ),
+        (
+            {
+                "resource": "instance",
+                "ids": ["lhins-demo0001"],
+                "target_state": "RUNNING",
+                "timeout_seconds": 99999,
+            },
+            "timeout_seconds",
+        ),
+        (
+            {
+                "resource": "instance",
+                "ids": ["lhins-demo0001"],
+                "target_state": "RUNNING",
+                "Region": "mars-north-1",
+            },
+            "Region",
+        ),
     ]
     async with connect(sb) as client:
         for args, field in cases:
@@ -284,7 +354,8 @@ async def add_instances(client: Client, sb: Sandbox, count: int) -> list[str]:
     most 20 per bundle type through CreateInstances; paging needs more than 100)."""
     data(await client.call_tool("DescribeInstances", {}))  # the region's seed is made
     table: dict[str, dict[str, Any]] = (
-        sb.backend.world(DEFAULT_SECRET_ID).region(REGION).table("instances"))
+        sb.backend.world(DEFAULT_SECRET_ID).region(REGION).table("instances")
+    )
     template = next(iter(table.values()))
     ids = []
     for i in range(count):
@@ -301,8 +372,9 @@ async def test_all_pages_walks_every_page_with_the_maximum_limit() -> None:
     async with connect(sb) as client:
         added = await add_instances(client, sb, 150)
         sb.requests.clear()
-        result = await client.call_tool("DescribeInstancesReturnable",
-                                        {"all_pages": True, "Limit": 5})
+        result = await client.call_tool(
+            "DescribeInstancesReturnable", {"all_pages": True, "Limit": 5}
+        )
         one_page = data(await client.call_tool("DescribeInstancesReturnable", {"Limit": 100}))
     merged = data(result)
     total = 2 + len(added)  # the seed's two instances
@@ -343,8 +415,9 @@ async def test_all_pages_of_large_records_stops_before_the_result_is_cut() -> No
         assert paging["Truncated"] is True and 10 < kept < 152
         assert f"Offset={kept}" in paging["Note"] and "result size limit" in paging["Note"]
         assert "Result cut" not in text(result)  # the server's generic cut did not apply
-        rest = data(await client.call_tool("DescribeInstances",
-                                           {"all_pages": True, "Offset": kept}))
+        rest = data(
+            await client.call_tool("DescribeInstances", {"all_pages": True, "Offset": kept})
+        )
     ids = [i["InstanceId"] for i in merged["InstanceSet"]]
     ids += [i["InstanceId"] for i in rest["InstanceSet"]]
     assert len(set(ids)) == len(ids)  # no item twice across the two calls
@@ -368,15 +441,19 @@ async def test_compact_mode_offers_wait_for_next_hints_and_all_pages() -> None:
     async with connect(sb, compact=True) as client:
         names = {t.name for t in (await client.list_tools()).tools}
         assert {"call_action", "wait_for"} <= names and "StartInstances" not in names
-        described = data(await client.call_tool("describe_action",
-                                                 {"action": "DescribeKeyPairs"}))
+        described = data(await client.call_tool("describe_action", {"action": "DescribeKeyPairs"}))
         assert "all_pages" in described["inputSchema"]["properties"]
-        listed = data(await client.call_tool("call_action", {
-            "action": "DescribeInstances", "arguments": {"all_pages": True}}))
+        listed = data(
+            await client.call_tool(
+                "call_action", {"action": "DescribeInstances", "arguments": {"all_pages": True}}
+            )
+        )
         assert listed["Paging"]["Items"] == 2
-        iid = next(i["InstanceId"] for i in listed["InstanceSet"]
-                   if i["InstanceState"] == "STOPPED")
-        started = await client.call_tool("call_action", {
-            "action": "StartInstances", "arguments": {"InstanceIds": [iid]}})
+        iid = next(
+            i["InstanceId"] for i in listed["InstanceSet"] if i["InstanceState"] == "STOPPED"
+        )
+        started = await client.call_tool(
+            "call_action", {"action": "StartInstances", "arguments": {"InstanceIds": [iid]}}
+        )
         final = await follow(client, started)
     assert final["Resources"][0]["State"] == "RUNNING"

@@ -1,5 +1,6 @@
 """Fixtures for driving the sandbox over HTTP with an independent TC3 signer
 (tests/support/sandbox_api.py); the helpers are re-exported for the tests here."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator

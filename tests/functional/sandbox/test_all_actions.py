@@ -4,6 +4,7 @@ Each action is called with its first documented example input. An answer passes 
 carries a RequestId and either no error, or an error code that the action's page or the
 common error list documents (an example may name a resource this account lacks).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,6 @@ from tests.support.spec import spec_action_names
 from .conftest import COMMON_ERRORS, Api, example_input
 
 pytestmark = pytest.mark.anyio
-
 
 
 @pytest.mark.parametrize("name", catalog.action_names())

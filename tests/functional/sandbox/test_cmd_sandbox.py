@@ -1,4 +1,5 @@
 """`lighthouse-mcp sandbox` as a real process over real HTTP on 127.0.0.1."""
+
 from __future__ import annotations
 
 import json
@@ -18,11 +19,14 @@ from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
 from .conftest import tc3_headers
 
 
-def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str,
-                                                                     list[str]]:
+def _start(
+    *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], str, list[str]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "lighthouse_mcp.server", "sandbox", "--port", "0", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, **(env or {})},
     )
     assert proc.stdout is not None
@@ -31,7 +35,9 @@ def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Po
         lines.append(proc.stdout.readline())
     first = lines[0].strip()
     assert first.startswith("Lighthouse sandbox listening on http://127.0.0.1:"), (
-        first, proc.stderr.read() if proc.poll() is not None and proc.stderr else "")
+        first,
+        proc.stderr.read() if proc.poll() is not None and proc.stderr else "",
+    )
     return proc, first.rsplit(" ", 1)[1].rstrip("/"), lines
 
 
@@ -39,8 +45,15 @@ def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Po
 def server(tmp_path: Path) -> Iterator[tuple[str, Path, list[str]]]:
     state = tmp_path / "state.json"
     env = {"TENCENTCLOUD_SECRET_ID": "", "TENCENTCLOUD_SECRET_KEY": ""}
-    proc, url, lines = _start("--state", str(state), "--delay", "0.05",
-                              "--fault", "throttle,action=DescribeBundles,count=1", env=env)
+    proc, url, lines = _start(
+        "--state",
+        str(state),
+        "--delay",
+        "0.05",
+        "--fault",
+        "throttle,action=DescribeBundles,count=1",
+        env=env,
+    )
     try:
         yield url, state, lines
     finally:
@@ -48,13 +61,26 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path, list[str]]]:
         proc.wait(timeout=10)
 
 
-def _post(url: str, action: str, params: dict[str, object], *,
-          region: str | None = "ap-guangzhou", secret_id: str = DEFAULT_SECRET_ID,
-          secret_key: str = DEFAULT_SECRET_KEY) -> httpx.Response:
+def _post(
+    url: str,
+    action: str,
+    params: dict[str, object],
+    *,
+    region: str | None = "ap-guangzhou",
+    secret_id: str = DEFAULT_SECRET_ID,
+    secret_key: str = DEFAULT_SECRET_KEY,
+) -> httpx.Response:
     host = url.removeprefix("http://")
     body = json.dumps(params).encode()
-    headers = tc3_headers(action, body, timestamp=int(time.time()), host=host, region=region,
-                          secret_id=secret_id, secret_key=secret_key)
+    headers = tc3_headers(
+        action,
+        body,
+        timestamp=int(time.time()),
+        host=host,
+        region=region,
+        secret_id=secret_id,
+        secret_key=secret_key,
+    )
     return httpx.post(url + "/", content=body, headers=headers, timeout=10)
 
 
@@ -83,8 +109,11 @@ def test_drop_fault_cuts_the_socket(server: tuple[str, Path, list[str]]) -> None
 
 def test_state_file_written_after_a_write(server: tuple[str, Path, list[str]]) -> None:
     url, state, _ = server
-    _post(url, "ModifyInstancesAttribute", {"InstanceIds": ["lhins-demo0001"],
-                                            "InstanceName": "persisted"})
+    _post(
+        url,
+        "ModifyInstancesAttribute",
+        {"InstanceIds": ["lhins-demo0001"], "InstanceName": "persisted"},
+    )
     assert state.exists()
     saved = json.loads(state.read_text())
     assert DEFAULT_SECRET_ID in saved["accounts"]
@@ -106,7 +135,9 @@ def test_credentials_from_environment_are_not_printed() -> None:
 def test_half_given_credentials_are_refused() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "lighthouse_mcp.server", "sandbox", "--secret-id", "X"],
-        capture_output=True, text=True, timeout=30,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert proc.returncode != 0 and "--secret-key" in proc.stderr
 
@@ -115,9 +146,19 @@ def test_a_corrupt_state_file_is_reported_not_traced(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     state.write_text("{not json")
     proc = subprocess.run(
-        [sys.executable, "-m", "lighthouse_mcp.server", "sandbox", "--port", "0",
-         "--state", str(state)],
-        capture_output=True, text=True, timeout=30,
+        [
+            sys.executable,
+            "-m",
+            "lighthouse_mcp.server",
+            "sandbox",
+            "--port",
+            "0",
+            "--state",
+            str(state),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert proc.returncode == 2
     assert "cannot load state" in proc.stderr and "Traceback" not in proc.stderr
@@ -126,7 +167,9 @@ def test_a_corrupt_state_file_is_reported_not_traced(tmp_path: Path) -> None:
 def test_a_negative_delay_is_refused() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "lighthouse_mcp.server", "sandbox", "--delay", "-1"],
-        capture_output=True, text=True, timeout=30,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert proc.returncode == 2 and "seconds" in proc.stderr
 
@@ -142,7 +185,9 @@ def test_fault_given_as_option(server: tuple[str, Path, list[str]]) -> None:
 def test_a_bad_fault_option_is_refused() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "lighthouse_mcp.server", "sandbox", "--fault", "explode"],
-        capture_output=True, text=True, timeout=30,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert proc.returncode == 2 and "--fault" in proc.stderr
 
@@ -151,8 +196,11 @@ def test_verbose_logs_one_line_per_request_without_params() -> None:
     env = {"TENCENTCLOUD_SECRET_ID": "", "TENCENTCLOUD_SECRET_KEY": ""}
     proc, url, _ = _start("--verbose", env=env)
     try:
-        _post(url, "ResetInstancesPassword", {"InstanceIds": ["lhins-demo0001"],
-                                              "Password": "Sup3r$ecretPass"})
+        _post(
+            url,
+            "ResetInstancesPassword",
+            {"InstanceIds": ["lhins-demo0001"], "Password": "Sup3r$ecretPass"},
+        )
         _post(url, "DescribeZones", {})
     finally:
         proc.terminate()

@@ -10,6 +10,7 @@ succeed: none is skipped. The answer is walked against the catalog:
 each field must be a documented output or structure member, of the documented type
 (null allowed), and every documented member of a structure must be present.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -41,8 +42,7 @@ def shape_problems(value: Any, p: Param, path: str) -> list[str]:
     if p["array"]:
         if not isinstance(value, list):
             return [f"{path}: expected an array of {p['type']}, got {type(value).__name__}"]
-        return [problem for i, item in enumerate(value)
-                for problem in _one(item, p, f"{path}.{i}")]
+        return [problem for i, item in enumerate(value) for problem in _one(item, p, f"{path}.{i}")]
     return _one(value, p, path)
 
 
@@ -78,13 +78,16 @@ def scenario() -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("name", catalog.action_names())
-async def test_answer_has_the_documented_shape(api: Api, name: str,
-                                              scenario: dict[str, Any]) -> None:
+async def test_answer_has_the_documented_shape(
+    api: Api, name: str, scenario: dict[str, Any]
+) -> None:
     api.sandbox.backend.load_json(scenario)
     params = await prepare(api, name, example_with_own_ids(api.sandbox, name))
     data = await api.call(name, params, region="ap-guangzhou")
-    assert "Error" not in data, (f"{data['Error']['Code']}: {data['Error']['Message']} "
-                                 f"(add the preparation it needs to example_setup.PREPARE)")
+    assert "Error" not in data, (
+        f"{data['Error']['Code']}: {data['Error']['Message']} "
+        f"(add the preparation it needs to example_setup.PREPARE)"
+    )
     outputs = {p["name"]: p for p in catalog.action(name)["outputs"]}
     problems = [f"{k}: not a documented output" for k in data if k not in outputs]
     for key, p in outputs.items():

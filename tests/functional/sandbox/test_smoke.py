@@ -1,4 +1,5 @@
 """First light: a signed request gets the seeded instances back."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The project's own client against the sandbox: every action, retries on injected faults."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -32,10 +33,10 @@ async def client(sandbox: Sandbox, clock: Clock) -> AsyncIterator[LighthouseClie
         yield lh
 
 
-
 @pytest.mark.parametrize("name", catalog.action_names())
-async def test_every_action_answers_through_the_client(client: LighthouseClient,
-                                                       sandbox: Sandbox, name: str) -> None:
+async def test_every_action_answers_through_the_client(
+    client: LighthouseClient, sandbox: Sandbox, name: str
+) -> None:
     try:
         response = await client.call(name, example_input(name))
     except APIError as exc:
@@ -47,16 +48,16 @@ async def test_every_action_answers_through_the_client(client: LighthouseClient,
     assert sandbox.requests[-1].secret_id == DEFAULT_SECRET_ID  # the signature was accepted
 
 
-async def test_client_retries_a_throttle_burst(client: LighthouseClient,
-                                               sandbox: Sandbox) -> None:
+async def test_client_retries_a_throttle_burst(client: LighthouseClient, sandbox: Sandbox) -> None:
     sandbox.faults.add("throttle", "DescribeZones", count=2)
     response = await client.call("DescribeZones", {})
     assert response["ZoneInfoSet"]
     assert [r.ok for r in sandbox.requests] == [False, False, True]
 
 
-async def test_client_surfaces_a_dropped_connection(client: LighthouseClient,
-                                                    sandbox: Sandbox) -> None:
+async def test_client_surfaces_a_dropped_connection(
+    client: LighthouseClient, sandbox: Sandbox
+) -> None:
     sandbox.faults.add("drop", "DescribeZones")
     with pytest.raises(TransportError):
         await client.call("DescribeZones", {})

@@ -1,6 +1,7 @@
 """Previews built live against the sandbox: every target resolved from the API (never
 from the arguments), what else is lost, the price quote and dry run, the phrase to type,
 and the re-check that notices a target vanishing after the preview."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
@@ -38,23 +39,33 @@ class Api:
 @pytest.fixture
 async def api() -> AsyncIterator[Api]:
     sb = Sandbox(delay=0)
-    client = LighthouseClient(credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, None),
-                              region=REGION, endpoint="http://sandbox", transport=sb.transport())
+    client = LighthouseClient(
+        credentials=Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, None),
+        region=REGION,
+        endpoint="http://sandbox",
+        transport=sb.transport(),
+    )
     async with client:
         yield Api(sb, client)
 
 
 def test_targets_follow_the_arguments() -> None:
     assert targets("TerminateInstances", {"InstanceIds": ["a", "b", "a"]}) == [
-        ("instance", "a"), ("instance", "b")]
+        ("instance", "a"),
+        ("instance", "b"),
+    ]
     # the instance only locates the containers; the blueprint is what gets installed
     assert targets("RemoveDockerContainers", {"InstanceId": "i", "ContainerIds": ["c"]}) == [
-        ("container", "c")]
+        ("container", "c")
+    ]
     assert targets("ResetInstance", {"InstanceId": "i", "BlueprintId": "b"}) == [("instance", "i")]
     assert targets("ApplyInstanceSnapshot", {"InstanceId": "i", "SnapshotId": "s"}) == [
-        ("instance", "i"), ("snapshot", "s")]
+        ("instance", "i"),
+        ("snapshot", "s"),
+    ]
     assert targets("DeleteFirewallTemplate", {"TemplateId": "lhft-1"}) == [
-        ("firewall_template", "lhft-1")]
+        ("firewall_template", "lhft-1")
+    ]
 
 
 def test_confirm_phrase() -> None:
@@ -64,8 +75,9 @@ def test_confirm_phrase() -> None:
 
 
 async def test_terminate_preview_resolves_live_and_sends_nothing(api: Api) -> None:
-    preview = await build_preview(api, "TerminateInstances", REGION,
-                                  {"InstanceIds": ["lhins-demo0001", "lhins-gone0000"]})
+    preview = await build_preview(
+        api, "TerminateInstances", REGION, {"InstanceIds": ["lhins-demo0001", "lhins-gone0000"]}
+    )
     assert preview.target_ids() == ["lhins-demo0001"] and preview.missing == ["lhins-gone0000"]
     (resource,) = preview.resources
     assert resource["InstanceName"] == "lighthouse-test" and resource["InstanceState"] == "RUNNING"
@@ -81,23 +93,33 @@ async def test_terminate_preview_resolves_live_and_sends_nothing(api: Api) -> No
 async def test_snapshots_lost_with_the_instance_are_listed(api: Api) -> None:
     made = await api("CreateInstanceSnapshot", {"InstanceId": "lhins-demo0001"})
     await api("DescribeSnapshots", {})
-    preview = await build_preview(api, "TerminateInstances", REGION,
-                                  {"InstanceIds": ["lhins-demo0001"]})
-    assert any("snapshots that will be lost" in e and made["SnapshotId"] in e
-               for e in preview.extras)
+    preview = await build_preview(
+        api, "TerminateInstances", REGION, {"InstanceIds": ["lhins-demo0001"]}
+    )
+    assert any(
+        "snapshots that will be lost" in e and made["SnapshotId"] in e for e in preview.extras
+    )
 
 
 async def test_delete_firewall_rules_lists_what_disappears(api: Api) -> None:
     rule = {"Protocol": "TCP", "Port": "8080", "CidrBlock": "0.0.0.0/0", "Action": "ACCEPT"}
-    preview = await build_preview(api, "DeleteFirewallRules", REGION,
-                                  {"InstanceId": "lhins-demo0001", "FirewallRules": [rule]})
+    preview = await build_preview(
+        api,
+        "DeleteFirewallRules",
+        REGION,
+        {"InstanceId": "lhins-demo0001", "FirewallRules": [rule]},
+    )
     assert preview.target_ids() == ["lhins-demo0001"]
     assert preview.extras == ["rules that will disappear: ACCEPT TCP 8080 from 0.0.0.0/0"]
 
 
 async def test_billing_preview_quotes_the_price_and_dry_runs(api: Api) -> None:
-    args = {"BundleId": "bundle2022_gen_02", "BlueprintId": "lhbp-uh2t0ifo",
-            "InstanceChargePrepaid": {"Period": 1}, "InstanceCount": 2}
+    args = {
+        "BundleId": "bundle2022_gen_02",
+        "BlueprintId": "lhbp-uh2t0ifo",
+        "InstanceChargePrepaid": {"Period": 1},
+        "InstanceCount": 2,
+    }
     preview = await build_preview(api, "CreateInstances", REGION, args)
     quote = await api("InquirePriceCreateInstances", args)
     assert preview.price == {"Price": quote["Price"]}
@@ -111,31 +133,46 @@ async def test_billing_preview_quotes_the_price_and_dry_runs(api: Api) -> None:
 
 
 async def test_billing_without_a_quote_says_so(api: Api) -> None:
-    preview = await build_preview(api, "ModifyInstancesBundle", REGION,
-                                  {"InstanceIds": ["lhins-demo0001"],
-                                   "BundleId": "bundle2022_gen_03"})
+    preview = await build_preview(
+        api,
+        "ModifyInstancesBundle",
+        REGION,
+        {"InstanceIds": ["lhins-demo0001"], "BundleId": "bundle2022_gen_03"},
+    )
     assert preview.price is None and preview.price_note
     assert "No price quote" in preview.text()
 
 
 async def test_failed_price_quote_is_shown_not_hidden(api: Api) -> None:
     api.sb.faults.add("internal_error", action="InquirePriceCreateInstances")
-    preview = await build_preview(api, "CreateInstances", REGION,
-                                  {"BundleId": "bundle-nope", "BlueprintId": "lhbp-uh2t0ifo",
-                                   "InstanceChargePrepaid": {"Period": 1}})
+    preview = await build_preview(
+        api,
+        "CreateInstances",
+        REGION,
+        {
+            "BundleId": "bundle-nope",
+            "BlueprintId": "lhbp-uh2t0ifo",
+            "InstanceChargePrepaid": {"Period": 1},
+        },
+    )
     assert preview.price is None
     assert preview.price_note and "could not be quoted (InternalError)" in preview.price_note
-    assert preview.dry_run == ("the API says the request would fail: "
-                               "InvalidParameter.BundleIdNotFound")
+    assert preview.dry_run == (
+        "the API says the request would fail: InvalidParameter.BundleIdNotFound"
+    )
 
 
 async def test_global_template_preview(api: Api) -> None:
     made = await api("CreateFirewallTemplate", {"TemplateName": "web"})
     template = made["TemplateId"]
     preview = await build_preview(api, "DeleteFirewallTemplate", REGION, {"TemplateId": template})
-    assert preview.resources == [{"Kind": "firewall template", "Id": template,
-                                  **{k: v for k, v in preview.resources[0].items()
-                                     if k not in ("Kind", "Id")}}]
+    assert preview.resources == [
+        {
+            "Kind": "firewall template",
+            "Id": template,
+            **{k: v for k, v in preview.resources[0].items() if k not in ("Kind", "Id")},
+        }
+    ]
     assert preview.resources[0]["TemplateName"] == "web" and preview.phrase == template
 
 
@@ -145,13 +182,18 @@ async def test_changed_targets_after_the_preview(api: Api) -> None:
     await api("DescribeSnapshots", {})
     args = {"SnapshotIds": [snap, "lhsnap-later000"]}
     preview = await build_preview(api, "DeleteSnapshots", REGION, args)
-    assert await changed_targets(api, "DeleteSnapshots", args, preview.target_ids(),
-                                 preview.missing) == []
+    assert (
+        await changed_targets(api, "DeleteSnapshots", args, preview.target_ids(), preview.missing)
+        == []
+    )
     await api("DeleteSnapshots", {"SnapshotIds": [snap]})
-    assert await changed_targets(api, "DeleteSnapshots", args, preview.target_ids(),
-                                 preview.missing) == [f"{snap} is no longer found"]
+    assert await changed_targets(
+        api, "DeleteSnapshots", args, preview.target_ids(), preview.missing
+    ) == [f"{snap} is no longer found"]
     assert await changed_targets(api, "DeleteSnapshots", args, [], []) == [
-        f"{snap} was not part of the preview", "lhsnap-later000 was not part of the preview"]
+        f"{snap} was not part of the preview",
+        "lhsnap-later000 was not part of the preview",
+    ]
 
 
 async def test_the_request_is_shown_with_secrets_blanked(api: Api) -> None:

@@ -111,11 +111,11 @@ async def test_acquire_sleeps_once_for_the_reserved_wait() -> None:
 
 
 @settings(max_examples=100)
-@given(rate=st.integers(1, 25),
-       jitter=st.lists(st.floats(0, DEFAULT_MARGIN, allow_nan=False), min_size=60,
-                       max_size=60))
-def test_the_margin_absorbs_arrival_jitter_up_to_its_size(rate: int,
-                                                          jitter: list[float]) -> None:
+@given(
+    rate=st.integers(1, 25),
+    jitter=st.lists(st.floats(0, DEFAULT_MARGIN, allow_nan=False), min_size=60, max_size=60),
+)
+def test_the_margin_absorbs_arrival_jitter_up_to_its_size(rate: int, jitter: list[float]) -> None:
     """A burst of requests, each reaching the API up to ``margin`` after its slot: the API
     still never sees more than ``rate`` in a window (without the margin it would)."""
     clock = FakeClock()

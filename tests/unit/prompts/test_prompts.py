@@ -1,4 +1,5 @@
 """Workflow prompts parse, render with their arguments, and refuse bad ones."""
+
 from __future__ import annotations
 
 import re
@@ -82,8 +83,11 @@ def test_prompts_only_name_real_actions() -> None:
     fields = {p["name"] for a in catalog["actions"].values() for p in a["inputs"] + a["outputs"]}
     fields |= {m["name"] for s in catalog["structures"].values() for m in s["members"]}
     for prompt in PROMPTS.values():
-        for word in re.findall(r"\b(?:Describe|Create|Delete|Modify|Apply|Associate|Disassociate|"
-                               r"Run|Start|Stop|Reboot|Remove|Inquire|Import|Renew|Reset|"
-                               r"Terminate|Isolate)[A-Za-z]+", prompt.body):
+        for word in re.findall(
+            r"\b(?:Describe|Create|Delete|Modify|Apply|Associate|Disassociate|"
+            r"Run|Start|Stop|Reboot|Remove|Inquire|Import|Renew|Reset|"
+            r"Terminate|Isolate)[A-Za-z]+",
+            prompt.body,
+        ):
             if word not in fields:
                 assert word in actions, f"{prompt.name} names unknown action {word}"

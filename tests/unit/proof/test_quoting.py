@@ -1,4 +1,5 @@
 """API strings shown in server text stay data: quoted, one line, no hidden characters."""
+
 from __future__ import annotations
 
 from hypothesis import given

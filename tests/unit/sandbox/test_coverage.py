@@ -1,4 +1,5 @@
 """sandbox/COVERAGE.md is generated; it must match the registry and the catalog."""
+
 from __future__ import annotations
 
 from pathlib import Path

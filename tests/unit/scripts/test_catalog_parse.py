@@ -1,4 +1,5 @@
 """The docs parsers on small hand-made extracts: furniture, wrapped lines, broken rows, facts."""
+
 from __future__ import annotations
 
 import sys
@@ -84,7 +85,7 @@ def test_broken_rows() -> None:
         "Array of",
         "String",
         "云硬盘ID列表。",
-        "示例值：[\"lhdisk-1\"]",
+        '示例值：["lhdisk-1"]',
         "Filters.N 否 Array of Filter 过滤器列表。",
         "Zone 否 String",
         "可用区。",

@@ -1,5 +1,6 @@
 """The README's safety table comes from the overlay: every action once, in the class the
 gate uses, and --check notices a stale copy."""
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,9 @@ def test_summary_lists_every_action_once_under_its_class() -> None:
         assert int(count) == len(names)
         assert all(catalog.safety_class(n) == cls for n in names)
         gated = row.split(" | ")[2] == "yes"
-        assert all(policy.needs_confirmation(n) is gated for n in names
-                   if n != "DescribeInstanceVncUrl")
+        assert all(
+            policy.needs_confirmation(n) is gated for n in names if n != "DescribeInstanceVncUrl"
+        )
         seen += names
     assert sorted(seen) == sorted(catalog.action_names())
 

@@ -1,4 +1,5 @@
 """Small fakes of the catalog-driven pieces, so the server machinery is tested on its own."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -17,7 +18,6 @@ READS = {"DescribeThings"}
 ACTIONS = ("DescribeThings", "DeleteThing")
 
 
-
 def fake_validate(action: str, args: Mapping[str, Any]) -> list[Problem]:
     """Accepts Limit (integer 1-100), ThingId (string, required for DeleteThing), Region."""
     problems = []
@@ -32,8 +32,9 @@ def fake_validate(action: str, args: Mapping[str, Any]) -> list[Problem]:
                 problems.append(Problem("ThingId", repr(value), "string", "wrong type"))
         elif key == "Region":
             if value not in ("ap-guangzhou", "ap-beijing"):
-                problems.append(Problem("Region", repr(value), "ap-guangzhou|ap-beijing",
-                                        "unknown region"))
+                problems.append(
+                    Problem("Region", repr(value), "ap-guangzhou|ap-beijing", "unknown region")
+                )
         else:
             problems.append(Problem(key, repr(value), "no such parameter", "unknown argument"))
     if action == "DeleteThing" and "ThingId" not in args:
@@ -44,15 +45,17 @@ def fake_validate(action: str, args: Mapping[str, Any]) -> list[Problem]:
 class FakeClient:
     """Records calls; answers like the API would (Response contents with RequestId)."""
 
-    def __init__(self, response: dict[str, Any] | None = None,
-                 error: Exception | None = None) -> None:
+    def __init__(
+        self, response: dict[str, Any] | None = None, error: Exception | None = None
+    ) -> None:
         self.calls: list[tuple[str, dict[str, Any], str | None]] = []
         self.response = response
         self.error = error
         self.client_info: tuple[str, str | None] | None = None
 
-    async def call(self, action: str, params: Mapping[str, Any], *,
-                   region: str | None = None) -> dict[str, Any]:
+    async def call(
+        self, action: str, params: Mapping[str, Any], *, region: str | None = None
+    ) -> dict[str, Any]:
         self.calls.append((action, dict(params), region))
         if self.error is not None:
             raise self.error
@@ -86,21 +89,37 @@ def add_fake_tools(reg: Registry, pipeline: Pipeline) -> None:
         def bind(name: str) -> Any:
             async def handle(args: dict[str, Any], ctx: ToolContext) -> ToolResult:
                 return await pipeline.run(name, args, ctx)
+
             return handle
 
-        reg.add_tool(ToolSpec(
-            name=action, title=action, description=f"fake {action}",
-            input_schema=_schema(action),
-            annotations=types.ToolAnnotations(read_only_hint=read, destructive_hint=not read),
-            handler=bind(action), group="thing", safety="read" if read else "destructive"))
+        reg.add_tool(
+            ToolSpec(
+                name=action,
+                title=action,
+                description=f"fake {action}",
+                input_schema=_schema(action),
+                annotations=types.ToolAnnotations(read_only_hint=read, destructive_hint=not read),
+                handler=bind(action),
+                group="thing",
+                safety="read" if read else "destructive",
+            )
+        )
 
 
-def fake_server(client: FakeClient, settings: Settings | None = None,
-                registry: Registry | None = None) -> LighthouseServer:
+def fake_server(
+    client: FakeClient, settings: Settings | None = None, registry: Registry | None = None
+) -> LighthouseServer:
     reg = registry or fake_registry(settings)
-    server = build_server(reg.settings, client=client, registry=reg, features=(),
-                          pipeline_options={"validator": fake_validate,
-                                            "page_params": lambda a: ["Offset", "Limit"],
-                                            "is_read": lambda a: a in READS})
+    server = build_server(
+        reg.settings,
+        client=client,
+        registry=reg,
+        features=(),
+        pipeline_options={
+            "validator": fake_validate,
+            "page_params": lambda a: ["Offset", "Limit"],
+            "is_read": lambda a: a in READS,
+        },
+    )
     add_fake_tools(reg, server.pipeline)
     return server

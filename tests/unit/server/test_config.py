@@ -1,4 +1,5 @@
 """Settings from flags and environment: precedence, defaults, rejected values."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,21 +16,44 @@ def test_defaults_are_safe() -> None:
 
 
 def test_flags_win_over_environment() -> None:
-    env = {"TENCENTCLOUD_REGION": "ap-beijing", "LIGHTHOUSE_MCP_ENDPOINT": "http://env",
-           "LIGHTHOUSE_MCP_AUTH_TOKEN": "env-token"}
+    env = {
+        "TENCENTCLOUD_REGION": "ap-beijing",
+        "LIGHTHOUSE_MCP_ENDPOINT": "http://env",
+        "LIGHTHOUSE_MCP_AUTH_TOKEN": "env-token",
+    }
     s = parse_settings([], env=env)
     assert (s.region, s.endpoint, s.auth_token) == ("ap-beijing", "http://env", "env-token")
-    s = parse_settings(["--region", "ap-shanghai", "--endpoint", "http://flag",
-                        "--auth-token", "flag-token"], env=env)
+    s = parse_settings(
+        ["--region", "ap-shanghai", "--endpoint", "http://flag", "--auth-token", "flag-token"],
+        env=env,
+    )
     assert (s.region, s.endpoint, s.auth_token) == ("ap-shanghai", "http://flag", "flag-token")
 
 
 def test_lists_and_gate_flags_are_carried() -> None:
-    s = parse_settings(["--toolsets", "instance, firewall", "--tools", "A,B", "--exclude-tools",
-                        "B", "--confirm", "destructive,disruptive", "--confirm-mode", "token",
-                        "--dangerously-skip-confirmation", "--audit-log", "/tmp/a.jsonl",
-                        "--return-secrets", "--key-dir", "/tmp/keys", "--allowed-origins",
-                        "https://a.example,https://b.example"], env={})
+    s = parse_settings(
+        [
+            "--toolsets",
+            "instance, firewall",
+            "--tools",
+            "A,B",
+            "--exclude-tools",
+            "B",
+            "--confirm",
+            "destructive,disruptive",
+            "--confirm-mode",
+            "token",
+            "--dangerously-skip-confirmation",
+            "--audit-log",
+            "/tmp/a.jsonl",
+            "--return-secrets",
+            "--key-dir",
+            "/tmp/keys",
+            "--allowed-origins",
+            "https://a.example,https://b.example",
+        ],
+        env={},
+    )
     assert s.toolsets == ("instance", "firewall") and s.tools == ("A", "B")
     assert s.exclude_tools == ("B",)
     assert s.confirm == ("destructive", "disruptive") and s.confirm_mode == "token"
@@ -43,11 +67,17 @@ def test_token_never_in_repr() -> None:
     assert "very-secret-value" not in repr(s)
 
 
-@pytest.mark.parametrize(("env", "lang"), [
-    ({"LANG": "zh_CN.UTF-8"}, "zh"), ({"LANG": "en_US.UTF-8"}, "en"), ({}, "en"),
-    ({"LC_ALL": "zh_TW.UTF-8", "LANG": "en_US"}, "zh"), ({"LC_ALL": "C", "LANG": "zh_CN"}, "en"),
-    ({"LIGHTHOUSE_MCP_LANG": "zh", "LANG": "en_US"}, "zh"),
-])
+@pytest.mark.parametrize(
+    ("env", "lang"),
+    [
+        ({"LANG": "zh_CN.UTF-8"}, "zh"),
+        ({"LANG": "en_US.UTF-8"}, "en"),
+        ({}, "en"),
+        ({"LC_ALL": "zh_TW.UTF-8", "LANG": "en_US"}, "zh"),
+        ({"LC_ALL": "C", "LANG": "zh_CN"}, "en"),
+        ({"LIGHTHOUSE_MCP_LANG": "zh", "LANG": "en_US"}, "zh"),
+    ],
+)
 def test_language_from_locale(env: dict[str, str], lang: str) -> None:
     assert default_lang(env) == lang
     assert parse_settings([], env=env).lang == lang

@@ -1,4 +1,5 @@
 """secret_outputs.redact_container_detail: env values out, everything else as it was."""
+
 from __future__ import annotations
 
 import base64
@@ -12,14 +13,40 @@ def _encode(value: object) -> str:
 
 
 def test_env_values_are_blanked_and_names_kept() -> None:
-    detail = _encode([{"Id": "c1", "Config": {"Image": "mysql", "Env": [
-        "MYSQL_ROOT_PASSWORD=hunter2=x", "EMPTY=", "NOVALUE", 7]}}])
+    detail = _encode(
+        [
+            {
+                "Id": "c1",
+                "Config": {
+                    "Image": "mysql",
+                    "Env": ["MYSQL_ROOT_PASSWORD=hunter2=x", "EMPTY=", "NOVALUE", 7],
+                },
+            }
+        ]
+    )
     out = json.loads(base64.b64decode(redact_container_detail(detail)))
-    assert out == [{"Id": "c1", "Config": {"Image": "mysql", "Env": [
-        "MYSQL_ROOT_PASSWORD=<redacted>", "EMPTY=<redacted>", "NOVALUE", "<redacted>"]}}]
+    assert out == [
+        {
+            "Id": "c1",
+            "Config": {
+                "Image": "mysql",
+                "Env": [
+                    "MYSQL_ROOT_PASSWORD=<redacted>",
+                    "EMPTY=<redacted>",
+                    "NOVALUE",
+                    "<redacted>",
+                ],
+            },
+        }
+    ]
 
 
 def test_text_without_an_env_list_is_returned_unchanged() -> None:
-    for odd in ("not base64!", base64.b64encode(b"not json").decode(), _encode({"Config": 1}),
-                _encode("text"), _encode([{"Config": {"Image": "x"}}])):
+    for odd in (
+        "not base64!",
+        base64.b64encode(b"not json").decode(),
+        _encode({"Config": 1}),
+        _encode("text"),
+        _encode([{"Config": {"Image": "x"}}]),
+    ):
         assert redact_container_detail(odd) == odd

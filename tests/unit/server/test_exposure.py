@@ -1,4 +1,5 @@
 """The exposed action set is the upper bound the flags draw (real catalog)."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,8 +26,9 @@ def test_toolsets_tools_and_exclude_compose_with_exclude_winning() -> None:
     assert fw and {catalog.action(n)["group_id"] for n in fw} == {"firewall"}
     both = exposed_actions(Settings(toolsets=("firewall", "keypair")))
     assert set(fw) < set(both)
-    picked = exposed_actions(Settings(tools=("DescribeInstances", "StopInstances"),
-                                      exclude_tools=("StopInstances",)))
+    picked = exposed_actions(
+        Settings(tools=("DescribeInstances", "StopInstances"), exclude_tools=("StopInstances",))
+    )
     assert picked == ("DescribeInstances",)
     narrowed = exposed_actions(Settings(toolsets=("firewall",), tools=("DescribeInstances",)))
     assert narrowed == ()
@@ -44,6 +46,20 @@ def test_unknown_names_are_errors_with_suggestions() -> None:
 
 
 def test_group_ids_match_the_contract() -> None:
-    assert set(group_ids()) == {"blueprint", "disk-backup", "firewall", "snapshot", "keypair",
-                                "instance", "ccn", "disk", "other", "scene", "bundle", "docker",
-                                "quota", "region", "mcp-server"}
+    assert set(group_ids()) == {
+        "blueprint",
+        "disk-backup",
+        "firewall",
+        "snapshot",
+        "keypair",
+        "instance",
+        "ccn",
+        "disk",
+        "other",
+        "scene",
+        "bundle",
+        "docker",
+        "quota",
+        "region",
+        "mcp-server",
+    }

@@ -1,5 +1,6 @@
 """The call pipeline through the official MCP client (in-memory), with fake catalog pieces:
 exposure, validation, gate, server-added arguments, audit, failures."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -28,14 +29,18 @@ def _text(result: types.CallToolResult) -> str:
 @pytest.mark.parametrize("mode", MODES)
 async def test_valid_call_reaches_client_and_returns_structured(mode: str) -> None:
     api = FakeClient()
-    async with Client(fake_server(api), mode=mode,
-                      client_info=types.Implementation(name="tester", version="9")) as c:
+    async with Client(
+        fake_server(api), mode=mode, client_info=types.Implementation(name="tester", version="9")
+    ) as c:
         tools = (await c.list_tools()).tools
         assert {t.name for t in tools} == {"DescribeThings", "DeleteThing"}
         result = await c.call_tool("DescribeThings", {"Limit": 5, "Region": "ap-beijing"})
     assert not result.is_error
-    assert result.structured_content == {"TotalCount": 1, "ThingSet": [{"ThingId": "t-1"}],
-                                         "RequestId": "req-1"}
+    assert result.structured_content == {
+        "TotalCount": 1,
+        "ThingSet": [{"ThingId": "t-1"}],
+        "RequestId": "req-1",
+    }
     assert "RequestId req-1" in _text(result)
     assert api.calls == [("DescribeThings", {"Limit": 5}, "ap-beijing")]
     assert api.client_info == ("tester", "9")
@@ -103,8 +108,9 @@ class ListAuditor:
 
 def _gated_server(api: FakeClient, gate: RecordingGate, auditor: ListAuditor) -> Any:
     reg = fake_registry()
-    reg.add_server_arg(ServerArg("confirm_token", {"type": "string"},
-                                 applies=lambda a: a == "DeleteThing"))
+    reg.add_server_arg(
+        ServerArg("confirm_token", {"type": "string"}, applies=lambda a: a == "DeleteThing")
+    )
     reg.set_gate(gate)
     reg.set_auditor(auditor)
     return fake_server(api, registry=reg)
@@ -113,8 +119,11 @@ def _gated_server(api: FakeClient, gate: RecordingGate, auditor: ListAuditor) ->
 @pytest.mark.parametrize("mode", MODES)
 async def test_gate_refusal_is_returned_and_nothing_sent(mode: str) -> None:
     api, gate, audit = FakeClient(), RecordingGate(allow=False), ListAuditor()
-    async with Client(_gated_server(api, gate, audit), mode=mode,
-                      client_info=types.Implementation(name="claude", version="1")) as c:
+    async with Client(
+        _gated_server(api, gate, audit),
+        mode=mode,
+        client_info=types.Implementation(name="claude", version="1"),
+    ) as c:
         result = await c.call_tool("DeleteThing", {"ThingId": "t-9", "confirm_token": "abc"})
     assert result.is_error and _text(result) == "confirm first"
     assert api.calls == []
@@ -166,7 +175,8 @@ async def test_audit_masks_secrets_and_records_request_id() -> None:
 
 
 async def test_unexpected_exception_is_generic_and_logged_without_text(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     api = FakeClient(error=RuntimeError("password=hunter2 leaked"))
     async with Client(fake_server(api)) as c:
         result = await c.call_tool("DescribeThings", {})
@@ -185,7 +195,8 @@ async def test_helper_reads_refuse_writes() -> None:
 
 
 async def test_a_failing_feature_tool_or_validator_is_a_generic_error(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     from lighthouse_mcp.server.registry import ToolSpec
 
     reg = fake_registry()
@@ -193,8 +204,16 @@ async def test_a_failing_feature_tool_or_validator_is_a_generic_error(
     async def broken(args: dict[str, Any], ctx: Any) -> Any:
         raise ValueError("secret=abc123 in a message")
 
-    reg.add_tool(ToolSpec("broken", "Broken", "raises", {"type": "object"},
-                          types.ToolAnnotations(read_only_hint=True), broken))
+    reg.add_tool(
+        ToolSpec(
+            "broken",
+            "Broken",
+            "raises",
+            {"type": "object"},
+            types.ToolAnnotations(read_only_hint=True),
+            broken,
+        )
+    )
     async with Client(fake_server(FakeClient(), registry=reg)) as c:
         result = await c.call_tool("broken", {})
     assert result.is_error and "abc123" not in _text(result) and "abc123" not in caplog.text

@@ -1,6 +1,7 @@
 """What features build on, through the official MCP client: progress notifications,
 prompts and resources, elicitation (handshake era) and input-required results
 (2026 era) for the confirmation gate, and the server instructions."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,8 +34,16 @@ async def test_progress_reaches_the_client(mode: str) -> None:
             await ctx.report_progress(step + 1, 3, f"step {step + 1}")
         return text_result("done")
 
-    reg.add_tool(ToolSpec("slow", "Slow", "reports progress", {"type": "object"},
-                          types.ToolAnnotations(read_only_hint=True), slow))
+    reg.add_tool(
+        ToolSpec(
+            "slow",
+            "Slow",
+            "reports progress",
+            {"type": "object"},
+            types.ToolAnnotations(read_only_hint=True),
+            slow,
+        )
+    )
     seen: list[tuple[float, float | None, str | None]] = []
 
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
@@ -50,8 +59,13 @@ async def test_prompts_resources_and_instructions() -> None:
     reg = fake_registry()
 
     async def render(args: dict[str, str]) -> types.GetPromptResult:
-        return types.GetPromptResult(messages=[types.PromptMessage(
-            role="user", content=types.TextContent(type="text", text=f"hi {args['who']}"))])
+        return types.GetPromptResult(
+            messages=[
+                types.PromptMessage(
+                    role="user", content=types.TextContent(type="text", text=f"hi {args['who']}")
+                )
+            ]
+        )
 
     async def read_doc(uri: str) -> str:
         return "regions: ap-guangzhou"
@@ -61,12 +75,24 @@ async def test_prompts_resources_and_instructions() -> None:
             raise KeyError(uri)
         return uri.rsplit("/", 1)[1]
 
-    reg.add_prompt(PromptSpec(types.Prompt(name="greet", arguments=[
-        types.PromptArgument(name="who", required=True)]), render))
-    reg.add_resource(ResourceSpec(types.Resource(uri="lighthouse://regions", name="regions",
-                                                 mime_type="text/plain"), read_doc))
-    reg.add_resource_template(ResourceTemplateSpec(types.ResourceTemplate(
-        uri_template="lighthouse://actions/{name}", name="action"), read_action))
+    reg.add_prompt(
+        PromptSpec(
+            types.Prompt(name="greet", arguments=[types.PromptArgument(name="who", required=True)]),
+            render,
+        )
+    )
+    reg.add_resource(
+        ResourceSpec(
+            types.Resource(uri="lighthouse://regions", name="regions", mime_type="text/plain"),
+            read_doc,
+        )
+    )
+    reg.add_resource_template(
+        ResourceTemplateSpec(
+            types.ResourceTemplate(uri_template="lighthouse://actions/{name}", name="action"),
+            read_action,
+        )
+    )
     reg.add_instructions("Extra line from a feature.")
     server = fake_server(FakeClient(), registry=reg)
     assert server.instructions and server.instructions.endswith("Extra line from a feature.")
@@ -101,16 +127,27 @@ class ElicitingGate:
             answer = session.input_responses["confirm"]
             ok = getattr(answer, "action", None) == "accept"
             return GateDecision(ok, None if ok else tool_error("declined", code="Declined"))
-        return GateDecision.refuse(types.InputRequiredResult(input_requests={
-            "confirm": types.ElicitRequest(params=types.ElicitRequestFormParams(
-                message=f"Really run {call.action}?", requested_schema=SCHEMA))}))
+        return GateDecision.refuse(
+            types.InputRequiredResult(
+                input_requests={
+                    "confirm": types.ElicitRequest(
+                        params=types.ElicitRequestFormParams(
+                            message=f"Really run {call.action}?", requested_schema=SCHEMA
+                        )
+                    )
+                }
+            )
+        )
 
 
 def _answering(accept: bool) -> Any:
-    async def answer(ctx: ClientRequestContext, params: types.ElicitRequestParams
-                     ) -> types.ElicitResult:
-        return types.ElicitResult(action="accept" if accept else "decline",
-                                  content={"ok": True} if accept else None)
+    async def answer(
+        ctx: ClientRequestContext, params: types.ElicitRequestParams
+    ) -> types.ElicitResult:
+        return types.ElicitResult(
+            action="accept" if accept else "decline", content={"ok": True} if accept else None
+        )
+
     return answer
 
 
@@ -120,8 +157,9 @@ async def test_gate_can_ask_the_user(mode: str, accept: bool) -> None:
     api, gate = FakeClient(), ElicitingGate()
     reg = fake_registry()
     reg.set_gate(gate)
-    async with Client(fake_server(api, registry=reg), mode=mode,
-                      elicitation_callback=_answering(accept)) as c:
+    async with Client(
+        fake_server(api, registry=reg), mode=mode, elicitation_callback=_answering(accept)
+    ) as c:
         result = await c.call_tool("DeleteThing", {"ThingId": "t-1"})
     assert result.is_error is (not accept)
     assert len(api.calls) == (1 if accept else 0)
@@ -144,8 +182,16 @@ async def test_client_cancellation_stops_the_handler(mode: str) -> None:
             state["cleaned_up"].set()
         return text_result("never")
 
-    reg.add_tool(ToolSpec("wait_forever", "Wait", "sleeps", {"type": "object"},
-                          types.ToolAnnotations(read_only_hint=True), wait_forever))
+    reg.add_tool(
+        ToolSpec(
+            "wait_forever",
+            "Wait",
+            "sleeps",
+            {"type": "object"},
+            types.ToolAnnotations(read_only_hint=True),
+            wait_forever,
+        )
+    )
     async with Client(fake_server(FakeClient(), registry=reg), mode=mode) as c:
         with anyio.move_on_after(0.3):
             await c.call_tool("wait_forever", {})

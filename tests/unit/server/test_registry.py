@@ -1,4 +1,5 @@
 """The registry refuses tools a client could misjudge, and lists past the 128-tool cap."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Result shaping: structuredContent is the Response; big results are cut, still valid."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,11 @@ def _text(result: object) -> str:
 
 
 def test_success_keeps_request_id_and_summarises() -> None:
-    response = {"TotalCount": 2, "InstanceSet": [{"InstanceId": "a"}, {"InstanceId": "b"}],
-                "RequestId": "r-1"}
+    response = {
+        "TotalCount": 2,
+        "InstanceSet": [{"InstanceId": "a"}, {"InstanceId": "b"}],
+        "RequestId": "r-1",
+    }
     result = success("DescribeInstances", response)
     assert result.structured_content == response and not result.is_error
     first = _text(result).splitlines()[0]
@@ -24,8 +28,7 @@ def test_success_keeps_request_id_and_summarises() -> None:
 def test_large_results_are_cut_with_a_paging_note() -> None:
     items = [{"InstanceId": f"lhins-{i:08d}", "Name": "x" * 200} for i in range(500)]
     response: dict[str, Any] = {"TotalCount": 500, "InstanceSet": items, "RequestId": "r"}
-    result = success("DescribeInstances", response, page_params=["Offset", "Limit"],
-                     limit=10_000)
+    result = success("DescribeInstances", response, page_params=["Offset", "Limit"], limit=10_000)
     data = result.structured_content
     assert isinstance(data, dict)
     assert len(json.dumps(data, separators=(",", ":"))) <= 10_000
@@ -44,8 +47,13 @@ def test_cut_leaves_small_results_alone() -> None:
 
 
 def test_validation_error_lists_every_problem() -> None:
-    result = validation_error("X", [Problem("Limit", "'a'", "integer", "wrong type"),
-                                    Problem("Foo", "1", "no such parameter", "unknown")])
+    result = validation_error(
+        "X",
+        [
+            Problem("Limit", "'a'", "integer", "wrong type"),
+            Problem("Foo", "1", "no such parameter", "unknown"),
+        ],
+    )
     assert result.is_error
     text = _text(result)
     assert "2 invalid arguments; nothing was sent" in text
@@ -56,10 +64,19 @@ def test_validation_error_lists_every_problem() -> None:
 
 
 def test_null_members_are_dropped_so_output_schemas_hold() -> None:
-    response = {"InstanceSet": [{"InstanceId": "a", "InstanceViolationDetail": None,
-                                 "Tags": [{"Key": "k", "Value": None}]}], "RequestId": "r"}
+    response = {
+        "InstanceSet": [
+            {
+                "InstanceId": "a",
+                "InstanceViolationDetail": None,
+                "Tags": [{"Key": "k", "Value": None}],
+            }
+        ],
+        "RequestId": "r",
+    }
     result = success("DescribeInstances", response)
-    assert result.structured_content == {"InstanceSet": [{"InstanceId": "a",
-                                                          "Tags": [{"Key": "k"}]}],
-                                         "RequestId": "r"}
+    assert result.structured_content == {
+        "InstanceSet": [{"InstanceId": "a", "Tags": [{"Key": "k"}]}],
+        "RequestId": "r",
+    }
     assert "null" not in _text(result)

@@ -1,5 +1,6 @@
 """Objects that hold a secret render without it: repr, str and f-strings, also nested in
 another object's repr (a dataclass holding them, a list in a log line)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,14 +26,23 @@ def _clean(*objects: object) -> None:
 
 
 def test_pending_call_and_the_gate_note_holding_it() -> None:
-    call = PendingCall(action="ResetInstance", region="ap-guangzhou", arguments={
-        "InstanceId": "lhins-aaaaaaaa",
-        "LoginConfiguration": {"Password": CANARY},
-        "Containers": [{"ContainerImage": "x", "Envs": [{"Key": "K", "Value": CANARY}]}]},
-        server_args={"confirm_token": CANARY, "all_pages": True}, tool="ResetInstance")
+    call = PendingCall(
+        action="ResetInstance",
+        region="ap-guangzhou",
+        arguments={
+            "InstanceId": "lhins-aaaaaaaa",
+            "LoginConfiguration": {"Password": CANARY},
+            "Containers": [{"ContainerImage": "x", "Envs": [{"Key": "K", "Value": CANARY}]}],
+        },
+        server_args={"confirm_token": CANARY, "all_pages": True},
+        tool="ResetInstance",
+    )
     note = GateNote(call=call, region="ap-guangzhou", gated=True, client="c", session="s")
-    gated = GatedCall(call, SessionInfo(session_id="s"),
-                      GateDecision.allow("token-confirmed", gated=True, region="ap-guangzhou"))
+    gated = GatedCall(
+        call,
+        SessionInfo(session_id="s"),
+        GateDecision.allow("token-confirmed", gated=True, region="ap-guangzhou"),
+    )
     _clean(call, note, gated)
     assert "lhins-aaaaaaaa" in repr(call) and "all_pages" in repr(call)
 
@@ -40,8 +50,14 @@ def test_pending_call_and_the_gate_note_holding_it() -> None:
 def test_credential_and_token_holders() -> None:
     creds = Credentials("AKIDcanary", CANARY, CANARY)
     settings = Settings(auth_token=CANARY, transport="streamable-http")
-    _clean(creds, TC3Auth(creds), settings, resolve_auth(settings),
-           ConfirmationTokens(secret=CANARY.encode()),
-           Sandbox({"AKIDcanary": CANARY}, tokens={"AKIDcanary": CANARY}),
-           LighthouseClient(credentials=creds, region="ap-guangzhou"),
-           AuditLog(Path("/tmp/audit.jsonl")), PrivateKeyFiles(Path("/tmp/keys")))
+    _clean(
+        creds,
+        TC3Auth(creds),
+        settings,
+        resolve_auth(settings),
+        ConfirmationTokens(secret=CANARY.encode()),
+        Sandbox({"AKIDcanary": CANARY}, tokens={"AKIDcanary": CANARY}),
+        LighthouseClient(credentials=creds, region="ap-guangzhou"),
+        AuditLog(Path("/tmp/audit.jsonl")),
+        PrivateKeyFiles(Path("/tmp/keys")),
+    )

@@ -4,6 +4,7 @@ The catalog is built from the vendored spec (specs/lighthouse/v20200324) plus th
 facts the spec lacks. The pinned facts were read off both by hand; they fail if the
 generator misreads a description (a lost enum, bound or filter, markup left in a text).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -65,13 +66,17 @@ def _param(params: list[Param], name: str) -> Param:
 def test_every_spec_action_and_structure() -> None:
     assert sorted(SPEC["actions"]) == ACTIONS
     io = {a["input"] for a in SPEC["actions"].values()} | {
-        a["output"] for a in SPEC["actions"].values()}
+        a["output"] for a in SPEC["actions"].values()
+    }
     assert set(STRUCTURES) == set(SPEC["objects"]) - io
     assert CATALOG["service"] == "lighthouse" and CATALOG["version"] == "2020-03-24"
     assert re.fullmatch(r"[0-9a-f]{64}", CATALOG["source_sha256"])
     source = json.loads((REPO / "specs" / "SOURCE.json").read_text("utf-8"))
-    assert CATALOG["spec"] == {"package": "tccli", "version": source["version"],
-                               "path": "specs/lighthouse/v20200324"}
+    assert CATALOG["spec"] == {
+        "package": "tccli",
+        "version": source["version"],
+        "path": "specs/lighthouse/v20200324",
+    }
 
 
 def test_spec_only_actions_carry_stated_defaults() -> None:
@@ -87,8 +92,9 @@ def test_spec_only_actions_carry_stated_defaults() -> None:
 
 
 def test_groups_match_overview() -> None:
-    sizes = {g["id"]: len([a for a in g["actions"] if a not in SPEC_ONLY])
-             for g in CATALOG["groups"]}
+    sizes = {
+        g["id"]: len([a for a in g["actions"] if a not in SPEC_ONLY]) for g in CATALOG["groups"]
+    }
     assert {k: v for k, v in sizes.items() if v} == OVERVIEW_GROUP_SIZES
     assert sum(len(g["actions"]) for g in CATALOG["groups"]) == len(ACTIONS)
     for group in CATALOG["groups"]:
@@ -189,7 +195,10 @@ def test_regions_and_endpoints() -> None:
     # the endpoint table.
     assert len(regions) == 18
     assert regions["ap-chongqing"] == {
-        "region": "ap-chongqing", "name": "西南地区（重庆）", "financial": False}
+        "region": "ap-chongqing",
+        "name": "西南地区（重庆）",
+        "financial": False,
+    }
     assert {"ap-guangzhou", "ap-shanghai", "na-siliconvalley", "sa-saopaulo"} <= set(regions)
     assert regions["ap-guangzhou"] == {
         "region": "ap-guangzhou", "name": "华南地区（广州）", "financial": False,
@@ -368,8 +377,14 @@ def test_parameters_the_docs_lacked() -> None:
     bind = _param(action("AssociateInstancesKeyPairs")["inputs"], "AssociateType")
     assert bind["enum"] == ["ONLINE", "OFFLINE"]
     assert _param(action("DisassociateInstancesKeyPairs")["inputs"], "Username")
-    for name in ("CreateDisks", "CreateKeyPair", "ImportKeyPair", "CreateBlueprint",
-                 "CreateInstanceSnapshot", "CreateDiskBackup"):
+    for name in (
+        "CreateDisks",
+        "CreateKeyPair",
+        "ImportKeyPair",
+        "CreateBlueprint",
+        "CreateInstanceSnapshot",
+        "CreateDiskBackup",
+    ):
         tags = _param(action(name)["inputs"], "Tags")
         assert (tags["type"], tags["array"], tags["required"]) == ("Tag", True, False), name
     assert _param(action("DescribeBundles")["inputs"], "BlueprintId")["type"] == "String"

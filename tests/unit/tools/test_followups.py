@@ -1,5 +1,6 @@
 """Which wait observes each asynchronous action: every documented async action has one,
 and every recipe names IDs, states and parameters that exist in the catalog."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,33 +43,61 @@ def test_synchronous_actions_have_no_wait() -> None:
 
 
 def test_operation_wait_uses_the_calls_request_id_and_region() -> None:
-    args = wait_arguments("StopInstances", {"InstanceIds": ["lhins-a", "lhins-b"]},
-                          {"RequestId": "req-9"}, region="ap-beijing")
-    assert args == {"resource": "instance", "ids": ["lhins-a", "lhins-b"],
-                    "operation_request_id": "req-9", "Region": "ap-beijing"}
+    args = wait_arguments(
+        "StopInstances",
+        {"InstanceIds": ["lhins-a", "lhins-b"]},
+        {"RequestId": "req-9"},
+        region="ap-beijing",
+    )
+    assert args == {
+        "resource": "instance",
+        "ids": ["lhins-a", "lhins-b"],
+        "operation_request_id": "req-9",
+        "Region": "ap-beijing",
+    }
 
 
 def test_single_id_inputs_and_creations_read_their_ids() -> None:
-    assert wait_arguments("ResetInstance", {"InstanceId": "lhins-a"}, {"RequestId": "r"}) \
-        == {"resource": "instance", "ids": ["lhins-a"], "operation_request_id": "r"}
-    assert wait_arguments("CreateInstances", {"BundleId": "b"},
-                          {"InstanceIdSet": ["lhins-n1", "lhins-n2"], "RequestId": "r"}) \
-        == {"resource": "instance", "ids": ["lhins-n1", "lhins-n2"], "target_state": "RUNNING"}
-    assert wait_arguments("CreateInstanceSnapshot", {"InstanceId": "lhins-a"},
-                          {"SnapshotId": "lhsnap-1"})["target_state"] == "NORMAL"  # type: ignore[index]
-    assert wait_arguments("TerminateInstances", {"InstanceIds": ["lhins-a"]}, {}) \
-        == {"resource": "instance", "ids": ["lhins-a"], "target_state": "GONE"}
+    assert wait_arguments("ResetInstance", {"InstanceId": "lhins-a"}, {"RequestId": "r"}) == {
+        "resource": "instance",
+        "ids": ["lhins-a"],
+        "operation_request_id": "r",
+    }
+    assert wait_arguments(
+        "CreateInstances",
+        {"BundleId": "b"},
+        {"InstanceIdSet": ["lhins-n1", "lhins-n2"], "RequestId": "r"},
+    ) == {"resource": "instance", "ids": ["lhins-n1", "lhins-n2"], "target_state": "RUNNING"}
+    assert (
+        wait_arguments(
+            "CreateInstanceSnapshot", {"InstanceId": "lhins-a"}, {"SnapshotId": "lhsnap-1"}
+        )["target_state"]
+        == "NORMAL"
+    )  # type: ignore[index]
+    assert wait_arguments("TerminateInstances", {"InstanceIds": ["lhins-a"]}, {}) == {
+        "resource": "instance",
+        "ids": ["lhins-a"],
+        "target_state": "GONE",
+    }
     detach = wait_arguments("DetachDisks", {"DiskIds": ["lhdisk-1"]}, {})
     assert detach is not None and detach["target_state"] == "UNATTACHED"
 
 
 def test_docker_waits_carry_the_instance() -> None:
-    args = wait_arguments("RunDockerContainers", {"InstanceId": "lhins-a"},
-                          {"DockerActivitySet": ["lhda-1", "lhda-2"], "RequestId": "r"})
-    assert args == {"resource": "docker_activity", "ids": ["lhda-1", "lhda-2"],
-                    "target_state": "SUCCESS", "instance_id": "lhins-a"}
-    one = wait_arguments("StopDockerContainers", {"InstanceId": "lhins-a"},
-                         {"DockerActivityId": "lhda-3"})
+    args = wait_arguments(
+        "RunDockerContainers",
+        {"InstanceId": "lhins-a"},
+        {"DockerActivitySet": ["lhda-1", "lhda-2"], "RequestId": "r"},
+    )
+    assert args == {
+        "resource": "docker_activity",
+        "ids": ["lhda-1", "lhda-2"],
+        "target_state": "SUCCESS",
+        "instance_id": "lhins-a",
+    }
+    one = wait_arguments(
+        "StopDockerContainers", {"InstanceId": "lhins-a"}, {"DockerActivityId": "lhda-3"}
+    )
     assert one is not None and one["ids"] == ["lhda-3"]
 
 
@@ -79,7 +108,12 @@ def test_missing_ids_or_request_id_give_no_arguments() -> None:
 
 
 def test_template_apply_wait_carries_the_template() -> None:
-    args = wait_arguments("ApplyFirewallTemplate", {"TemplateId": "lhft-1"},
-                          {"TaskId": "lgtk-1", "RequestId": "r"})
-    assert args == {"resource": "firewall_template_apply", "ids": ["lgtk-1"],
-                    "target_state": "SUCCESS", "template_id": "lhft-1"}
+    args = wait_arguments(
+        "ApplyFirewallTemplate", {"TemplateId": "lhft-1"}, {"TaskId": "lgtk-1", "RequestId": "r"}
+    )
+    assert args == {
+        "resource": "firewall_template_apply",
+        "ids": ["lgtk-1"],
+        "target_state": "SUCCESS",
+        "template_id": "lhft-1",
+    }

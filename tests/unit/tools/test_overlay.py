@@ -23,15 +23,40 @@ ROOT = Path(__file__).resolve().parents[3]
 
 SAFETY_CLASSES = set(get_args(cat.SafetyClass))
 GROUP_IDS = {
-    "blueprint", "disk-backup", "firewall", "snapshot", "keypair", "instance", "ccn", "disk",
-    "other", "scene", "bundle", "docker", "quota", "region", "mcp-server",
+    "blueprint",
+    "disk-backup",
+    "firewall",
+    "snapshot",
+    "keypair",
+    "instance",
+    "ccn",
+    "disk",
+    "other",
+    "scene",
+    "bundle",
+    "docker",
+    "quota",
+    "region",
+    "mcp-server",
 }
 #: Actions that lose data or cannot be undone; the gate must stop every one of them.
 MUST_BE_DESTRUCTIVE = {
-    "TerminateInstances", "IsolateInstances", "ResetInstance", "ApplyInstanceSnapshot",
-    "DeleteSnapshots", "DeleteBlueprints", "DeleteKeyPairs", "TerminateDisks", "IsolateDisks",
-    "DeleteDiskBackups", "ApplyDiskBackup", "DeleteFirewallRules", "ModifyFirewallRules",
-    "DeleteFirewallTemplate", "ResetFirewallTemplateRules", "RemoveDockerContainers",
+    "TerminateInstances",
+    "IsolateInstances",
+    "ResetInstance",
+    "ApplyInstanceSnapshot",
+    "DeleteSnapshots",
+    "DeleteBlueprints",
+    "DeleteKeyPairs",
+    "TerminateDisks",
+    "IsolateDisks",
+    "DeleteDiskBackups",
+    "ApplyDiskBackup",
+    "DeleteFirewallRules",
+    "ModifyFirewallRules",
+    "DeleteFirewallTemplate",
+    "ResetFirewallTemplateRules",
+    "RemoveDockerContainers",
 }
 #: Exactly these return a credential (a private key, a console login URL).
 SECRET_OUTPUT = {"CreateKeyPair", "DescribeInstanceVncUrl"}
@@ -85,8 +110,12 @@ def test_gap_finder_reports_missing_and_extra_entries() -> None:
     catalog = {
         "actions": {"DescribeX": {"inputs": [param]}, "DeleteY": {"inputs": []}},
         "structures": {
-            "Filter": {"members": [{"name": "Name", "type": "String"},
-                                   {"name": "Values", "type": "String"}]},
+            "Filter": {
+                "members": [
+                    {"name": "Name", "type": "String"},
+                    {"name": "Values", "type": "String"},
+                ]
+            },
             "Output": {"members": [{"name": "Id", "type": "String"}]},
         },
         "groups": [{"id": "instance"}],
@@ -121,7 +150,8 @@ def test_input_structures_follow_nested_members() -> None:
 def test_async_actions_say_how_to_see_them_finish(actions: dict[str, Any]) -> None:
     hint = re.compile(r"\b(async|poll)", re.IGNORECASE)
     silent = [
-        name for name, a in cat.load_catalog()["actions"].items()
+        name
+        for name, a in cat.load_catalog()["actions"].items()
         if a["asynchronous"] and not hint.search(actions[name]["description"])
     ]
     assert silent == []
@@ -175,7 +205,8 @@ def test_texts_state_documented_rules_between_params(overlay: dict[str, Any]) ->
         for name, a in catalog["actions"].items()
         for rule in a["constraints"]
         if not _states_rule(
-            overlay["actions"][name]["params"], overlay["actions"][name]["description"],
+            overlay["actions"][name]["params"],
+            overlay["actions"][name]["description"],
             rule["params"],
         )
     ]
@@ -223,7 +254,9 @@ def test_classes_follow_the_verbs(actions: dict[str, Any]) -> None:
         if name.startswith(("Delete", "Terminate", "Isolate", "Remove")):
             assert safety == "destructive", name
         if name.startswith(("Renew", "Resize", "InquirePrice")) or name in {
-            "CreateInstances", "CreateDisks", "ModifyInstancesBundle",
+            "CreateInstances",
+            "CreateDisks",
+            "ModifyInstancesBundle",
         }:
             assert safety in {"billing", "read"}, name
         if name.startswith(("Stop", "Reboot", "Restart")):

@@ -1,4 +1,5 @@
 """Whole-list paging: which actions page (from the catalog), how pages are merged, the cap."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -31,8 +32,10 @@ class Listing:
         assert action == "DescribeKeyPairs"
         self.calls.append(dict(params))
         offset, limit = params["Offset"], min(params["Limit"], self.max_limit)
-        out: dict[str, Any] = {"KeyPairSet": self.items[offset:offset + limit],
-                               "RequestId": f"req-{len(self.calls)}"}
+        out: dict[str, Any] = {
+            "KeyPairSet": self.items[offset : offset + limit],
+            "RequestId": f"req-{len(self.calls)}",
+        }
         if self.total:
             out["TotalCount"] = len(self.items)
         return out
@@ -58,8 +61,12 @@ async def test_merges_every_page_and_keeps_the_first_request_id() -> None:
     assert all(c["Limit"] == 100 for c in listing.calls)  # the caller's Limit is replaced
     assert [k["KeyId"] for k in merged["KeyPairSet"]] == [k["KeyId"] for k in listing.items]
     assert merged["TotalCount"] == 250 and merged["RequestId"] == "req-1"
-    assert merged["Paging"] == {"Pages": 3, "Items": 250, "Truncated": False,
-                                "RequestIds": ["req-1", "req-2", "req-3"]}
+    assert merged["Paging"] == {
+        "Pages": 3,
+        "Items": 250,
+        "Truncated": False,
+        "RequestIds": ["req-1", "req-2", "req-3"],
+    }
 
 
 async def test_starts_at_the_callers_offset_and_passes_other_params() -> None:
@@ -140,8 +147,9 @@ async def test_stops_before_the_size_limit_at_an_exact_item() -> None:
     assert "Offset=130" in note
     # continuing from the Offset it names returns the rest, nothing twice
     rest = await fetch_all_pages(listing.call, "DescribeKeyPairs", {"Offset": 130})
-    assert [k["KeyId"] for k in merged["KeyPairSet"] + rest["KeyPairSet"]] == \
-        [k["KeyId"] for k in listing.items]
+    assert [k["KeyId"] for k in merged["KeyPairSet"] + rest["KeyPairSet"]] == [
+        k["KeyId"] for k in listing.items
+    ]
 
 
 async def test_one_item_larger_than_the_limit_is_still_returned() -> None:

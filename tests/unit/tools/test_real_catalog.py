@@ -5,6 +5,7 @@ documented parameter is present, every documented input example validates, every
 documented output example fits its outputSchema (MCP clients re-validate
 structuredContent against it), and wrong calls are refused with the field named.
 """
+
 from __future__ import annotations
 
 import json
@@ -76,8 +77,10 @@ def test_output_schema_is_valid_and_fits_documented_examples(action: str) -> Non
     for example in catalog.action(action)["examples"]:
         response = (example["output"] or {}).get("Response")
         if isinstance(response, dict) and "Error" not in response:
-            errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-                      for e in validator.iter_errors(response)]
+            errors = [
+                f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+                for e in validator.iter_errors(response)
+            ]
             assert not errors, f"{example['title']}: {errors[:5]}"
 
 
@@ -90,7 +93,8 @@ def test_documented_input_examples_validate(action: str) -> None:
         problems = validate.validate(action, example["input"])
         refused |= {p.path for p in problems}
         assert {p.path for p in problems} <= KNOWN_EXAMPLE_VIOLATIONS.get(action, set()), (
-            f"{example['title']}: {[p.message for p in problems]}")
+            f"{example['title']}: {[p.message for p in problems]}"
+        )
     assert refused == KNOWN_EXAMPLE_VIOLATIONS.get(action, set())
 
 
@@ -111,8 +115,8 @@ def _sample(param: catalog.Param) -> Any:
     else:
         struct = catalog.structure(param["type"])
         wanted = {m["name"] for m in struct["members"] if m["required"]} | {
-            c["params"][0] for c in struct.get("constraints", [])
-            if c["kind"] == "one_of_required"}
+            c["params"][0] for c in struct.get("constraints", []) if c["kind"] == "one_of_required"
+        }
         value = {m["name"]: _sample(m) for m in struct["members"] if m["name"] in wanted}
     return [value] if param["array"] else value
 
@@ -127,9 +131,9 @@ def test_wrong_calls_are_refused_with_the_field_named(action: str) -> None:
     good = _minimal_call(action)
     assert validate.validate(action, good) == [], "the minimal well-typed call must pass"
     assert [p.path for p in validate.validate(action, {**good, "NoSuchParam": 1})] == [
-        "NoSuchParam"]
-    assert [p.path for p in validate.validate(action, {**good, "Region": "mars-1"})] == [
-        "Region"]
+        "NoSuchParam"
+    ]
+    assert [p.path for p in validate.validate(action, {**good, "Region": "mars-1"})] == ["Region"]
     for param in act["inputs"]:
         wrong: Any = {"a": 1} if param["type"] in schema.SCALAR_SCHEMAS else "text"
         problems = validate.validate(action, {**good, param["name"]: wrong})
@@ -155,8 +159,11 @@ def test_definition_is_complete_and_annotated(action: str) -> None:
         if cls != "read":
             assert hints["destructiveHint"] is (cls == "destructive")
         if catalog.action(action)["asynchronous"]:
-            assert "Async" in tool["description"] or "异步" in tool["description"] or (
-                "poll" in tool["description"])
+            assert (
+                "Async" in tool["description"]
+                or "异步" in tool["description"]
+                or ("poll" in tool["description"])
+            )
     json.dumps(tool_definition(action))  # plain JSON data
 
 

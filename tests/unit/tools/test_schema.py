@@ -1,4 +1,5 @@
 """input_schema/output_schema semantics, pinned on the hand-made fixture catalog."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -10,8 +11,14 @@ import pytest
 from lighthouse_mcp.tools import schema
 
 pytestmark = pytest.mark.usefixtures("fake_catalog")
-ACTIONS = ["CreateFirewallRules", "DescribeFirewallTemplates", "DescribeInstances",
-           "DescribeTraffic", "ResetInstance", "TagResources"]
+ACTIONS = [
+    "CreateFirewallRules",
+    "DescribeFirewallTemplates",
+    "DescribeInstances",
+    "DescribeTraffic",
+    "ResetInstance",
+    "TagResources",
+]
 
 
 def objects(node: Any) -> Iterator[dict[str, Any]]:
@@ -29,12 +36,28 @@ def objects(node: Any) -> Iterator[dict[str, Any]]:
 def test_documented_params_with_types_bounds_enums_defaults() -> None:
     s = schema.input_schema("DescribeInstances")
     props = s["properties"]
-    assert list(props) == ["InstanceIds", "Filters", "Offset", "Limit", "OrderField", "Order",
-                           "Region"]
-    assert props["InstanceIds"] == {"type": "array", "items": {"type": "string"},
-                                    "maxItems": 100, "description": "Instance IDs."}
-    assert props["Limit"] == {"type": "integer", "minimum": 1, "maximum": 100,
-                              "description": "Page size.", "default": 20}
+    assert list(props) == [
+        "InstanceIds",
+        "Filters",
+        "Offset",
+        "Limit",
+        "OrderField",
+        "Order",
+        "Region",
+    ]
+    assert props["InstanceIds"] == {
+        "type": "array",
+        "items": {"type": "string"},
+        "maxItems": 100,
+        "description": "Instance IDs.",
+    }
+    assert props["Limit"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100,
+        "description": "Page size.",
+        "default": 20,
+    }
     assert props["Order"]["enum"] == ["ASC", "DESC"]
     assert "required" not in s
     assert s["additionalProperties"] is False
@@ -47,7 +70,8 @@ def test_filters_are_narrowed_to_documented_names_and_limits() -> None:
     assert item["required"] == ["Name", "Values"]
     assert item["properties"]["Name"] == {
         "type": "string",
-        "anyOf": [{"enum": ["instance-name", "instance-state"]}, {"pattern": "^tag:.+$"}]}
+        "anyOf": [{"enum": ["instance-name", "instance-state"]}, {"pattern": "^tag:.+$"}],
+    }
     assert item["properties"]["Values"]["maxItems"] == 100
     assert "description" not in filters  # the overlay's text is empty: skipped
 
@@ -81,8 +105,7 @@ def test_shared_and_recursive_structures_use_defs() -> None:
     assert s["properties"]["AddTags"]["items"] == {"$ref": "#/$defs/Tag"}
     assert s["properties"]["RemoveTags"]["items"] == {"$ref": "#/$defs/Tag"}
     assert s["properties"]["Tree"] == {"$ref": "#/$defs/TreeNode"}
-    assert s["$defs"]["TreeNode"]["properties"]["Children"]["items"] == {
-        "$ref": "#/$defs/TreeNode"}
+    assert s["$defs"]["TreeNode"]["properties"]["Children"]["items"] == {"$ref": "#/$defs/TreeNode"}
     # A structure used once is inlined: no $defs at all.
     assert "$defs" not in schema.input_schema("ResetInstance")
 
@@ -90,9 +113,13 @@ def test_shared_and_recursive_structures_use_defs() -> None:
 def test_region_enum_and_configured_default() -> None:
     assert schema.input_schema("ResetInstance")["properties"]["Region"] == {"type": "string"}
     listed = schema.input_schema("ResetInstance", region_enum=True)["properties"]["Region"]
-    assert listed == {"type": "string", "anyOf": [
-        {"enum": ["ap-guangzhou", "ap-shanghai", "ap-singapore"]},
-        {"pattern": schema.REGION_PATTERN}]}
+    assert listed == {
+        "type": "string",
+        "anyOf": [
+            {"enum": ["ap-guangzhou", "ap-shanghai", "ap-singapore"]},
+            {"pattern": schema.REGION_PATTERN},
+        ],
+    }
     assert schema.validation_schema("ResetInstance")["properties"]["Region"] == listed
     configured = schema.input_schema("ResetInstance", default_region="ap-shanghai")
     assert configured["properties"]["Region"]["default"] == "ap-shanghai"
@@ -130,8 +157,10 @@ def test_output_schema_open_nullable_without_request_id() -> None:
     instance = out["properties"]["InstanceSet"]["items"]
     assert "additionalProperties" not in instance and "required" not in instance
     assert instance["properties"]["LoginSettings"]["type"] == ["object", "null"]
-    assert instance["properties"]["CreatedTime"] == {"type": ["string", "null"],
-                                                     "format": "date-time"}
+    assert instance["properties"]["CreatedTime"] == {
+        "type": ["string", "null"],
+        "format": "date-time",
+    }
     tagged = schema.output_schema("TagResources")
     assert tagged["properties"]["Applied"]["type"] == ["array", "null"]
     assert tagged["properties"]["Applied"]["items"] == {"$ref": "#/$defs/Tag"}
@@ -155,13 +184,26 @@ def test_unknown_type_is_reported_with_its_place(monkeypatch: pytest.MonkeyPatch
 
 def test_zh_descriptions_drop_what_keywords_already_say() -> None:
     def param(description: str, **extra: Any) -> Any:
-        return {"name": "X", "type": "String", "array": False, "required": False,
-                "description": description, **extra}
+        return {
+            "name": "X",
+            "type": "String",
+            "array": False,
+            "required": False,
+            "description": description,
+            **extra,
+        }
 
-    assert schema.zh_description(param("返回数量，默认为 20，最大值为 100。更多。",
-                                       default=20, maximum=100)) == "返回数量"
+    assert (
+        schema.zh_description(
+            param("返回数量，默认为 20，最大值为 100。更多。", default=20, maximum=100)
+        )
+        == "返回数量"
+    )
     assert schema.zh_description(param("返回数量，默认为 20，最大值为 100。")) == (
-        "返回数量，默认为 20，最大值为 100")  # nothing in the schema says it: kept
+        "返回数量，默认为 20，最大值为 100"
+    )  # nothing in the schema says it: kept
     assert schema.zh_description(param("协议，取值：TCP，UDP。", enum=["TCP", "UDP"])) == "协议"
-    assert schema.zh_description(param("取值：ACCEPT（允许），DROP（拒绝）",
-                                       enum=["ACCEPT", "DROP"])) == ""
+    assert (
+        schema.zh_description(param("取值：ACCEPT（允许），DROP（拒绝）", enum=["ACCEPT", "DROP"]))
+        == ""
+    )

@@ -10,6 +10,7 @@ test fails on any difference that is not listed (a generator regression, a renam
 member) as well as on any listed one that no longer occurs (so the list never goes
 stale). Required flags are not in the SDK models and are not compared.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -73,8 +74,11 @@ def sdk_members(class_name: str) -> dict[str, SdkType]:
 
 def sdk_actions() -> set[str]:
     """Action names of the SDK client: its public methods named like API actions."""
-    return {name for name, value in vars(lighthouse_client.LighthouseClient).items()
-            if name[:1].isupper() and callable(value)}
+    return {
+        name
+        for name, value in vars(lighthouse_client.LighthouseClient).items()
+        if name[:1].isupper() and callable(value)
+    }
 
 
 @dataclass(frozen=True, order=True)
@@ -92,8 +96,9 @@ class Difference:
         return f"{self.kind}: {self.where}.{self.member} {self.detail}".rstrip(" .")
 
 
-def _compare(where: str, sdk: Mapping[str, SdkType], ours: list[Param],
-             nested: set[tuple[str, str]]) -> Iterator[Difference]:
+def _compare(
+    where: str, sdk: Mapping[str, SdkType], ours: list[Param], nested: set[tuple[str, str]]
+) -> Iterator[Difference]:
     """Differences of one SDK class against one catalog parameter list; structure pairs to
     compare next go to ``nested`` (SDK class name, catalog structure name)."""
     by_name = {p["name"]: p for p in ours}
@@ -128,16 +133,16 @@ def catalog_differences() -> list[Difference]:
     for name in sorted(ours & theirs):
         act = data["actions"][name]
         found += _compare(f"{name}Request", sdk_members(f"{name}Request"), act["inputs"], nested)
-        found += _compare(f"{name}Response", sdk_members(f"{name}Response"), act["outputs"],
-                          nested)
+        found += _compare(f"{name}Response", sdk_members(f"{name}Response"), act["outputs"], nested)
     done: set[str] = set()
     while nested:
         sdk_name, our_name = nested.pop()
         if sdk_name in done:
             continue
         done.add(sdk_name)
-        found += _compare(sdk_name, sdk_members(sdk_name),
-                          catalog.structure(our_name)["members"], nested)
+        found += _compare(
+            sdk_name, sdk_members(sdk_name), catalog.structure(our_name)["members"], nested
+        )
     return sorted(found)
 
 
@@ -149,6 +154,7 @@ def allowed() -> dict[tuple[str, str, str], str]:
 
 
 # -- the docstring reader itself (if it read nothing, everything below would be vacuous) ----
+
 
 def test_sdk_docstring_reader_on_a_known_request() -> None:
     members = sdk_members("CreateInstancesRequest")
@@ -172,17 +178,22 @@ def test_every_catalog_action_has_sdk_models() -> None:
 
 # -- catalog vs SDK ---------------------------------------------------------------------------
 
+
 def test_catalog_agrees_with_the_sdk_except_listed_differences() -> None:
     found = catalog_differences()
     listed = allowed()
     new = [str(d) for d in found if d.key not in listed]
     stale = [f"{k[0]}: {k[1]}.{k[2]}" for k in listed if k not in {d.key for d in found}]
     sdk = version("tencentcloud-sdk-python-lighthouse")
-    assert not new, (f"differences between the catalog and the official SDK {sdk} that are "
-                     f"not in {DIFFERENCES_FILE.name} — update the spec (scripts/update_spec.py), "
-                     "fix the generator, or list them with a reason:\n  " + "\n  ".join(new))
-    assert not stale, (f"entries of {DIFFERENCES_FILE.name} that no longer occur; remove "
-                       "them:\n  " + "\n  ".join(stale))
+    assert not new, (
+        f"differences between the catalog and the official SDK {sdk} that are "
+        f"not in {DIFFERENCES_FILE.name} — update the spec (scripts/update_spec.py), "
+        "fix the generator, or list them with a reason:\n  " + "\n  ".join(new)
+    )
+    assert not stale, (
+        f"entries of {DIFFERENCES_FILE.name} that no longer occur; remove "
+        "them:\n  " + "\n  ".join(stale)
+    )
 
 
 def test_every_listed_difference_is_the_sdk_being_newer() -> None:
@@ -196,6 +207,7 @@ def test_every_listed_difference_is_the_sdk_being_newer() -> None:
 
 # -- tool inputSchema vs SDK ------------------------------------------------------------------
 
+
 def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     ref = schema.get("$ref")
     if ref is None:
@@ -204,9 +216,13 @@ def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-def _schema_differences(where: str, sdk: Mapping[str, SdkType], obj: dict[str, Any],
-                        root: dict[str, Any], excused: set[tuple[str, str, str]]
-                        ) -> Iterator[str]:
+def _schema_differences(
+    where: str,
+    sdk: Mapping[str, SdkType],
+    obj: dict[str, Any],
+    root: dict[str, Any],
+    excused: set[tuple[str, str, str]],
+) -> Iterator[str]:
     props: dict[str, Any] = obj["properties"]
     assert obj.get("additionalProperties") is False, f"{where}: object is not closed"
     for name, typ in sdk.items():
@@ -242,21 +258,34 @@ def _schema_differences(where: str, sdk: Mapping[str, SdkType], obj: dict[str, A
 def test_input_schema_matches_the_sdk_request(action: str) -> None:
     schema = input_schema(action)
     excused = set(allowed())
-    problems = list(_schema_differences(f"{action}Request", sdk_members(f"{action}Request"),
-                                        schema, schema, excused))
+    problems = list(
+        _schema_differences(
+            f"{action}Request", sdk_members(f"{action}Request"), schema, schema, excused
+        )
+    )
     assert not problems, "\n".join(problems)
 
 
 # -- error codes ------------------------------------------------------------------------------
+
 
 def test_every_documented_action_error_code_is_known_to_the_sdk() -> None:
     """The docs' per-action error tables are parsed out of broken PDF rows; every code we
     kept must be a real Lighthouse code (the SDK's ``errorcodes`` module lists them all)."""
     from tencentcloud.lighthouse.v20200324 import errorcodes
 
-    known = {value for name, value in vars(errorcodes).items()
-             if name.isupper() and isinstance(value, str)}
+    known = {
+        value
+        for name, value in vars(errorcodes).items()
+        if name.isupper() and isinstance(value, str)
+    }
     assert len(known) > 200
-    unknown = sorted({f"{name}: {e['code']}" for name in catalog.action_names()
-                      for e in catalog.action(name)["errors"] if e["code"] not in known})
+    unknown = sorted(
+        {
+            f"{name}: {e['code']}"
+            for name in catalog.action_names()
+            for e in catalog.action(name)["errors"]
+            if e["code"] not in known
+        }
+    )
     assert not unknown, "error codes the SDK does not know:\n  " + "\n  ".join(unknown)

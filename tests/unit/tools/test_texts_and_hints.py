@@ -1,4 +1,5 @@
 """Descriptions, titles, safety annotations, token estimates and text shortening."""
+
 from __future__ import annotations
 
 import json
@@ -38,9 +39,11 @@ def test_async_actions_end_with_a_poll_note() -> None:
     hint = descriptions.async_hint("ResetInstance")
     assert hint == descriptions.AsyncHint("DescribeInstances", "LatestOperationState", "SUCCESS")
     assert descriptions.tool_description("ResetInstance").endswith(
-        "system disk. Async: poll DescribeInstances until LatestOperationState=SUCCESS.")
+        "system disk. Async: poll DescribeInstances until LatestOperationState=SUCCESS."
+    )
     assert descriptions.tool_description("ResetInstance", "zh").endswith(
-        "异步接口：用 DescribeInstances 查询LatestOperationState为 SUCCESS。")
+        "异步接口：用 DescribeInstances 查询LatestOperationState为 SUCCESS。"
+    )
     assert descriptions.async_note("DescribeInstances") == ""
 
 
@@ -49,21 +52,32 @@ def test_async_hint_takes_the_target_state() -> None:
     from lighthouse_mcp import catalog
 
     act = catalog.action("ResetInstance")
-    act["async_note"] = ("本接口为异步接口，可通过接口DescribeInstances来查询对应云硬盘的状态，"
-                         "如果云硬盘的状态由“ATTACHED”变为“UNATTACHED”，则为卸载成功。")
+    act["async_note"] = (
+        "本接口为异步接口，可通过接口DescribeInstances来查询对应云硬盘的状态，"
+        "如果云硬盘的状态由“ATTACHED”变为“UNATTACHED”，则为卸载成功。"
+    )
     assert descriptions.async_hint("ResetInstance") == descriptions.AsyncHint(
-        "DescribeInstances", None, "UNATTACHED")
+        "DescribeInstances", None, "UNATTACHED"
+    )
     assert descriptions.async_note("ResetInstance") == (
-        "Async: poll DescribeInstances for the result.")
+        "Async: poll DescribeInstances for the result."
+    )
 
 
 @fixture
 def test_annotations_follow_the_safety_class() -> None:
     assert safety.annotations("DescribeInstances") == {
-        "title": "List instances", "readOnlyHint": True, "openWorldHint": True}
+        "title": "List instances",
+        "readOnlyHint": True,
+        "openWorldHint": True,
+    }
     assert safety.annotations("ResetInstance") == {
-        "title": "Reinstall instance", "readOnlyHint": False, "destructiveHint": True,
-        "idempotentHint": False, "openWorldHint": True}
+        "title": "Reinstall instance",
+        "readOnlyHint": False,
+        "destructiveHint": True,
+        "idempotentHint": False,
+        "openWorldHint": True,
+    }
     # a non-destructive write says destructiveHint false explicitly
     assert safety.annotations("CreateFirewallRules")["destructiveHint"] is False
     assert safety.annotations("CreateFirewallRules")["idempotentHint"] is True
@@ -75,8 +89,14 @@ def test_annotations_are_accepted_by_the_mcp_model() -> None:
     import mcp_types
 
     model = mcp_types.ToolAnnotations.model_validate(
-        {"title": "t", "readOnlyHint": False, "destructiveHint": True, "idempotentHint": False,
-         "openWorldHint": True})
+        {
+            "title": "t",
+            "readOnlyHint": False,
+            "destructiveHint": True,
+            "idempotentHint": False,
+            "openWorldHint": True,
+        }
+    )
     assert model.destructive_hint is True and model.read_only_hint is False
 
 
@@ -87,9 +107,14 @@ def test_gating_and_selection() -> None:
     assert not safety.is_gated("CreateFirewallRules")
     assert safety.is_gated("CreateFirewallRules", gated={"write"})
     assert safety.actions_by_class(["read"]) == [
-        "DescribeFirewallTemplates", "DescribeInstances", "DescribeTraffic"]
+        "DescribeFirewallTemplates",
+        "DescribeInstances",
+        "DescribeTraffic",
+    ]
     assert safety.actions_in_groups(["firewall"]) == [
-        "CreateFirewallRules", "DescribeFirewallTemplates"]
+        "CreateFirewallRules",
+        "DescribeFirewallTemplates",
+    ]
     with pytest.raises(ValueError, match="unknown safety class"):
         safety.actions_by_class(["dangerous"])
     with pytest.raises(ValueError, match=r"unknown toolset.*known: instance, firewall"):
@@ -106,9 +131,13 @@ def test_estimate_tokens_rule() -> None:
 
 
 def test_tool_tokens_over_compact_json_of_visible_fields() -> None:
-    tool = {"name": "X", "description": "实例", "inputSchema": {"type": "object"},
-            "outputSchema": {"type": "object", "properties": {"A": {"type": "string"}}},
-            "annotations": {"title": "ignored"}}
+    tool = {
+        "name": "X",
+        "description": "实例",
+        "inputSchema": {"type": "object"},
+        "outputSchema": {"type": "object", "properties": {"A": {"type": "string"}}},
+        "annotations": {"title": "ignored"},
+    }
     text = '{"name":"X","description":"实例","inputSchema":{"type":"object"}}'
     assert tokens.tool_text(tool) == text
     expected = tokens.estimate_tokens(text)

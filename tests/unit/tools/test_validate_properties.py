@@ -5,6 +5,7 @@ Inputs are drawn from the published schema itself (hypothesis strategies derived
 it), so these tests reach every nested structure of every action, not just the
 fields a hand-written test thought of.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,8 +33,12 @@ def _strategy(schema: JSONSchema, root: JSONSchema) -> st.SearchStrategy[Any]:
     if "$ref" in schema:
         return st.deferred(lambda: _strategy(root["$defs"][schema["$ref"].split("/")[-1]], root))
     if "anyOf" in schema:
-        return st.one_of([_strategy({**{k: v for k, v in schema.items() if k != "anyOf"},
-                                     **alt}, root) for alt in schema["anyOf"]])
+        return st.one_of(
+            [
+                _strategy({**{k: v for k, v in schema.items() if k != "anyOf"}, **alt}, root)
+                for alt in schema["anyOf"]
+            ]
+        )
     if "enum" in schema:
         return st.sampled_from(schema["enum"])
     if "pattern" in schema and schema["pattern"].endswith(".+$"):  # templated filter names
@@ -56,21 +61,26 @@ def _strategy(schema: JSONSchema, root: JSONSchema) -> st.SearchStrategy[Any]:
         return st.booleans()
     if kind == "array":
         lo = schema.get("minItems", 0)
-        return st.lists(_strategy(schema["items"], root), min_size=lo,
-                        max_size=min(schema.get("maxItems", 3), lo + 2))
+        return st.lists(
+            _strategy(schema["items"], root),
+            min_size=lo,
+            max_size=min(schema.get("maxItems", 3), lo + 2),
+        )
     if kind == "object":
         props = schema.get("properties", {})
         required = set(schema.get("required", ()))
         drawn = st.fixed_dictionaries(
             {k: _strategy(v, root) for k, v in props.items() if k in required},
-            optional={k: _strategy(v, root) for k, v in props.items() if k not in required})
+            optional={k: _strategy(v, root) for k, v in props.items() if k not in required},
+        )
         rules = schema.get(RULES_KEYWORD, [])
         return drawn.flatmap(lambda d: _obey(d, rules, props, root)) if rules else drawn
     raise AssertionError(f"no strategy for {schema}")
 
 
-def _obey(value: dict[str, Any], rules: list[dict[str, Any]], props: dict[str, Any],
-          root: JSONSchema) -> st.SearchStrategy[dict[str, Any]]:
+def _obey(
+    value: dict[str, Any], rules: list[dict[str, Any]], props: dict[str, Any], root: JSONSchema
+) -> st.SearchStrategy[dict[str, Any]]:
     """Make a drawn object satisfy its documented cross-parameter rules."""
     for rule in rules:
         params = rule["params"]
@@ -78,15 +88,22 @@ def _obey(value: dict[str, Any], rules: list[dict[str, Any]], props: dict[str, A
         if rule["kind"] == "mutually_exclusive":
             for extra in present[1:]:
                 value.pop(extra)
-        elif (rule["kind"] == "requires" and present[:1] == params[:1]
-              and any(p not in value for p in params[1:])):
+        elif (
+            rule["kind"] == "requires"
+            and present[:1] == params[:1]
+            and any(p not in value for p in params[1:])
+        ):
             value.pop(params[0])
-    missing = [r["params"][0] for r in rules
-               if r["kind"] == "one_of_required" and not any(p in value for p in r["params"])]
+    missing = [
+        r["params"][0]
+        for r in rules
+        if r["kind"] == "one_of_required" and not any(p in value for p in r["params"])
+    ]
     if not missing:
         return st.just(value)
     return st.fixed_dictionaries({k: _strategy(props[k], root) for k in missing}).map(
-        lambda extra: {**value, **extra})
+        lambda extra: {**value, **extra}
+    )
 
 
 def _respect_rules(action: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -126,8 +143,9 @@ def _leaves(value: Any, path: str = "") -> list[tuple[str, list[Any], Any]]:
 
 def _published_accepts(action: str, args: dict[str, Any]) -> bool:
     """The reference validator's verdict on the schema a client sees."""
-    return bool(jsonschema.Draft202012Validator(
-        input_schema(action, region_enum=True)).is_valid(args))
+    return bool(
+        jsonschema.Draft202012Validator(input_schema(action, region_enum=True)).is_valid(args)
+    )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -140,8 +158,9 @@ def test_calls_drawn_from_the_schema_pass(call: tuple[str, dict[str, Any]]) -> N
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(calls(), st.data())
-def test_breaking_one_field_is_reported_at_its_path(call: tuple[str, dict[str, Any]],
-                                                    data: st.DataObject) -> None:
+def test_breaking_one_field_is_reported_at_its_path(
+    call: tuple[str, dict[str, Any]], data: st.DataObject
+) -> None:
     action, args = call
     leaves = _leaves(args)
     if not leaves:

@@ -3,6 +3,7 @@
 Every shape a secret can be wrong in (type, nesting, length, inside a secret structure,
 an env value), for the actions that carry passwords and env values.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,34 +15,62 @@ from lighthouse_mcp.tools.validate import ValidationFailed, check, validate
 CANARY = "S3CR3T-canary-validate-0c1d"
 
 #: Wrong shapes for a string field (a password, an env Value).
-SHAPES: list[Any] = [[CANARY], {"p": CANARY}, 12345678, [{"x": CANARY}],
-                     [f"DB_PASSWORD={CANARY}"]]
+SHAPES: list[Any] = [[CANARY], {"p": CANARY}, 12345678, [{"x": CANARY}], [f"DB_PASSWORD={CANARY}"]]
 #: Wrong shapes for a {Key, Value} list or item: also docker-style "NAME=value" text.
 PAIR_SHAPES: list[Any] = [*SHAPES, f"DB_PASSWORD={CANARY}"]
 
 CASES: list[tuple[str, dict[str, Any]]] = (
-    [("ResetInstancesPassword", {"InstanceIds": ["lhins-aaaaaaaa"], "Password": s})
-     for s in SHAPES]
-    + [("ResetInstance", {"InstanceId": "lhins-aaaaaaaa", "LoginConfiguration": s})
-       for s in SHAPES]
-    + [("ResetInstance", {"InstanceId": "lhins-aaaaaaaa",
-                          "LoginConfiguration": {"Password": s, "AutoGeneratePassword": s}})
-       for s in SHAPES]
-    + [("ModifyDockerContainer", {"InstanceId": "lhins-aaaaaaaa", "ContainerId": "x",
-                                  "Envs": [{"Key": "K", "Value": s, "Extra": s}]})
-       for s in SHAPES]
-    + [("RunDockerContainers", {"InstanceId": "lhins-aaaaaaaa", "Containers": [
-        {"ContainerImage": "x", "Envs": s}]}) for s in PAIR_SHAPES]
-    + [("RunDockerContainers", {"InstanceId": "lhins-aaaaaaaa", "Containers": [
-        {"ContainerImage": "x", "Envs": [s]}]}) for s in PAIR_SHAPES if not isinstance(s, dict)]
+    [("ResetInstancesPassword", {"InstanceIds": ["lhins-aaaaaaaa"], "Password": s}) for s in SHAPES]
+    + [("ResetInstance", {"InstanceId": "lhins-aaaaaaaa", "LoginConfiguration": s}) for s in SHAPES]
+    + [
+        (
+            "ResetInstance",
+            {
+                "InstanceId": "lhins-aaaaaaaa",
+                "LoginConfiguration": {"Password": s, "AutoGeneratePassword": s},
+            },
+        )
+        for s in SHAPES
+    ]
+    + [
+        (
+            "ModifyDockerContainer",
+            {
+                "InstanceId": "lhins-aaaaaaaa",
+                "ContainerId": "x",
+                "Envs": [{"Key": "K", "Value": s, "Extra": s}],
+            },
+        )
+        for s in SHAPES
+    ]
+    + [
+        (
+            "RunDockerContainers",
+            {"InstanceId": "lhins-aaaaaaaa", "Containers": [{"ContainerImage": "x", "Envs": s}]},
+        )
+        for s in PAIR_SHAPES
+    ]
+    + [
+        (
+            "RunDockerContainers",
+            {"InstanceId": "lhins-aaaaaaaa", "Containers": [{"ContainerImage": "x", "Envs": [s]}]},
+        )
+        for s in PAIR_SHAPES
+        if not isinstance(s, dict)
+    ]
 )
 
 
 def test_env_keys_stay_visible() -> None:
     """Only values are secret: a wrong Key is still shown, so the caller can fix it."""
-    problems = validate("ModifyDockerContainer", {
-        "InstanceId": "lhins-aaaaaaaa", "ContainerId": "x",
-        "Envs": [{"Key": ["NAME_AS_LIST"], "Value": CANARY}]})
+    problems = validate(
+        "ModifyDockerContainer",
+        {
+            "InstanceId": "lhins-aaaaaaaa",
+            "ContainerId": "x",
+            "Envs": [{"Key": ["NAME_AS_LIST"], "Value": CANARY}],
+        },
+    )
     assert any(p.path == "Envs[0].Key" and "array" in p.message for p in problems)
     assert all(CANARY not in p.message for p in problems)
 

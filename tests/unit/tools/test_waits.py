@@ -1,4 +1,5 @@
 """The wait loop: reaches targets, reports failures with reasons, times out, reports progress."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -36,15 +37,29 @@ class FakeWorld:
 
 
 async def test_reaches_target_state_with_progress() -> None:
-    world = FakeWorld({"lhins-1": [{"InstanceState": "STARTING"}, {"InstanceState": "STARTING"},
-                                   {"InstanceState": "RUNNING"}]})
+    world = FakeWorld(
+        {
+            "lhins-1": [
+                {"InstanceState": "STARTING"},
+                {"InstanceState": "STARTING"},
+                {"InstanceState": "RUNNING"},
+            ]
+        }
+    )
     progress: list[tuple[float, float, str]] = []
 
     async def on_progress(done: float, total: float, message: str) -> None:
         progress.append((done, total, message))
 
-    result = await wait_for(world.call, "instance", ["lhins-1"], target_state="RUNNING",
-                            progress=on_progress, clock=world.clock, sleep=world.sleep)
+    result = await wait_for(
+        world.call,
+        "instance",
+        ["lhins-1"],
+        target_state="RUNNING",
+        progress=on_progress,
+        clock=world.clock,
+        sleep=world.sleep,
+    )
     assert result["Done"] is True
     assert result["Resources"] == [{"Id": "lhins-1", "State": "RUNNING", "Status": "reached"}]
     assert [p[0] for p in progress] == [0.0, 0.0, 1.0]
@@ -53,25 +68,46 @@ async def test_reaches_target_state_with_progress() -> None:
 
 async def test_operation_failed_is_reported_with_reason() -> None:
     op = {"LatestOperation": "StopInstances", "LatestOperationRequestId": "req-1"}
-    world = FakeWorld({"lhins-1": [
-        {"InstanceState": "RUNNING", "LatestOperationState": "SUCCESS",
-         "LatestOperation": "StartInstances", "LatestOperationRequestId": "req-0"},
-        {"InstanceState": "STOPPING", "LatestOperationState": "OPERATING", **op},
-        {"InstanceState": "RUNNING", "LatestOperationState": "FAILED", **op},
-    ]})
-    result = await wait_for(world.call, "instance", ["lhins-1"], operation_request_id="req-1",
-                            clock=world.clock, sleep=world.sleep)
+    world = FakeWorld(
+        {
+            "lhins-1": [
+                {
+                    "InstanceState": "RUNNING",
+                    "LatestOperationState": "SUCCESS",
+                    "LatestOperation": "StartInstances",
+                    "LatestOperationRequestId": "req-0",
+                },
+                {"InstanceState": "STOPPING", "LatestOperationState": "OPERATING", **op},
+                {"InstanceState": "RUNNING", "LatestOperationState": "FAILED", **op},
+            ]
+        }
+    )
+    result = await wait_for(
+        world.call,
+        "instance",
+        ["lhins-1"],
+        operation_request_id="req-1",
+        clock=world.clock,
+        sleep=world.sleep,
+    )
     (only,) = result["Resources"]
     assert result["Done"] is False and only["Status"] == "failed"
     assert "StopInstances FAILED" in only["Reason"]
 
 
 async def test_timeout_names_what_did_not_make_it() -> None:
-    world = FakeWorld({"lhins-1": [{"InstanceState": "RUNNING"}],
-                       "lhins-2": [{"InstanceState": "STOPPING"}]})
-    result = await wait_for(world.call, "instance", ["lhins-1", "lhins-2"],
-                            target_state="RUNNING", timeout=5, clock=world.clock,
-                            sleep=world.sleep)
+    world = FakeWorld(
+        {"lhins-1": [{"InstanceState": "RUNNING"}], "lhins-2": [{"InstanceState": "STOPPING"}]}
+    )
+    result = await wait_for(
+        world.call,
+        "instance",
+        ["lhins-1", "lhins-2"],
+        target_state="RUNNING",
+        timeout=5,
+        clock=world.clock,
+        sleep=world.sleep,
+    )
     statuses = {r["Id"]: r["Status"] for r in result["Resources"]}
     assert statuses == {"lhins-1": "reached", "lhins-2": "timeout"}
     assert world.now <= 5.0 + 1e-9
@@ -86,15 +122,20 @@ async def test_gone_target_and_not_found_errors() -> None:
     async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         raise NotFound()
 
-    result = await wait_for(call, "instance", ["lhins-1"], target_state="GONE",
-                            clock=lambda: 0.0)
+    result = await wait_for(call, "instance", ["lhins-1"], target_state="GONE", clock=lambda: 0.0)
     assert result["Resources"][0]["Status"] == "reached"
 
 
 async def test_failure_state_stops_waiting() -> None:
     world = FakeWorld({"lhins-1": [{"InstanceState": "LAUNCH_FAILED"}]})
-    result = await wait_for(world.call, "instance", ["lhins-1"], target_state="RUNNING",
-                            clock=world.clock, sleep=world.sleep)
+    result = await wait_for(
+        world.call,
+        "instance",
+        ["lhins-1"],
+        target_state="RUNNING",
+        clock=world.clock,
+        sleep=world.sleep,
+    )
     assert result["Resources"][0]["Status"] == "failed"
     assert len(world.calls) == 1
 
@@ -107,8 +148,10 @@ async def test_failure_state_stops_waiting() -> None:
         ({"kind": "instance", "ids": ["x"]}, "target_state"),
         ({"kind": "instance", "ids": ["x"], "target_state": "BLUE"}, "target_state"),
         ({"kind": "docker_activity", "ids": ["lhda-1"], "target_state": "SUCCESS"}, "InstanceId"),
-        ({"kind": "blueprint", "ids": ["lhbp-1"], "operation_request_id": "r"},
-         "operation_request_id"),
+        (
+            {"kind": "blueprint", "ids": ["lhbp-1"], "operation_request_id": "r"},
+            "operation_request_id",
+        ),
     ],
 )
 async def test_bad_requests_name_the_field(kwargs: dict[str, Any], field: str) -> None:
@@ -135,8 +178,15 @@ def test_states_come_from_the_documented_enums() -> None:
 async def test_a_new_resource_not_listed_yet_is_waited_for_then_reported() -> None:
     world = FakeWorld({"lhins-1": [{"InstanceState": "PENDING"}]})
     world.timeline["lhins-1"] = []  # not listed at all
-    result = await wait_for(world.call, "instance", ["lhins-1"], target_state="RUNNING",
-                            timeout=60, clock=world.clock, sleep=world.sleep)
+    result = await wait_for(
+        world.call,
+        "instance",
+        ["lhins-1"],
+        target_state="RUNNING",
+        timeout=60,
+        clock=world.clock,
+        sleep=world.sleep,
+    )
     (only,) = result["Resources"]
     assert only["Status"] == "failed" and "no instance with this ID" in only["Reason"]
     assert 15 <= world.now < 60  # the grace period, not the whole timeout
@@ -150,8 +200,9 @@ async def test_a_resource_that_vanishes_is_failed_unless_gone_was_the_target() -
         world.timeline["lhins-1"] = []  # listed once, then gone
         return response
 
-    result = await wait_for(call, "instance", ["lhins-1"], target_state="STOPPED",
-                            clock=world.clock, sleep=world.sleep)
+    result = await wait_for(
+        call, "instance", ["lhins-1"], target_state="STOPPED", clock=world.clock, sleep=world.sleep
+    )
     assert result["Resources"][0]["Reason"] == "the instance no longer exists"
 
 
@@ -162,11 +213,20 @@ async def test_failed_docker_activity_quotes_its_output() -> None:
 
     async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         assert action == "DescribeDockerActivities" and params["InstanceId"] == "lhins-1"
-        return {"DockerActivitySet": [{"ActivityId": "lhda-1", "ActivityState": "FAILED",
-                                       "ActivityCommandOutput": output}]}
+        return {
+            "DockerActivitySet": [
+                {"ActivityId": "lhda-1", "ActivityState": "FAILED", "ActivityCommandOutput": output}
+            ]
+        }
 
-    result = await wait_for(call, "docker_activity", ["lhda-1"], target_state="SUCCESS",
-                            context={"InstanceId": "lhins-1"}, clock=lambda: 0.0)
+    result = await wait_for(
+        call,
+        "docker_activity",
+        ["lhda-1"],
+        target_state="SUCCESS",
+        context={"InstanceId": "lhins-1"},
+        clock=lambda: 0.0,
+    )
     reason = result["Resources"][0]["Reason"]
     assert "FAILED" in reason and "port 80 is already allocated" in reason
 
@@ -179,8 +239,15 @@ async def test_poll_interval_backs_off_to_the_ceiling() -> None:
         sleeps.append(seconds)
         await world.sleep(seconds)
 
-    await wait_for(world.call, "instance", ["lhins-1"], target_state="STOPPED", timeout=60,
-                   clock=world.clock, sleep=sleep)
+    await wait_for(
+        world.call,
+        "instance",
+        ["lhins-1"],
+        target_state="STOPPED",
+        timeout=60,
+        clock=world.clock,
+        sleep=sleep,
+    )
     assert sleeps[:3] == [1.0, 1.5, 2.25] and max(sleeps) == 10.0
     assert sum(sleeps) == pytest.approx(60.0)
 
@@ -202,9 +269,16 @@ async def test_transient_poll_errors_are_skipped_then_reported() -> None:
     async def on_progress(done: float, total: float, message: str) -> None:
         messages.append(message)
 
-    result = await wait_for(call, "instance", ["lhins-1"], target_state="STOPPED",
-                            transient=lambda e: isinstance(e, Flaky), progress=on_progress,
-                            clock=world.clock, sleep=world.sleep)
+    result = await wait_for(
+        call,
+        "instance",
+        ["lhins-1"],
+        target_state="STOPPED",
+        transient=lambda e: isinstance(e, Flaky),
+        progress=on_progress,
+        clock=world.clock,
+        sleep=world.sleep,
+    )
     assert result["Done"] is True and result["Polls"] == 4
     assert "poll failed: InternalError; retrying" in messages[0]
 
@@ -212,12 +286,24 @@ async def test_transient_poll_errors_are_skipped_then_reported() -> None:
         raise Flaky()
 
     with pytest.raises(Flaky):  # past MAX_TRANSIENT_FAILURES in a row, the error is real
-        await wait_for(always, "instance", ["lhins-1"], target_state="STOPPED",
-                       transient=lambda e: isinstance(e, Flaky), clock=world.clock,
-                       sleep=world.sleep)
+        await wait_for(
+            always,
+            "instance",
+            ["lhins-1"],
+            target_state="STOPPED",
+            transient=lambda e: isinstance(e, Flaky),
+            clock=world.clock,
+            sleep=world.sleep,
+        )
     with pytest.raises(Flaky):  # not transient: at once
-        await wait_for(always, "instance", ["lhins-1"], target_state="STOPPED",
-                       clock=world.clock, sleep=world.sleep)
+        await wait_for(
+            always,
+            "instance",
+            ["lhins-1"],
+            target_state="STOPPED",
+            clock=world.clock,
+            sleep=world.sleep,
+        )
 
 
 def test_states_the_catalog_keeps_no_enum_for_are_in_the_docs_text() -> None:
@@ -237,24 +323,43 @@ def test_states_the_catalog_keeps_no_enum_for_are_in_the_docs_text() -> None:
 
 
 async def test_template_apply_reports_the_instances_it_failed_on() -> None:
-    record = {"TaskId": "lgtk-1", "ApplyState": "SUCCESS", "ApplyDetailSet": [
-        {"Instance": {"InstanceId": "lhins-1"}, "ApplyState": "SUCCESS", "ErrorMessage": ""},
-        {"Instance": {"InstanceId": "lhins-2"}, "ApplyState": "FAILED",
-         "ErrorMessage": "instance lhins-2 does not exist"}]}
+    record = {
+        "TaskId": "lgtk-1",
+        "ApplyState": "SUCCESS",
+        "ApplyDetailSet": [
+            {"Instance": {"InstanceId": "lhins-1"}, "ApplyState": "SUCCESS", "ErrorMessage": ""},
+            {
+                "Instance": {"InstanceId": "lhins-2"},
+                "ApplyState": "FAILED",
+                "ErrorMessage": "instance lhins-2 does not exist",
+            },
+        ],
+    }
     calls: list[Mapping[str, Any]] = []
 
     async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         calls.append(params)
         return {"ApplyRecordSet": [record]}
 
-    result = await wait_for(call, "firewall_template_apply", ["lgtk-1"],
-                            target_state="SUCCESS", context={"TemplateId": "lhft-1"},
-                            clock=lambda: 0.0)
+    result = await wait_for(
+        call,
+        "firewall_template_apply",
+        ["lgtk-1"],
+        target_state="SUCCESS",
+        context={"TemplateId": "lhft-1"},
+        clock=lambda: 0.0,
+    )
     (only,) = result["Resources"]
     assert only["Status"] == "reached"  # the task succeeded, and the note says where not
     assert only["Reason"] == "1 of 2 instances FAILED: lhins-2: instance lhins-2 does not exist"
     assert calls == [{"TemplateId": "lhft-1", "TaskIds": ["lgtk-1"]}]  # no Limit: none taken
     record["ApplyState"] = "FAILED"
-    failed = await wait_for(call, "firewall_template_apply", ["lgtk-1"], target_state="SUCCESS",
-                            context={"TemplateId": "lhft-1"}, clock=lambda: 0.0)
+    failed = await wait_for(
+        call,
+        "firewall_template_apply",
+        ["lgtk-1"],
+        target_state="SUCCESS",
+        context={"TemplateId": "lhft-1"},
+        clock=lambda: 0.0,
+    )
     assert failed["Resources"][0]["Reason"].startswith("reached the failure state FAILED; 1 of 2")

@@ -1,4 +1,5 @@
 """Injected faults and rate-limit enforcement, as a client sees them."""
+
 from __future__ import annotations
 
 import json
@@ -90,15 +91,20 @@ async def test_rate_limits_off_by_default(api: Api) -> None:
 
 
 async def test_drop_after_processing_keeps_the_change(api: Api) -> None:
-    params = {"BundleId": "bundle2022_gen_02", "BlueprintId": "lhbp-5e8807lo",
-              "InstanceChargePrepaid": {"Period": 1}, "InstanceName": "lost-answer"}
+    params = {
+        "BundleId": "bundle2022_gen_02",
+        "BlueprintId": "lhbp-5e8807lo",
+        "InstanceChargePrepaid": {"Period": 1},
+        "InstanceName": "lost-answer",
+    }
     api.sandbox.faults.add("drop", "CreateInstances", count=1, after=True)
     with pytest.raises(httpx.TransportError):
         await api.raw("CreateInstances", params)
     record = api.sandbox.requests[-1]
     assert record.ok and record.fault == "drop"  # it ran; only the answer was lost
-    data = await api.ok("DescribeInstances", {"Filters": [
-        {"Name": "instance-name", "Values": ["lost-answer"]}]})
+    data = await api.ok(
+        "DescribeInstances", {"Filters": [{"Name": "instance-name", "Values": ["lost-answer"]}]}
+    )
     assert data["TotalCount"] == 1
 
 

@@ -9,6 +9,7 @@ over the API (:class:`Compute`). Storage tests (disks, disk backups, Docker, CCN
 instances in the state directly (``add_instance``), so they do not depend on the
 instances family's behaviour; their requests still go through the real HTTP path.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -46,8 +47,12 @@ class Compute:
         self.clock.advance(seconds)
 
     async def create(self, *, settle: bool = True, region: str = REGION, **params: Any) -> str:
-        body = {"BundleId": SMALL, "BlueprintId": CENTOS,
-                "InstanceChargePrepaid": {"Period": 1}, **params}
+        body = {
+            "BundleId": SMALL,
+            "BlueprintId": CENTOS,
+            "InstanceChargePrepaid": {"Period": 1},
+            **params,
+        }
         data = await self.api.ok("CreateInstances", body, region=region)
         if settle:
             self.settle()
@@ -97,22 +102,28 @@ def instances(region: Callable[[str], RegionState]) -> dict[str, dict[str, Any]]
 
 
 @pytest.fixture
-def add_instance(
-    sandbox: Sandbox, region: Callable[[str], RegionState]
-) -> Callable[..., str]:
+def add_instance(sandbox: Sandbox, region: Callable[[str], RegionState]) -> Callable[..., str]:
     """Put an instance in the state directly (as CreateInstances would leave it)."""
     counter = iter(range(1, 100))
 
-    def add(blueprint_id: str = DOCKER_BLUEPRINT, *, zone: str = ZONE,
-            state: str = "RUNNING") -> str:
+    def add(
+        blueprint_id: str = DOCKER_BLUEPRINT, *, zone: str = ZONE, state: str = "RUNNING"
+    ) -> str:
         table = region(REGION).table("instances")
         blueprint = region(REGION).table("blueprints")[blueprint_id]
         n = next(counter)
         iid = f"lhins-test{n:04d}"
         table[iid] = instance_record(
-            iid, bundle_id="bundle2022_gen_01", blueprint=blueprint, zone=zone,
-            name=f"test-{n}", now=sandbox.clock(), rng=sandbox.backend.rng,
-            disk_id=f"lhdisk-test{n:04d}", state=state, operation="StartInstances",
+            iid,
+            bundle_id="bundle2022_gen_01",
+            blueprint=blueprint,
+            zone=zone,
+            name=f"test-{n}",
+            now=sandbox.clock(),
+            rng=sandbox.backend.rng,
+            disk_id=f"lhdisk-test{n:04d}",
+            state=state,
+            operation="StartInstances",
         )
         return iid
 

@@ -5,6 +5,7 @@ with exactly the code it announced, and leave every disk as it was (batches are
 all-or-nothing); an action it allows must not fail on a disk-state rule. After every
 step the states stay coherent (Attached, InstanceId, the five-disk limit).
 """
+
 from __future__ import annotations
 
 import json
@@ -54,8 +55,7 @@ class Driver:
     def __init__(self) -> None:
         self.clock = Clock()
         self.sandbox = Sandbox(clock=self.clock, delay=DELAY)
-        self.http = httpx.AsyncClient(transport=self.sandbox.transport(),
-                                      base_url=f"http://{HOST}")
+        self.http = httpx.AsyncClient(transport=self.sandbox.transport(), base_url=f"http://{HOST}")
 
     async def call(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps(params).encode()
@@ -65,8 +65,10 @@ class Driver:
         return data
 
     async def disks(self) -> dict[str, dict[str, Any]]:
-        data = await self.call("DescribeDisks", {"Limit": 100, "Filters": [
-            {"Name": "disk-usage", "Values": ["DATA_DISK"]}]})
+        data = await self.call(
+            "DescribeDisks",
+            {"Limit": 100, "Filters": [{"Name": "disk-usage", "Values": ["DATA_DISK"]}]},
+        )
         return {d["DiskId"]: d for d in data["DiskSet"]}
 
 
@@ -83,9 +85,16 @@ def check_invariants(disks: dict[str, dict[str, Any]]) -> None:
 async def scenario(plan: list[tuple[str, int, bool]]) -> None:
     drive = Driver()
     try:
-        created = await drive.call("CreateDisks", {
-            "Zone": ZONE, "DiskSize": 20, "DiskType": "CLOUD_SSD",
-            "DiskChargePrepaid": {"Period": 1}, "DiskCount": 7})
+        created = await drive.call(
+            "CreateDisks",
+            {
+                "Zone": ZONE,
+                "DiskSize": 20,
+                "DiskType": "CLOUD_SSD",
+                "DiskChargePrepaid": {"Period": 1},
+                "DiskCount": 7,
+            },
+        )
         ids: list[str] = created["DiskIdSet"]
         drive.clock.advance(DELAY)
         for action, index, settle in plan:
@@ -94,8 +103,9 @@ async def scenario(plan: list[tuple[str, int, bool]]) -> None:
             if disk_id not in before:
                 continue  # terminated earlier in this plan
             denied = await drive.call("DescribeDisksDeniedActions", {"DiskIds": [disk_id]})
-            announced = {d["Action"]: d["Code"]
-                         for d in denied["DiskDeniedActionSet"][0]["DeniedActions"]}
+            announced = {
+                d["Action"]: d["Code"] for d in denied["DiskDeniedActionSet"][0]["DeniedActions"]
+            }
             answer = await drive.call(action, {"DiskIds": [disk_id], **ACTIONS[action]})
             error = answer.get("Error")
             if action in announced:

@@ -3,6 +3,7 @@
 Errors arrive as the client's exception classes, so a caller can tell a state conflict
 from a missing resource or a quota without reading codes.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,11 +34,23 @@ async def wait_for(client: LighthouseClient, clock: Any, disk_id: str, state: st
 
 
 async def test_disk_journey(client: LighthouseClient, clock: Any) -> None:
-    (disk_id,) = (await client.call("CreateDisks", {
-        "Zone": ZONE, "DiskSize": 40, "DiskType": "CLOUD_PREMIUM",
-        "DiskChargePrepaid": {"Period": 1}, "DiskBackupQuota": 1}))["DiskIdSet"]
-    assert await wait_for(client, clock, disk_id, "UNATTACHED") == ["PENDING", "PENDING",
-                                                                   "UNATTACHED"]
+    (disk_id,) = (
+        await client.call(
+            "CreateDisks",
+            {
+                "Zone": ZONE,
+                "DiskSize": 40,
+                "DiskType": "CLOUD_PREMIUM",
+                "DiskChargePrepaid": {"Period": 1},
+                "DiskBackupQuota": 1,
+            },
+        )
+    )["DiskIdSet"]
+    assert await wait_for(client, clock, disk_id, "UNATTACHED") == [
+        "PENDING",
+        "PENDING",
+        "UNATTACHED",
+    ]
     await client.call("AttachDisks", {"DiskIds": [disk_id], "InstanceId": RUNNING_ID})
     assert (await wait_for(client, clock, disk_id, "ATTACHED"))[0] == "ATTACHING"
     backup_id = (await client.call("CreateDiskBackup", {"DiskId": disk_id}))["DiskBackupId"]

@@ -4,6 +4,7 @@ Random walks of lifecycle actions (and waits) over one instance: before every st
 denied-action list is read, then the action is called. A denied action must fail with the
 listed code; any other must succeed. The instance must stay in documented states.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,9 +24,20 @@ _MEMBERS = {m["name"]: m for m in catalog.structure("Instance")["members"]}
 STATES = {*_MEMBERS["InstanceState"].get("enum", []), "RESETTING"}
 OPERATION_STATES = set(_MEMBERS["LatestOperationState"].get("enum", []))
 
-STEPS = ("wait", "StartInstances", "StopInstances", "RebootInstances", "ResetInstance",
-         "ResetInstancesPassword", "IsolateInstances", "RenewInstances", "TerminateInstances",
-         "CreateInstanceSnapshot", "DescribeInstanceVncUrl", "ModifyInstancesAttribute")
+STEPS = (
+    "wait",
+    "StartInstances",
+    "StopInstances",
+    "RebootInstances",
+    "ResetInstance",
+    "ResetInstancesPassword",
+    "IsolateInstances",
+    "RenewInstances",
+    "TerminateInstances",
+    "CreateInstanceSnapshot",
+    "DescribeInstanceVncUrl",
+    "ModifyInstancesAttribute",
+)
 
 
 def _params(action: str, iid: str) -> dict[str, Any]:
@@ -44,16 +56,20 @@ async def _walk(steps: list[str]) -> None:
     clock = Clock()
     api = Api(Sandbox(clock=clock, delay=DELAY), clock)
     try:
-        created = await api.ok("CreateInstances", {
-            "BundleId": SMALL, "BlueprintId": CENTOS, "InstanceChargePrepaid": {"Period": 1}})
+        created = await api.ok(
+            "CreateInstances",
+            {"BundleId": SMALL, "BlueprintId": CENTOS, "InstanceChargePrepaid": {"Period": 1}},
+        )
         [iid] = created["InstanceIdSet"]
         for step in steps:
             if step == "wait":
                 clock.advance(DELAY + 0.1)
                 continue
             listed = await api.ok("DescribeInstancesDeniedActions", {"InstanceIds": [iid]})
-            denied = {d["Action"]: d["Code"]
-                      for d in listed["InstanceDeniedActionSet"][0]["DeniedActions"]}
+            denied = {
+                d["Action"]: d["Code"]
+                for d in listed["InstanceDeniedActionSet"][0]["DeniedActions"]
+            }
             answer = await api.call(step, _params(step, iid))
             if step in denied:
                 assert answer.get("Error", {}).get("Code") == denied[step], (step, answer)

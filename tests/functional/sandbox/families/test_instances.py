@@ -1,4 +1,5 @@
 """Instance lifecycle through the signed HTTP path: every state rule, idempotency, DryRun."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -24,18 +25,26 @@ def _ts(text: str) -> datetime:
 async def test_create_goes_pending_then_running_with_every_documented_member(
     compute: Compute, api: Any
 ) -> None:
-    data = await api.ok("CreateInstances", {
-        "BundleId": SMALL, "BlueprintId": CENTOS, "InstanceName": "web-1",
-        "InstanceChargePrepaid": {"Period": 3, "RenewFlag": "NOTIFY_AND_AUTO_RENEW"},
-        "Tags": [{"Key": "team", "Value": "ops"}],
-    })
+    data = await api.ok(
+        "CreateInstances",
+        {
+            "BundleId": SMALL,
+            "BlueprintId": CENTOS,
+            "InstanceName": "web-1",
+            "InstanceChargePrepaid": {"Period": 3, "RenewFlag": "NOTIFY_AND_AUTO_RENEW"},
+            "Tags": [{"Key": "team", "Value": "ops"}],
+        },
+    )
     [iid] = data["InstanceIdSet"]
     record = await compute.instance(iid)
     members = {m["name"] for m in catalog.structure("Instance")["members"]}
     assert members <= set(record), members - set(record)
     assert not [k for k in record if k.startswith("_")]
-    assert (record["InstanceState"], record["LatestOperation"], record["LatestOperationState"]) \
-        == ("PENDING", "CreateInstances", "OPERATING")
+    assert (record["InstanceState"], record["LatestOperation"], record["LatestOperationState"]) == (
+        "PENDING",
+        "CreateInstances",
+        "OPERATING",
+    )
     assert record["LatestOperationRequestId"] == data["RequestId"]
     assert (record["CPU"], record["Memory"], record["SystemDisk"]["DiskSize"]) == (2, 2, 40)
     assert record["RenewFlag"] == "NOTIFY_AND_AUTO_RENEW"
@@ -44,15 +53,22 @@ async def test_create_goes_pending_then_running_with_every_documented_member(
     created, expires = _ts(record["CreatedTime"]), _ts(record["ExpiredTime"])
     assert (expires.year * 12 + expires.month) - (created.year * 12 + created.month) == 3
     # While PENDING every action is refused as "still creating".
-    assert await api.error("StopInstances", {"InstanceIds": [iid]}) == \
-        "OperationDenied.InstanceCreating"
+    assert (
+        await api.error("StopInstances", {"InstanceIds": [iid]})
+        == "OperationDenied.InstanceCreating"
+    )
     compute.settle()
     assert await compute.state(iid) == ("RUNNING", "SUCCESS")
 
 
 async def test_client_token_makes_create_idempotent(compute: Compute, api: Any) -> None:
-    body = {"BundleId": SMALL, "BlueprintId": CENTOS, "InstanceChargePrepaid": {"Period": 1},
-            "ClientToken": "create-web-1", "InstanceCount": 2}
+    body = {
+        "BundleId": SMALL,
+        "BlueprintId": CENTOS,
+        "InstanceChargePrepaid": {"Period": 1},
+        "ClientToken": "create-web-1",
+        "InstanceCount": 2,
+    }
     first = await api.ok("CreateInstances", body)
     before = (await api.ok("DescribeInstances", {"Limit": 100}))["TotalCount"]
     second = await api.ok("CreateInstances", body)
@@ -65,48 +81,68 @@ async def test_client_token_makes_create_idempotent(compute: Compute, api: Any) 
 
 async def test_dry_run_checks_everything_and_creates_nothing(api: Any) -> None:
     before = (await api.ok("DescribeInstances", {}))["TotalCount"]
-    body = {"BundleId": SMALL, "BlueprintId": CENTOS, "InstanceChargePrepaid": {"Period": 1},
-            "DryRun": True}
+    body = {
+        "BundleId": SMALL,
+        "BlueprintId": CENTOS,
+        "InstanceChargePrepaid": {"Period": 1},
+        "DryRun": True,
+    }
     assert await api.error("CreateInstances", body) == "DryRunOperation"
-    assert await api.error("CreateInstances", {**body, "BundleId": "bundle_nope"}) == \
-        "InvalidParameter.BundleIdNotFound"
+    assert (
+        await api.error("CreateInstances", {**body, "BundleId": "bundle_nope"})
+        == "InvalidParameter.BundleIdNotFound"
+    )
     assert (await api.ok("DescribeInstances", {}))["TotalCount"] == before
 
 
-@pytest.mark.parametrize(("change", "code"), [
-    ({"BundleId": "bundle_nope"}, "InvalidParameter.BundleIdNotFound"),
-    ({"BundleId": "bundle_bw_small1_1"}, "ResourcesSoldOut.BundleSoldOut"),
-    ({"BlueprintId": "lhbp-bad"}, "InvalidParameterValue.BlueprintIdMalformed"),
-    ({"BlueprintId": "lhbp-zzzzzzzz"}, "ResourceNotFound.BlueprintIdNotFound"),
-    ({"BlueprintId": WINDOWS}, "InvalidParameterValue.BundleAndBlueprintNotMatch"),
-    ({"Zones": ["ap-guangzhou-9"]}, "InvalidParameterValue.ZoneInvalid"),
-    ({"InstanceChargePrepaid": {"Period": 13}}, "InvalidParameterValue.OutOfRange"),
-    ({"ClientToken": "x" * 65}, "InvalidParameterValue.ClientTokenTooLong"),
-    ({"InstanceName": "n" * 61}, "InvalidParameterValue.InstanceNameTooLong"),
-    ({"InstanceCount": 2, "DomainName": "example.com"},
-     "InvalidParameterValue.InvalidParameterCombination"),
-    ({"LoginConfiguration": {"AutoGeneratePassword": "NO", "Password": "weakpass"}},
-     "InvalidParameterValue.InvalidPassword"),
-    ({"LoginConfiguration": {"AutoGeneratePassword": "YES", "Password": "Str0ng!Pass"}},
-     "InvalidParameterValue.InvalidParameterCombination"),
-    ({"LoginConfiguration": {"KeyIds": ["lhkp-zzzzzzzz"]}}, "ResourceNotFound.KeyPairNotFound"),
-    ({"LoginConfiguration": {"KeyIds": ["bad"]}}, "InvalidParameterValue.KeyPairIdMalformed"),
-    ({"FirewallTemplateId": "lhft-x"}, "InvalidParameterValue.FirewallTemplateIdMalformed"),
-    ({"FirewallTemplateId": "lhft-zzzzzzzz"}, "ResourceNotFound.FirewallTemplateNotFound"),
-    ({"InstanceCount": 30}, "LimitExceeded.InstanceQuotaLimitExceeded"),
-])
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"BundleId": "bundle_nope"}, "InvalidParameter.BundleIdNotFound"),
+        ({"BundleId": "bundle_bw_small1_1"}, "ResourcesSoldOut.BundleSoldOut"),
+        ({"BlueprintId": "lhbp-bad"}, "InvalidParameterValue.BlueprintIdMalformed"),
+        ({"BlueprintId": "lhbp-zzzzzzzz"}, "ResourceNotFound.BlueprintIdNotFound"),
+        ({"BlueprintId": WINDOWS}, "InvalidParameterValue.BundleAndBlueprintNotMatch"),
+        ({"Zones": ["ap-guangzhou-9"]}, "InvalidParameterValue.ZoneInvalid"),
+        ({"InstanceChargePrepaid": {"Period": 13}}, "InvalidParameterValue.OutOfRange"),
+        ({"ClientToken": "x" * 65}, "InvalidParameterValue.ClientTokenTooLong"),
+        ({"InstanceName": "n" * 61}, "InvalidParameterValue.InstanceNameTooLong"),
+        (
+            {"InstanceCount": 2, "DomainName": "example.com"},
+            "InvalidParameterValue.InvalidParameterCombination",
+        ),
+        (
+            {"LoginConfiguration": {"AutoGeneratePassword": "NO", "Password": "weakpass"}},
+            "InvalidParameterValue.InvalidPassword",
+        ),
+        (
+            {"LoginConfiguration": {"AutoGeneratePassword": "YES", "Password": "Str0ng!Pass"}},
+            "InvalidParameterValue.InvalidParameterCombination",
+        ),
+        ({"LoginConfiguration": {"KeyIds": ["lhkp-zzzzzzzz"]}}, "ResourceNotFound.KeyPairNotFound"),
+        ({"LoginConfiguration": {"KeyIds": ["bad"]}}, "InvalidParameterValue.KeyPairIdMalformed"),
+        ({"FirewallTemplateId": "lhft-x"}, "InvalidParameterValue.FirewallTemplateIdMalformed"),
+        ({"FirewallTemplateId": "lhft-zzzzzzzz"}, "ResourceNotFound.FirewallTemplateNotFound"),
+        ({"InstanceCount": 30}, "LimitExceeded.InstanceQuotaLimitExceeded"),
+    ],
+)
 async def test_create_refuses_with_documented_codes(
     api: Any, change: dict[str, Any], code: str
 ) -> None:
-    body = {"BundleId": SMALL, "BlueprintId": CENTOS, "InstanceChargePrepaid": {"Period": 1},
-            **change}
+    body = {
+        "BundleId": SMALL,
+        "BlueprintId": CENTOS,
+        "InstanceChargePrepaid": {"Period": 1},
+        **change,
+    }
     assert await api.error("CreateInstances", body) == code
 
 
 async def test_create_with_zones_and_key(compute: Compute, api: Any) -> None:
-    key = (await api.ok("ImportKeyPair", {"KeyName": "ops", "PublicKey": await _pub(api)}))
-    iid = await compute.create(Zones=["ap-guangzhou-6"],
-                               LoginConfiguration={"KeyIds": [key["KeyId"]]})
+    key = await api.ok("ImportKeyPair", {"KeyName": "ops", "PublicKey": await _pub(api)})
+    iid = await compute.create(
+        Zones=["ap-guangzhou-6"], LoginConfiguration={"KeyIds": [key["KeyId"]]}
+    )
     record = await compute.instance(iid)
     assert record["Zone"] == "ap-guangzhou-6"
     assert record["LoginSettings"]["KeyIds"] == [key["KeyId"]]
@@ -121,19 +157,25 @@ async def _pub(api: Any) -> str:
     return text
 
 
-@pytest.mark.parametrize(("action", "start", "transient", "final"), [
-    ("StopInstances", "RUNNING", "STOPPING", "STOPPED"),
-    ("StartInstances", "STOPPED", "STARTING", "RUNNING"),
-    ("RebootInstances", "RUNNING", "REBOOTING", "RUNNING"),
-])
+@pytest.mark.parametrize(
+    ("action", "start", "transient", "final"),
+    [
+        ("StopInstances", "RUNNING", "STOPPING", "STOPPED"),
+        ("StartInstances", "STOPPED", "STARTING", "RUNNING"),
+        ("RebootInstances", "RUNNING", "REBOOTING", "RUNNING"),
+    ],
+)
 async def test_power_transitions_are_observable(
     compute: Compute, api: Any, action: str, start: str, transient: str, final: str
 ) -> None:
     iid = await (compute.stopped() if start == "STOPPED" else compute.create())
     answer = await api.ok(action, {"InstanceIds": [iid]})
     record = await compute.instance(iid)
-    assert (record["InstanceState"], record["LatestOperation"],
-            record["LatestOperationState"]) == (transient, action, "OPERATING")
+    assert (record["InstanceState"], record["LatestOperation"], record["LatestOperationState"]) == (
+        transient,
+        action,
+        "OPERATING",
+    )
     assert record["LatestOperationRequestId"] == answer["RequestId"]
     assert record["LatestOperationStartedTime"]
     # Anything else on the instance now waits for the operation to finish.
@@ -144,16 +186,19 @@ async def test_power_transitions_are_observable(
     assert await compute.state(iid) == (final, "SUCCESS")
 
 
-@pytest.mark.parametrize(("action", "state"), [
-    ("StartInstances", "RUNNING"),
-    ("StopInstances", "STOPPED"),
-    ("RebootInstances", "STOPPED"),
-    ("TerminateInstances", "RUNNING"),
-    ("TerminateInstances", "STOPPED"),
-    ("IsolateInstances", "SHUTDOWN"),
-    ("ResetInstancesPassword", "SHUTDOWN"),
-    ("DescribeInstanceVncUrl", "STOPPED"),
-])
+@pytest.mark.parametrize(
+    ("action", "state"),
+    [
+        ("StartInstances", "RUNNING"),
+        ("StopInstances", "STOPPED"),
+        ("RebootInstances", "STOPPED"),
+        ("TerminateInstances", "RUNNING"),
+        ("TerminateInstances", "STOPPED"),
+        ("IsolateInstances", "SHUTDOWN"),
+        ("ResetInstancesPassword", "SHUTDOWN"),
+        ("DescribeInstanceVncUrl", "STOPPED"),
+    ],
+)
 async def test_wrong_state_gets_invalid_instance_state(
     compute: Compute, api: Any, action: str, state: str
 ) -> None:
@@ -174,11 +219,15 @@ async def test_batch_is_checked_before_anything_changes(compute: Compute, api: A
     stopped = await compute.stopped()
     assert await api.error("StopInstances", {"InstanceIds": [running, stopped]}) == BAD_STATE
     assert (await compute.state(running))[0] == "RUNNING"
-    assert await api.error("StopInstances", {"InstanceIds": [running, running]}) == \
-        "InvalidParameterValue.Duplicated"
+    assert (
+        await api.error("StopInstances", {"InstanceIds": [running, running]})
+        == "InvalidParameterValue.Duplicated"
+    )
     assert await api.error("StopInstances", {"InstanceIds": ["lhins-zzzzzzzz"]}) == NOT_FOUND
-    assert await api.error("StopInstances", {"InstanceIds": ["i-123"]}) == \
-        "InvalidParameterValue.InstanceIdMalformed"
+    assert (
+        await api.error("StopInstances", {"InstanceIds": ["i-123"]})
+        == "InvalidParameterValue.InstanceIdMalformed"
+    )
 
 
 async def test_isolate_then_terminate(compute: Compute, api: Any) -> None:
@@ -215,21 +264,27 @@ async def test_reset_instance_reinstalls_and_checks_the_blueprint(
     assert await compute.state(iid) == ("RESETTING", "OPERATING")
     compute.settle()
     record = await compute.instance(iid)
-    assert (record["InstanceState"], record["BlueprintId"], record["Platform"]) == \
-        ("RUNNING", UBUNTU, "UBUNTU")
+    assert (record["InstanceState"], record["BlueprintId"], record["Platform"]) == (
+        "RUNNING",
+        UBUNTU,
+        "UBUNTU",
+    )
     # Windows needs a 50 GB disk; this bundle has 40 GB.
-    assert await api.error("ResetInstance", {"InstanceId": iid, "BlueprintId": WINDOWS}) == \
-        "InvalidParameterValue.BlueprintConfigNotMatch"
-    assert await api.error("ResetInstance", {"InstanceId": iid, "BlueprintId": "lhbp-x"}) == \
-        "InvalidParameterValue.BlueprintIdMalformed"
+    assert (
+        await api.error("ResetInstance", {"InstanceId": iid, "BlueprintId": WINDOWS})
+        == "InvalidParameterValue.BlueprintConfigNotMatch"
+    )
+    assert (
+        await api.error("ResetInstance", {"InstanceId": iid, "BlueprintId": "lhbp-x"})
+        == "InvalidParameterValue.BlueprintIdMalformed"
+    )
 
 
-async def test_reset_cannot_switch_platform_outside_mainland(
-    compute: Compute, api: Any
-) -> None:
+async def test_reset_cannot_switch_platform_outside_mainland(compute: Compute, api: Any) -> None:
     iid = await compute.create(region="ap-singapore", BundleId=MEDIUM)
-    code = await api.error("ResetInstance", {"InstanceId": iid, "BlueprintId": WINDOWS},
-                           region="ap-singapore")
+    code = await api.error(
+        "ResetInstance", {"InstanceId": iid, "BlueprintId": WINDOWS}, region="ap-singapore"
+    )
     assert code == "InvalidParameterValue.NotAllowToChangePlatformType"
     # In the mainland the same switch is allowed.
     home = await compute.create(BundleId=MEDIUM)
@@ -240,11 +295,13 @@ async def test_reset_cannot_switch_platform_outside_mainland(
 
 async def test_reset_password(compute: Compute, api: Any) -> None:
     iid = await compute.create()
-    assert await api.error("ResetInstancesPassword",
-                           {"InstanceIds": [iid], "Password": "short1A"}) == \
-        "InvalidParameterValue.InvalidPassword"
-    answer = await api.call("ResetInstancesPassword",
-                            {"InstanceIds": [iid], "Password": "onlylowercase"})
+    assert (
+        await api.error("ResetInstancesPassword", {"InstanceIds": [iid], "Password": "short1A"})
+        == "InvalidParameterValue.InvalidPassword"
+    )
+    answer = await api.call(
+        "ResetInstancesPassword", {"InstanceIds": [iid], "Password": "onlylowercase"}
+    )
     assert "onlylowercase" not in str(answer)  # never echo a password
     await api.ok("ResetInstancesPassword", {"InstanceIds": [iid], "Password": "Str0ng!Passw0rd"})
     assert await compute.state(iid) == ("STOPPING", "OPERATING")
@@ -256,22 +313,27 @@ async def test_attributes_renew_flag_and_renewal(compute: Compute, api: Any) -> 
     iid = await compute.create()
     await api.ok("ModifyInstancesAttribute", {"InstanceIds": [iid], "InstanceName": "renamed"})
     assert (await compute.instance(iid))["InstanceName"] == "renamed"
-    assert await api.error("ModifyInstancesAttribute",
-                           {"InstanceIds": [iid], "InstanceName": "x" * 61}) == \
-        "InvalidParameterValue.InstanceNameTooLong"
-    await api.ok("ModifyInstancesRenewFlag",
-                 {"InstanceIds": [iid], "RenewFlag": "DISABLE_NOTIFY_AND_MANUAL_RENEW"})
+    assert (
+        await api.error(
+            "ModifyInstancesAttribute", {"InstanceIds": [iid], "InstanceName": "x" * 61}
+        )
+        == "InvalidParameterValue.InstanceNameTooLong"
+    )
+    await api.ok(
+        "ModifyInstancesRenewFlag",
+        {"InstanceIds": [iid], "RenewFlag": "DISABLE_NOTIFY_AND_MANUAL_RENEW"},
+    )
     assert (await compute.instance(iid))["RenewFlag"] == "DISABLE_NOTIFY_AND_MANUAL_RENEW"
     before = _ts((await compute.instance(iid))["ExpiredTime"])
-    await api.ok("RenewInstances", {"InstanceIds": [iid],
-                                    "InstanceChargePrepaid": {"Period": 12}})
+    await api.ok("RenewInstances", {"InstanceIds": [iid], "InstanceChargePrepaid": {"Period": 12}})
     assert (await compute.state(iid)) == ("RUNNING", "OPERATING")
     compute.settle()
     after = _ts((await compute.instance(iid))["ExpiredTime"])
     assert (after.year - before.year, after.month) == (1, before.month)
     # 48 months is a purchase period, not a renewal one (prices.check_period).
-    code = await api.error("RenewInstances", {"InstanceIds": [iid],
-                                              "InstanceChargePrepaid": {"Period": 48}})
+    code = await api.error(
+        "RenewInstances", {"InstanceIds": [iid], "InstanceChargePrepaid": {"Period": 48}}
+    )
     assert code.startswith("InvalidParameterValue")
 
 
@@ -293,29 +355,38 @@ async def test_modify_bundle_and_its_options(compute: Compute, api: Any) -> None
     assert states["bundle_sto_01"] == "UNAVAILABLE"  # another bundle type
     assert states["bundle_bw_small1_1"] == "SOLD_OUT"
     assert SMALL not in states
-    upgrade = next(m for m in options["ModifyBundleSet"]
-                   if m["Bundle"]["BundleId"] == "bundle2022_gen_03")
+    upgrade = next(
+        m for m in options["ModifyBundleSet"] if m["Bundle"]["BundleId"] == "bundle2022_gen_03"
+    )
     assert upgrade["ModifyPrice"]["InstancePrice"]["OriginalBundlePrice"] == 40.0  # 90 - 50
-    only = await api.ok("DescribeModifyInstanceBundles", {
-        "InstanceId": iid, "Filters": [{"Name": "bundle-id", "Values": ["bundle2022_gen_03"]}]})
+    only = await api.ok(
+        "DescribeModifyInstanceBundles",
+        {"InstanceId": iid, "Filters": [{"Name": "bundle-id", "Values": ["bundle2022_gen_03"]}]},
+    )
     assert only["TotalCount"] == 1
-    assert await api.error("ModifyInstancesBundle",
-                           {"InstanceIds": [iid], "BundleId": "bundle_sto_01"}) == \
-        "InvalidParameterValue.NotSupportModifyInstanceBundleType"
-    assert await api.error("ModifyInstancesBundle",
-                           {"InstanceIds": [iid], "BundleId": "bundle_nope"}) == \
-        "InvalidParameter.BundleIdNotFound"
+    assert (
+        await api.error(
+            "ModifyInstancesBundle", {"InstanceIds": [iid], "BundleId": "bundle_sto_01"}
+        )
+        == "InvalidParameterValue.NotSupportModifyInstanceBundleType"
+    )
+    assert (
+        await api.error("ModifyInstancesBundle", {"InstanceIds": [iid], "BundleId": "bundle_nope"})
+        == "InvalidParameter.BundleIdNotFound"
+    )
     await api.ok("ModifyInstancesBundle", {"InstanceIds": [iid], "BundleId": "bundle2022_gen_03"})
     assert (await compute.instance(iid))["Memory"] == 2  # applies when the operation ends
     compute.settle()
     record = await compute.instance(iid)
-    assert (record["BundleId"], record["Memory"], record["SystemDisk"]["DiskSize"],
-            record["LatestOperationState"]) == ("bundle2022_gen_03", 4, 60, "SUCCESS")
+    assert (
+        record["BundleId"],
+        record["Memory"],
+        record["SystemDisk"]["DiskSize"],
+        record["LatestOperationState"],
+    ) == ("bundle2022_gen_03", 4, 60, "SUCCESS")
 
 
-async def test_failed_operation_reports_failed_and_keeps_state(
-    compute: Compute, api: Any
-) -> None:
+async def test_failed_operation_reports_failed_and_keeps_state(compute: Compute, api: Any) -> None:
     iid = await compute.create()
     compute.record("instances", iid)["_fail_operations"] = ["StopInstances"]
     await api.ok("StopInstances", {"InstanceIds": [iid]})
@@ -325,8 +396,11 @@ async def test_failed_operation_reports_failed_and_keeps_state(
 
 async def test_describe_filters_order_and_paging(compute: Compute, api: Any) -> None:
     a = await compute.create(InstanceName="alpha", Tags=[{"Key": "env", "Value": "prod"}])
-    b = await compute.create(InstanceName="beta", Tags=[{"Key": "env", "Value": "dev"}],
-                             InstanceChargePrepaid={"Period": 6})
+    b = await compute.create(
+        InstanceName="beta",
+        Tags=[{"Key": "env", "Value": "dev"}],
+        InstanceChargePrepaid={"Period": 6},
+    )
 
     async def ids(filters: list[dict[str, Any]]) -> set[str]:
         data = await api.ok("DescribeInstances", {"Filters": filters, "Limit": 100})
@@ -335,8 +409,9 @@ async def test_describe_filters_order_and_paging(compute: Compute, api: Any) -> 
 
     assert await ids([{"Name": "instance-name", "Values": ["alpha", "beta"]}]) == {a, b}
     assert await ids([{"Name": "tag:env", "Values": ["prod"]}]) == {a}
-    assert await ids([{"Name": "tag-key", "Values": ["env"]},
-                      {"Name": "instance-name", "Values": ["beta"]}]) == {b}
+    assert await ids(
+        [{"Name": "tag-key", "Values": ["env"]}, {"Name": "instance-name", "Values": ["beta"]}]
+    ) == {b}
     assert await ids([{"Name": "tag-value", "Values": ["dev"]}]) == {b}
     assert await ids([{"Name": "instance-state", "Values": ["STOPPED"]}]) == {"lhins-demo0002"}
     ip = (await compute.instance(a))["PublicAddresses"][0]
@@ -345,13 +420,21 @@ async def test_describe_filters_order_and_paging(compute: Compute, api: Any) -> 
     assert await ids([{"Name": "private-ip-address", "Values": [private]}]) == {b}
     zone = (await compute.instance(a))["Zone"]
     assert a in await ids([{"Name": "zone", "Values": [zone]}])
-    assert await api.error("DescribeInstances", {"Filters": [{"Name": "colour",
-                                                              "Values": ["x"]}]}) == \
-        "InvalidParameter.InvalidFilterNotSupportedName"
-    assert await api.error("DescribeInstances", {"InstanceIds": [a], "Filters": [
-        {"Name": "zone", "Values": [zone]}]}) == "InvalidParameter.ParameterConflict"
-    assert await api.error("DescribeInstances", {"Order": "DESC"}) == \
-        "MissingParameter.OrderFieldRequired"
+    assert (
+        await api.error("DescribeInstances", {"Filters": [{"Name": "colour", "Values": ["x"]}]})
+        == "InvalidParameter.InvalidFilterNotSupportedName"
+    )
+    assert (
+        await api.error(
+            "DescribeInstances",
+            {"InstanceIds": [a], "Filters": [{"Name": "zone", "Values": [zone]}]},
+        )
+        == "InvalidParameter.ParameterConflict"
+    )
+    assert (
+        await api.error("DescribeInstances", {"Order": "DESC"})
+        == "MissingParameter.OrderFieldRequired"
+    )
     ordered = await api.ok("DescribeInstances", {"OrderField": "EXPIRED_TIME", "Order": "DESC"})
     assert ordered["InstanceSet"][0]["InstanceId"] == b
     total = (await api.ok("DescribeInstances", {}))["TotalCount"]
@@ -369,8 +452,15 @@ async def test_denied_actions_agree_with_the_actions(compute: Compute, api: Any)
     iid = await compute.stopped()
     data = await api.ok("DescribeInstancesDeniedActions", {"InstanceIds": [iid]})
     denied = {d["Action"]: d["Code"] for d in data["InstanceDeniedActionSet"][0]["DeniedActions"]}
-    assert denied == {a: BAD_STATE for a in ("StopInstances", "RebootInstances",
-                                              "TerminateInstances", "DescribeInstanceVncUrl")}
+    assert denied == {
+        a: BAD_STATE
+        for a in (
+            "StopInstances",
+            "RebootInstances",
+            "TerminateInstances",
+            "DescribeInstanceVncUrl",
+        )
+    }
     for action in ("StopInstances", "RebootInstances", "TerminateInstances"):
         assert await api.error(action, {"InstanceIds": [iid]}) == denied[action]
     await api.ok("StartInstances", {"InstanceIds": [iid]})
@@ -383,34 +473,47 @@ async def test_read_only_instance_queries(compute: Compute, api: Any) -> None:
     iid = await compute.create()
     returnable = await api.ok("DescribeInstancesReturnable", {"InstanceIds": [iid]})
     assert returnable["InstanceReturnableSet"] == [
-        {"InstanceId": iid, "IsReturnable": True, "ReturnFailCode": 0, "ReturnFailMessage": ""}]
+        {"InstanceId": iid, "IsReturnable": True, "ReturnFailCode": 0, "ReturnFailMessage": ""}
+    ]
     old = await api.ok("DescribeInstancesReturnable", {"InstanceIds": ["lhins-demo0001"]})
     assert old["InstanceReturnableSet"][0]["ReturnFailCode"] == 3  # bought 7 days ago
     traffic = await api.ok("DescribeInstancesTrafficPackages", {"InstanceIds": [iid]})
     package = traffic["InstanceTrafficPackageSet"][0]["TrafficPackageSet"][0]
     assert package["TrafficPackageTotal"] == 300 * 1024**3
-    assert package["TrafficUsed"] + package["TrafficPackageRemaining"] == \
-        package["TrafficPackageTotal"]
+    assert (
+        package["TrafficUsed"] + package["TrafficPackageRemaining"]
+        == package["TrafficPackageTotal"]
+    )
     compute.clock.advance(3600)
     later = await api.ok("DescribeInstancesTrafficPackages", {"InstanceIds": [iid]})
-    assert later["InstanceTrafficPackageSet"][0]["TrafficPackageSet"][0]["TrafficUsed"] > \
-        package["TrafficUsed"]
+    assert (
+        later["InstanceTrafficPackageSet"][0]["TrafficPackageSet"][0]["TrafficUsed"]
+        > package["TrafficUsed"]
+    )
     vnc = await api.ok("DescribeInstanceVncUrl", {"InstanceId": iid})
     assert vnc["InstanceVncUrl"].startswith("wss%3A%2F%2F")
     disks = await api.ok("DescribeInstancesDiskNum", {"InstanceIds": [iid]})
     assert disks["AttachDetailSet"] == [
-        {"InstanceId": iid, "AttachedDiskCount": 0, "MaxAttachCount": 5}]
+        {"InstanceId": iid, "AttachedDiskCount": 0, "MaxAttachCount": 5}
+    ]
     blueprints = await api.ok("DescribeResetInstanceBlueprints", {"InstanceId": iid, "Limit": 100})
-    resettable = {b["BlueprintInfo"]["BlueprintId"]: b["IsResettable"]
-                  for b in blueprints["ResetInstanceBlueprintSet"]}
+    resettable = {
+        b["BlueprintInfo"]["BlueprintId"]: b["IsResettable"]
+        for b in blueprints["ResetInstanceBlueprintSet"]
+    }
     assert resettable[UBUNTU] is True
     assert resettable[WINDOWS] is False  # needs 50 GB
-    windows_only = await api.ok("DescribeResetInstanceBlueprints", {
-        "InstanceId": iid, "Filters": [{"Name": "platform-type", "Values": ["WINDOWS"]}]})
-    assert {b["BlueprintInfo"]["PlatformType"]
-            for b in windows_only["ResetInstanceBlueprintSet"]} == {"WINDOWS"}
-    assert await api.error("DescribeInstancesReturnable", {"InstanceIds": ["lhins-zzzzzzzz"]}) \
+    windows_only = await api.ok(
+        "DescribeResetInstanceBlueprints",
+        {"InstanceId": iid, "Filters": [{"Name": "platform-type", "Values": ["WINDOWS"]}]},
+    )
+    assert {
+        b["BlueprintInfo"]["PlatformType"] for b in windows_only["ResetInstanceBlueprintSet"]
+    } == {"WINDOWS"}
+    assert (
+        await api.error("DescribeInstancesReturnable", {"InstanceIds": ["lhins-zzzzzzzz"]})
         == NOT_FOUND
+    )
 
 
 # -- with the storage families --------------------------------------------------------------
@@ -421,9 +524,17 @@ NGINX = {"ContainerImage": "nginx", "ContainerName": "web"}
 
 async def _attached_disk(compute: Compute, api: Any, iid: str) -> str:
     zone = (await compute.instance(iid))["Zone"]
-    [disk_id] = (await api.ok("CreateDisks", {"Zone": zone, "DiskSize": 20,
-                                              "DiskType": "CLOUD_SSD",
-                                              "DiskChargePrepaid": {"Period": 1}}))["DiskIdSet"]
+    [disk_id] = (
+        await api.ok(
+            "CreateDisks",
+            {
+                "Zone": zone,
+                "DiskSize": 20,
+                "DiskType": "CLOUD_SSD",
+                "DiskChargePrepaid": {"Period": 1},
+            },
+        )
+    )["DiskIdSet"]
     compute.settle()
     await api.ok("AttachDisks", {"DiskIds": [disk_id], "InstanceId": iid})
     compute.settle()
@@ -432,13 +543,13 @@ async def _attached_disk(compute: Compute, api: Any, iid: str) -> str:
 
 
 async def _disk_state(api: Any, disk_id: str) -> str:
-    state: str = (await api.ok("DescribeDisks", {"DiskIds": [disk_id]}))["DiskSet"][0][
-        "DiskState"]
+    state: str = (await api.ok("DescribeDisks", {"DiskIds": [disk_id]}))["DiskSet"][0]["DiskState"]
     return state
 
 
-@pytest.mark.parametrize(("return_disks", "disk_state"), [(True, "SHUTDOWN"),
-                                                          (False, "UNATTACHED")])
+@pytest.mark.parametrize(
+    ("return_disks", "disk_state"), [(True, "SHUTDOWN"), (False, "UNATTACHED")]
+)
 async def test_isolate_takes_data_disks_along(
     compute: Compute, api: Any, return_disks: bool, disk_state: str
 ) -> None:
@@ -454,9 +565,18 @@ async def test_isolate_takes_data_disks_along(
 
 
 async def test_containers_at_create_and_reinstall(compute: Compute, api: Any) -> None:
-    assert await api.error("CreateInstances", {
-        "BundleId": SMALL, "BlueprintId": CENTOS, "InstanceChargePrepaid": {"Period": 1},
-        "Containers": [NGINX]}) == "InvalidParameterValue.InvalidParameterCombination"
+    assert (
+        await api.error(
+            "CreateInstances",
+            {
+                "BundleId": SMALL,
+                "BlueprintId": CENTOS,
+                "InstanceChargePrepaid": {"Period": 1},
+                "Containers": [NGINX],
+            },
+        )
+        == "InvalidParameterValue.InvalidParameterCombination"
+    )
     iid = await compute.create(BlueprintId=DOCKER, Containers=[NGINX])
 
     async def names() -> list[str]:
@@ -464,10 +584,15 @@ async def test_containers_at_create_and_reinstall(compute: Compute, api: Any) ->
         return [c["ContainerName"] for c in data["DockerContainerSet"]]
 
     assert await names() == ["web"]
-    await api.ok("ResetInstance", {"InstanceId": iid, "Containers": [
-        {"ContainerImage": "redis", "ContainerName": "cache"}]})
+    await api.ok(
+        "ResetInstance",
+        {"InstanceId": iid, "Containers": [{"ContainerImage": "redis", "ContainerName": "cache"}]},
+    )
     compute.settle()
     assert await names() == ["cache"]
-    assert await api.error("ResetInstance", {"InstanceId": iid, "BlueprintId": CENTOS,
-                                             "Containers": [NGINX]}) == \
-        "UnsupportedOperation.BlueprintTypeNotSupportOperation"
+    assert (
+        await api.error(
+            "ResetInstance", {"InstanceId": iid, "BlueprintId": CENTOS, "Containers": [NGINX]}
+        )
+        == "UnsupportedOperation.BlueprintTypeNotSupportOperation"
+    )

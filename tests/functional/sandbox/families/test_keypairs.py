@@ -1,4 +1,5 @@
 """Key pairs: a real private key from CreateKeyPair, import checks, binding state rules."""
+
 from __future__ import annotations
 
 import base64
@@ -61,8 +62,9 @@ async def test_create_returns_a_working_private_key_once(api: Any, tmp_path: Pat
         key_file = tmp_path / "id_rsa"
         key_file.write_text(pem)
         key_file.chmod(0o600)
-        derived = subprocess.run(["ssh-keygen", "-y", "-f", str(key_file)], check=True,
-                                 capture_output=True, text=True).stdout.split()
+        derived = subprocess.run(
+            ["ssh-keygen", "-y", "-f", str(key_file)], check=True, capture_output=True, text=True
+        ).stdout.split()
         assert derived[:2] == pair["PublicKey"].split()[:2]
 
 
@@ -72,27 +74,33 @@ def _gcd(a: int, b: int) -> int:
     return a
 
 
-@pytest.mark.parametrize(("name", "code"), [
-    ("", "InvalidParameterValue.InvalidKeyPairNameEmpty"),
-    ("k" * 26, "InvalidParameterValue.InvalidKeyPairNameTooLong"),
-    ("has-dash", "InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar"),
-])
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("", "InvalidParameterValue.InvalidKeyPairNameEmpty"),
+        ("k" * 26, "InvalidParameterValue.InvalidKeyPairNameTooLong"),
+        ("has-dash", "InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar"),
+    ],
+)
 async def test_key_names(api: Any, name: str, code: str) -> None:
     assert await api.error("CreateKeyPair", {"KeyName": name}) == code
 
 
 async def test_duplicate_name_and_quota(api: Any) -> None:
     await api.ok("CreateKeyPair", {"KeyName": "same"})
-    assert await api.error("CreateKeyPair", {"KeyName": "same"}) == \
-        "InvalidParameterValue.DuplicateParameterValue"
+    assert (
+        await api.error("CreateKeyPair", {"KeyName": "same"})
+        == "InvalidParameterValue.DuplicateParameterValue"
+    )
     quota = await api.ok("DescribeGeneralResourceQuotas", {"ResourceNames": ["USER_KEY_PAIR"]})
     [row] = quota["GeneralResourceQuotaSet"]
     assert row["ResourceQuotaTotal"] - row["ResourceQuotaAvailable"] == 1
     for n in range(row["ResourceQuotaAvailable"]):
         await api.ok("ImportKeyPair", {"KeyName": f"k{n}", "PublicKey": _public_key(100 + n)})
-    assert await api.error("ImportKeyPair", {"KeyName": "over",
-                                             "PublicKey": _public_key(99)}) == \
-        "LimitExceeded.KeyPairLimitExceeded"
+    assert (
+        await api.error("ImportKeyPair", {"KeyName": "over", "PublicKey": _public_key(99)})
+        == "LimitExceeded.KeyPairLimitExceeded"
+    )
 
 
 def _public_key(seed: int) -> str:
@@ -105,90 +113,113 @@ async def test_import_validates_the_public_key(api: Any) -> None:
     data = await api.ok("ImportKeyPair", {"KeyName": "laptop", "PublicKey": text})
     listed = await api.ok("DescribeKeyPairs", {"KeyIds": [data["KeyId"]]})
     assert listed["KeyPairSet"][0]["PublicKey"] == text
-    assert await api.error("ImportKeyPair", {"KeyName": "again", "PublicKey": text}) == \
-        "InvalidParameterValue.KeyPairPublicKeyDuplicated"
-    for bad in ("ssh-rsa", "ssh-rsa !!!notbase64", "ssh-dss AAAAB3NzaC1kc3M=",
-                "ssh-rsa " + base64.b64encode(b"\x00\x00\x00\x07ssh-rsa").decode(),
-                _public_key(2).replace("ssh-rsa AAAA", "ssh-rsa BBBB")):
-        assert await api.error("ImportKeyPair", {"KeyName": "bad", "PublicKey": bad}) == \
-            "InvalidParameterValue.KeyPairPublicKeyMalformed", bad
+    assert (
+        await api.error("ImportKeyPair", {"KeyName": "again", "PublicKey": text})
+        == "InvalidParameterValue.KeyPairPublicKeyDuplicated"
+    )
+    for bad in (
+        "ssh-rsa",
+        "ssh-rsa !!!notbase64",
+        "ssh-dss AAAAB3NzaC1kc3M=",
+        "ssh-rsa " + base64.b64encode(b"\x00\x00\x00\x07ssh-rsa").decode(),
+        _public_key(2).replace("ssh-rsa AAAA", "ssh-rsa BBBB"),
+    ):
+        assert (
+            await api.error("ImportKeyPair", {"KeyName": "bad", "PublicKey": bad})
+            == "InvalidParameterValue.KeyPairPublicKeyMalformed"
+        ), bad
 
 
 async def test_describe_filters(api: Any) -> None:
     ids = {}
     for seed, name in enumerate(("prod_web", "prod_db", "dev_box"), start=10):
-        imported = await api.ok("ImportKeyPair", {"KeyName": name,
-                                                  "PublicKey": _public_key(seed)})
+        imported = await api.ok("ImportKeyPair", {"KeyName": name, "PublicKey": _public_key(seed)})
         ids[name] = imported["KeyId"]
-    fuzzy = await api.ok("DescribeKeyPairs", {"Filters": [{"Name": "key-name",
-                                                            "Values": ["prod"]}]})
+    fuzzy = await api.ok(
+        "DescribeKeyPairs", {"Filters": [{"Name": "key-name", "Values": ["prod"]}]}
+    )
     assert {k["KeyName"] for k in fuzzy["KeyPairSet"]} == {"prod_web", "prod_db"}
-    exact = await api.ok("DescribeKeyPairs", {"Filters": [{"Name": "key-id",
-                                                            "Values": [ids["dev_box"]]}]})
+    exact = await api.ok(
+        "DescribeKeyPairs", {"Filters": [{"Name": "key-id", "Values": [ids["dev_box"]]}]}
+    )
     assert [k["KeyName"] for k in exact["KeyPairSet"]] == ["dev_box"]
     paged = await api.ok("DescribeKeyPairs", {"Offset": 1, "Limit": 1})
     assert (paged["TotalCount"], len(paged["KeyPairSet"])) == (3, 1)
-    assert await api.error("DescribeKeyPairs", {"KeyIds": [ids["dev_box"]], "Filters": [
-        {"Name": "key-name", "Values": ["x"]}]}) == "InvalidParameter.ParameterConflict"
+    assert (
+        await api.error(
+            "DescribeKeyPairs",
+            {"KeyIds": [ids["dev_box"]], "Filters": [{"Name": "key-name", "Values": ["x"]}]},
+        )
+        == "InvalidParameter.ParameterConflict"
+    )
 
 
 async def test_bind_and_unbind_with_state_rules(compute: Compute, api: Any) -> None:
-    key = (await api.ok("ImportKeyPair", {"KeyName": "ops",
-                                          "PublicKey": _public_key(3)}))["KeyId"]
+    key = (await api.ok("ImportKeyPair", {"KeyName": "ops", "PublicKey": _public_key(3)}))["KeyId"]
     iid = await compute.create()
     await api.ok("AssociateInstancesKeyPairs", {"KeyIds": [key], "InstanceIds": [iid]})
     record = await compute.instance(iid)
     # A RUNNING instance is force-stopped for the change, then comes back.
-    assert (record["InstanceState"], record["LatestOperation"]) == \
-        ("STOPPING", "AssociateInstancesKeyPairs")
+    assert (record["InstanceState"], record["LatestOperation"]) == (
+        "STOPPING",
+        "AssociateInstancesKeyPairs",
+    )
     assert record["LoginSettings"]["KeyIds"] == [key]
     compute.settle()
     assert await compute.state(iid) == ("RUNNING", "SUCCESS")
     listed = await api.ok("DescribeKeyPairs", {"KeyIds": [key]})
     assert listed["KeyPairSet"][0]["AssociatedInstanceIds"] == [iid]
-    assert await api.error("AssociateInstancesKeyPairs", {"KeyIds": [key],
-                                                          "InstanceIds": [iid]}) == \
-        "UnsupportedOperation.KeyPairBindDuplicate"
+    assert (
+        await api.error("AssociateInstancesKeyPairs", {"KeyIds": [key], "InstanceIds": [iid]})
+        == "UnsupportedOperation.KeyPairBindDuplicate"
+    )
     assert await api.error("DeleteKeyPairs", {"KeyIds": [key]}) == "ResourceInUse.KeyPairInUse"
     await api.ok("DisassociateInstancesKeyPairs", {"KeyIds": [key], "InstanceIds": [iid]})
     compute.settle()
     assert (await compute.instance(iid))["LoginSettings"]["KeyIds"] == []
-    assert await api.error("DisassociateInstancesKeyPairs", {"KeyIds": [key],
-                                                             "InstanceIds": [iid]}) == \
-        "UnsupportedOperation.KeyPairNotBoundToInstance"
+    assert (
+        await api.error("DisassociateInstancesKeyPairs", {"KeyIds": [key], "InstanceIds": [iid]})
+        == "UnsupportedOperation.KeyPairNotBoundToInstance"
+    )
     await api.ok("DeleteKeyPairs", {"KeyIds": [key]})
-    assert await api.error("DeleteKeyPairs", {"KeyIds": [key]}) == \
-        "ResourceNotFound.KeyIdNotFound"
+    assert await api.error("DeleteKeyPairs", {"KeyIds": [key]}) == "ResourceNotFound.KeyIdNotFound"
 
 
 async def test_bind_refusals(compute: Compute, api: Any) -> None:
-    key = (await api.ok("ImportKeyPair", {"KeyName": "ops",
-                                          "PublicKey": _public_key(4)}))["KeyId"]
+    key = (await api.ok("ImportKeyPair", {"KeyName": "ops", "PublicKey": _public_key(4)}))["KeyId"]
     windows = await compute.create(BundleId=MEDIUM, BlueprintId=WINDOWS)
-    assert await api.error("AssociateInstancesKeyPairs", {"KeyIds": [key],
-                                                          "InstanceIds": [windows]}) == \
-        "UnsupportedOperation.WindowsNotAllowToAssociateKeyPair"
+    assert (
+        await api.error("AssociateInstancesKeyPairs", {"KeyIds": [key], "InstanceIds": [windows]})
+        == "UnsupportedOperation.WindowsNotAllowToAssociateKeyPair"
+    )
     pending = await compute.create(settle=False)
-    assert await api.error("AssociateInstancesKeyPairs", {"KeyIds": [key],
-                                                          "InstanceIds": [pending]}) == \
-        "OperationDenied.InstanceCreating"
+    assert (
+        await api.error("AssociateInstancesKeyPairs", {"KeyIds": [key], "InstanceIds": [pending]})
+        == "OperationDenied.InstanceCreating"
+    )
     compute.settle()
     await api.ok("IsolateInstances", {"InstanceIds": [pending]})
     compute.settle()
-    assert await api.error("AssociateInstancesKeyPairs", {"KeyIds": [key],
-                                                          "InstanceIds": [pending]}) == \
-        "UnsupportedOperation.InvalidInstanceState"
-    assert await api.error("AssociateInstancesKeyPairs", {"KeyIds": ["lhkp-zzzzzzzz"],
-                                                          "InstanceIds": [windows]}) == \
-        "ResourceNotFound.KeyIdNotFound"
-    assert await api.error("AssociateInstancesKeyPairs", {"KeyIds": ["lhkp-1"],
-                                                          "InstanceIds": [windows]}) == \
-        "InvalidParameterValue.KeyPairIdMalformed"
+    assert (
+        await api.error("AssociateInstancesKeyPairs", {"KeyIds": [key], "InstanceIds": [pending]})
+        == "UnsupportedOperation.InvalidInstanceState"
+    )
+    assert (
+        await api.error(
+            "AssociateInstancesKeyPairs", {"KeyIds": ["lhkp-zzzzzzzz"], "InstanceIds": [windows]}
+        )
+        == "ResourceNotFound.KeyIdNotFound"
+    )
+    assert (
+        await api.error(
+            "AssociateInstancesKeyPairs", {"KeyIds": ["lhkp-1"], "InstanceIds": [windows]}
+        )
+        == "InvalidParameterValue.KeyPairIdMalformed"
+    )
 
 
 async def test_terminating_an_instance_releases_its_keys(compute: Compute, api: Any) -> None:
-    key = (await api.ok("ImportKeyPair", {"KeyName": "ops",
-                                          "PublicKey": _public_key(5)}))["KeyId"]
+    key = (await api.ok("ImportKeyPair", {"KeyName": "ops", "PublicKey": _public_key(5)}))["KeyId"]
     iid = await compute.create(LoginConfiguration={"KeyIds": [key]})
     await api.ok("IsolateInstances", {"InstanceIds": [iid]})
     compute.settle()

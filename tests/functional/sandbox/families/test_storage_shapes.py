@@ -3,6 +3,7 @@
 The catalog's output parameters and structures (generated from the docs) are the
 reference; a member the docs do not mark nullable must not be null.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,7 @@ def problems(value: Any, param: Param, path: str) -> list[str]:
         return [p for i, v in enumerate(value) for p in problems(v, element, f"{path}[{i}]")]
     expected = _SCALARS.get(param["type"])
     if expected is not None:
-        ok = isinstance(value, expected) and not (
-            isinstance(value, bool) and bool not in expected)
+        ok = isinstance(value, expected) and not (isinstance(value, bool) and bool not in expected)
         return [] if ok else [f"{path} is {type(value).__name__}, not {param['type']}"]
     return members(value, catalog.structure(param["type"])["members"], path)
 
@@ -69,9 +69,19 @@ async def check(api: Any, action: str, params: dict[str, Any]) -> dict[str, Any]
 async def test_storage_answers_have_the_documented_shape(
     api: Any, clock: Any, add_instance: Any
 ) -> None:
-    (disk_id,) = (await check(api, "CreateDisks", {
-        "Zone": ZONE, "DiskSize": 20, "DiskType": "CLOUD_SSD", "DiskChargePrepaid": {"Period": 1},
-        "DiskBackupQuota": 2}))["DiskIdSet"]
+    (disk_id,) = (
+        await check(
+            api,
+            "CreateDisks",
+            {
+                "Zone": ZONE,
+                "DiskSize": 20,
+                "DiskType": "CLOUD_SSD",
+                "DiskChargePrepaid": {"Period": 1},
+                "DiskBackupQuota": 2,
+            },
+        )
+    )["DiskIdSet"]
     clock.advance(DELAY)
     await check(api, "AttachDisks", {"DiskIds": [disk_id], "InstanceId": RUNNING_ID})
     clock.advance(DELAY)
@@ -88,24 +98,44 @@ async def test_storage_answers_have_the_documented_shape(
     await check(api, "DescribeDisks", {"DiskIds": [disk_id]})  # mid-operation
 
     host = add_instance()
-    (activity_id,) = (await check(api, "RunDockerContainers", {
-        "InstanceId": host, "Containers": [{"ContainerImage": "nginx", "ContainerName": "web",
-                                            "Envs": [{"Key": "A", "Value": "1"}],
-                                            "PublishPorts": [{"HostPort": 80,
-                                                              "ContainerPort": 80}]}]}))[
-        "DockerActivitySet"]
+    (activity_id,) = (
+        await check(
+            api,
+            "RunDockerContainers",
+            {
+                "InstanceId": host,
+                "Containers": [
+                    {
+                        "ContainerImage": "nginx",
+                        "ContainerName": "web",
+                        "Envs": [{"Key": "A", "Value": "1"}],
+                        "PublishPorts": [{"HostPort": 80, "ContainerPort": 80}],
+                    }
+                ],
+            },
+        )
+    )["DockerActivitySet"]
     await check(api, "DescribeDockerActivities", {"InstanceId": host})  # EndTime still open
     clock.advance(DELAY)
     (container,) = (await check(api, "DescribeDockerContainers", {"InstanceId": host}))[
-        "DockerContainerSet"]
-    await check(api, "DescribeDockerContainerConfiguration", {
-        "InstanceId": host, "ContainerId": container["ContainerId"]})
-    await check(api, "DescribeDockerContainerDetail", {
-        "InstanceId": host, "ContainerId": container["ContainerId"]})
-    await check(api, "StopDockerContainers", {"InstanceId": host,
-                                              "ContainerIds": [container["ContainerId"]]})
-    await check(api, "DescribeDockerActivities", {"InstanceId": host,
-                                                  "ActivityIds": [activity_id]})
+        "DockerContainerSet"
+    ]
+    await check(
+        api,
+        "DescribeDockerContainerConfiguration",
+        {"InstanceId": host, "ContainerId": container["ContainerId"]},
+    )
+    await check(
+        api,
+        "DescribeDockerContainerDetail",
+        {"InstanceId": host, "ContainerId": container["ContainerId"]},
+    )
+    await check(
+        api,
+        "StopDockerContainers",
+        {"InstanceId": host, "ContainerIds": [container["ContainerId"]]},
+    )
+    await check(api, "DescribeDockerActivities", {"InstanceId": host, "ActivityIds": [activity_id]})
 
     await check(api, "AttachCcn", {"CcnId": "ccn-pf78xmcp"})
     await check(api, "DescribeCcnAttachedInstances", {})
@@ -115,19 +145,32 @@ async def test_storage_state_survives_a_json_round_trip(
     api: Any, clock: Any, sandbox: Any, add_instance: Any
 ) -> None:
     """``--state FILE`` keeps disks, backups, containers and their pending transitions."""
-    (disk_id,) = (await api.ok("CreateDisks", {
-        "Zone": ZONE, "DiskSize": 20, "DiskType": "CLOUD_SSD", "DiskChargePrepaid": {"Period": 1},
-        "DiskBackupQuota": 1}))["DiskIdSet"]
+    (disk_id,) = (
+        await api.ok(
+            "CreateDisks",
+            {
+                "Zone": ZONE,
+                "DiskSize": 20,
+                "DiskType": "CLOUD_SSD",
+                "DiskChargePrepaid": {"Period": 1},
+                "DiskBackupQuota": 1,
+            },
+        )
+    )["DiskIdSet"]
     host = add_instance()
-    await api.ok("RunDockerContainers", {"InstanceId": host,
-                                         "Containers": [{"ContainerImage": "nginx"}]})
+    await api.ok(
+        "RunDockerContainers", {"InstanceId": host, "Containers": [{"ContainerImage": "nginx"}]}
+    )
     saved = json.loads(json.dumps(sandbox.backend.to_json()))
     sandbox.backend.load_json(saved)  # mid-transition: PENDING disk, created container
     assert (await api.ok("DescribeDisks", {"DiskIds": [disk_id]}))["DiskSet"][0][
-        "DiskState"] == "PENDING"
+        "DiskState"
+    ] == "PENDING"
     clock.advance(DELAY)
     assert (await api.ok("DescribeDisks", {"DiskIds": [disk_id]}))["DiskSet"][0][
-        "DiskState"] == "UNATTACHED"
+        "DiskState"
+    ] == "UNATTACHED"
     (container,) = (await api.ok("DescribeDockerContainers", {"InstanceId": host}))[
-        "DockerContainerSet"]
+        "DockerContainerSet"
+    ]
     assert container["State"] == "running"

@@ -1,4 +1,5 @@
 """Admin endpoints (reset, faults, request log) and --state persistence."""
+
 from __future__ import annotations
 
 import json
@@ -16,22 +17,24 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_reset_endpoint_restores_the_seed(api: Api) -> None:
-    table = api.sandbox.backend.world(DEFAULT_SECRET_ID).region("ap-guangzhou").table(
-        "instances")
+    table = api.sandbox.backend.world(DEFAULT_SECRET_ID).region("ap-guangzhou").table("instances")
     table.pop("lhins-demo0001")
     api.sandbox.faults.add("internal_error", "DescribeBundles")
     resp = await api.http.post("/admin/reset")
     assert resp.status_code == 200
-    table = api.sandbox.backend.world(DEFAULT_SECRET_ID).region("ap-guangzhou").table(
-        "instances")
+    table = api.sandbox.backend.world(DEFAULT_SECRET_ID).region("ap-guangzhou").table("instances")
     assert "lhins-demo0001" in table
     assert api.sandbox.faults.rules == [] and api.sandbox.requests == []
 
 
 async def test_faults_endpoint_adds_lists_and_clears(api: Api) -> None:
-    resp = await api.http.post("/admin/faults", json={"add": [
-        {"kind": "throttle", "action": "DescribeZones", "count": 1}],
-        "enforce_rate_limits": True})
+    resp = await api.http.post(
+        "/admin/faults",
+        json={
+            "add": [{"kind": "throttle", "action": "DescribeZones", "count": 1}],
+            "enforce_rate_limits": True,
+        },
+    )
     assert resp.status_code == 200
     assert resp.json()["faults"][0]["kind"] == "throttle"
     assert api.sandbox.enforce_rate_limits is True
@@ -46,8 +49,9 @@ async def test_faults_endpoint_adds_lists_and_clears(api: Api) -> None:
 
 
 async def test_request_log_redacts_secrets(api: Api) -> None:
-    await api.call("ResetInstancesPassword", {"InstanceIds": ["lhins-demo0001"],
-                                              "Password": "S3cret!pass"})
+    await api.call(
+        "ResetInstancesPassword", {"InstanceIds": ["lhins-demo0001"], "Password": "S3cret!pass"}
+    )
     resp = await api.http.get("/admin/requests")
     text = resp.text
     assert "S3cret!pass" not in text
@@ -78,8 +82,9 @@ async def test_state_file_survives_a_restart(tmp_path: Path, clock: Clock) -> No
     await api.ok("DescribeInstances")  # a read: seeds, nothing scheduled, no save needed
     table = sb.backend.world(DEFAULT_SECRET_ID).region("ap-guangzhou").table("instances")
     table["lhins-demo0001"]["InstanceName"] = "renamed-before-restart"
-    await api.call("ModifyInstancesAttribute", {"InstanceIds": ["lhins-demo0001"],
-                                                "InstanceName": "x"})  # a write: saves
+    await api.call(
+        "ModifyInstancesAttribute", {"InstanceIds": ["lhins-demo0001"], "InstanceName": "x"}
+    )  # a write: saves
     await api.http.aclose()
     saved = json.loads(path.read_text())
     assert saved["format"] == 1
@@ -104,6 +109,10 @@ async def test_pending_transitions_survive_a_restart(tmp_path: Path, clock: Cloc
     table = again.backend.world(DEFAULT_SECRET_ID).region("ap-guangzhou").table("instances")
     assert table["lhins-demo0001"]["InstanceState"] == "STOPPED"
     assert "_pending" not in table["lhins-demo0001"]
-    assert json.loads(path.read_text())["accounts"][DEFAULT_SECRET_ID]["ap-guangzhou"][
-        "instances"]["lhins-demo0001"]["InstanceState"] == "STOPPED"  # saved after applying
+    assert (
+        json.loads(path.read_text())["accounts"][DEFAULT_SECRET_ID]["ap-guangzhou"]["instances"][
+            "lhins-demo0001"
+        ]["InstanceState"]
+        == "STOPPED"
+    )  # saved after applying
     await api.http.aclose()

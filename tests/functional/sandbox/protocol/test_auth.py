@@ -1,4 +1,5 @@
 """Every AuthFailure path, driven with an independent signer (and the client's own)."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,11 @@ async def test_a_correct_signature_is_accepted_and_recorded(api: Api) -> None:
     await api.ok("DescribeZones")
     rec = api.sandbox.requests[-1]
     assert (rec.action, rec.region, rec.secret_id, rec.ok) == (
-        "DescribeZones", "ap-guangzhou", DEFAULT_SECRET_ID, True)
+        "DescribeZones",
+        "ap-guangzhou",
+        DEFAULT_SECRET_ID,
+        True,
+    )
 
 
 async def test_unknown_secret_id(api: Api) -> None:
@@ -30,7 +35,8 @@ async def test_unknown_secret_id(api: Api) -> None:
 
 async def test_wrong_secret_key(api: Api) -> None:
     assert await api.error("DescribeZones", secret_key="not-the-key") == (
-        "AuthFailure.SignatureFailure")
+        "AuthFailure.SignatureFailure"
+    )
 
 
 async def test_body_altered_after_signing(api: Api) -> None:
@@ -47,9 +53,15 @@ async def test_action_header_altered_after_signing(api: Api) -> None:
     assert resp.json()["Response"]["Error"]["Code"] == "AuthFailure.SignatureFailure"
 
 
-@pytest.mark.parametrize(("skew", "expected"), [(-299, None), (299, None),
-                                                (-301, "AuthFailure.SignatureExpire"),
-                                                (301, "AuthFailure.SignatureExpire")])
+@pytest.mark.parametrize(
+    ("skew", "expected"),
+    [
+        (-299, None),
+        (299, None),
+        (-301, "AuthFailure.SignatureExpire"),
+        (301, "AuthFailure.SignatureExpire"),
+    ],
+)
 async def test_timestamp_skew(api: Api, skew: int, expected: str | None) -> None:
     data = await api.call("DescribeZones", timestamp=int(api.clock()) + skew)
     assert data.get("Error", {}).get("Code") == expected
@@ -62,18 +74,21 @@ async def test_credential_date_must_be_the_utc_date_of_the_timestamp(api: Api) -
     assert await api.ok("DescribeZones", date="2019-02-25")
 
 
-@pytest.mark.parametrize("authorization", [
-    "garbage",
-    "TC3-HMAC-SHA256 Credential=AKID/2019-02-25/lighthouse/tc3_request",
-    "TC3-HMAC-SHA256 Credential=AKID/2019-02-25/lighthouse, SignedHeaders=content-type;host, "
-    "Signature=" + "0" * 64,
-    "TC3-HMAC-SHA256 Credential=AKID/25-02-2019/lighthouse/tc3_request, "
-    "SignedHeaders=content-type;host, Signature=" + "0" * 64,
-    "HMAC-SHA1 Credential=AKID/2019-02-25/lighthouse/tc3_request, "
-    "SignedHeaders=content-type;host, Signature=" + "0" * 64,
-    "TC3-HMAC-SHA256 Credential=AKID/2019-02-25/lighthouse/tc3_request, "
-    "SignedHeaders=content-type;host, Signature=XYZ",
-])
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "garbage",
+        "TC3-HMAC-SHA256 Credential=AKID/2019-02-25/lighthouse/tc3_request",
+        "TC3-HMAC-SHA256 Credential=AKID/2019-02-25/lighthouse, SignedHeaders=content-type;host, "
+        "Signature=" + "0" * 64,
+        "TC3-HMAC-SHA256 Credential=AKID/25-02-2019/lighthouse/tc3_request, "
+        "SignedHeaders=content-type;host, Signature=" + "0" * 64,
+        "HMAC-SHA1 Credential=AKID/2019-02-25/lighthouse/tc3_request, "
+        "SignedHeaders=content-type;host, Signature=" + "0" * 64,
+        "TC3-HMAC-SHA256 Credential=AKID/2019-02-25/lighthouse/tc3_request, "
+        "SignedHeaders=content-type;host, Signature=XYZ",
+    ],
+)
 async def test_malformed_authorization(api: Api, authorization: str) -> None:
     headers = tc3_headers("DescribeZones", b"{}", timestamp=int(api.clock()))
     headers["Authorization"] = authorization
@@ -94,13 +109,26 @@ async def test_content_type_and_host_must_be_signed(api: Api, signed: tuple[str,
 
 
 async def test_signing_more_headers_is_fine(api: Api) -> None:
-    await api.ok("DescribeZones", signed=("content-type", "host", "x-tc-action",
-                                          "x-tc-timestamp", "x-tc-version", "x-tc-region"))
+    await api.ok(
+        "DescribeZones",
+        signed=(
+            "content-type",
+            "host",
+            "x-tc-action",
+            "x-tc-timestamp",
+            "x-tc-version",
+            "x-tc-region",
+        ),
+    )
 
 
 async def test_a_signed_header_absent_from_the_request(api: Api) -> None:
-    headers = tc3_headers("DescribeZones", b"{}", timestamp=int(api.clock()),
-                          signed=("content-type", "host", "x-tc-language"))
+    headers = tc3_headers(
+        "DescribeZones",
+        b"{}",
+        timestamp=int(api.clock()),
+        signed=("content-type", "host", "x-tc-language"),
+    )
     resp = await api.http.post("/", content=b"{}", headers=headers)
     assert resp.json()["Response"]["Error"]["Code"] == "AuthFailure.InvalidAuthorization"
 
@@ -111,14 +139,15 @@ async def test_scope_service_must_be_lighthouse(api: Api) -> None:
 
 async def test_host_is_the_one_received_including_a_loopback_port(clock: Clock) -> None:
     sb = Sandbox(clock=clock)
-    async with httpx.AsyncClient(transport=sb.transport(),
-                                 base_url="http://127.0.0.1:8765") as http:
-        headers = tc3_headers("DescribeZones", b"{}", timestamp=int(clock()),
-                              host="127.0.0.1:8765")
+    async with httpx.AsyncClient(
+        transport=sb.transport(), base_url="http://127.0.0.1:8765"
+    ) as http:
+        headers = tc3_headers("DescribeZones", b"{}", timestamp=int(clock()), host="127.0.0.1:8765")
         ok = await http.post("/", content=b"{}", headers=headers)
         assert "Error" not in ok.json()["Response"]
-        headers = tc3_headers("DescribeZones", b"{}", timestamp=int(clock()),
-                              host="lighthouse.tencentcloudapi.com")
+        headers = tc3_headers(
+            "DescribeZones", b"{}", timestamp=int(clock()), host="lighthouse.tencentcloudapi.com"
+        )
         headers["Host"] = "127.0.0.1:8765"
         bad = await http.post("/", content=b"{}", headers=headers)
         assert bad.json()["Response"]["Error"]["Code"] == "AuthFailure.SignatureFailure"
@@ -148,11 +177,18 @@ async def test_custom_credentials_replace_the_default_pair(clock: Clock) -> None
 
 async def test_the_clients_own_signer_is_accepted(sandbox: Sandbox, clock: Clock) -> None:
     auth = TC3Auth(Credentials(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY), clock=clock)
-    async with httpx.AsyncClient(transport=sandbox.transport(), base_url=f"http://{HOST}",
-                                 auth=auth) as http:
-        resp = await http.post("/", json={"Limit": 1}, headers={
-            "X-TC-Action": "DescribeBundles", "X-TC-Version": "2020-03-24",
-            "X-TC-Region": "ap-guangzhou"})
+    async with httpx.AsyncClient(
+        transport=sandbox.transport(), base_url=f"http://{HOST}", auth=auth
+    ) as http:
+        resp = await http.post(
+            "/",
+            json={"Limit": 1},
+            headers={
+                "X-TC-Action": "DescribeBundles",
+                "X-TC-Version": "2020-03-24",
+                "X-TC-Region": "ap-guangzhou",
+            },
+        )
     body = resp.json()["Response"]
     assert "Error" not in body and len(body["BundleSet"]) == 1
 

@@ -1,4 +1,5 @@
 """Request envelope and body checks over HTTP, and the documented-output fallback."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,11 +21,14 @@ async def test_errors_are_http_200_with_error_and_request_id(api: Api) -> None:
     assert resp.headers["X-TC-RequestId"] == body["RequestId"]
 
 
-@pytest.mark.parametrize(("kwargs", "expected"), [
-    ({"version": "2017-03-12"}, "NoSuchVersion"),
-    ({"region": "ap-mars"}, "UnsupportedRegion"),
-    ({"region": None}, "MissingParameter"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"version": "2017-03-12"}, "NoSuchVersion"),
+        ({"region": "ap-mars"}, "UnsupportedRegion"),
+        ({"region": None}, "MissingParameter"),
+    ],
+)
 async def test_envelope_codes(api: Api, kwargs: dict[str, str | None], expected: str) -> None:
     assert await api.error("DescribeZones", **kwargs) == expected
 
@@ -61,21 +65,25 @@ async def test_missing_unknown_and_wrong_type_parameters(api: Api) -> None:
     assert await api.error("DescribeBundleDiscount", {}) == "MissingParameter"
     assert await api.error("DescribeZones", {"Foo": 1}) == "UnknownParameter"
     assert await api.error("DescribeBundles", {"Limit": "10"}) == "InvalidParameter"
-    assert await api.error("InquirePriceRenewInstances", {
-        "InstanceIds": ["ins-123"], "InstanceChargePrepaid": {"Period": 1}}) == (
-        "InvalidParameterValue.InstanceIdMalformed")
+    assert await api.error(
+        "InquirePriceRenewInstances",
+        {"InstanceIds": ["ins-123"], "InstanceChargePrepaid": {"Period": 1}},
+    ) == ("InvalidParameterValue.InstanceIdMalformed")
     assert await api.error("DescribeInstances", {"Limit": 101}) == (
-        "InvalidParameterValue.LimitExceeded")
+        "InvalidParameterValue.LimitExceeded"
+    )
     assert await api.error("DescribeInstances", {"Offset": -1}) == (
-        "InvalidParameterValue.Negative")
-    assert await api.error("DescribeInstances", {"InstanceIds": ["lhins-demo0001"],
-                                                 "Filters": []}) == (
-        "InvalidParameter.ParameterConflict")
+        "InvalidParameterValue.Negative"
+    )
+    assert await api.error(
+        "DescribeInstances", {"InstanceIds": ["lhins-demo0001"], "Filters": []}
+    ) == ("InvalidParameter.ParameterConflict")
 
 
 async def test_fallback_echoes_the_requested_ids(api: Api) -> None:
-    ctx = api.sandbox.backend.context("DescribeInstancesTrafficPackages", "AKIDx",
-                                      "ap-guangzhou", "req")
+    ctx = api.sandbox.backend.context(
+        "DescribeInstancesTrafficPackages", "AKIDx", "ap-guangzhou", "req"
+    )
     data = documented_answer(ctx, {"InstanceIds": ["lhins-mine0001"]})
     text = str(data)
     assert "lhins-mine0001" in text and "RequestId" not in data
@@ -99,8 +107,9 @@ async def test_language_header_is_checked(api: Api) -> None:
 
 
 async def test_recorded_requests_do_not_show_passwords_in_repr(api: Api) -> None:
-    await api.call("ResetInstancesPassword", {"InstanceIds": ["lhins-demo0001"],
-                                              "Password": "S3cret!pass"})
+    await api.call(
+        "ResetInstancesPassword", {"InstanceIds": ["lhins-demo0001"], "Password": "S3cret!pass"}
+    )
     assert "S3cret" not in repr(api.sandbox.requests) and "S3cret" not in repr(api.sandbox)
 
 

@@ -5,6 +5,7 @@ query string) and signature v1 (HmacSHA1 / HmacSHA256, every parameter in the GE
 or the form POST body). The signers here are written from the docs, separately from the
 sandbox's verifiers, so a shared mistake would not cancel out.
 """
+
 from __future__ import annotations
 
 import base64
@@ -47,12 +48,26 @@ def encode(pairs: list[tuple[str, str]]) -> str:
     return "&".join(f"{k}={quote(v, safe='')}" for k, v in pairs)
 
 
-def tc3_get_headers(action: str, query: str, timestamp: int, *,
-                    content_type: str = FORM, region: str = "ap-guangzhou",
-                    secret_key: str = DEFAULT_SECRET_KEY) -> dict[str, str]:
+def tc3_get_headers(
+    action: str,
+    query: str,
+    timestamp: int,
+    *,
+    content_type: str = FORM,
+    region: str = "ap-guangzhou",
+    secret_key: str = DEFAULT_SECRET_KEY,
+) -> dict[str, str]:
     """签名方法 v3 for a GET: the query is the canonical query string, the payload empty."""
-    creq = "\n".join(["GET", "/", query, f"content-type:{content_type}\nhost:{HOST}\n",
-                      "content-type;host", hashlib.sha256(b"").hexdigest()])
+    creq = "\n".join(
+        [
+            "GET",
+            "/",
+            query,
+            f"content-type:{content_type}\nhost:{HOST}\n",
+            "content-type;host",
+            hashlib.sha256(b"").hexdigest(),
+        ]
+    )
     day = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
     scope = f"{day}/lighthouse/tc3_request"
     sts = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{hashlib.sha256(creq.encode()).hexdigest()}"
@@ -60,21 +75,40 @@ def tc3_get_headers(action: str, query: str, timestamp: int, *,
     for part in (day, "lighthouse", "tc3_request"):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     signature = hmac.new(key, sts.encode(), hashlib.sha256).hexdigest()
-    return {"Content-Type": content_type, "Host": HOST, "X-TC-Action": action,
-            "X-TC-Version": "2020-03-24", "X-TC-Timestamp": str(timestamp),
-            "X-TC-Region": region,
-            "Authorization": f"TC3-HMAC-SHA256 Credential={DEFAULT_SECRET_ID}/{scope}, "
-                             f"SignedHeaders=content-type;host, Signature={signature}"}
+    return {
+        "Content-Type": content_type,
+        "Host": HOST,
+        "X-TC-Action": action,
+        "X-TC-Version": "2020-03-24",
+        "X-TC-Timestamp": str(timestamp),
+        "X-TC-Region": region,
+        "Authorization": f"TC3-HMAC-SHA256 Credential={DEFAULT_SECRET_ID}/{scope}, "
+        f"SignedHeaders=content-type;host, Signature={signature}",
+    }
 
 
-def v1_pairs(method: str, action: str, params: Mapping[str, Any], timestamp: int, *,
-             sign_method: str | None = "HmacSHA256", region: str | None = "ap-guangzhou",
-             secret_id: str = DEFAULT_SECRET_ID, secret_key: str = DEFAULT_SECRET_KEY,
-             **common: str) -> list[tuple[str, str]]:
+def v1_pairs(
+    method: str,
+    action: str,
+    params: Mapping[str, Any],
+    timestamp: int,
+    *,
+    sign_method: str | None = "HmacSHA256",
+    region: str | None = "ap-guangzhou",
+    secret_id: str = DEFAULT_SECRET_ID,
+    secret_key: str = DEFAULT_SECRET_KEY,
+    **common: str,
+) -> list[tuple[str, str]]:
     """签名方法 (v1): common parameters in the form, sorted raw pairs, base64 HMAC."""
     pairs = dict(flat(dict(params)))
-    pairs.update(Action=action, Version="2020-03-24", Timestamp=str(timestamp),
-                 Nonce=str(next(_nonces)), SecretId=secret_id, **common)
+    pairs.update(
+        Action=action,
+        Version="2020-03-24",
+        Timestamp=str(timestamp),
+        Nonce=str(next(_nonces)),
+        SecretId=secret_id,
+        **common,
+    )
     if region is not None:
         pairs["Region"] = region
     if sign_method is not None:
@@ -82,19 +116,22 @@ def v1_pairs(method: str, action: str, params: Mapping[str, Any], timestamp: int
     text = f"{method}{HOST}/?" + "&".join(f"{k}={pairs[k]}" for k in sorted(pairs))
     digest = hashlib.sha256 if sign_method == "HmacSHA256" else hashlib.sha1
     pairs["Signature"] = base64.b64encode(
-        hmac.new(secret_key.encode(), text.encode(), digest).digest()).decode()
+        hmac.new(secret_key.encode(), text.encode(), digest).digest()
+    ).decode()
     return list(pairs.items())
 
 
-async def tc3_get(api: Api, action: str, params: Mapping[str, Any] | None = None,
-                  **sign: Any) -> dict[str, Any]:
+async def tc3_get(
+    api: Api, action: str, params: Mapping[str, Any] | None = None, **sign: Any
+) -> dict[str, Any]:
     query = encode(flat(dict(params or {})))
     headers = tc3_get_headers(action, query, int(api.clock()), **sign)
     return response_of(await api.http.get(f"/?{query}", headers=headers))
 
 
-async def v1(api: Api, method: str, action: str, params: Mapping[str, Any] | None = None,
-             **sign: Any) -> dict[str, Any]:
+async def v1(
+    api: Api, method: str, action: str, params: Mapping[str, Any] | None = None, **sign: Any
+) -> dict[str, Any]:
     pairs = v1_pairs(method, action, params or {}, int(api.clock()), **sign)
     return response_of(await send_v1(api, method, pairs))
 
@@ -118,13 +155,21 @@ def code(data: dict[str, Any]) -> str:
     return value
 
 
-LISTING = {"Offset": 0, "Limit": 10,
-           "Filters": [{"Name": "instance-state", "Values": ["RUNNING", "STOPPED"]},
-                       {"Name": "zone", "Values": ["ap-guangzhou-3", "ap-guangzhou-4",
-                                                   "ap-guangzhou-6", "ap-guangzhou-7"]}]}
+LISTING = {
+    "Offset": 0,
+    "Limit": 10,
+    "Filters": [
+        {"Name": "instance-state", "Values": ["RUNNING", "STOPPED"]},
+        {
+            "Name": "zone",
+            "Values": ["ap-guangzhou-3", "ap-guangzhou-4", "ap-guangzhou-6", "ap-guangzhou-7"],
+        },
+    ],
+}
 
 
 # -- TC3 over GET ------------------------------------------------------------------------------
+
 
 async def test_tc3_get_answers_like_a_json_post(api: Api) -> None:
     by_get = await tc3_get(api, "DescribeInstances", LISTING)
@@ -133,10 +178,19 @@ async def test_tc3_get_answers_like_a_json_post(api: Api) -> None:
     assert by_get["InstanceSet"] == by_post["InstanceSet"]
     ids = await tc3_get(api, "DescribeInstances", {"InstanceIds": ["lhins-demo0002"]})
     assert [i["InstanceId"] for i in ids["InstanceSet"]] == ["lhins-demo0002"]
-    one = await tc3_get(api, "DescribeInstances", {"Limit": 1, "Filters": [
-        {"Name": "instance-name", "Values": [by_post["InstanceSet"][1]["InstanceName"]]}]})
+    one = await tc3_get(
+        api,
+        "DescribeInstances",
+        {
+            "Limit": 1,
+            "Filters": [
+                {"Name": "instance-name", "Values": [by_post["InstanceSet"][1]["InstanceName"]]}
+            ],
+        },
+    )
     assert [i["InstanceId"] for i in one["InstanceSet"]] == [
-        by_post["InstanceSet"][1]["InstanceId"]]
+        by_post["InstanceSet"][1]["InstanceId"]
+    ]
 
 
 async def test_tc3_get_signs_the_query_as_sent(api: Api) -> None:
@@ -148,16 +202,23 @@ async def test_tc3_get_signs_the_query_as_sent(api: Api) -> None:
 
 async def test_tc3_get_parameters_are_checked_like_json_ones(api: Api) -> None:
     assert code(await tc3_get(api, "DescribeInstances", {"Limit": 101})) == (
-        "InvalidParameterValue.LimitExceeded")
+        "InvalidParameterValue.LimitExceeded"
+    )
     data = await tc3_get(api, "DescribeInstances", {"Limit": "many"})
     assert code(data) == "InvalidParameter" and "`Limit`" in data["Error"]["Message"]
     assert code(await tc3_get(api, "DescribeInstances", {"Nope": 1})) == "UnknownParameter"
-    data = response_of(await api.http.get(
-        "/?InstanceIds.1=lhins-demo0001",
-        headers=tc3_get_headers("DescribeInstances", "InstanceIds.1=lhins-demo0001",
-                                int(api.clock()))))
-    assert code(data) == "InvalidParameter" and "`InstanceIds.0` is missing" in (
-        data["Error"]["Message"])
+    data = response_of(
+        await api.http.get(
+            "/?InstanceIds.1=lhins-demo0001",
+            headers=tc3_get_headers(
+                "DescribeInstances", "InstanceIds.1=lhins-demo0001", int(api.clock())
+            ),
+        )
+    )
+    assert (
+        code(data) == "InvalidParameter"
+        and "`InstanceIds.0` is missing" in (data["Error"]["Message"])
+    )
 
 
 async def test_tc3_get_needs_the_form_content_type(api: Api) -> None:
@@ -167,8 +228,9 @@ async def test_tc3_get_needs_the_form_content_type(api: Api) -> None:
 
 async def test_a_get_over_32_kb_is_refused(api: Api) -> None:
     names = [f"n{i:05d}" + "x" * 40 for i in range(700)]
-    data = await tc3_get(api, "DescribeInstances", {"Filters": [
-        {"Name": "instance-name", "Values": names}]})
+    data = await tc3_get(
+        api, "DescribeInstances", {"Filters": [{"Name": "instance-name", "Values": names}]}
+    )
     assert code(data) == "RequestSizeLimitExceeded"
 
 
@@ -180,66 +242,89 @@ async def test_a_tc3_form_post_is_refused_with_what_to_send_instead(api: Api) ->
 
 # -- signature v1 ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("sign_method", ["HmacSHA256", "HmacSHA1", None])
 @pytest.mark.parametrize("method", ["GET", "POST"])
-async def test_v1_reads_and_writes(api: Api, clock: Clock, method: str,
-                                   sign_method: str | None) -> None:
+async def test_v1_reads_and_writes(
+    api: Api, clock: Clock, method: str, sign_method: str | None
+) -> None:
     listed = await v1(api, method, "DescribeInstances", LISTING, sign_method=sign_method)
     assert listed["InstanceSet"] == (await api.ok("DescribeInstances", LISTING))["InstanceSet"]
-    stopped = await v1(api, method, "StopInstances", {"InstanceIds": ["lhins-demo0001"]},
-                       sign_method=sign_method)
+    stopped = await v1(
+        api, method, "StopInstances", {"InstanceIds": ["lhins-demo0001"]}, sign_method=sign_method
+    )
     assert "Error" not in stopped, stopped
     clock.advance(60)
     state = await v1(api, method, "DescribeInstances", {"InstanceIds": ["lhins-demo0001"]})
     assert state["InstanceSet"][0]["InstanceState"] == "STOPPED"
 
 
-async def test_v1_is_recorded_with_its_action_region_and_params(api: Api,
-                                                               sandbox: Sandbox) -> None:
+async def test_v1_is_recorded_with_its_action_region_and_params(api: Api, sandbox: Sandbox) -> None:
     await v1(api, "POST", "DescribeInstances", {"Limit": 3})
     last = sandbox.requests[-1]
     assert (last.action, last.region, last.params, last.secret_id, last.ok) == (
-        "DescribeInstances", "ap-guangzhou", {"Limit": 3}, DEFAULT_SECRET_ID, True)
+        "DescribeInstances",
+        "ap-guangzhou",
+        {"Limit": 3},
+        DEFAULT_SECRET_ID,
+        True,
+    )
 
 
 async def test_v1_failure_codes(api: Api, clock: Clock) -> None:
     assert code(await v1(api, "POST", "DescribeRegions", secret_key="wrong")) == (
-        "AuthFailure.SignatureFailure")
+        "AuthFailure.SignatureFailure"
+    )
     assert code(await v1(api, "GET", "DescribeRegions", secret_id="AKID" + "0" * 32)) == (
-        "AuthFailure.SecretIdNotFound")
+        "AuthFailure.SecretIdNotFound"
+    )
     stale = v1_pairs("POST", "DescribeRegions", {}, int(clock()) - 3600)
     assert code(response_of(await send_v1(api, "POST", stale))) == "AuthFailure.SignatureExpire"
     pairs = v1_pairs("POST", "DescribeRegions", {}, int(clock()))
     assert "Error" not in response_of(await send_v1(api, "POST", pairs))
     assert code(response_of(await send_v1(api, "POST", pairs))) == (
-        "AuthFailure.SignatureFailure")  # the very same request again: a replay
-    no_signature = [(k, v) for k, v in v1_pairs("GET", "DescribeRegions", {}, int(clock()))
-                    if k != "Signature"]
+        "AuthFailure.SignatureFailure"
+    )  # the very same request again: a replay
+    no_signature = [
+        (k, v) for k, v in v1_pairs("GET", "DescribeRegions", {}, int(clock())) if k != "Signature"
+    ]
     assert code(response_of(await send_v1(api, "GET", no_signature))) == "MissingParameter"
 
 
 async def test_v1_common_parameters(api: Api) -> None:
     assert code(await v1(api, "POST", "DescribeInstances", region=None)) == "MissingParameter"
     assert code(await v1(api, "POST", "DescribeInstances", region="xx-nowhere-1")) == (
-        "UnsupportedRegion")
+        "UnsupportedRegion"
+    )
     assert code(await v1(api, "GET", "DescribeNothing")) == "InvalidAction"
     assert code(await v1(api, "GET", "DescribeRegions", Language="fr-FR")) == (
-        "InvalidParameterValue")
+        "InvalidParameterValue"
+    )
     templates = await v1(api, "GET", "DescribeFirewallTemplates", region=None)
     assert "Error" not in templates, templates
-    sdk_style = await v1(api, "POST", "DescribeRegions", RequestClient="SDK_PYTHON_3.0.0",
-                         Language="en-US")
+    sdk_style = await v1(
+        api, "POST", "DescribeRegions", RequestClient="SDK_PYTHON_3.0.0", Language="en-US"
+    )
     assert "Error" not in sdk_style, sdk_style
 
 
 async def test_v1_parameters_are_typed_and_checked(api: Api) -> None:
     assert code(await v1(api, "POST", "DescribeInstances", {"Limit": 101})) == (
-        "InvalidParameterValue.LimitExceeded")
+        "InvalidParameterValue.LimitExceeded"
+    )
     assert code(await v1(api, "POST", "DescribeInstances", {"Nope": "1"})) == "UnknownParameter"
     assert code(await v1(api, "GET", "StartInstances")) == "MissingParameter"
-    data = await v1(api, "POST", "CreateInstances", {
-        "BundleId": "bundle2022_gen_01", "BlueprintId": "lhbp-5e8807lo", "DryRun": True,
-        "InstanceChargePrepaid": {"Period": 1}})
+    data = await v1(
+        api,
+        "POST",
+        "CreateInstances",
+        {
+            "BundleId": "bundle2022_gen_01",
+            "BlueprintId": "lhbp-5e8807lo",
+            "DryRun": True,
+            "InstanceChargePrepaid": {"Period": 1},
+        },
+    )
     assert code(data) == "DryRunOperation", data
 
 
@@ -247,8 +332,9 @@ async def test_v1_forms_that_json_cannot_say_are_refused(api: Api, clock: Clock)
     pairs = v1_pairs("POST", "DescribeRegions", {}, int(clock()))
     twice = response_of(await send_v1(api, "POST", [*pairs, ("Nonce", "7")]))
     assert code(twice) == "InvalidParameter" and "more than once" in twice["Error"]["Message"]
-    resp = await api.http.post("/", content=b"Action=DescribeRegions&broken",
-                               headers={"Content-Type": FORM})
+    resp = await api.http.post(
+        "/", content=b"Action=DescribeRegions&broken", headers={"Content-Type": FORM}
+    )
     assert code(response_of(resp)) == "InvalidParameter"
 
 
@@ -266,36 +352,40 @@ async def test_v1_with_a_temporary_key_needs_its_token() -> None:
     try:
         sign: dict[str, Any] = {"secret_id": "AKIDtmp", "secret_key": "tmp-key"}
         assert code(await v1(api, "POST", "DescribeRegions", **sign)) == (
-            "AuthFailure.TokenFailure")
+            "AuthFailure.TokenFailure"
+        )
         ok = await v1(api, "POST", "DescribeRegions", Token="tok", **sign)
         assert "Error" not in ok, ok
     finally:
         await api.http.aclose()
 
 
-async def test_faults_aimed_at_an_action_hit_its_v1_requests(api: Api,
-                                                            sandbox: Sandbox) -> None:
+async def test_faults_aimed_at_an_action_hit_its_v1_requests(api: Api, sandbox: Sandbox) -> None:
     sandbox.faults.rules.append(Fault.from_json({"kind": "throttle", "action": "DescribeRegions"}))
     assert code(await v1(api, "GET", "DescribeRegions")) == "RequestLimitExceeded"
     assert "Error" not in await v1(api, "GET", "DescribeZones")
-
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 async def test_non_ascii_values_are_signed_as_utf8(api: Api, method: str) -> None:
     """The docs: 非 ASCII 字符在 URL 编码前需要先以 UTF-8 进行编码; the string to sign
     holds the raw (decoded) value."""
-    await api.ok("ModifyInstancesAttribute", {"InstanceIds": ["lhins-demo0002"],
-                                              "InstanceName": "未命名 主机"})
+    await api.ok(
+        "ModifyInstancesAttribute",
+        {"InstanceIds": ["lhins-demo0002"], "InstanceName": "未命名 主机"},
+    )
     named = {"Filters": [{"Name": "instance-name", "Values": ["未命名 主机"]}]}
-    for data in (await v1(api, method, "DescribeInstances", named),
-                 await tc3_get(api, "DescribeInstances", named)):
+    for data in (
+        await v1(api, method, "DescribeInstances", named),
+        await tc3_get(api, "DescribeInstances", named),
+    ):
         assert "Error" not in data, data
         assert [i["InstanceId"] for i in data["InstanceSet"]] == ["lhins-demo0002"]
 
 
-async def test_a_decoding_bug_still_answers_like_the_api(api: Api, sandbox: Sandbox,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_decoding_bug_still_answers_like_the_api(
+    api: Api, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(request: object) -> None:
         raise RuntimeError("bug")
 

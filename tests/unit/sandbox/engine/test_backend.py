@@ -1,4 +1,5 @@
 """The engine: registry, ids, lifecycles, persistence — no HTTP involved."""
+
 from __future__ import annotations
 
 import json
@@ -96,8 +97,14 @@ def test_registry_dispatch_and_fallback() -> None:
     assert out == {"Ok": True} and seen == [("ap-beijing", {"A": 1})]
     with pytest.raises(RuntimeError):
         family.handler("ZzTestAction")(lambda c, p: {})
-    fb = b.call("ZzUnknown", {}, account="k", region="r", request_id="r",
-                fallback=lambda c, p: {"Fallback": c.action})
+    fb = b.call(
+        "ZzUnknown",
+        {},
+        account="k",
+        region="r",
+        request_id="r",
+        fallback=lambda c, p: {"Fallback": c.action},
+    )
     assert fb == {"Fallback": "ZzUnknown"}
     with pytest.raises(SandboxError) as exc:
         b.call("ZzUnknown", {}, account="k", region="r", request_id="r")
@@ -157,4 +164,5 @@ def test_fail_folds_codes_the_action_does_not_document_to_their_family() -> None
     assert c.fail("InternalError", "boom").code == "InternalError"  # already common
     d = ctx(make(), action="StopInstances")
     assert d.fail("ResourceNotFound.InstanceIdNotFound", "gone").code == (
-        "ResourceNotFound.InstanceIdNotFound")
+        "ResourceNotFound.InstanceIdNotFound"
+    )

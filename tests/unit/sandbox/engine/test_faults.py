@@ -1,4 +1,5 @@
 """Fault rules and the rate limiter, without HTTP."""
+
 from __future__ import annotations
 
 import pytest

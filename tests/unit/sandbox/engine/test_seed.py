@@ -1,4 +1,5 @@
 """Seed records have exactly the documented structure members (plus internal `_` fields)."""
+
 from __future__ import annotations
 
 import random
@@ -22,16 +23,20 @@ def seeded(region: str = "ap-guangzhou") -> RegionState:
     return state
 
 
-@pytest.mark.parametrize(("records", "structure"), [
-    (seed.regions(), "RegionInfo"),
-    (seed.zones("ap-guangzhou"), "ZoneInfo"),
-    (seed.bundles(), "Bundle"),
-    (seed.public_blueprints(0), "Blueprint"),
-    (seed.default_firewall_rules(), "FirewallRuleInfo"),
-    (list(seed.SCENES), "SceneInfo"),
-])
-def test_catalogue_records_match_their_structure(records: list[dict[str, Any]],
-                                                 structure: str) -> None:
+@pytest.mark.parametrize(
+    ("records", "structure"),
+    [
+        (seed.regions(), "RegionInfo"),
+        (seed.zones("ap-guangzhou"), "ZoneInfo"),
+        (seed.bundles(), "Bundle"),
+        (seed.public_blueprints(0), "Blueprint"),
+        (seed.default_firewall_rules(), "FirewallRuleInfo"),
+        (list(seed.SCENES), "SceneInfo"),
+    ],
+)
+def test_catalogue_records_match_their_structure(
+    records: list[dict[str, Any]], structure: str
+) -> None:
     assert records
     for record in records:
         assert set(public(record)) == members(structure), structure
@@ -68,6 +73,7 @@ def test_discount_steps_follow_the_docs_example() -> None:
 
 
 def test_every_seed_blueprint_and_bundle_id_is_well_formed() -> None:
-    assert all(re.fullmatch(r"lhbp-[a-z0-9]{8}", b["BlueprintId"])
-               for b in seed.public_blueprints(0))
+    assert all(
+        re.fullmatch(r"lhbp-[a-z0-9]{8}", b["BlueprintId"]) for b in seed.public_blueprints(0)
+    )
     assert len({b["BundleId"] for b in seed.bundles()}) == len(seed.bundles())

@@ -1,4 +1,5 @@
 """Pure-Python RSA keys: primality, PKCS#1 DER/PEM, OpenSSH public keys and their parser."""
+
 from __future__ import annotations
 
 import base64
@@ -78,14 +79,19 @@ def test_public_key_round_trips_through_the_parser(key: sshkeys.RSAKey) -> None:
     assert parsed.fingerprint == sshkeys.fingerprint(key.n, key.e)
 
 
-@pytest.mark.parametrize(("text", "why"), [
-    ("", "expected"),
-    ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA", "ssh-rsa"),
-    ("ssh-rsa %%%", "base64"),
-    ("ssh-rsa " + base64.b64encode(b"\x00\x00\x00\x07ssh-dss").decode(), "ssh-rsa key"),
-    ("ssh-rsa " + base64.b64encode(b"\x00\x00\x00\x07ssh-rsa\x00\x00\x00\x01").decode(),
-     "shorter"),
-])
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("", "expected"),
+        ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA", "ssh-rsa"),
+        ("ssh-rsa %%%", "base64"),
+        ("ssh-rsa " + base64.b64encode(b"\x00\x00\x00\x07ssh-dss").decode(), "ssh-rsa key"),
+        (
+            "ssh-rsa " + base64.b64encode(b"\x00\x00\x00\x07ssh-rsa\x00\x00\x00\x01").decode(),
+            "shorter",
+        ),
+    ],
+)
 def test_malformed_public_keys_say_why(text: str, why: str) -> None:
     with pytest.raises(sshkeys.PublicKeyError, match=why):
         sshkeys.parse_openssh_public_key(text)
@@ -95,8 +101,7 @@ def test_small_and_even_exponent_keys_are_refused() -> None:
     small = sshkeys.generate_rsa_key(512, random.Random(3))
     with pytest.raises(sshkeys.PublicKeyError, match="at least 1024"):
         sshkeys.parse_openssh_public_key(sshkeys.openssh_public_key(small))
-    blob = (sshkeys._ssh_string(b"ssh-rsa") + sshkeys._ssh_mpint(4)
-            + sshkeys._ssh_mpint(2**1100 + 1))
+    blob = sshkeys._ssh_string(b"ssh-rsa") + sshkeys._ssh_mpint(4) + sshkeys._ssh_mpint(2**1100 + 1)
     with pytest.raises(sshkeys.PublicKeyError, match="exponent"):
         sshkeys.parse_openssh_public_key("ssh-rsa " + base64.b64encode(blob).decode())
 
@@ -108,11 +113,13 @@ def test_openssh_accepts_the_key_and_agrees_on_the_fingerprint(
     private = tmp_path / "id_rsa"
     private.write_text(sshkeys.private_key_pem(key))
     private.chmod(0o600)
-    derived = subprocess.run(["ssh-keygen", "-y", "-f", str(private)], check=True,
-                             capture_output=True, text=True).stdout
+    derived = subprocess.run(
+        ["ssh-keygen", "-y", "-f", str(private)], check=True, capture_output=True, text=True
+    ).stdout
     assert derived.split()[:2] == sshkeys.openssh_public_key(key).split()
     public = tmp_path / "id_rsa.pub"
     public.write_text(sshkeys.openssh_public_key(key, "x") + "\n")
-    listing = subprocess.run(["ssh-keygen", "-l", "-f", str(public)], check=True,
-                             capture_output=True, text=True).stdout
+    listing = subprocess.run(
+        ["ssh-keygen", "-l", "-f", str(public)], check=True, capture_output=True, text=True
+    ).stdout
     assert sshkeys.fingerprint(key.n, key.e) in listing

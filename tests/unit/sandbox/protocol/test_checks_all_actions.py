@@ -6,6 +6,7 @@ each single mutation of it must fail with the matching code: an unknown name →
 UnknownParameter, a required name removed → MissingParameter*, a value of the wrong JSON
 type → InvalidParameter*.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Form pairs -> the JSON shape, typed by the catalog (sandbox/protocol/formparams.py)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -15,8 +16,9 @@ def flat(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     """How the official SDKs spell a JSON body as a form (written here, not imported, so a
     mistake in the sandbox cannot cancel out): dotted paths, 0-based indices."""
     if isinstance(value, Mapping):
-        return [pair for k, v in value.items() for pair in flat(v, f"{prefix}.{k}" if prefix
-                                                                  else k)]
+        return [
+            pair for k, v in value.items() for pair in flat(v, f"{prefix}.{k}" if prefix else k)
+        ]
     if isinstance(value, list):
         return [pair for i, v in enumerate(value) for pair in flat(v, f"{prefix}.{i}")]
     if isinstance(value, bool):
@@ -30,10 +32,14 @@ def shape(action: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
 
 # -- parse -----------------------------------------------------------------------------------
 
+
 def test_parse_decodes_plus_and_utf8_percent_escapes() -> None:
     text = "Filters.0.Values.0=%E6%9C%AA%E5%91%BD%E5%90%8D&Name=a+b&&Empty="
-    assert formparams.parse(text) == [("Filters.0.Values.0", "未命名"), ("Name", "a b"),
-                                      ("Empty", "")]
+    assert formparams.parse(text) == [
+        ("Filters.0.Values.0", "未命名"),
+        ("Name", "a b"),
+        ("Empty", ""),
+    ]
 
 
 @pytest.mark.parametrize("text", ["Limit", "=5", "Limit=1&Offset", "Name=%FF%FE"])
@@ -45,13 +51,22 @@ def test_parse_refuses_what_is_not_a_form(text: str) -> None:
 
 # -- unflatten -------------------------------------------------------------------------------
 
+
 def test_the_docs_filter_example_is_rebuilt_and_typed() -> None:
-    pairs = [("Filters.0.Name", "instance-name"), ("Filters.0.Values.0", "test"),
-             ("Filters.1.Name", "private-ip-address"), ("Filters.1.Values.0", "10.10.10.10"),
-             ("Filters.1.Values.1", "10.0.0.1"), ("Offset", "0"), ("Limit", "20")]
+    pairs = [
+        ("Filters.0.Name", "instance-name"),
+        ("Filters.0.Values.0", "test"),
+        ("Filters.1.Name", "private-ip-address"),
+        ("Filters.1.Values.0", "10.10.10.10"),
+        ("Filters.1.Values.1", "10.0.0.1"),
+        ("Offset", "0"),
+        ("Limit", "20"),
+    ]
     assert shape("DescribeInstances", pairs) == {
-        "Filters": [{"Name": "instance-name", "Values": ["test"]},
-                    {"Name": "private-ip-address", "Values": ["10.10.10.10", "10.0.0.1"]}],
+        "Filters": [
+            {"Name": "instance-name", "Values": ["test"]},
+            {"Name": "private-ip-address", "Values": ["10.10.10.10", "10.0.0.1"]},
+        ],
         "Offset": 0,
         "Limit": 20,
     }
@@ -64,12 +79,20 @@ def test_arrays_are_in_index_order_not_ascii_order() -> None:
 
 
 def test_booleans_integers_and_nested_structures() -> None:
-    pairs = [("BundleId", "bundle2022_gen_01"), ("BlueprintId", "lhbp-abcdefgh"),
-             ("InstanceChargePrepaid.Period", "12"), ("DryRun", "True"),
-             ("AutoVoucher", "false"), ("InstanceCount", "+2")]
+    pairs = [
+        ("BundleId", "bundle2022_gen_01"),
+        ("BlueprintId", "lhbp-abcdefgh"),
+        ("InstanceChargePrepaid.Period", "12"),
+        ("DryRun", "True"),
+        ("AutoVoucher", "false"),
+        ("InstanceCount", "+2"),
+    ]
     assert shape("CreateInstances", pairs) == {
-        "BundleId": "bundle2022_gen_01", "BlueprintId": "lhbp-abcdefgh",
-        "InstanceChargePrepaid": {"Period": 12}, "DryRun": True, "AutoVoucher": False,
+        "BundleId": "bundle2022_gen_01",
+        "BlueprintId": "lhbp-abcdefgh",
+        "InstanceChargePrepaid": {"Period": 12},
+        "DryRun": True,
+        "AutoVoucher": False,
         "InstanceCount": 2,
     }
 
@@ -92,17 +115,20 @@ def test_unknown_names_are_kept_so_the_catalog_check_names_them() -> None:
     assert caught.value.code == "UnknownParameter"
 
 
-@pytest.mark.parametrize(("pairs", "words"), [
-    ([("InstanceIds.1", "lhins-aaaaaaaa")], "`InstanceIds.0` is missing"),
-    ([("InstanceIds.0", "a"), ("InstanceIds.2", "b")], "`InstanceIds.1` is missing"),
-    ([("InstanceIds.first", "a")], "not an item index"),
-    ([("InstanceIds.01", "a")], "not an item index"),
-    ([("Limit", "1"), ("Limit", "2")], "more than once"),
-    ([("Limit.0", "1")], "`Limit` is a Integer; it has no member `Limit.0`"),
-    ([("Filters", "x"), ("Filters.0.Name", "zone")], "a value and also members"),
-    ([("Filters.0.Name", "zone"), ("Filters", "x")], "a value and also members"),
-    ([("Filters..Name", "zone")], "not a valid dotted path"),
-])
+@pytest.mark.parametrize(
+    ("pairs", "words"),
+    [
+        ([("InstanceIds.1", "lhins-aaaaaaaa")], "`InstanceIds.0` is missing"),
+        ([("InstanceIds.0", "a"), ("InstanceIds.2", "b")], "`InstanceIds.1` is missing"),
+        ([("InstanceIds.first", "a")], "not an item index"),
+        ([("InstanceIds.01", "a")], "not an item index"),
+        ([("Limit", "1"), ("Limit", "2")], "more than once"),
+        ([("Limit.0", "1")], "`Limit` is a Integer; it has no member `Limit.0`"),
+        ([("Filters", "x"), ("Filters.0.Name", "zone")], "a value and also members"),
+        ([("Filters.0.Name", "zone"), ("Filters", "x")], "a value and also members"),
+        ([("Filters..Name", "zone")], "not a valid dotted path"),
+    ],
+)
 def test_what_json_cannot_say_is_refused_naming_the_parameter(
     pairs: list[tuple[str, str]], words: str
 ) -> None:

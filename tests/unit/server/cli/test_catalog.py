@@ -1,4 +1,5 @@
 """`lighthouse-mcp catalog`: counts, one action in full, JSON output, unknown names."""
+
 from __future__ import annotations
 
 import json

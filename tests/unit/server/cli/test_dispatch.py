@@ -1,4 +1,5 @@
 """The CLI dispatcher knows every subcommand and prints usage."""
+
 from __future__ import annotations
 
 import pytest
@@ -50,7 +51,8 @@ def test_closed_pipe_is_not_a_crash() -> None:
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "lighthouse_mcp.server", "catalog", "DescribeInstances"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # the reader is gone before the first write, like `| head -c 0`

@@ -2,6 +2,7 @@
 
 Without it every loopback response waited for a delayed ACK (~40 ms a call).
 """
+
 from __future__ import annotations
 
 import asyncio

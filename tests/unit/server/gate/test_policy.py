@@ -1,5 +1,6 @@
 """The gate's policy: which calls need a person, by which mechanism, and the flags that
 must not be given by accident."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,10 +15,22 @@ from lighthouse_mcp.server.gate import GatePolicy, policy_from_settings
 
 #: The issue's list: these must be destructive (and so gated by default).
 MUST_BE_DESTRUCTIVE = (
-    "TerminateInstances", "IsolateInstances", "ResetInstance", "ApplyInstanceSnapshot",
-    "DeleteSnapshots", "DeleteBlueprints", "DeleteKeyPairs", "TerminateDisks", "IsolateDisks",
-    "DeleteDiskBackups", "ApplyDiskBackup", "DeleteFirewallRules", "ModifyFirewallRules",
-    "DeleteFirewallTemplate", "ResetFirewallTemplateRules", "RemoveDockerContainers",
+    "TerminateInstances",
+    "IsolateInstances",
+    "ResetInstance",
+    "ApplyInstanceSnapshot",
+    "DeleteSnapshots",
+    "DeleteBlueprints",
+    "DeleteKeyPairs",
+    "TerminateDisks",
+    "IsolateDisks",
+    "DeleteDiskBackups",
+    "ApplyDiskBackup",
+    "DeleteFirewallRules",
+    "ModifyFirewallRules",
+    "DeleteFirewallTemplate",
+    "ResetFirewallTemplateRules",
+    "RemoveDockerContainers",
     "ShareBlueprintAcrossAccounts",
 )
 
@@ -25,8 +38,9 @@ MUST_BE_DESTRUCTIVE = (
 def test_default_policy_gates_destructive_billing_and_secret_reads() -> None:
     policy = policy_from_settings(Settings())
     gated = {a for a in catalog.action_names() if policy.needs_confirmation(a)}
-    expected = {a for a in catalog.action_names()
-                if catalog.safety_class(a) in ("destructive", "billing")}
+    expected = {
+        a for a in catalog.action_names() if catalog.safety_class(a) in ("destructive", "billing")
+    }
     assert gated == expected | {"DescribeInstanceVncUrl"}
     assert set(MUST_BE_DESTRUCTIVE) <= gated
     for action in ("DescribeInstances", "CreateKeyPair", "StopInstances", "StartInstances"):
@@ -50,12 +64,15 @@ def test_modes() -> None:
     assert off.mode == "off" and not off.needs_confirmation("TerminateInstances")
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["--confirm-mode", "off"], "--dangerously-skip-confirmation"),
-    (["--confirm-mode", "token", "--dangerously-skip-confirmation"], "contradicts"),
-    (["--confirm", ""], "at least one class"),
-    (["--confirm", " , "], "at least one class"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--confirm-mode", "off"], "--dangerously-skip-confirmation"),
+        (["--confirm-mode", "token", "--dangerously-skip-confirmation"], "contradicts"),
+        (["--confirm", ""], "at least one class"),
+        (["--confirm", " , "], "at least one class"),
+    ],
+)
 def test_unsafe_or_contradictory_flags_are_refused(argv: list[str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         policy_from_settings(parse_settings(argv))
@@ -70,7 +87,8 @@ def test_serve_refuses_to_start_with_confirmation_off(capsys: pytest.CaptureFixt
 
 @pytest.mark.anyio
 async def test_a_preview_that_cannot_be_built_fails_closed(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import lighthouse_mcp.server.gate.confirm as gate_module
     from lighthouse_mcp.server.gate.audit import AuditLog
     from lighthouse_mcp.server.hooks import PendingCall, SessionInfo
@@ -82,10 +100,12 @@ async def test_a_preview_that_cannot_be_built_fails_closed(
         return None
 
     monkeypatch.setattr(gate_module, "build_preview", explode)
-    gate = gate_module.ConfirmationGate(GatePolicy(), audit=AuditLog(tmp_path / "a.jsonl"),
-                                        reader=reader)
-    decision = await gate.check(PendingCall("CreateInstances", "ap-guangzhou", {}),
-                                SessionInfo(session_id="s"))
+    gate = gate_module.ConfirmationGate(
+        GatePolicy(), audit=AuditLog(tmp_path / "a.jsonl"), reader=reader
+    )
+    decision = await gate.check(
+        PendingCall("CreateInstances", "ap-guangzhou", {}), SessionInfo(session_id="s")
+    )
     assert not decision.allowed and decision.result is not None
     assert "nobody could be asked" in decision.result.content[0].text  # type: ignore[union-attr]
     (line,) = (tmp_path / "a.jsonl").read_text().splitlines()
@@ -93,7 +113,8 @@ async def test_a_preview_that_cannot_be_built_fails_closed(
 
 
 def test_serve_refuses_an_audit_log_it_cannot_write(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert main(["--sandbox", "--audit-log", str(blocker / "audit.jsonl")]) == 2

@@ -1,4 +1,5 @@
 """Confirmation tokens: bound to session, action, region and exact arguments; single use."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,7 +24,9 @@ class Clock:
 
 def issue(tokens: ConfirmationTokens, **over: object) -> str:
     kw: dict[str, object] = {
-        "session_id": "s1", "action": "TerminateInstances", "region": "ap-guangzhou",
+        "session_id": "s1",
+        "action": "TerminateInstances",
+        "region": "ap-guangzhou",
         "arguments": ARGS,
     }
     kw.update(over)
@@ -33,7 +36,9 @@ def issue(tokens: ConfirmationTokens, **over: object) -> str:
 
 def redeem(tokens: ConfirmationTokens, token: str, **over: object) -> None:
     kw: dict[str, object] = {
-        "session_id": "s1", "action": "TerminateInstances", "region": "ap-guangzhou",
+        "session_id": "s1",
+        "action": "TerminateInstances",
+        "region": "ap-guangzhou",
         "arguments": ARGS,
     }
     kw.update(over)
@@ -114,19 +119,26 @@ def test_a_token_binds_the_password_without_revealing_a_hash_of_it() -> None:
     args = {"InstanceIds": ["lhins-aaaabbbb"], "Password": "Guessable-1!"}
     tokens = ConfirmationTokens()
     token = issue(tokens, action="ResetInstancesPassword", arguments=args)
+
     def body_of(token: str) -> dict[str, str]:
         return dict(json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "==")))
 
     body = body_of(token)
     plain = hashlib.sha256(
-        f"ResetInstancesPassword\nap-guangzhou\n{canonical_arguments(args)}".encode()).hexdigest()
+        f"ResetInstancesPassword\nap-guangzhou\n{canonical_arguments(args)}".encode()
+    ).hexdigest()
     assert body["h"] != plain
-    other_server = body_of(issue(ConfirmationTokens(), action="ResetInstancesPassword",
-                                 arguments=args))
+    other_server = body_of(
+        issue(ConfirmationTokens(), action="ResetInstancesPassword", arguments=args)
+    )
     assert body["h"] != other_server["h"]  # keyed by the per-process secret
     with pytest.raises(TokenRejected) as info:
-        redeem(tokens, token, action="ResetInstancesPassword",
-               arguments={**args, "Password": "Guessable-2!"})
+        redeem(
+            tokens,
+            token,
+            action="ResetInstancesPassword",
+            arguments={**args, "Password": "Guessable-2!"},
+        )
     assert info.value.reason == "other-call"
     redeem(tokens, token, action="ResetInstancesPassword", arguments=args)
 
@@ -135,6 +147,8 @@ def test_the_audit_hash_is_over_redacted_arguments() -> None:
     one = {"InstanceIds": ["lhins-aaaabbbb"], "Password": "Guessable-1!"}
     two = {"InstanceIds": ["lhins-aaaabbbb"], "Password": "Other-pass-2!"}
     assert arguments_hash("ResetInstancesPassword", "r", one) == arguments_hash(
-        "ResetInstancesPassword", "r", two)
+        "ResetInstancesPassword", "r", two
+    )
     assert arguments_hash("A", "r", {"InstanceIds": ["x"]}) != arguments_hash(
-        "A", "r", {"InstanceIds": ["y"]})
+        "A", "r", {"InstanceIds": ["y"]}
+    )
