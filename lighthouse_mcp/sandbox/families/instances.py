@@ -428,14 +428,16 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         keypairs.bind(ctx, key_id, record["InstanceId"])
     # The reinstalled system disk starts without containers, then runs the given ones.
     docker.replace_containers(ctx, record["InstanceId"], containers)
+    # Booting the new system disk, half way (scheduled first: with no delay it must
+    # not land after the end).
+    ctx.schedule(
+        "instances", record["InstanceId"], set={"InstanceState": "STARTING"}, after=ctx.delay / 2
+    )
     begin_operation(
         ctx,
         record,
         transient="STOPPING",
         final={"InstanceState": "RUNNING", **os_fields, "LoginSettings": {"KeyIds": key_ids}},
-    )
-    ctx.schedule(
-        "instances", record["InstanceId"], set={"InstanceState": "STARTING"}, after=ctx.delay / 2
     )
     return {}
 

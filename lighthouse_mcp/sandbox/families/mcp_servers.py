@@ -249,6 +249,7 @@ def modify_mcp_server(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _batch(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    """Start, stop, restart or remove a batch: all or nothing, by the rows of ``_FROM``."""
     instance = _host(ctx, params)
     ids = params["McpServerIds"]
     check_count(ctx, ids, "McpServerIds", 100)
@@ -267,21 +268,6 @@ def _batch(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@family.handler("StartMcpServers")
-def start_mcp_servers(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    return _batch(ctx, params)
-
-
-@family.handler("StopMcpServers")
-def stop_mcp_servers(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    return _batch(ctx, params)
-
-
-@family.handler("RestartMcpServers")
-def restart_mcp_servers(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    return _batch(ctx, params)
-
-
-@family.handler("RemoveMcpServers")
-def remove_mcp_servers(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    return _batch(ctx, params)
+# Start, Stop, Restart and Remove differ only in their row of _FROM.
+for _action in _FROM:
+    family.handler(_action)(_batch)
