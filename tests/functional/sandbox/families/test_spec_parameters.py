@@ -164,3 +164,18 @@ async def test_specific_error_codes(api: Any) -> None:
             codes.append(data["Error"]["Code"])
             break
     assert codes == ["LimitExceeded"]
+
+
+async def test_instances_filter_by_bundle_id(compute: Compute, api: Any) -> None:
+    iid = await compute.create()
+    bundle = (await compute.instance(iid))["BundleId"]
+    rows = (
+        await api.ok(
+            "DescribeInstances",
+            {"Filters": [{"Name": "bundle-id", "Values": [bundle]}], "Limit": 100},
+        )
+    )["InstanceSet"]
+    assert iid in [r["InstanceId"] for r in rows]
+    assert {r["BundleId"] for r in rows} == {bundle}
+    none = {"Filters": [{"Name": "bundle-id", "Values": ["bundle_none_01"]}]}
+    assert (await api.ok("DescribeInstances", none))["InstanceSet"] == []
