@@ -18,7 +18,8 @@ from lighthouse_mcp.sandbox import Sandbox
 from lighthouse_mcp.server.app import Feature, build_server
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.tools import schema
-from tests.e2e.server.test_workflows import data, record
+from tests.e2e.server.test_workflows import record
+from tests.e2e.server.tool_results import data
 
 pytestmark = pytest.mark.anyio
 
