@@ -24,7 +24,7 @@ from typing import Any, Self
 import anyio
 import httpx
 
-from lighthouse_mcp.catalog import API_VERSION
+from lighthouse_mcp.catalog import SERVICE, SERVICES, tool_name
 from lighthouse_mcp.catalog.secrets import secret_values
 
 from .catalog_facts import idempotency_token, is_read
@@ -129,7 +129,7 @@ class LighthouseClient:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._user_agent = user_agent()
-        self._auth: tuple[Credentials, TC3Auth] | None = None
+        self._auth: dict[str, tuple[Credentials, TC3Auth]] = {}
         # Admission control in front of httpx: httpcore's pool scans every queued request
         # against every connection on each change (quadratic), so a burst of 1,000 calls
         # queued inside it crawls. Here waiting is a FIFO semaphore; the pool only ever
@@ -161,9 +161,12 @@ class LighthouseClient:
         """Name the MCP client this process serves, in the User-Agent of later calls."""
         self._user_agent = user_agent(name, version)
 
-    def endpoint(self, region: str | None = None) -> str:
+    def endpoint(self, region: str | None = None, service: str = SERVICE) -> str:
         return endpoint_for(
-            region or self._region, override=self._override, regional=self._regional
+            region or self._region,
+            override=self._override,
+            regional=self._regional,
+            service=service,
         )
 
     # --- lifecycle --------------------------------------------------------------------
@@ -185,12 +188,24 @@ class LighthouseClient:
     # --- calls ------------------------------------------------------------------------
 
     async def call(
-        self, action: str, params: Mapping[str, Any] | None = None, *, region: str | None = None
+        self,
+        action: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        region: str | None = None,
+        service: str = SERVICE,
     ) -> dict[str, Any]:
-        """Send ``action`` and return the ``Response`` object (RequestId included).
+        """Send ``action`` of ``service`` (lighthouse, tat, monitor) and return the
+        ``Response`` object (RequestId included).
 
-        Raises a ``LighthouseError`` subclass; ``err.attempts`` says how many tries it took.
+        The service decides the credential scope, the host and the version; credentials,
+        retries and rate limits are the same for all. Raises a ``LighthouseError``
+        subclass; ``err.attempts`` says how many tries it took.
         """
+        if service not in SERVICES:
+            raise ConfigurationError(
+                f"unknown service {service[:40]!r}; known: {', '.join(sorted(SERVICES))}"
+            )
         if not _ACTION.fullmatch(action):
             raise InvalidInputError(
                 "InvalidAction",
@@ -204,8 +219,9 @@ class LighthouseClient:
                 f"Region {region[:40]!r} is not a region id (expected e.g. ap-guangzhou)",
                 action=action,
             )
+        key = tool_name(service, action)  # what the catalog knows the action by
         body_params = dict(params or {})
-        token_param = idempotency_token(action)
+        token_param = idempotency_token(key)
         if token_param and not body_params.get(token_param):
             body_params[token_param] = str(uuid.uuid4())
         try:
@@ -214,16 +230,16 @@ class LighthouseClient:
             raise InvalidInputError(
                 "InvalidParameter", f"parameters are not JSON-serialisable: {exc}", action=action
             ) from None
-        repeatable = is_read(action) or bool(token_param)
+        repeatable = is_read(key) or bool(token_param)
         hidden = secret_values(body_params)
         started = self._monotonic()
         attempt = 0
         while True:
             attempt += 1
             if self._limiter is not None:
-                await self._limiter.acquire(action, region or "")
+                await self._limiter.acquire(key, region or "")
             try:
-                return await self._send(action, region, body, hidden)
+                return await self._send(action, region, body, hidden, service)
             except LighthouseError as err:
                 err.attempts = attempt
                 if attempt >= self._retry.max_attempts or not self._retry.should_retry(
@@ -245,15 +261,24 @@ class LighthouseClient:
                 )
                 await self._sleep(delay)
 
-    def _signer(self, creds: Credentials) -> TC3Auth:
-        """One TC3Auth per credentials object, so its derived-key cache is reused."""
-        cached = self._auth
+    def _signer(self, creds: Credentials, service: str) -> TC3Auth:
+        """One TC3Auth per credentials object and service, so its derived-key cache is
+        reused (the service is part of the derived key)."""
+        cached = self._auth.get(service)
         if cached is None or cached[0] is not creds:
-            cached = self._auth = (creds, TC3Auth(creds, clock=self._clock))
+            cached = self._auth[service] = (
+                creds,
+                TC3Auth(creds, clock=self._clock, service=service),
+            )
         return cached[1]
 
     async def _send(
-        self, action: str, region: str | None, body: bytes, hidden: Sequence[str] = ()
+        self,
+        action: str,
+        region: str | None,
+        body: bytes,
+        hidden: Sequence[str] = (),
+        service: str = SERVICE,
     ) -> dict[str, Any]:
         """One attempt. ``hidden`` are the request's own secret values (passwords, env
         values), scrubbed with the key and token from any text an upstream sends back."""
@@ -261,24 +286,24 @@ class LighthouseClient:
         headers = {
             "Content-Type": "application/json",
             "X-TC-Action": action,
-            "X-TC-Version": API_VERSION,
+            "X-TC-Version": SERVICES[service],
             "User-Agent": self._user_agent,
         }
         if region:
             headers["X-TC-Region"] = region
         if self._language:
             headers["X-TC-Language"] = self._language
-        url = self.endpoint(region) + "/"
+        url = self.endpoint(region, service) + "/"
         secrets = (creds.secret_key, creds.token, *hidden)
         try:
             async with self._admission:
                 response = await self._http.post(
-                    url, content=body, headers=headers, auth=self._signer(creds)
+                    url, content=body, headers=headers, auth=self._signer(creds, service)
                 )
         except httpx.TimeoutException as exc:
-            raise _timeout_error(exc, action, url, secrets) from None
+            raise _timeout_error(exc, tool_name(service, action), url, secrets) from None
         except httpx.TransportError as exc:
-            raise _network_error(exc, action, url, secrets) from None
+            raise _network_error(exc, tool_name(service, action), url, secrets) from None
         return _parse(response, action, region, secrets)
 
 

@@ -118,6 +118,8 @@ class Sandbox:
         try:
             incoming = wire.decode(request)
             action, region = incoming.action, incoming.region
+            if action and incoming.service != catalog.SERVICE:
+                action = catalog.tool_name(incoming.service, action)
         except Exception as exc:  # answered below, after the log and the faults
             if not isinstance(exc, SandboxError):
                 log.exception("sandbox could not decode a request")
@@ -192,26 +194,28 @@ class Sandbox:
         else:
             key = signature_v3.verify(request, self.keys, self.clock())
         record.secret_id = key.secret_id
+        service = incoming.service
         entry = checks.check_envelope(
-            incoming.action, incoming.version, incoming.region, incoming.language
+            incoming.action, incoming.version, incoming.region, incoming.language, service
         )
+        name = catalog.tool_name(service, entry["name"])  # the handlers' key
         body = wire.action_params(incoming, entry)
         record.params = body if isinstance(body, dict) else None
         region = record.region if checks.region_required(entry) else GLOBAL_REGION
         assert region is not None  # check_envelope guarantees it for regional actions
-        if not self.rate_limiter.allow(key.secret_id, region, entry["name"]):
+        if not self.rate_limiter.allow(key.secret_id, region, name):
             raise request_limit_exceeded(entry["name"])
-        checked = checks.check_body(entry, body)
+        checked = checks.check_body(entry, body, structure=wire.structures_of(service))
         applied = self.backend.apply_due()
         result = self.backend.call(
-            entry["name"],
+            name,
             checked,
             account=key.secret_id,
             region=region,
             request_id=record.request_id,
             fallback=documented_answer,
         )
-        if applied or not catalog.is_read(entry["name"]):  # reads change nothing to save
+        if applied or not catalog.is_read(name):  # reads change nothing to save
             self._save()
         return result
 

@@ -21,7 +21,7 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 
 from lighthouse_mcp.catalog import API_VERSION
-from lighthouse_mcp.server import gate, paging, prompts, resources, secret_outputs, waits
+from lighthouse_mcp.server import gate, ops, paging, prompts, resources, secret_outputs, waits
 from lighthouse_mcp.server.api_client import make_client
 from lighthouse_mcp.server.api_errors import unexpected_error_result
 from lighthouse_mcp.server.catalog_tools import register_action_tools
@@ -60,6 +60,8 @@ class Feature(enum.Enum):
     PROMPTS = "prompts"
     #: The catalog and live-view resources.
     RESOURCES = "resources"
+    #: ``run_command`` (TAT, through the gate) and ``instance_metrics`` (Cloud Monitor).
+    OPS = "ops"
 
 
 ALL_FEATURES: frozenset[Feature] = frozenset(Feature)
@@ -84,6 +86,8 @@ def install_features(
         paging.install(registry)
     if Feature.WAITS in features:
         waits.install(registry, services)
+    if Feature.OPS in features:
+        ops.install(registry, services)
     if Feature.PROMPTS in features:
         prompts.install(registry)
     if Feature.RESOURCES in features:

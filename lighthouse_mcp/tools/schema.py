@@ -110,9 +110,14 @@ def zh_description(param: Param) -> str:
     return first_sentence("，".join(c for c in kept if c), ZH_PARAM_CHARS)
 
 
-def _member_description(structure: str, member: Param, lang: Lang | None) -> str:
+def _member_description(
+    structure: str, member: Param, lang: Lang | None, service: str = catalog.SERVICE
+) -> str:
     if lang == "en":
-        return catalog.load_overlay()["structures"].get(structure, {}).get(member["name"], "")
+        text = catalog.load_overlay(service)["structures"].get(structure, {}).get(member["name"])
+        if text is not None or service == catalog.SERVICE:
+            return text or ""
+        return zh_description(member)  # other services: the spec's text until translated
     if lang == "zh":
         return zh_description(member)
     return ""
@@ -120,8 +125,11 @@ def _member_description(structure: str, member: Param, lang: Lang | None) -> str
 
 def _param_description(action: str, param: Param, lang: Lang | None) -> str:
     if lang == "en":
-        overlay = catalog.load_overlay()["actions"].get(action)
-        return overlay["params"].get(param["name"], "") if overlay else ""
+        overlay = catalog.overlay_entry(action)
+        text = overlay["params"].get(param["name"]) if overlay else None
+        if text is not None or catalog.split_name(action)[0] == catalog.SERVICE:
+            return text or ""
+        return zh_description(param)  # other services: the spec's text until translated
     if lang == "zh":
         return zh_description(param)
     return ""
@@ -149,7 +157,9 @@ class _Builder:
         output: bool,
         inline: set[str] | None = None,
         rules: bool = False,
+        service: str = catalog.SERVICE,
     ) -> None:
+        self.service = service
         self.lang = lang
         self.output = output
         self.rules = rules
@@ -167,7 +177,7 @@ class _Builder:
                 return
             if name in seen:
                 return
-            if name not in catalog.load_catalog()["structures"]:
+            if name not in catalog.load_catalog(self.service)["structures"]:
                 raise SchemaError(
                     f"{where}: type {name!r} is neither a documented scalar nor a structure"
                 )
@@ -182,9 +192,8 @@ class _Builder:
                 visit(p["type"], p["name"], ())
         self.shared = {n for n, c in uses.items() if c > 1} | recursive
 
-    @staticmethod
-    def _members(name: str) -> list[Param]:
-        return catalog.structure(name)["members"]
+    def _members(self, name: str) -> list[Param]:
+        return catalog.structure(name, self.service)["members"]
 
     def structure(self, name: str) -> JSONSchema:
         if name in self.shared:
@@ -198,7 +207,9 @@ class _Builder:
         props: dict[str, JSONSchema] = {}
         required: list[str] = []
         for member in self._members(name):
-            props[member["name"]] = self.param(member, _member_description(name, member, self.lang))
+            props[member["name"]] = self.param(
+                member, _member_description(name, member, self.lang, self.service)
+            )
             if member["required"] and not self.output:
                 required.append(member["name"])
         schema: JSONSchema = {"type": "object", "properties": props}
@@ -207,7 +218,7 @@ class _Builder:
                 schema["required"] = required
             schema["additionalProperties"] = False
             if self.rules:
-                add_rules(schema, catalog.structure(name).get("constraints", []))
+                add_rules(schema, catalog.structure(name, self.service).get("constraints", []))
         return schema
 
     def element(self, param: Param) -> JSONSchema:
@@ -334,6 +345,7 @@ def _input_schema(
             output=False,
             inline={filter_param} if filter_param else set(),
             rules=rules,
+            service=catalog.split_name(name)[0],
         )
     except SchemaError as exc:
         raise SchemaError(f"{name}.{exc}") from None
@@ -365,7 +377,7 @@ def _output_schema(name: str) -> JSONSchema:
     act = catalog.action(name)
     outputs = [p for p in act["outputs"] if p["name"] != REQUEST_ID]
     try:
-        builder = _Builder(outputs, lang=None, output=True)
+        builder = _Builder(outputs, lang=None, output=True, service=catalog.split_name(name)[0])
     except SchemaError as exc:
         raise SchemaError(f"{name} output {exc}") from None
     props = {p["name"]: builder.param(p, "") for p in outputs}

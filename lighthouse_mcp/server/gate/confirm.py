@@ -28,6 +28,7 @@ from typing import Any
 
 import mcp_types as types
 
+from lighthouse_mcp.server.compact import CALL
 from lighthouse_mcp.server.gate.audit import AuditLog
 from lighthouse_mcp.server.gate.forms import INPUT_KEY, answer_problem, form_schema, input_answer
 from lighthouse_mcp.server.gate.policy import TOKEN_ARG, GatePolicy
@@ -223,7 +224,9 @@ class ConfirmationGate:
         self._record(note, "token-issued")
         minutes = max(1, round(self.tokens.ttl_seconds / 60))
         tool = call.tool or call.action
-        where = "" if tool == call.action else f' (action {call.action}; put it inside "arguments")'
+        # compact mode's call_action carries the action's arguments inside "arguments";
+        # other tools (the action's own, run_command) take the token beside theirs
+        where = f' (action {call.action}; put it inside "arguments")' if tool == CALL else ""
         text = "\n".join(
             [
                 f"CONFIRMATION REQUIRED: {call.action} was NOT run; nothing was sent.",

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lighthouse_mcp.catalog import load_overlay
+from lighthouse_mcp.catalog import action_overlay
 from lighthouse_mcp.catalog.secrets import redact
 from lighthouse_mcp.tools.lookup import Call
 from lighthouse_mcp.tools.previews.extras import (
+    COMMAND_ACTIONS,
     INSTANCE_DATA_AT_RISK,
     applied_to,
+    command_extras,
     firewall_extras,
     instance_extras,
 )
@@ -24,7 +26,7 @@ async def build_preview(
     call: Call, action: str, region: str, arguments: Mapping[str, Any]
 ) -> Preview:
     """Resolve the call's targets live and assemble the preview; never sends the call."""
-    overlay = load_overlay()["actions"][action]
+    overlay = action_overlay(action)
     safety = overlay["safety"]
     preview = Preview(
         action=action,
@@ -54,6 +56,8 @@ async def build_preview(
         preview.extras += await firewall_extras(call, action, arguments)
     if action == "ApplyFirewallTemplate":
         preview.extras += applied_to(arguments)
+    if action in COMMAND_ACTIONS:
+        preview.extras += command_extras(arguments)
     if overlay.get("secret_output"):
         preview.extras.append(f"the result is a credential: {overlay['reason']}")
     if safety == "billing":

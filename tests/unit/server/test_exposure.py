@@ -60,4 +60,6 @@ def test_group_ids_match_the_contract() -> None:
         "docker",
         "quota",
         "region",
+        "tat",  # other services: one toolset each
+        "monitor",
     }

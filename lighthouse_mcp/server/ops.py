@@ -1,0 +1,427 @@
+"""``run_command`` and ``instance_metrics``: what people ask about a machine ("why is my
+site down?", "how full is the disk?") answered with TAT and Cloud Monitor.
+
+* ``run_command`` checks each instance and its TAT agent (DescribeInstances,
+  tat DescribeAutomationAgentStatus) and says what to do when one cannot run it; sends
+  ``tat_RunCommand`` (base64; SHELL, or POWERSHELL on Windows) through the same
+  ``Pipeline.run`` as every action tool, so validation, the confirmation gate (the
+  person sees the command text, the instances by name, the user and the timeout: see
+  ``tools/previews``) and the audit log are the gate's own; then polls the invocation's
+  tasks with progress notifications until every one has ended and returns exit code and
+  output per instance, decoded, long output cut to head and tail (``tools/commands``).
+* ``instance_metrics`` reads ``monitor_GetMonitorData`` for each metric and summarises
+  each series (``tools/metrics``); raw points with ``fields: ["Series"]``.
+
+Both read through the pipeline's read path (reads only, inside the client's rate
+limits). The only thing the pipeline learns here is that ``tat_RunCommand`` may be sent
+on behalf of ``run_command`` (:meth:`Pipeline.also_expose`); ``--read-only`` still
+refuses it, and the tool is not listed then.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import anyio
+import mcp_types as types
+
+from lighthouse_mcp import catalog
+from lighthouse_mcp.server.api_errors import api_error_result
+from lighthouse_mcp.server.execute import Pipeline, Services
+from lighthouse_mcp.server.hooks import ToolContext, ToolResult
+from lighthouse_mcp.server.registry import Registry, ToolSpec
+from lighthouse_mcp.server.results import text_result, tool_error, validation_error
+from lighthouse_mcp.tools import commands, metrics
+from lighthouse_mcp.tools.schema import input_schema as action_schema
+from lighthouse_mcp.tools.validate import validate_against
+
+RUN_TOOL = "run_command"
+METRICS_TOOL = "instance_metrics"
+#: Instances per run_command call (TAT takes 200; a person reads the list before approving).
+MAX_INSTANCES = 20
+MAX_COMMAND_CHARS = 16 * 1024
+#: How long run_command waits beyond the command's own timeout for the tasks to end.
+GRACE_SECONDS = 30.0
+_INSTANCE_ID = {"type": "string", "pattern": "^lhins-[a-z0-9]{8}$"}
+METRIC_FIELDS = ("Min", "Avg", "Max", "Last", "PeakAt", "TrafficMB", "Series")
+
+Read = Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
+
+_RUN_DESCRIPTION = (
+    "Run a shell command (PowerShell on Windows) on Lighthouse instances through the TAT "
+    "agent and return each one's exit code and output. A person approves the exact command "
+    "first. Checks the agent is online; waits (with progress) until every instance "
+    "finishes; long output keeps head and tail. Prefer read-only diagnostics (uptime, df -h, "
+    "systemctl status, ss -lntp, journalctl -u UNIT -n 50)."
+)
+_METRICS_DESCRIPTION = (
+    "CPU, memory, disk and public bandwidth of instances from Cloud Monitor over a window "
+    "(default: the last hour, 5-minute points), summarised per metric: min, avg, max, last, "
+    'when the peak was, traffic (MB) for bandwidth. fields: ["Series"] adds raw points.'
+)
+
+
+def _region(registry: Registry) -> dict[str, Any]:
+    settings = registry.settings
+    schema: dict[str, Any] = action_schema(
+        "DescribeInstances", lang=settings.lang, default_region=settings.region
+    )["properties"]["Region"]
+    return schema
+
+
+def run_schema(registry: Registry) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "instance_ids": {
+            "type": "array",
+            "items": _INSTANCE_ID,
+            "minItems": 1,
+            "maxItems": MAX_INSTANCES,
+        },
+        "command": {
+            "type": "string",
+            "maxLength": MAX_COMMAND_CHARS,
+            "description": "script text; several lines run in order",
+        },
+        "timeout_seconds": {
+            "type": "integer",
+            "minimum": commands.MIN_TIMEOUT,
+            "maximum": commands.MAX_TIMEOUT,
+            "default": commands.DEFAULT_TIMEOUT,
+        },
+        "working_directory": {"type": "string", "maxLength": 256},
+        "username": {
+            "type": "string",
+            "maxLength": 64,
+            "description": "default root (Linux) / System (Windows)",
+        },
+        "Region": _region(registry),
+    }
+    for name, arg in registry.server_args_for(commands.RUN_ACTION).items():
+        props[name] = arg.schema
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": props,
+        "required": ["instance_ids", "command"],
+    }
+
+
+def metrics_schema(registry: Registry) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "instance_ids": {
+                "type": "array",
+                "items": _INSTANCE_ID,
+                "minItems": 1,
+                "maxItems": metrics.MAX_INSTANCES,
+            },
+            "metrics": {
+                "type": "array",
+                "items": {"type": "string", "enum": metrics.keys()},
+                "minItems": 1,
+                "description": f"default {', '.join(metrics.DEFAULT_KEYS)}",
+            },
+            "period": {
+                "type": "integer",
+                "enum": metrics.periods(),
+                "default": metrics.DEFAULT_PERIOD,
+                "description": "seconds per point",
+            },
+            "start_time": {"type": "string", "description": "ISO 8601; default end - 1 h"},
+            "end_time": {"type": "string", "description": "ISO 8601; default now"},
+            "fields": {
+                "type": "array",
+                "items": {"type": "string", "enum": list(METRIC_FIELDS)},
+                "description": "what each metric reports; default all but Series",
+            },
+            "Region": _region(registry),
+        },
+        "required": ["instance_ids"],
+    }
+
+
+async def _instances(read: Read, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The instances of ``ids`` that exist, by ID (DescribeInstances, one page)."""
+    response = await read("DescribeInstances", {"InstanceIds": ids, "Limit": 100})
+    return {str(i["InstanceId"]): i for i in response.get("InstanceSet") or []}
+
+
+def _run_text(result: Mapping[str, Any]) -> str:
+    lines = [
+        f"run_command {result['InvocationId']}: "
+        + ("every instance finished." if result["Done"] else "NOT all finished yet.")
+    ]
+    for row in result["Results"]:
+        code = "-" if row["ExitCode"] is None else row["ExitCode"]
+        name = f" ({row['InstanceName']})" if row["InstanceName"] else ""
+        lines.append(f"== {row['InstanceId']}{name}: {row['TaskStatus']}, exit code {code} ==")
+        lines.append(row["Output"].rstrip("\n") or "(no output)")
+        lines += [f"[note: {n}]" for n in row.get("Notes", [])]
+    if not result["Done"]:
+        lines.append(
+            "Still running: check later with tat_DescribeInvocationTasks (filter "
+            f"invocation-id {result['InvocationId']})."
+        )
+    return "\n".join(lines)
+
+
+def run_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
+    schema = run_schema(registry)
+
+    async def handle(args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        problems = validate_against(schema, args)
+        if problems:
+            return validation_error(RUN_TOOL, problems)
+        if not args["command"].strip():
+            return tool_error(
+                f"{RUN_TOOL}: command is empty; nothing was run.", code="InvalidArguments"
+            )
+        region = args.get("Region") or registry.settings.region
+        ids = list(dict.fromkeys(args["instance_ids"]))
+
+        async def read(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+            return await pipeline.read(action, params, region=region)
+
+        try:
+            found = await _instances(read, ids)
+            agents_response = await read(commands.AGENT_ACTION, {"InstanceIds": ids})
+        except Exception as exc:
+            api = api_error_result(RUN_TOOL, exc)
+            if api is None:
+                raise
+            return api
+        agents = {str(a["InstanceId"]): a for a in agents_response.get("AutomationAgentSet") or []}
+        blocked = {i: commands.agent_problem(found.get(i), agents.get(i)) for i in ids}
+        blocked = {i: why for i, why in blocked.items() if why}
+        if blocked:
+            lines = [f"{RUN_TOOL} ran nothing: not every instance can run a command now."]
+            lines += [f"- {i}: {why}" for i, why in blocked.items()]
+            return tool_error(
+                "\n".join(lines), code="AgentNotReady", details={"Instances": blocked}
+            )
+        types_ = {commands.command_type(found[i].get("PlatformType")) for i in ids}
+        if len(types_) > 1:
+            return tool_error(
+                f"{RUN_TOOL} ran nothing: the instances mix Linux and Windows; run the shell "
+                "and the PowerShell command in separate calls.",
+                code="InvalidArguments",
+            )
+        arguments: dict[str, Any] = {
+            "InstanceIds": ids,
+            "Content": commands.encode(args["command"]),
+            "CommandType": types_.pop(),
+            "Timeout": int(args.get("timeout_seconds", commands.DEFAULT_TIMEOUT)),
+            "CommandName": RUN_TOOL,
+        }
+        if args.get("username"):
+            arguments["Username"] = args["username"]
+        if args.get("working_directory"):
+            arguments["WorkingDirectory"] = args["working_directory"]
+        if region:
+            arguments["Region"] = region
+        for name in registry.server_args_for(commands.RUN_ACTION):
+            if name in args:
+                arguments[name] = args[name]
+        sent = await pipeline.run(commands.RUN_ACTION, arguments, ctx, tool=RUN_TOOL)
+        if not isinstance(sent, types.CallToolResult) or sent.is_error:
+            return sent  # refused, asked for confirmation, or the API said no
+        response = sent.structured_content or {}
+        invocation = str(response.get("InvocationId"))
+        names = {i: str(found[i].get("InstanceName") or "") for i in ids}
+        try:
+            tasks, done = await _wait(read, invocation, len(ids), arguments["Timeout"], ctx)
+        except Exception as exc:
+            api = api_error_result(RUN_TOOL, exc)
+            if api is None:
+                raise
+            return api
+        result = {
+            "InvocationId": invocation,
+            "CommandId": response.get("CommandId"),
+            "Command": args["command"],
+            "Done": done,
+            "Results": [commands.task_result(t, names) for t in tasks],
+        }
+        return text_result(
+            _run_text(result) + "\n" + json.dumps(result, ensure_ascii=False), structured=result
+        )
+
+    return ToolSpec(
+        name=RUN_TOOL,
+        title="Run a command on instances",
+        description=_RUN_DESCRIPTION,
+        input_schema=schema,
+        annotations=types.ToolAnnotations(
+            title="Run a command on instances",
+            read_only_hint=False,
+            destructive_hint=True,
+            idempotent_hint=False,
+            open_world_hint=True,
+        ),
+        handler=handle,
+        group="tat",
+        safety=catalog.safety_class(commands.RUN_ACTION),
+    )
+
+
+async def _wait(
+    read: Read, invocation: str, count: int, timeout: int, ctx: ToolContext
+) -> tuple[list[dict[str, Any]], bool]:
+    """Poll the invocation's tasks until every one has ended (or the timeout plus grace
+    passed); progress after each poll. Returns the tasks and whether all ended."""
+    deadline = time.monotonic() + timeout + GRACE_SECONDS
+    delay = 0.2
+    while True:
+        response = await read(
+            commands.TASKS_ACTION,
+            {"Filters": [{"Name": "invocation-id", "Values": [invocation]}], "Limit": 100},
+        )
+        tasks = list(response.get("InvocationTaskSet") or [])
+        ended = sum(1 for t in tasks if t.get("TaskStatus") in commands.FINAL_TASK_STATES)
+        await ctx.report_progress(ended, count, f"{ended} of {count} instance(s) finished")
+        if tasks and ended >= count:
+            return tasks, True
+        if time.monotonic() + delay > deadline:
+            return tasks, False
+        await anyio.sleep(delay)
+        delay = min(delay * 1.6, 3.0)
+
+
+def metrics_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
+    schema = metrics_schema(registry)
+    table = catalog.lighthouse_metrics()
+
+    async def handle(args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        problems = validate_against(schema, args)
+        if problems:
+            return validation_error(METRICS_TOOL, problems)
+        region = args.get("Region") or registry.settings.region
+        ids = list(dict.fromkeys(args["instance_ids"]))
+        period = int(args.get("period", metrics.DEFAULT_PERIOD))
+        fields = set(args.get("fields") or [f for f in METRIC_FIELDS if f != "Series"])
+        try:
+            start, end = metrics.window(
+                args.get("start_time"), args.get("end_time"), time.time(), period
+            )
+        except ValueError as exc:
+            return tool_error(f"{METRICS_TOOL}: {exc}; nothing was read.", code="InvalidArguments")
+        points = int((end - start) // period) + 1
+        if points * len(ids) > metrics.MAX_POINTS:
+            return tool_error(
+                f"{METRICS_TOOL}: {points * len(ids)} points asked; at most {metrics.MAX_POINTS} "
+                "per metric. Use a longer period or a shorter window.",
+                code="InvalidArguments",
+            )
+        wanted = [metrics.by_key()[k] for k in args.get("metrics") or metrics.DEFAULT_KEYS]
+
+        async def read(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+            return await pipeline.read(action, params, region=region)
+
+        rows: dict[str, dict[str, Any]] = {}
+        try:
+            found = await _instances(read, ids)
+            for iid in ids:
+                record = found.get(iid) or {}
+                rows[iid] = {
+                    "InstanceId": iid,
+                    "InstanceName": record.get("InstanceName", ""),
+                    "InstanceState": record.get("InstanceState", "NOT_FOUND"),
+                    "Metrics": [],
+                }
+            for metric in wanted:
+                response = await read(
+                    metrics.METRICS_ACTION,
+                    {
+                        "Namespace": table["namespace"],
+                        "MetricName": metric["name"],
+                        "Instances": [
+                            {"Dimensions": [{"Name": table["dimension"], "Value": i}]} for i in ids
+                        ],
+                        "Period": period,
+                        "StartTime": metrics.iso(start),
+                        "EndTime": metrics.iso(end),
+                    },
+                )
+                for iid in ids:
+                    stamps, values = metrics.series_of(response, iid)
+                    summary = metrics.summarise(
+                        metric, stamps, values, period, points="Series" in fields
+                    )
+                    keep = {"Metric", "Key", "Unit", "Points", "Note", "LastAt"} | fields
+                    rows[iid]["Metrics"].append({k: v for k, v in summary.items() if k in keep})
+        except Exception as exc:
+            api = api_error_result(METRICS_TOOL, exc)
+            if api is None:
+                raise
+            return api
+        result = {
+            "Period": period,
+            "StartTime": metrics.iso(start),
+            "EndTime": metrics.iso(end),
+            "Instances": list(rows.values()),
+        }
+        return text_result(
+            _metrics_text(result) + "\n" + json.dumps(result, ensure_ascii=False), structured=result
+        )
+
+    return ToolSpec(
+        name=METRICS_TOOL,
+        title="Instance metrics",
+        description=_METRICS_DESCRIPTION,
+        input_schema=schema,
+        annotations=types.ToolAnnotations(
+            title="Instance metrics",
+            read_only_hint=True,
+            destructive_hint=False,
+            idempotent_hint=True,
+            open_world_hint=True,
+        ),
+        handler=handle,
+        group="monitor",
+        safety="read",
+    )
+
+
+def _metrics_text(result: Mapping[str, Any]) -> str:
+    lines = [
+        f"instance_metrics {result['StartTime']} .. {result['EndTime']}, "
+        f"{result['Period']} s points:"
+    ]
+    for row in result["Instances"]:
+        name = f" ({row['InstanceName']})" if row["InstanceName"] else ""
+        lines.append(f"{row['InstanceId']}{name}, {row['InstanceState']}:")
+        for m in row["Metrics"]:
+            if not m["Points"]:
+                lines.append(f"- {m['Key']}: {m.get('Note', 'no data')}")
+                continue
+            unit = m["Unit"]
+            figures = ", ".join(
+                f"{k.lower()} {m[k]}{unit if k != 'PeakAt' else ''}"
+                for k in ("Min", "Avg", "Max", "Last")
+                if k in m
+            )
+            extra = f", peak at {m['PeakAt']}" if "PeakAt" in m else ""
+            traffic = f", traffic {m['TrafficMB']} MB" if "TrafficMB" in m else ""
+            lines.append(f"- {m['Key']}: {figures}{extra}{traffic}")
+    return "\n".join(lines)
+
+
+INSTRUCTIONS = (
+    f"On-instance diagnostics: {RUN_TOOL} runs a command through the TAT agent (a person "
+    f"approves it); {METRICS_TOOL} summarises CPU, memory, disk and bandwidth from Cloud "
+    "Monitor. The tat and monitor toolsets hold the raw API actions."
+)
+
+
+def install(registry: Registry, services: Services) -> None:
+    """Add ``instance_metrics``, and ``run_command`` unless the server is read-only."""
+    registry.add_tool(metrics_tool(registry, services.pipeline))
+    if not registry.settings.read_only:
+        services.pipeline.also_expose([commands.RUN_ACTION])
+        registry.add_tool(run_tool(registry, services.pipeline))
+    registry.add_instructions(INSTRUCTIONS)
