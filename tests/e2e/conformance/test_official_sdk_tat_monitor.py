@@ -28,13 +28,13 @@ from .test_official_sdk_vs_sandbox import (
 RUNNING, STOPPED = "lhins-demo0001", "lhins-demo0002"
 
 
-def common(sandbox: SandboxProcess, service: str, version: str) -> CommonClient:
+def common(process: SandboxProcess, service: str, version: str) -> CommonClient:
     profile = ClientProfile(
         httpProfile=HttpProfile(
-            protocol="http", endpoint=f"{sandbox.host}:{sandbox.port}", reqTimeout=10
+            protocol="http", endpoint=f"{process.host}:{process.port}", reqTimeout=10
         )
     )
-    credential = Credential(sandbox.secret_id, sandbox.secret_key)
+    credential = Credential(process.secret_id, process.secret_key)
     return CommonClient(service, version, credential, REGION, profile)
 
 
