@@ -270,11 +270,20 @@ class _Shell:
 
     def _cmd_systemctl(self, args: list[str]) -> tuple[int, str]:
         if len(args) < 2 or args[0] not in ("status", "restart", "start", "stop", "is-active"):
-            return 1, "Usage: systemctl status|restart|start|stop|is-active UNIT\n"
-        verb, unit = args[0], _unit_name(args[1])
+            return 1, "Usage: systemctl status|restart|start|stop|is-active UNIT...\n"
+        verb, code, out = args[0], 0, []
+        for raw in args[1:]:
+            one_code, text = self._systemctl(verb, _unit_name(raw))
+            code = max(code, one_code)
+            out.append(text)
+        return code, ("\n" if verb == "status" else "").join(out)
+
+    def _systemctl(self, verb: str, unit: str) -> tuple[int, str]:
         if unit not in UNITS:
             if verb == "status":
                 return 4, f"Unit {unit}.service could not be found.\n"
+            if verb == "is-active":
+                return 3, "inactive\n"
             return 5, f"Failed to {verb} {unit}.service: Unit {unit}.service not found.\n"
         if verb in ("restart", "start"):
             self.since[unit] = self.now
@@ -292,22 +301,24 @@ class _Shell:
             if active
             else "inactive (dead)"
         )
-        pid = 700 + int(telemetry.stable_unit(self.instance.get("InstanceId"), unit) * 900)
         body = (
             f"● {unit}.service - {description}\n"
             f"     Loaded: loaded (/lib/systemd/system/{unit}.service; enabled; preset: enabled)\n"
             f"     Active: {state}\n"
         )
         if active:
-            body += f"   Main PID: {pid} ({process})\n      Tasks: 2 (limit: 2234)\n"
+            body += f"   Main PID: {self._pid(unit)} ({process})\n      Tasks: 2 (limit: 2234)\n"
         return (0 if active else 3), body
+
+    def _pid(self, unit: str) -> int:
+        return 700 + int(telemetry.stable_unit(self.instance.get("InstanceId"), unit) * 900)
 
     def _cmd_ss(self, args: list[str]) -> tuple[int, str]:
         lines = ["State  Recv-Q Send-Q Local Address:Port  Peer Address:Port Process"]
         for unit, (_, process, ports) in UNITS.items():
             if self._active_since(unit) < 0:
                 continue
-            pid = 700 + int(telemetry.stable_unit(self.instance.get("InstanceId"), unit) * 900)
+            pid = self._pid(unit)
             for port in ports:
                 lines.append(
                     f"LISTEN 0      511          0.0.0.0:{port:<5}      0.0.0.0:*    "
