@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 #: The API's actions run_command sends (qualified names, as the catalog knows them).
@@ -95,6 +95,33 @@ def cut(text: str, head: int = HEAD, tail: int = TAIL) -> tuple[str, str | None]
         f"{gone} in the middle were cut"
     )
     return text[:head] + marker + text[-tail:], note
+
+
+#: Characters that make a line more than one plain command (chaining, pipes, redirection,
+#: substitution, globbing of other paths): a line with any of them never matches a rule.
+_SHELL_SYNTAX = frozenset(";&|<>`$(){}[]*?!\\\n\r")
+
+
+def command_in(content: str, allowed: Iterable[str]) -> bool:
+    """The predicate a gate rule uses to let chosen commands run without asking: true
+    when the base64 ``content`` decodes to lines that are each exactly one of
+    ``allowed`` (whitespace between words normalised), with no shell syntax at all.
+    ``uptime\ndf -h`` matches ["uptime", "df -h"]; ``uptime; rm -rf /``,
+    ``df -h > /etc/motd`` and ``uptime $(reboot)`` never do."""
+    try:
+        text = base64.b64decode(content, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError):
+        return False
+    wanted = {" ".join(a.split()) for a in allowed}
+    lines = [line for line in text.split("\n") if line.strip()]
+    if not lines:
+        return False
+    for line in lines:
+        if any(ch in _SHELL_SYNTAX for ch in line.rstrip("\r")):
+            return False
+        if " ".join(line.split()) not in wanted:
+            return False
+    return True
 
 
 def task_result(task: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:

@@ -80,3 +80,28 @@ def test_window_defaults_and_errors() -> None:
         metrics.window("yesterday", None, 0, 60)
     with pytest.raises(ValueError, match="before"):
         metrics.window("2026-12-04T10:00:00Z", "2026-12-04T09:00:00Z", 0, 60)
+
+
+@pytest.mark.parametrize(
+    ("text", "matches"),
+    [
+        ("uptime", True),
+        ("uptime\ndf  -h\n", True),
+        ("df -h", True),
+        ("df -h /", False),
+        ("uptime; rm -rf /", False),
+        ("uptime && reboot", False),
+        ("uptime | sh", False),
+        ("df -h > /etc/motd", False),
+        ("uptime $(reboot)", False),
+        ("uptime `reboot`", False),
+        ("uptime\nreboot", False),
+        ("", False),
+    ],
+)
+def test_command_in_lets_only_the_listed_plain_commands_through(text: str, matches: bool) -> None:
+    assert commands.command_in(commands.encode(text), ["uptime", "df -h"]) is matches
+
+
+def test_command_in_refuses_content_that_is_not_base64() -> None:
+    assert commands.command_in("uptime", ["uptime"]) is False
