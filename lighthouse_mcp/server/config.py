@@ -30,6 +30,7 @@ ENV_REGION = "TENCENTCLOUD_REGION"
 ENV_ENDPOINT = "LIGHTHOUSE_MCP_ENDPOINT"
 ENV_AUTH_TOKEN = "LIGHTHOUSE_MCP_AUTH_TOKEN"
 ENV_LANG = "LIGHTHOUSE_MCP_LANG"
+ENV_POLICY = "LIGHTHOUSE_MCP_POLICY"
 
 
 class ConfigError(ValueError):
@@ -74,6 +75,7 @@ class Settings:
     confirm_mode: ConfirmMode = "auto"
     skip_confirmation: bool = False
     audit_log: Path | None = None
+    policy: Path | None = None  # argument rules added to the defaults (gate/policy.py)
     return_secrets: bool = False
     key_dir: Path | None = None
 
@@ -170,6 +172,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     gate.add_argument("--audit-log", type=Path, metavar="PATH", help="append-only JSONL audit log")
     gate.add_argument(
+        "--policy",
+        type=Path,
+        metavar="FILE",
+        help="JSON rules over arguments that add allow/ask/deny to the defaults "
+        f"(env {ENV_POLICY})",
+    )
+    gate.add_argument(
         "--return-secrets",
         action="store_true",
         help="return secrets (private keys, login URLs, container env values) in tool results",
@@ -218,6 +227,7 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None =
         confirm_mode=args.confirm_mode,
         skip_confirmation=bool(args.dangerously_skip_confirmation),
         audit_log=args.audit_log,
+        policy=args.policy or (Path(p) if (p := env.get(ENV_POLICY)) else None),
         return_secrets=bool(args.return_secrets),
         key_dir=args.key_dir,
     )

@@ -42,6 +42,7 @@ from lighthouse_mcp.server.hooks import GateDecision, PendingCall, SessionInfo
 from lighthouse_mcp.server.results import tool_error
 from lighthouse_mcp.tools.lookup import Call
 from lighthouse_mcp.tools.previews import Preview, build_preview, changed_targets
+from lighthouse_mcp.tools.previews.targets import LookupFailed
 
 log = logging.getLogger("lighthouse_mcp.server")
 
@@ -58,6 +59,8 @@ class GateNote:
     gated: bool
     client: str | None
     session: str | None
+    #: why argument rules asked (shown in the preview)
+    why: tuple[str, ...] = ()
 
 
 class ConfirmationGate:
@@ -86,8 +89,20 @@ class ConfirmationGate:
 
     async def check(self, call: PendingCall, session: SessionInfo) -> GateDecision:
         region = call.region or self._default_region() or ""
-        gated = self.policy.needs_confirmation(call.action)
-        note = GateNote(call, region, gated, session.client_name, session.session_id)
+        verdict = self.policy.verdict(call.action, call.arguments)
+        gated = verdict.decision != "allow"
+        note = GateNote(
+            call, region, gated, session.client_name, session.session_id, verdict.reasons
+        )
+        if verdict.decision == "deny":
+            return self._refuse(
+                note,
+                "denied",
+                "policy: " + ", ".join(verdict.rules),
+                f"{call.action} was not run: the policy denies it "
+                f"({'; '.join(verdict.reasons)}). Nobody was asked; nothing was sent.",
+                code="DeniedByPolicy",
+            )
         if not gated:
             return GateDecision.allow(region=region)
         token = call.server_args.get(TOKEN_ARG)
@@ -113,20 +128,36 @@ class ConfirmationGate:
     # -- mechanisms -------------------------------------------------------------------
 
     async def _preview(self, note: GateNote) -> Preview | GateDecision:
-        """The live preview, or a refusal when it cannot be built (fail closed)."""
+        """The live preview; a refusal when it cannot be built (fail closed) or when the
+        call is certain to fail (refused before asking: nobody is asked)."""
         try:
-            return await build_preview(
-                self._reader(note.region), note.call.action, note.region, note.call.arguments
+            preview = await build_preview(
+                self._reader(note.region),
+                note.call.action,
+                note.region,
+                note.call.arguments,
+                why=note.why,
             )
         except Exception as exc:
             log.warning("preview of %s failed: %s", note.call.action, type(exc).__name__)
+            because = f" ({exc})" if isinstance(exc, LookupFailed) else ""
             return self._refuse(
                 note,
                 "refused",
                 f"preview-failed: {type(exc).__name__}",
                 f"{note.call.action} was not run: its preview could not be "
-                "built, so nobody could be asked. Nothing was sent.",
+                f"built{because}, so nobody could be asked. Nothing was sent.",
             )
+        if preview.refusals:
+            return self._refuse(
+                note,
+                "refused",
+                "will-fail: " + "; ".join(preview.refusals),
+                f"{note.call.action} was not run and nobody was asked, because it would "
+                f"fail: {'; '.join(preview.refusals)}. Nothing was sent.",
+                code="WouldFail",
+            )
+        return preview
 
     async def _elicit(self, note: GateNote, session: SessionInfo) -> GateDecision:
         call = note.call

@@ -10,15 +10,35 @@ tools.safety.GATED_BY_DEFAULT); reads that return a credential are gated too unl
   ``confirm_token`` (gate/tokens.py); only the identical call repeated with it runs.
 - ``auto`` (default): elicitation when the client can receive it, else the token.
 - ``off``: nothing is asked; only with ``--dangerously-skip-confirmation``.
+
+On top of the classes, rules over the arguments (tools/risk.py: the defaults in
+tools/risk_rules.json plus a ``--policy FILE``) decide per call: an otherwise ungated
+write asks when its arguments make it risky, and a deny rule refuses a call outright
+(even with confirmation off). :meth:`GatePolicy.verdict` is the one answer per call.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.server.config import ConfigError, ConfirmMode, Settings
+from lighthouse_mcp.tools.risk import (
+    PolicyError,
+    Rule,
+    Verdict,
+    actions_with_rules,
+    default_rules,
+    judge,
+    load_policy,
+)
 from lighthouse_mcp.tools.safety import GATED_BY_DEFAULT, is_gated, returns_secret
+
+log = logging.getLogger("lighthouse_mcp.server")
 
 #: The server-added argument that carries a confirmation token.
 TOKEN_ARG = "confirm_token"
@@ -31,6 +51,22 @@ class GatePolicy:
     classes: frozenset[str] = GATED_BY_DEFAULT
     mode: ConfirmMode = "auto"
     return_secrets: bool = False
+    #: Rules over the arguments: the defaults, plus the user's policy file.
+    rules: tuple[Rule, ...] = field(default_factory=default_rules)
+
+    def verdict(self, action: str, arguments: Mapping[str, Any]) -> Verdict:
+        """How this call is decided: ``deny`` (refused, nobody asked), ``ask`` (a person
+        confirms; ``reasons`` say why when the arguments made it risky) or ``allow``."""
+        found = judge(self.rules, action, arguments)
+        if found.decision == "deny":
+            return found
+        if self.mode == "off":
+            return Verdict("allow", rules=found.rules)
+        if found.decision == "ask":
+            return found
+        if self.needs_confirmation(action):
+            return Verdict("ask", rules=found.rules)
+        return Verdict("allow", rules=found.rules)
 
     def needs_confirmation(self, action: str) -> bool:
         if self.mode == "off":
@@ -47,7 +83,9 @@ class GatePolicy:
 
     def offers_token(self, action: str) -> bool:
         """Whether the action's tool takes a ``confirm_token`` argument."""
-        return self.mode in ("auto", "token") and self.needs_confirmation(action)
+        return self.mode in ("auto", "token") and (
+            self.needs_confirmation(action) or action in actions_with_rules(self.rules)
+        )
 
 
 def policy_from_settings(settings: Settings) -> GatePolicy:
@@ -71,4 +109,38 @@ def policy_from_settings(settings: Settings) -> GatePolicy:
             "--confirm: name at least one class (e.g. destructive,billing); "
             "turning confirmation off takes --dangerously-skip-confirmation"
         )
-    return GatePolicy(classes=frozenset(classes), mode=mode, return_secrets=settings.return_secrets)
+    return GatePolicy(
+        classes=frozenset(classes),
+        mode=mode,
+        return_secrets=settings.return_secrets,
+        rules=policy_rules(settings.policy),
+    )
+
+
+def policy_rules(path: str | Path | None) -> tuple[Rule, ...]:
+    """The default argument rules plus the policy file's, or ConfigError naming the file
+    and the line or field that is wrong (the server then refuses to start)."""
+    if path is None:
+        return default_rules()
+    try:
+        text = Path(path).read_text("utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"--policy: cannot read {path} ({exc.strerror or type(exc).__name__})"
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"--policy: {path} is not UTF-8 text") from None
+    try:
+        rules = load_policy(str(path), text)
+    except PolicyError as exc:
+        raise ConfigError(f"--policy: {exc}") from None
+    for rule in rules:
+        for lifted in rule.overrides:
+            log.warning(
+                "policy %s: rule %s lifts rule %s for %s calls it matches",
+                path,
+                rule.id,
+                lifted,
+                ", ".join(sorted(rule.actions)),
+            )
+    return rules

@@ -123,7 +123,7 @@ async def test_isolate_then_terminate_each_confirmed(tmp_path: Path) -> None:
     assert "lhins-demo0001" not in left and "lhins-demo0002" in left
     assert [r.action for r in mutations(sb)] == ["IsolateInstances", "TerminateInstances"]
     terminate = person.seen[1].message
-    assert "SHUTDOWN" in terminate and "destroyed with the instance" in terminate
+    assert "SHUTDOWN" in terminate and "is destroyed with its system disk" in terminate
     decisions = [(r["action"], r["decision"], "outcome" in r) for r in audit(tmp_path)]
     assert decisions == [
         ("IsolateInstances", "elicited-accept", False),
@@ -147,7 +147,7 @@ async def test_firewall_replacement_shows_the_rules_that_disappear(tmp_path: Pat
         after = await c.call_tool("DescribeFirewallRules", {"InstanceId": "lhins-demo0001"})
     assert not result.is_error, result.content
     message = person.seen[0].message
-    assert f"all {len(old)} current rules are replaced" in message
+    assert f"The {len(old)} current rules are all replaced" in message
     for rule in old:
         assert f"{rule['Protocol']} {rule['Port']}" in message
     assert "ACCEPT TCP 22 from 10.0.0.0/8" in message

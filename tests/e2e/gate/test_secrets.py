@@ -77,7 +77,7 @@ async def test_console_url_is_a_gated_secret_read(tmp_path: Path) -> None:
             "DescribeInstanceVncUrl", {"InstanceId": "lhins-demo0001", "confirm_token": token}
         )
     assert error_code(first) == "ConfirmationRequired"
-    assert "the result is a credential" in first.content[0].text  # type: ignore[union-attr]
+    assert "The result is a credential" in first.content[0].text  # type: ignore[union-attr]
     assert [r.action for r in sb.requests].count("DescribeInstanceVncUrl") == 1
     url = (second.structured_content or {})["InstanceVncUrl"]
     records = audit(tmp_path)

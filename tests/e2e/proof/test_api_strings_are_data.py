@@ -41,7 +41,7 @@ async def test_instance_name_stays_data_in_results_and_preview(tmp_path: Path) -
         described = await c.call_tool("DescribeInstances", {"InstanceIds": [iid]})
         assert (described.structured_content or {})["InstanceSet"][0]["InstanceName"] == PAYLOAD
         _assert_data_only(described)
-        preview = await c.call_tool("TerminateInstances", {"InstanceIds": [iid]})
+        preview = await c.call_tool("IsolateInstances", {"InstanceIds": [iid]})
         assert (preview.structured_content or {})["Error"]["Code"] == "ConfirmationRequired"
         _assert_data_only(preview)
         assert "call TerminateInstances" in text_of(preview)

@@ -93,7 +93,7 @@ async def test_a_preview_that_cannot_be_built_fails_closed(
     from lighthouse_mcp.server.gate.audit import AuditLog
     from lighthouse_mcp.server.hooks import PendingCall, SessionInfo
 
-    async def explode(*args: Any) -> Any:
+    async def explode(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
     def reader(region: str) -> Any:
