@@ -45,22 +45,19 @@ MAX_INSTANCES = 20
 MAX_COMMAND_CHARS = 16 * 1024
 #: How long run_command waits beyond the command's own timeout for the tasks to end.
 GRACE_SECONDS = 30.0
-_INSTANCE_ID = {"type": "string", "pattern": "^lhins-[a-z0-9]{8}$"}
+_INSTANCE_ID = {"type": "string"}
 METRIC_FIELDS = ("Min", "Avg", "Max", "Last", "PeakAt", "TrafficMB", "Series")
 
 Read = Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 
 _RUN_DESCRIPTION = (
-    "Run a shell command (PowerShell on Windows) on Lighthouse instances through the TAT "
-    "agent and return each one's exit code and output. A person approves the exact command "
-    "first. Checks the agent is online; waits (with progress) until every instance "
-    "finishes; long output keeps head and tail. Prefer read-only diagnostics (uptime, df -h, "
-    "systemctl status, ss -lntp, journalctl -u UNIT -n 50)."
+    "Run a shell command (PowerShell on Windows) on instances via the TAT agent, after a "
+    "person approves the exact text; waits (progress) and returns exit code and output per "
+    "instance."
 )
 _METRICS_DESCRIPTION = (
-    "CPU, memory, disk and public bandwidth of instances from Cloud Monitor over a window "
-    "(default: the last hour, 5-minute points), summarised per metric: min, avg, max, last, "
-    'when the peak was, traffic (MB) for bandwidth. fields: ["Series"] adds raw points.'
+    "CPU, memory, disk and bandwidth of instances (Cloud Monitor), per metric: min, avg, "
+    "max, last, peak time, traffic. Default: the last hour at 300 s."
 )
 
 
@@ -83,7 +80,6 @@ def run_schema(registry: Registry) -> dict[str, Any]:
         "command": {
             "type": "string",
             "maxLength": MAX_COMMAND_CHARS,
-            "description": "script text; several lines run in order",
         },
         "timeout_seconds": {
             "type": "integer",
@@ -91,12 +87,8 @@ def run_schema(registry: Registry) -> dict[str, Any]:
             "maximum": commands.MAX_TIMEOUT,
             "default": commands.DEFAULT_TIMEOUT,
         },
-        "working_directory": {"type": "string", "maxLength": 256},
-        "username": {
-            "type": "string",
-            "maxLength": 64,
-            "description": "default root (Linux) / System (Windows)",
-        },
+        "working_directory": {"type": "string"},
+        "username": {"type": "string"},
         "Region": _region(registry),
     }
     for name, arg in registry.server_args_for(commands.RUN_ACTION).items():
@@ -124,20 +116,14 @@ def metrics_schema(registry: Registry) -> dict[str, Any]:
                 "type": "array",
                 "items": {"type": "string", "enum": metrics.keys()},
                 "minItems": 1,
-                "description": f"default {', '.join(metrics.DEFAULT_KEYS)}",
             },
-            "period": {
-                "type": "integer",
-                "enum": metrics.periods(),
-                "default": metrics.DEFAULT_PERIOD,
-                "description": "seconds per point",
-            },
-            "start_time": {"type": "string", "description": "ISO 8601; default end - 1 h"},
-            "end_time": {"type": "string", "description": "ISO 8601; default now"},
+            "period": {"type": "integer", "enum": metrics.periods()},
+            "start_time": {"type": "string", "description": "ISO 8601"},
+            "end_time": {"type": "string"},
             "fields": {
                 "type": "array",
                 "items": {"type": "string", "enum": list(METRIC_FIELDS)},
-                "description": "what each metric reports; default all but Series",
+                "description": "Series: raw points",
             },
             "Region": _region(registry),
         },
