@@ -6,6 +6,7 @@ toolsets list the services' actions."""
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +185,48 @@ async def test_token_mode_runs_only_when_repeated_with_the_token(tmp_path: Path)
     (row,) = (second.structured_content or {})["Results"]
     assert row["ExitCode"] == 0 and "/dev/vda2" in row["Output"]
     assert len(_runs(sb)) == 1
+
+
+async def test_a_policy_rule_lets_listed_read_only_commands_run_without_asking(
+    tmp_path: Path,
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "rules": [
+                    {
+                        "id": "read-only-diagnostics",
+                        "actions": ["tat_RunCommand"],
+                        "decision": "allow",
+                        "reason": "uptime and df -h change nothing",
+                        "when": {"Content": {"command_in": ["uptime", "df -h"]}},
+                        "overrides": ["remote-command"],
+                    }
+                ],
+            }
+        )
+    )
+    sb = Sandbox(delay=0.05)
+    server = _server(sb, tmp_path, policy=policy)
+    async with Client(
+        server, mode="legacy", elicitation_callback=never_asked, client_info=CLIENT
+    ) as c:
+        listed = await c.call_tool(
+            "run_command", {"instance_ids": [RUNNING], "command": "uptime\ndf -h"}
+        )
+    assert not listed.is_error, listed.content
+    assert len(_runs(sb)) == 1
+    person = Person("decline")
+    async with Client(
+        _server(sb, tmp_path, policy=policy),
+        mode="legacy",
+        elicitation_callback=person,
+        client_info=CLIENT,
+    ) as c:
+        chained = await c.call_tool(
+            "run_command", {"instance_ids": [RUNNING], "command": "uptime; reboot"}
+        )
+    assert chained.is_error and person.seen and "uptime; reboot" in person.seen[0].message
+    assert len(_runs(sb)) == 1  # the chained command was not sent
