@@ -1,5 +1,5 @@
 """Cold start: process spawn -> initialize -> first tools/list over stdio, our server
-(--sandbox, all 108 tools) against a one-tool MCPServer on the same SDK, same run.
+(--sandbox, every action a tool) against a one-tool MCPServer on the same SDK, same run.
 
 Prints the median of N runs of each, interleaved so machine noise hits both alike,
 and the ratio (target <= 1.15).

@@ -220,6 +220,7 @@ def bundles() -> list[dict[str, Any]]:
                 "BundleType": kind,
                 "BundleTypeDescription": _BUNDLE_TYPES[kind],
                 "BundleDisplayLabel": "NORMAL",
+                "TrafficUnlimited": False,
             }
         )
     return out
@@ -422,6 +423,7 @@ def public_blueprints(now: float) -> list[dict[str, Any]]:
                 "SceneIdSet": list(scenes),
                 "DockerVersion": "24.0.7" if kind == "DOCKER" else None,
                 "BlueprintShared": False,
+                "Tags": [],  # public images carry no tags
                 "_public": True,
             }
         )
