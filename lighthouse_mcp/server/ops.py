@@ -137,6 +137,40 @@ async def _instances(read: Read, ids: list[str]) -> dict[str, dict[str, Any]]:
     return {str(i["InstanceId"]): i for i in response.get("InstanceSet") or []}
 
 
+def _result(summary: str, data: dict[str, Any]) -> ToolResult:
+    """The summary a person reads, then the same data as JSON (and as structuredContent)."""
+    return text_result(summary + "\n" + json.dumps(data, ensure_ascii=False), structured=data)
+
+
+def _spec(
+    name: str,
+    title: str,
+    description: str,
+    schema: dict[str, Any],
+    handler: Callable[[dict[str, Any], ToolContext], Awaitable[ToolResult]],
+    group: str,
+) -> ToolSpec:
+    """A tool of this module: ``instance_metrics`` reads; ``run_command`` runs anything, so
+    it says destructive whatever its action's class (the gate asks either way)."""
+    reads = group == "monitor"
+    return ToolSpec(
+        name=name,
+        title=title,
+        description=description,
+        input_schema=schema,
+        annotations=types.ToolAnnotations(
+            title=title,
+            read_only_hint=reads,
+            destructive_hint=not reads,
+            idempotent_hint=reads,
+            open_world_hint=True,
+        ),
+        handler=handler,
+        group=group,
+        safety="read" if reads else catalog.safety_class(commands.RUN_ACTION),
+    )
+
+
 def _run_text(result: Mapping[str, Any]) -> str:
     lines = [
         f"run_command {result['InvocationId']}: "
@@ -233,26 +267,9 @@ def run_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
             "Done": done,
             "Results": [commands.task_result(t, names) for t in tasks],
         }
-        return text_result(
-            _run_text(result) + "\n" + json.dumps(result, ensure_ascii=False), structured=result
-        )
+        return _result(_run_text(result), result)
 
-    return ToolSpec(
-        name=RUN_TOOL,
-        title="Run a command on instances",
-        description=_RUN_DESCRIPTION,
-        input_schema=schema,
-        annotations=types.ToolAnnotations(
-            title="Run a command on instances",
-            read_only_hint=False,
-            destructive_hint=True,
-            idempotent_hint=False,
-            open_world_hint=True,
-        ),
-        handler=handle,
-        group="tat",
-        safety=catalog.safety_class(commands.RUN_ACTION),
-    )
+    return _spec(RUN_TOOL, "Run a command on instances", _RUN_DESCRIPTION, schema, handle, "tat")
 
 
 async def _wait(
@@ -351,26 +368,9 @@ def metrics_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
             "EndTime": metrics.iso(end),
             "Instances": list(rows.values()),
         }
-        return text_result(
-            _metrics_text(result) + "\n" + json.dumps(result, ensure_ascii=False), structured=result
-        )
+        return _result(_metrics_text(result), result)
 
-    return ToolSpec(
-        name=METRICS_TOOL,
-        title="Instance metrics",
-        description=_METRICS_DESCRIPTION,
-        input_schema=schema,
-        annotations=types.ToolAnnotations(
-            title="Instance metrics",
-            read_only_hint=True,
-            destructive_hint=False,
-            idempotent_hint=True,
-            open_world_hint=True,
-        ),
-        handler=handle,
-        group="monitor",
-        safety="read",
-    )
+    return _spec(METRICS_TOOL, "Instance metrics", _METRICS_DESCRIPTION, schema, handle, "monitor")
 
 
 def _metrics_text(result: Mapping[str, Any]) -> str:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..engine.context import Ctx
@@ -72,23 +72,42 @@ def agent_of(ctx: Ctx, instance: Record) -> Record:
     }
 
 
-def _filtered(
-    ctx: Ctx,
-    rows: Iterable[Record],
-    filters: list[Mapping[str, Any]] | None,
-    fields: Mapping[str, Callable[[Record], Any]],
-) -> list[Record]:
+#: Each Describe action's documented filter names -> the member they match.
+FILTERS: dict[str, dict[str, str]] = {
+    "DescribeAutomationAgentStatus": {
+        "agent-status": "AgentStatus",
+        "environment": "Environment",
+        "instance-id": "InstanceId",
+    },
+    "DescribeInvocations": {
+        "invocation-id": "InvocationId",
+        "command-id": "CommandId",
+        "command-created-by": "InvocationSource",  # USER (ours) or TAT (public commands)
+        "instance-kind": "InstanceKind",
+    },
+    "DescribeInvocationTasks": {
+        "invocation-task-id": "InvocationTaskId",
+        "invocation-id": "InvocationId",
+        "instance-id": "InstanceId",
+        "command-id": "CommandId",
+    },
+}
+
+
+def _filtered(action: str, rows: Iterable[Record], params: Mapping[str, Any]) -> list[Record]:
+    """The rows every filter of ``params`` matches (a filter matches any of its values)."""
+    fields = FILTERS[action]
     out = list(rows)
-    for index, flt in enumerate(filters or []):
+    for index, flt in enumerate(params.get("Filters") or []):
         name = flt.get("Name")
-        getter = fields.get(str(name))
-        if getter is None:
+        field = fields.get(str(name))
+        if field is None:
             raise err(
                 "InvalidParameterValue.InvalidFilter",
                 f"`Filters.{index}.Name` is {name!r}; supported: {', '.join(sorted(fields))}.",
             )
         wanted = {str(v) for v in flt.get("Values") or []}
-        out = [r for r in out if str(getter(r)) in wanted]
+        out = [r for r in out if str(r.get(field)) in wanted]
     return out
 
 
@@ -110,16 +129,7 @@ def describe_agents(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         for i in (wanted if wanted else sorted(instances))
         if i in instances
     ]
-    rows = _filtered(
-        ctx,
-        rows,
-        params.get("Filters"),
-        {
-            "agent-status": lambda r: r["AgentStatus"],
-            "environment": lambda r: r["Environment"],
-            "instance-id": lambda r: r["InstanceId"],
-        },
-    )
+    rows = _filtered("DescribeAutomationAgentStatus", rows, params)
     return {"TotalCount": len(rows), "AutomationAgentSet": page(ctx, rows, params)}
 
 
@@ -345,7 +355,8 @@ def _invocation_view(ctx: Ctx, record: Record) -> Record:
     }
 
 
-def _by_ids(table: Mapping[str, Record], ids: list[str] | None, code: str) -> list[Record]:
+def _by_ids(table: Mapping[str, Record], ids: list[str] | None) -> list[Record]:
+    """The records of ``ids`` that exist (in that order), or all, newest first."""
     if not ids:
         return [
             table[k] for k in sorted(table, key=lambda k: table[k]["CreatedTime"], reverse=True)
@@ -357,18 +368,8 @@ def _by_ids(table: Mapping[str, Record], ids: list[str] | None, code: str) -> li
 def describe_invocations(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     _exclusive(params, "InvocationIds")
     table: dict[str, Record] = ctx.state.table(INVOCATIONS)
-    rows = [_invocation_view(ctx, r) for r in _by_ids(table, params.get("InvocationIds"), "")]
-    rows = _filtered(
-        ctx,
-        rows,
-        params.get("Filters"),
-        {
-            "invocation-id": lambda r: r["InvocationId"],
-            "command-id": lambda r: r["CommandId"],
-            "command-created-by": lambda r: "USER",
-            "instance-kind": lambda r: r["InstanceKind"],
-        },
-    )
+    rows = [_invocation_view(ctx, r) for r in _by_ids(table, params.get("InvocationIds"))]
+    rows = _filtered("DescribeInvocations", rows, params)
     return {"TotalCount": len(rows), "InvocationSet": page(ctx, rows, params)}
 
 
@@ -376,18 +377,8 @@ def describe_invocations(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 def describe_invocation_tasks(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     _exclusive(params, "InvocationTaskIds")
     table: dict[str, Record] = ctx.state.table(TASKS)
-    rows = [public(r) for r in _by_ids(table, params.get("InvocationTaskIds"), "")]
-    rows = _filtered(
-        ctx,
-        rows,
-        params.get("Filters"),
-        {
-            "invocation-task-id": lambda r: r["InvocationTaskId"],
-            "invocation-id": lambda r: r["InvocationId"],
-            "instance-id": lambda r: r["InstanceId"],
-            "command-id": lambda r: r["CommandId"],
-        },
-    )
+    rows = [public(r) for r in _by_ids(table, params.get("InvocationTaskIds"))]
+    rows = _filtered("DescribeInvocationTasks", rows, params)
     if params.get("HideOutput"):
         rows = [{**r, "TaskResult": {**r["TaskResult"], "Output": ""}} for r in rows]
     return {"TotalCount": len(rows), "InvocationTaskSet": page(ctx, rows, params)}

@@ -23,7 +23,13 @@ CLIENT = types.Implementation(name="gate-e2e", version="1")
 REGION = "ap-guangzhou"
 
 
-def gate_server(sb: Sandbox, tmp_path: Path, **settings: Any) -> LighthouseServer:
+def gate_server(
+    sb: Sandbox,
+    tmp_path: Path,
+    *,
+    features: tuple[Feature, ...] = GATE_ONLY,
+    **settings: Any,
+) -> LighthouseServer:
     base: dict[str, Any] = {
         "sandbox": True,
         "region": REGION,
@@ -31,7 +37,7 @@ def gate_server(sb: Sandbox, tmp_path: Path, **settings: Any) -> LighthouseServe
         "key_dir": tmp_path / "keys",
     }
     base.update(settings)
-    return build_server(Settings(**base), sandbox=sb, features=GATE_ONLY)
+    return build_server(Settings(**base), sandbox=sb, features=features)
 
 
 def mutations(sb: Sandbox, action: str | None = None) -> list[Any]:

@@ -15,24 +15,17 @@ from mcp.client import Client
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import Sandbox
-from lighthouse_mcp.server.app import build_server
-from lighthouse_mcp.server.config import Settings
-from tests.e2e.gate.helpers import CLIENT, REGION, Person, audit, never_asked
+from lighthouse_mcp.server.app import Feature, LighthouseServer
+from tests.e2e.gate.helpers import CLIENT, Person, audit, gate_server, never_asked
 
 pytestmark = pytest.mark.anyio
 
 RUNNING, STOPPED = "lhins-demo0001", "lhins-demo0002"
 
 
-def _server(sb: Sandbox, tmp_path: Path, **settings: Any) -> Any:
-    base: dict[str, Any] = {
-        "sandbox": True,
-        "region": REGION,
-        "audit_log": tmp_path / "audit.jsonl",
-        "key_dir": tmp_path / "keys",
-    }
-    base.update(settings)
-    return build_server(Settings(**base), sandbox=sb)
+def _server(sb: Sandbox, tmp_path: Path, **settings: Any) -> LighthouseServer:
+    """Every feature (the gate, waits, ops, ...), as `lighthouse-mcp --sandbox` serves."""
+    return gate_server(sb, tmp_path, features=tuple(Feature), **settings)
 
 
 def _runs(sb: Sandbox) -> list[Any]:
