@@ -177,3 +177,22 @@ async def test_token_mode_runs_only_when_repeated_with_the_token(tmp_path: Path)
     (row,) = (second.structured_content or {})["Results"]
     assert row["ExitCode"] == 0 and "/dev/vda2" in row["Output"]
     assert len(_runs(sb)) == 1
+
+
+async def test_instance_metrics_names_an_unknown_metric(tmp_path: Path) -> None:
+    sb = Sandbox(delay=0)
+    async with Client(_server(sb, tmp_path), client_info=CLIENT) as c:
+        result = await c.call_tool(
+            "instance_metrics", {"instance_ids": [RUNNING], "metrics": ["cpu", "gpu"]}
+        )
+        read = [r for r in sb.requests if r.action == "monitor_GetMonitorData"]
+        by_name = await c.call_tool(
+            "instance_metrics", {"instance_ids": [RUNNING], "metrics": ["LighthouseOuttraffic"]}
+        )
+    assert result.is_error
+    text = str(result.content[0])
+    assert "metrics: 'gpu' unknown" in text and "bandwidth_out" in text
+    assert [m["Key"] for m in (by_name.structured_content or {})["Instances"][0]["Metrics"]] == [
+        "bandwidth_out"
+    ]
+    assert read == []  # nothing was read for the call with an unknown metric
