@@ -51,13 +51,12 @@ METRIC_FIELDS = ("Min", "Avg", "Max", "Last", "PeakAt", "TrafficMB", "Series")
 Read = Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 
 _RUN_DESCRIPTION = (
-    "Run a shell command (PowerShell on Windows) on instances via the TAT agent, after a "
-    "person approves the exact text; waits (progress) and returns exit code and output per "
-    "instance."
+    "Run a shell command on instances via the TAT agent once a person approves its exact "
+    "text; waits, then returns exit code and output per instance."
 )
 _METRICS_DESCRIPTION = (
-    "CPU, memory, disk and bandwidth of instances (Cloud Monitor), per metric: min, avg, "
-    "max, last, peak time, traffic. Default: the last hour at 300 s."
+    "Instances' cpu, memory, disk, bandwidth_in/out (Cloud Monitor, default last hour): "
+    "min, avg, max, last, peak time, traffic."
 )
 
 
@@ -112,11 +111,7 @@ def metrics_schema(registry: Registry) -> dict[str, Any]:
                 "minItems": 1,
                 "maxItems": metrics.MAX_INSTANCES,
             },
-            "metrics": {
-                "type": "array",
-                "items": {"type": "string", "enum": metrics.keys()},
-                "minItems": 1,
-            },
+            "metrics": {"type": "array", "items": {"type": "string"}},
             "period": {"type": "integer", "enum": metrics.periods()},
             "start_time": {"type": "string", "description": "ISO 8601"},
             "end_time": {"type": "string"},
@@ -320,7 +315,15 @@ def metrics_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
                 "per metric. Use a longer period or a shorter window.",
                 code="InvalidArguments",
             )
-        wanted = [metrics.by_key()[k] for k in args.get("metrics") or metrics.DEFAULT_KEYS]
+        known = metrics.by_key()
+        unknown = [k for k in args.get("metrics") or () if k not in known]
+        if unknown:
+            return tool_error(
+                f"{METRICS_TOOL}: metrics: {', '.join(map(repr, unknown))} unknown; use "
+                f"{', '.join(metrics.keys())} (or a QCE/LIGHTHOUSE MetricName); nothing was read.",
+                code="InvalidArguments",
+            )
+        wanted = [known[k] for k in dict.fromkeys(args.get("metrics") or metrics.DEFAULT_KEYS)]
 
         async def read(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
             return await pipeline.read(action, params, region=region)

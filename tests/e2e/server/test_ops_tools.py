@@ -223,3 +223,22 @@ async def test_a_policy_rule_lets_listed_read_only_commands_run_without_asking(
         )
     assert chained.is_error and person.seen and "uptime; reboot" in person.seen[0].message
     assert len(_runs(sb)) == 1  # the chained command was not sent
+
+
+async def test_instance_metrics_names_an_unknown_metric(tmp_path: Path) -> None:
+    sb = Sandbox(delay=0)
+    async with Client(_server(sb, tmp_path), client_info=CLIENT) as c:
+        result = await c.call_tool(
+            "instance_metrics", {"instance_ids": [RUNNING], "metrics": ["cpu", "gpu"]}
+        )
+        read = [r for r in sb.requests if r.action == "monitor_GetMonitorData"]
+        by_name = await c.call_tool(
+            "instance_metrics", {"instance_ids": [RUNNING], "metrics": ["LighthouseOuttraffic"]}
+        )
+    assert result.is_error
+    text = str(result.content[0])
+    assert "metrics: 'gpu' unknown" in text and "bandwidth_out" in text
+    assert [m["Key"] for m in (by_name.structured_content or {})["Instances"][0]["Metrics"]] == [
+        "bandwidth_out"
+    ]
+    assert read == []  # nothing was read for the call with an unknown metric
