@@ -171,7 +171,7 @@ class _Index:
 
 def _document(name: str) -> Counter[str]:
     act = catalog.action(name)
-    over = catalog.load_overlay()["actions"].get(name)
+    over = catalog.overlay_entry(name)
     doc: Counter[str] = Counter()
 
     def add(text: str, weight: float) -> None:
@@ -213,8 +213,9 @@ class Match:
 def search(query: str, names: Iterable[str] | None = None, limit: int = 10) -> list[Match]:
     """Actions of ``names`` (default: the whole catalog) best matching ``query``, best
     first; an action named in the query (any case) ranks first."""
-    known = catalog.action_names()
-    # Only catalog actions have texts to rank (a server's own tools are matched by name).
+    known = [n for service in catalog.SERVICES for n in catalog.action_names(service)]
+    # Only catalog actions (of every service: tat_RunCommand) have texts to rank (a
+    # server's own tools are matched by name).
     pool = tuple(sorted(set(names).intersection(known) if names is not None else known))
     index = _index(pool)
     concepts = expand(query)

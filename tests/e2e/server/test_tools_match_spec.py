@@ -2,8 +2,8 @@
 machine-readable spec, and each tool takes exactly that action's request members (plus
 ``Region``, a common request parameter, where the action takes one, and the
 server's own arguments: the confirmation token of a gated tool, ``all_pages`` of a
-paged Describe): nothing the API accepts is refused,
-nothing it does not know is offered (issue 13)."""
+paged Describe, ``fields`` of a tool whose answers hold records): nothing the API
+accepts is refused, nothing it does not know is offered (issue 13)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from lighthouse_mcp.server.app import build_server
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.server.gate import TOKEN_ARG
 from lighthouse_mcp.server.paging import ALL_PAGES
+from lighthouse_mcp.server.projection import FIELDS
 from tests.support.spec import lighthouse_api, spec_action_names
 
 pytestmark = pytest.mark.anyio
@@ -37,6 +38,7 @@ async def test_every_spec_action_is_a_tool_with_exactly_its_inputs() -> None:
         offered = set(tools[action].input_schema.get("properties", {})) - {
             TOKEN_ARG,
             ALL_PAGES,
+            FIELDS,
             "Region",
         }
         if offered != spec_inputs:
