@@ -242,3 +242,23 @@ async def test_instance_metrics_names_an_unknown_metric(tmp_path: Path) -> None:
         "bandwidth_out"
     ]
     assert read == []  # nothing was read for the call with an unknown metric
+
+
+@pytest.mark.parametrize(
+    ("settings", "offered"),
+    [
+        ({"toolsets": ("instance",)}, {"run_command", "instance_metrics"}),
+        ({"read_only": True}, {"instance_metrics"}),
+        # the instances by name and state are read with DescribeInstances: without it,
+        # neither tool is offered (the exposure flags bound every surface)
+        ({"toolsets": ("disk",)}, set()),
+        ({"exclude_tools": ("DescribeInstances",)}, set()),
+    ],
+)
+async def test_the_ops_tools_keep_the_exposure_bounds(
+    tmp_path: Path, settings: dict[str, Any], offered: set[str]
+) -> None:
+    sb = Sandbox(delay=0)
+    async with Client(_server(sb, tmp_path, **settings), client_info=CLIENT) as c:
+        names = {t.name for t in (await c.list_tools()).tools}
+    assert names & {"run_command", "instance_metrics"} == offered
