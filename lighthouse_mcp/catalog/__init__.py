@@ -23,6 +23,11 @@ SERVICE = "lighthouse"
 CATALOG_FILE = f"lighthouse-{API_VERSION}.json"
 OVERLAY_FILE = "overlay.json"
 
+#: Every service with a catalog here -> its API version. Lighthouse's actions keep their
+#: bare names; another service's action is addressed as ``<service>_<Action>``
+#: (``tat_RunCommand``), the same spelling as its tool (:func:`tool_name`).
+SERVICES: dict[str, str] = {SERVICE: API_VERSION, "tat": "2020-10-28", "monitor": "2018-07-24"}
+
 #: Base types as the docs spell them. ``Param.type`` is one of these or a structure name.
 SCALAR_TYPES = frozenset(
     {
@@ -211,44 +216,111 @@ def _read(name: str) -> Any:
     return json.loads(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
 
 
+def tool_name(service: str, name: str) -> str:
+    """``RunCommand`` of ``tat`` -> ``tat_RunCommand``; Lighthouse's actions stay bare."""
+    return name if service == SERVICE else f"{service}_{name}"
+
+
+def split_name(qualified: str) -> tuple[str, str]:
+    """``tat_RunCommand`` -> ``("tat", "RunCommand")``; ``DescribeInstances`` ->
+    ``("lighthouse", "DescribeInstances")``. API action names are PascalCase, so the first
+    ``_`` can only be the service separator. KeyError for a service with no catalog."""
+    service, sep, name = qualified.partition("_")
+    if not sep:
+        return SERVICE, qualified
+    if service not in SERVICES or service == SERVICE:
+        raise KeyError(f"unknown service {service!r} in {qualified[:80]!r}")
+    return service, name
+
+
+def catalog_file(service: str) -> str:
+    return f"{service}-{SERVICES[service]}.json"
+
+
 @cache
-def load_catalog() -> Catalog:
-    """The generated catalog, parsed once per process."""
-    data: Catalog = _read(CATALOG_FILE)
+def load_catalog(service: str = SERVICE) -> Catalog:
+    """The generated catalog of ``service``, parsed once per process."""
+    data: Catalog = _read(catalog_file(service))
     return data
 
 
 @cache
-def load_overlay() -> Overlay:
-    """The hand-kept overlay (English texts, safety classes), parsed once per process."""
-    data: Overlay = _read(OVERLAY_FILE)
+def load_overlay(service: str = SERVICE) -> Overlay:
+    """The hand-kept overlay (English texts, safety classes), parsed once per process.
+
+    Lighthouse's is ``overlay.json``; another service's ``overlay-<service>.json``.
+    """
+    data: Overlay = _read(OVERLAY_FILE if service == SERVICE else f"overlay-{service}.json")
     return data
 
 
 def action(name: str) -> Action:
-    """One action by exact name; KeyError names the action when it is unknown."""
+    """One action by exact name (``tat_RunCommand`` for another service's); KeyError
+    names the action when it is unknown."""
     try:
-        return load_catalog()["actions"][name]
+        service, bare = split_name(name)
+        return load_catalog(service)["actions"][bare]
     except KeyError:
-        raise KeyError(f"unknown Lighthouse action {name!r}") from None
+        raise KeyError(f"unknown action {name[:80]!r}") from None
 
 
-def action_names() -> list[str]:
-    return sorted(load_catalog()["actions"])
+def action_names(service: str = SERVICE) -> list[str]:
+    """The service's actions under their tool names (``tat_RunCommand``), sorted."""
+    return sorted(tool_name(service, n) for n in load_catalog(service)["actions"])
 
 
-def structure(name: str) -> Structure:
-    return load_catalog()["structures"][name]
+def structure(name: str, service: str = SERVICE) -> Structure:
+    return load_catalog(service)["structures"][name]
 
 
 def region_ids() -> list[str]:
     return [r["region"] for r in load_catalog()["regions"]]
 
 
+def action_overlay(name: str) -> ActionOverlay:
+    """The overlay entry of an action by its (qualified) name."""
+    service, bare = split_name(name)
+    return load_overlay(service)["actions"][bare]
+
+
+def overlay_entry(name: str) -> ActionOverlay | None:
+    """The overlay entry of an action by its (qualified) name, None when it has none."""
+    try:
+        return action_overlay(name)
+    except KeyError:
+        return None
+
+
 def safety_class(name: str) -> SafetyClass:
-    return load_overlay()["actions"][name]["safety"]
+    return action_overlay(name)["safety"]
 
 
 def is_read(name: str) -> bool:
     """True for actions that change nothing; the client retries only these."""
     return safety_class(name) == "read"
+
+
+class Metric(TypedDict):
+    """One Cloud Monitor metric of Lighthouse instances."""
+
+    name: str  # the MetricName, e.g. "CpuUsage"
+    unit: str  # "%", "MB", "Mbps", "个/秒" or "" (a plain number)
+    name_zh: str
+    meaning: str  # English
+    key: str  # the short name instance_metrics accepts, e.g. "cpu"
+
+
+class Metrics(TypedDict):
+    namespace: str  # "QCE/LIGHTHOUSE"
+    dimension: str  # "InstanceId"
+    periods: list[int]  # seconds
+    statistics: list[str]
+    text: str
+    metrics: list[Metric]
+
+
+@cache
+def lighthouse_metrics() -> Metrics:
+    """Cloud Monitor's metric table for Lighthouse instances (hand-kept data)."""
+    data: Metrics = _read("lighthouse-metrics.json")
+    return data

@@ -24,7 +24,7 @@ from typing import Any, Protocol, Self
 import anyio
 import httpx
 
-from lighthouse_mcp.catalog import API_VERSION
+from lighthouse_mcp.catalog import SERVICE, SERVICES, tool_name
 from lighthouse_mcp.catalog.secrets import secret_values
 
 from .catalog_facts import idempotency_token, is_read
@@ -79,10 +79,11 @@ _SNIPPET = 160
 class DirectExchange(Protocol):
     """An API in this process that takes a call without HTTP (the sandbox emulator).
 
-    It gets the JSON body exactly as it would be sent and the credentials the client
-    holds (in process, possession stands in for a signature), and returns the decoded
-    answer envelope (``{"Response": {...}}``), or an ``httpx.Response`` when it acts out
-    an HTTP-level fault (a 5xx, a cut body); a dropped connection is raised as
+    It gets the JSON body exactly as it would be sent, the service it is for (lighthouse,
+    tat, monitor) and the credentials the client holds (in process, possession stands
+    in for a signature), and returns the decoded answer envelope
+    (``{"Response": {...}}``), or an ``httpx.Response`` when it acts out an HTTP-level
+    fault (a 5xx, a cut body); a dropped connection is raised as
     ``httpx.TransportError``. Everything else (rate limits, retries, error
     classification, scrubbing) is the client's as for HTTP.
     """
@@ -95,6 +96,7 @@ class DirectExchange(Protocol):
         *,
         credentials: Credentials,
         language: str | None,
+        service: str = SERVICE,
     ) -> dict[str, Any] | httpx.Response: ...
 
 
@@ -166,7 +168,7 @@ class LighthouseClient:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._user_agent = user_agent()
-        self._auth: tuple[Credentials, TC3Auth] | None = None
+        self._auth: dict[str, tuple[Credentials, TC3Auth]] = {}
         #: In-process API (the sandbox): no HTTP request is built, signed or parsed.
         self._direct = direct
         # Admission control in front of httpx: httpcore's pool scans every queued request
@@ -200,9 +202,12 @@ class LighthouseClient:
         """Name the MCP client this process serves, in the User-Agent of later calls."""
         self._user_agent = user_agent(name, version)
 
-    def endpoint(self, region: str | None = None) -> str:
+    def endpoint(self, region: str | None = None, service: str = SERVICE) -> str:
         return endpoint_for(
-            region or self._region, override=self._override, regional=self._regional
+            region or self._region,
+            override=self._override,
+            regional=self._regional,
+            service=service,
         )
 
     # --- lifecycle --------------------------------------------------------------------
@@ -224,12 +229,24 @@ class LighthouseClient:
     # --- calls ------------------------------------------------------------------------
 
     async def call(
-        self, action: str, params: Mapping[str, Any] | None = None, *, region: str | None = None
+        self,
+        action: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        region: str | None = None,
+        service: str = SERVICE,
     ) -> dict[str, Any]:
-        """Send ``action`` and return the ``Response`` object (RequestId included).
+        """Send ``action`` of ``service`` (lighthouse, tat, monitor) and return the
+        ``Response`` object (RequestId included).
 
-        Raises a ``LighthouseError`` subclass; ``err.attempts`` says how many tries it took.
+        The service decides the credential scope, the host and the version; credentials,
+        retries and rate limits are the same for all. Raises a ``LighthouseError``
+        subclass; ``err.attempts`` says how many tries it took.
         """
+        if service not in SERVICES:
+            raise ConfigurationError(
+                f"unknown service {service[:40]!r}; known: {', '.join(sorted(SERVICES))}"
+            )
         if not _ACTION.fullmatch(action):
             raise InvalidInputError(
                 "InvalidAction",
@@ -243,8 +260,9 @@ class LighthouseClient:
                 f"Region {region[:40]!r} is not a region id (expected e.g. ap-guangzhou)",
                 action=action,
             )
+        key = tool_name(service, action)  # what the catalog knows the action by
         body_params = dict(params or {})
-        token_param = idempotency_token(action)
+        token_param = idempotency_token(key)
         if token_param and not body_params.get(token_param):
             body_params[token_param] = str(uuid.uuid4())
         try:
@@ -259,18 +277,18 @@ class LighthouseClient:
                 f"the request is {len(body):,} bytes; the API takes at most 10 MB",
                 action=action,
             )
-        repeatable = is_read(action) or bool(token_param)
+        repeatable = is_read(key) or bool(token_param)
         hidden = secret_values(body_params)
         started = self._monotonic()
         attempt = 0
         while True:
             attempt += 1
             if self._limiter is not None:
-                await self._limiter.acquire(action, region or "")
+                await self._limiter.acquire(key, region or "")
             remaining = self._retry.max_total - (self._monotonic() - started)
             budget = max(0.0, min(self._retry.attempt_timeout, remaining))
             try:
-                return await self._send(action, region, body, hidden, budget)
+                return await self._send(action, region, body, hidden, budget, service)
             except LighthouseError as err:
                 err.attempts = attempt
                 if attempt >= self._retry.max_attempts or not self._retry.should_retry(
@@ -292,11 +310,15 @@ class LighthouseClient:
                 )
                 await self._sleep(delay)
 
-    def _signer(self, creds: Credentials) -> TC3Auth:
-        """One TC3Auth per credentials object, so its derived-key cache is reused."""
-        cached = self._auth
+    def _signer(self, creds: Credentials, service: str) -> TC3Auth:
+        """One TC3Auth per credentials object and service, so its derived-key cache is
+        reused (the service is part of the derived key)."""
+        cached = self._auth.get(service)
         if cached is None or cached[0] is not creds:
-            cached = self._auth = (creds, TC3Auth(creds, clock=self._clock))
+            cached = self._auth[service] = (
+                creds,
+                TC3Auth(creds, clock=self._clock, service=service),
+            )
         return cached[1]
 
     async def _send(
@@ -306,6 +328,7 @@ class LighthouseClient:
         body: bytes,
         hidden: Sequence[str] = (),
         budget: float = ATTEMPT_TIMEOUT,
+        service: str = SERVICE,
     ) -> dict[str, Any]:
         """One attempt, over within ``budget`` seconds (waiting for a connection slot,
         connecting, sending, the whole answer). ``hidden`` are the request's own secret
@@ -313,18 +336,20 @@ class LighthouseClient:
         an upstream sends back."""
         creds = await self._credentials.get()
         if self._direct is not None:
-            return await self._send_direct(self._direct, creds, action, region, body, hidden)
+            return await self._send_direct(
+                self._direct, creds, action, region, body, hidden, service
+            )
         headers = {
             "Content-Type": "application/json",
             "X-TC-Action": action,
-            "X-TC-Version": API_VERSION,
+            "X-TC-Version": SERVICES[service],
             "User-Agent": self._user_agent,
         }
         if region:
             headers["X-TC-Region"] = region
         if self._language:
             headers["X-TC-Language"] = self._language
-        url = self.endpoint(region) + "/"
+        url = self.endpoint(region, service) + "/"
         secrets = (creds.secret_key, creds.token, *hidden)
         admitted = False
         try:
@@ -332,17 +357,19 @@ class LighthouseClient:
                 async with self._admission:
                     admitted = True
                     request = self._http.build_request("POST", url, content=body, headers=headers)
-                    response = await self._http.send(request, auth=self._signer(creds), stream=True)
+                    response = await self._http.send(
+                        request, auth=self._signer(creds, service), stream=True
+                    )
                     try:
                         content = await _read_limited(response, self._max_response_bytes, action)
                     finally:
                         await response.aclose()
         except httpx.TimeoutException as exc:
-            raise _timeout_error(exc, action, url, secrets) from None
+            raise _timeout_error(exc, tool_name(service, action), url, secrets) from None
         except httpx.TransportError as exc:
-            raise _network_error(exc, action, url, secrets) from None
+            raise _network_error(exc, tool_name(service, action), url, secrets) from None
         except TimeoutError:
-            raise _deadline_error(action, url, budget, sent=admitted) from None
+            raise _deadline_error(tool_name(service, action), url, budget, sent=admitted) from None
         return _parse(response, content, action, region, secrets)
 
     async def _send_direct(
@@ -353,13 +380,16 @@ class LighthouseClient:
         region: str | None,
         body: bytes,
         hidden: Sequence[str],
+        service: str = SERVICE,
     ) -> dict[str, Any]:
-        url = self.endpoint(region) + "/"
+        url = self.endpoint(region, service) + "/"
         secrets = (creds.secret_key, creds.token, *hidden)
         try:
-            answer = await direct(action, region, body, credentials=creds, language=self._language)
+            answer = await direct(
+                action, region, body, credentials=creds, language=self._language, service=service
+            )
         except httpx.TransportError as exc:
-            raise _network_error(exc, action, url, secrets) from None
+            raise _network_error(exc, tool_name(service, action), url, secrets) from None
         if isinstance(answer, httpx.Response):
             answer.request = httpx.Request("POST", url)
             return _parse(answer, answer.content, action, region, secrets)

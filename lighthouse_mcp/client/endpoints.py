@@ -4,8 +4,10 @@ Default: the nearest-region domain ``lighthouse.tencentcloudapi.com``. The finan
 regions are isolated from the rest, so the docs require their own domain whenever Region
 is one of them. A per-region domain can be asked for (``regional=True``). An override —
 the ``endpoint`` option or LIGHTHOUSE_MCP_ENDPOINT, e.g. ``http://127.0.0.1:8900`` for
-the sandbox — replaces all of that; signing is unaffected (the scope service stays
-``lighthouse``).
+the sandbox — replaces all of that for every service (the sandbox answers them all on
+one endpoint, routed by the service the request is signed for). Other services follow
+the same pattern with their own name: ``tat.tencentcloudapi.com``,
+``monitor.ap-guangzhou.tencentcloudapi.com``.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ DEFAULT_HOST = "lighthouse.tencentcloudapi.com"
 FINANCIAL_REGIONS = frozenset({"ap-shanghai-fsi", "ap-shenzhen-fsi"})
 
 
-def regional_host(region: str) -> str:
-    return f"lighthouse.{region}.tencentcloudapi.com"
+def regional_host(region: str, service: str = "lighthouse") -> str:
+    return f"{service}.{region}.tencentcloudapi.com"
 
 
 def normalize_endpoint(value: str) -> str:
@@ -54,12 +56,18 @@ def endpoint_override(option: str | None, env: Mapping[str, str]) -> str | None:
     return normalize_endpoint(value) if value else None
 
 
-def endpoint_for(region: str | None, *, override: str | None = None, regional: bool = False) -> str:
-    """The base URL (no trailing slash) for a request to ``region``."""
+def endpoint_for(
+    region: str | None,
+    *,
+    override: str | None = None,
+    regional: bool = False,
+    service: str = "lighthouse",
+) -> str:
+    """The base URL (no trailing slash) for a request of ``service`` to ``region``."""
     if override:
         return override
     if region and (region in FINANCIAL_REGIONS or region.endswith("-fsi")):
-        return f"https://{regional_host(region)}"
+        return f"https://{regional_host(region, service)}"
     if region and regional:
-        return f"https://{regional_host(region)}"
-    return f"https://{DEFAULT_HOST}"
+        return f"https://{regional_host(region, service)}"
+    return f"https://{service}.tencentcloudapi.com"

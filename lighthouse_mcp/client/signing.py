@@ -16,9 +16,9 @@ The steps, in the docs' order:
 4. ``authorization_header`` — ``TC3-HMAC-SHA256 Credential=…, SignedHeaders=…,
    Signature=…``.
 
-The credential scope's service is always ``lighthouse`` for this project, whatever host
-the request goes to (a loopback sandbox, a private endpoint): the scope names the
-*product*, not the address.
+The credential scope's service is the product called (``lighthouse``, ``tat``,
+``monitor``), whatever host the request goes to (a loopback sandbox, a private
+endpoint): the scope names the *product*, not the address.
 """
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ import anyio
 import httpx
 
 from lighthouse_mcp import catalog
-from lighthouse_mcp.catalog import API_VERSION
 from lighthouse_mcp.client.signing import SigningKey
 
 from . import families
@@ -140,6 +139,8 @@ class Sandbox:
         try:
             incoming = wire.decode(request)
             action, region = incoming.action, incoming.region
+            if action and incoming.service != catalog.SERVICE:
+                action = catalog.tool_name(incoming.service, action)
         except Exception as exc:  # answered below, after the log and the faults
             if not isinstance(exc, SandboxError):
                 log.exception("sandbox could not decode a request")
@@ -163,6 +164,7 @@ class Sandbox:
         secret_key: str,
         token: str | None = None,
         language: str | None = None,
+        service: str = catalog.SERVICE,
     ) -> Outcome:
         """Answer one TC3 JSON call handed over in process (no HTTP, no signature).
 
@@ -171,7 +173,13 @@ class Sandbox:
         signature, the caller shows the key itself: an unknown SecretId, a wrong
         SecretKey or a token that does not match fail with the same AuthFailure codes.
         """
-        incoming = wire.Incoming("tc3", action, API_VERSION, region, language, json_body=body)
+        # the client only sends the services it knows (catalog.SERVICES)
+        version = catalog.SERVICES.get(service)
+        incoming = wire.Incoming(
+            "tc3", action, version, region, language, json_body=body, service=service
+        )
+        if service != catalog.SERVICE:
+            action = catalog.tool_name(service, action)
 
         def authenticate(inc: wire.Incoming) -> signature_v3.Key:
             key = signature_v3.key_of(self.keys, secret_id)
@@ -259,26 +267,28 @@ class Sandbox:
     ) -> dict[str, Any]:
         key = authenticate(incoming)
         record.secret_id = key.secret_id
+        service = incoming.service
         entry = checks.check_envelope(
-            incoming.action, incoming.version, incoming.region, incoming.language
+            incoming.action, incoming.version, incoming.region, incoming.language, service
         )
+        name = catalog.tool_name(service, entry["name"])  # the handlers' key
         body = wire.action_params(incoming, entry)
         record.params = body if isinstance(body, dict) else None
         region = record.region if checks.region_required(entry) else GLOBAL_REGION
         assert region is not None  # check_envelope guarantees it for regional actions
-        if not self.rate_limiter.allow(key.secret_id, region, entry["name"]):
+        if not self.rate_limiter.allow(key.secret_id, region, name):
             raise request_limit_exceeded(entry["name"])
-        checked = checks.check_body(entry, body)
+        checked = checks.check_body(entry, body, structure=wire.structures_of(service))
         applied = self.backend.apply_due()
         result = self.backend.call(
-            entry["name"],
+            name,
             checked,
             account=key.secret_id,
             region=region,
             request_id=record.request_id,
             fallback=documented_answer,
         )
-        if applied or not catalog.is_read(entry["name"]):  # reads change nothing to save
+        if applied or not catalog.is_read(name):  # reads change nothing to save
             self._save()
         return result
 
@@ -309,6 +319,7 @@ class SandboxExchange:
         *,
         credentials: SigningKey,
         language: str | None,
+        service: str = catalog.SERVICE,
     ) -> dict[str, Any] | httpx.Response:
         outcome = self._sandbox.handle_direct(
             action,
@@ -318,6 +329,7 @@ class SandboxExchange:
             secret_key=credentials.secret_key,
             token=credentials.token,
             language=language,
+            service=service,
         )
         if outcome.delay:
             await anyio.sleep(outcome.delay)

@@ -24,6 +24,7 @@ from mcp.server.lowlevel import Server
 from lighthouse_mcp.catalog import API_VERSION
 from lighthouse_mcp.server import (
     gate,
+    ops,
     paging,
     projection,
     prompts,
@@ -69,6 +70,8 @@ class Feature(enum.Enum):
     PROMPTS = "prompts"
     #: The catalog and live-view resources.
     RESOURCES = "resources"
+    #: ``run_command`` (TAT, through the gate) and ``instance_metrics`` (Cloud Monitor).
+    OPS = "ops"
 
 
 ALL_FEATURES: frozenset[Feature] = frozenset(Feature)
@@ -94,6 +97,8 @@ def install_features(
         paging.install(registry)
     if Feature.WAITS in features:
         waits.install(registry, services)
+    if Feature.OPS in features:
+        ops.install(registry, services)
     if Feature.PROMPTS in features:
         prompts.install(registry)
     if Feature.RESOURCES in features:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -79,6 +79,18 @@ class ApiClient(Protocol):
     async def call(
         self, action: str, params: Mapping[str, Any], *, region: str | None = None
     ) -> dict[str, Any]: ...
+
+
+async def send_action(
+    client: ApiClient, name: str, params: Mapping[str, Any], region: str | None
+) -> dict[str, Any]:
+    """Send the action a tool names: Lighthouse's by its bare name, another service's
+    (``tat_RunCommand``) as that service's action through the same client."""
+    service, action = catalog.split_name(name)
+    if service == catalog.SERVICE:
+        return await client.call(action, params, region=region)
+    call: Callable[..., Awaitable[dict[str, Any]]] = client.call
+    return await call(action, params, region=region, service=service)
 
 
 Validator = Callable[[str, Mapping[str, Any]], Sequence[Problem]]
@@ -161,6 +173,12 @@ class Pipeline:
     def exposed(self) -> frozenset[str]:
         return self._exposed
 
+    def also_expose(self, actions: Iterable[str]) -> None:
+        """Let a server tool send these actions through :meth:`run` although no action
+        tool lists them (run_command sends tat_RunCommand). --read-only still refuses
+        writes: :meth:`exposure_problem` checks it on every call."""
+        self._exposed = self._exposed | frozenset(actions)
+
     def exposure_problem(self, action: str) -> str | None:
         """Why ``action`` may not run on this server, or None when it may."""
         settings = self._registry.settings
@@ -209,7 +227,7 @@ class Pipeline:
     ) -> dict[str, Any]:
         if not self._is_read(action):
             raise PermissionError(f"{action} is not a read action")
-        response = await self._client().call(action, params, region=region)
+        response = await send_action(self._client(), action, params, region)
         return self.filter_output(action, response)
 
     def filter_output(self, action: str, response: dict[str, Any]) -> dict[str, Any]:
@@ -337,7 +355,7 @@ class Pipeline:
 
     def _call_chain(self, action: str, ctx: ToolContext) -> CallNext:
         async def send(call: PendingCall) -> dict[str, Any]:
-            return await self._client().call(call.action, call.arguments, region=call.region)
+            return await send_action(self._client(), call.action, call.arguments, call.region)
 
         chain: CallNext = send
         for wrapper in reversed(self.wrappers_for(action)):

@@ -24,13 +24,27 @@ def _unknown(kind: str, flag: str, names: tuple[str, ...], known: list[str]) -> 
     raise ConfigError(f"{flag}: unknown {kind} {', '.join(hints)}")
 
 
+#: Services besides Lighthouse; each is one toolset named after it (``tat``, ``monitor``).
+OTHER_SERVICES = tuple(s for s in catalog.SERVICES if s != catalog.SERVICE)
+
+
 def group_ids() -> list[str]:
-    return [g["id"] for g in catalog.load_catalog()["groups"]]
+    """Lighthouse's groups, then one toolset per other service."""
+    return [g["id"] for g in catalog.load_catalog()["groups"]] + list(OTHER_SERVICES)
+
+
+def _wanted_by_default(name: str, settings: Settings) -> bool:
+    """Without --toolsets: Lighthouse's actions; another service's only in --compact mode
+    (they cost nothing there) or when --tools names them, so the default list stays lean."""
+    if catalog.split_name(name)[0] == catalog.SERVICE:
+        return True
+    return settings.compact or (settings.tools is not None and name in settings.tools)
 
 
 def exposed_actions(settings: Settings) -> tuple[str, ...]:
-    """The exposed action names, in catalog order; raises ConfigError naming a bad flag value."""
-    names = catalog.action_names()
+    """The exposed action names (another service's as ``tat_RunCommand``), Lighthouse's
+    first, in catalog order; raises ConfigError naming a bad flag value."""
+    names = catalog.action_names() + [n for s in OTHER_SERVICES for n in catalog.action_names(s)]
     groups = group_ids()
     if settings.toolsets is not None:
         _unknown("toolset", "--toolsets", settings.toolsets, groups)
@@ -40,8 +54,10 @@ def exposed_actions(settings: Settings) -> tuple[str, ...]:
 
     chosen = []
     for name in names:
-        group = catalog.action(name)["group_id"]
-        if settings.toolsets is not None and group not in settings.toolsets:
+        if settings.toolsets is None:
+            if not _wanted_by_default(name, settings):
+                continue
+        elif catalog.action(name)["group_id"] not in settings.toolsets:
             continue
         if settings.tools is not None and name not in settings.tools:
             continue

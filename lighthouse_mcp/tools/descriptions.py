@@ -77,7 +77,7 @@ def tool_title(action: str, lang: Lang = "en") -> str:
     """Human-readable title: the overlay's English title or the docs' 接口功能."""
     if lang == "zh":
         return catalog.action(action)["title_zh"]
-    overlay = catalog.load_overlay()["actions"].get(action)
+    overlay = catalog.overlay_entry(action)
     return overlay["title"] if overlay and overlay.get("title") else _words(action)
 
 
@@ -96,7 +96,7 @@ def tool_description(action: str, lang: Lang = "en") -> str:
         if not text.endswith(("。", "…")):
             text += "。"
     else:
-        overlay = catalog.load_overlay()["actions"].get(action)
+        overlay = catalog.overlay_entry(action)
         text = overlay["description"].strip() if overlay else ""
         if not text:
             text = tool_title(action) + "."

@@ -171,7 +171,7 @@ class _Index:
 
 def _document(name: str) -> Counter[str]:
     act = catalog.action(name)
-    over = catalog.load_overlay()["actions"].get(name)
+    over = catalog.overlay_entry(name)
     doc: Counter[str] = Counter()
 
     def add(text: str, weight: float) -> None:
@@ -211,11 +211,23 @@ class Match:
 
 
 def search(query: str, names: Iterable[str] | None = None, limit: int = 10) -> list[Match]:
-    """Actions of ``names`` (default: the whole catalog) best matching ``query``, best
-    first; an action named in the query (any case) ranks first."""
-    known = catalog.action_names()
-    # Only catalog actions have texts to rank (a server's own tools are matched by name).
-    pool = tuple(sorted(set(names).intersection(known) if names is not None else known))
+    """Actions of ``names`` (default: Lighthouse's whole catalog) best matching
+    ``query``, best first; an action named in the query (any case) ranks first.
+
+    Each service's actions are ranked against their own corpus (TAT's and Cloud
+    Monitor's texts do not shift the statistics Lighthouse's ranking is tuned on)."""
+    wanted = set(names) if names is not None else set(catalog.action_names())
+    scored: list[Match] = []
+    for service in catalog.SERVICES:
+        # Only catalog actions have texts to rank (a server's own tools are matched by name).
+        pool = tuple(sorted(wanted.intersection(catalog.action_names(service))))
+        if pool:
+            scored += _ranked(query, pool)
+    scored.sort(key=lambda m: (-m.score, m.action))
+    return scored[:limit]
+
+
+def _ranked(query: str, pool: tuple[str, ...]) -> list[Match]:
     index = _index(pool)
     concepts = expand(query)
     n = len(pool)
@@ -248,8 +260,7 @@ def search(query: str, names: Iterable[str] | None = None, limit: int = 10) -> l
             score += 100.0
         if score > 0:
             scored.append(Match(name, round(score, 4)))
-    scored.sort(key=lambda m: (-m.score, m.action))
-    return scored[:limit]
+    return scored
 
 
 def suggest_actions(name: str, names: Sequence[str] | None = None, n: int = 3) -> list[str]:

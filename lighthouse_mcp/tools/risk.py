@@ -34,6 +34,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from lighthouse_mcp import catalog
+from lighthouse_mcp.tools import commands
 
 Decision = Literal["allow", "ask", "deny"]
 DECISIONS: tuple[Decision, ...] = ("allow", "ask", "deny")
@@ -100,6 +101,8 @@ OPS: dict[str, Callable[[Any, Any], bool]] = {
     ),
     "world": lambda got, want: _is_world(got) == bool(want),
     "path_within": _within,
+    # a base64 command (TAT's Content) whose every line is exactly one listed command
+    "command_in": lambda got, want: isinstance(got, str) and commands.command_in(got, want),
 }
 #: What each operator's value must be (checked when a rule is loaded).
 _OP_VALUE: dict[str, tuple[type, ...]] = {
@@ -112,6 +115,7 @@ _OP_VALUE: dict[str, tuple[type, ...]] = {
     "port_overlaps": (list,),
     "world": (bool,),
     "path_within": (list,),
+    "command_in": (list,),
 }
 
 
@@ -220,10 +224,13 @@ def parse_rule(raw: Any, where: str, source: str) -> Rule:
     actions = raw["actions"]
     if not isinstance(actions, list) or not actions or not all(isinstance(a, str) for a in actions):
         raise PolicyError(f"{where}.actions: a non-empty list of action names")
-    known = set(catalog.action_names())
+    known = {n for service in catalog.SERVICES for n in catalog.action_names(service)}
     for index, name in enumerate(actions):
         if name not in known:
-            raise PolicyError(f"{where}.actions[{index}]: {name!r} is not a Lighthouse action")
+            raise PolicyError(
+                f"{where}.actions[{index}]: {name!r} is not an action of this server "
+                "(Lighthouse's by name, another service's as tat_RunCommand)"
+            )
     each = raw.get("each", [])
     if not isinstance(each, list) or not all(isinstance(p, str) and p for p in each):
         raise PolicyError(f"{where}.each: a list of argument paths")

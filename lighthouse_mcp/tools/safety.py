@@ -36,7 +36,7 @@ def annotations(action: str, lang: Lang = "en") -> dict[str, Any]:
     if cls == "read":
         hints["readOnlyHint"] = True
     else:
-        overlay = catalog.load_overlay()["actions"][action]
+        overlay = catalog.action_overlay(action)
         hints["readOnlyHint"] = False
         hints["destructiveHint"] = cls == "destructive"
         hints["idempotentHint"] = bool(overlay.get("idempotent", False))
@@ -51,7 +51,7 @@ def is_gated(action: str, gated: Collection[str] = GATED_BY_DEFAULT) -> bool:
 
 def returns_secret(action: str) -> bool:
     """True when the result carries a credential (private key, login URL): never log it."""
-    return bool(catalog.load_overlay()["actions"][action].get("secret_output", False))
+    return bool(catalog.action_overlay(action).get("secret_output", False))
 
 
 def actions_by_class(classes: Iterable[str]) -> list[str]:

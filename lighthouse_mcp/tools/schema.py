@@ -111,18 +111,25 @@ def zh_description(param: Param) -> str:
     return first_sentence("，".join(c for c in kept if c), ZH_PARAM_CHARS)
 
 
-def _member_description(structure: str, member: Param, lang: Lang | None) -> str:
+def _member_description(
+    structure: str, member: Param, lang: Lang | None, service: str = catalog.SERVICE
+) -> str:
     if lang == "en":
-        return catalog.load_overlay()["structures"].get(structure, {}).get(member["name"], "")
+        text = catalog.load_overlay(service)["structures"].get(structure, {}).get(member["name"])
+        if text is not None or service == catalog.SERVICE:
+            return text or ""
+        return zh_description(member)  # other services: the spec's text until translated
     if lang == "zh":
         return zh_description(member)
     return ""
 
 
 def _param_description(action: str, param: Param, lang: Lang | None) -> str:
-    overlay = catalog.load_overlay()["actions"].get(action)
+    overlay = catalog.overlay_entry(action)
     english = overlay["params"].get(param["name"]) if overlay else None
     if lang == "en":
+        if english is None and catalog.split_name(action)[0] != catalog.SERVICE:
+            return zh_description(param)  # other services: the spec's text until translated
         return english or ""
     if lang == "zh" and english != "":
         # An empty overlay text marks a self-explanatory name (Offset, InstanceIds): no
@@ -153,7 +160,9 @@ class _Builder:
         output: bool,
         inline: set[str] | None = None,
         rules: bool = False,
+        service: str = catalog.SERVICE,
     ) -> None:
+        self.service = service
         self.lang = lang
         self.output = output
         self.rules = rules
@@ -171,7 +180,7 @@ class _Builder:
                 return
             if name in seen:
                 return
-            if name not in catalog.load_catalog()["structures"]:
+            if name not in catalog.load_catalog(self.service)["structures"]:
                 raise SchemaError(
                     f"{where}: type {name!r} is neither a documented scalar nor a structure"
                 )
@@ -186,9 +195,8 @@ class _Builder:
                 visit(p["type"], p["name"], ())
         self.shared = {n for n, c in uses.items() if c > 1} | recursive
 
-    @staticmethod
-    def _members(name: str) -> list[Param]:
-        return catalog.structure(name)["members"]
+    def _members(self, name: str) -> list[Param]:
+        return catalog.structure(name, self.service)["members"]
 
     def structure(self, name: str) -> JSONSchema:
         if name in self.shared:
@@ -202,7 +210,9 @@ class _Builder:
         props: dict[str, JSONSchema] = {}
         required: list[str] = []
         for member in self._members(name):
-            props[member["name"]] = self.param(member, _member_description(name, member, self.lang))
+            props[member["name"]] = self.param(
+                member, _member_description(name, member, self.lang, self.service)
+            )
             if member["required"] and not self.output:
                 required.append(member["name"])
         schema: JSONSchema = {"type": "object", "properties": props}
@@ -211,7 +221,7 @@ class _Builder:
                 schema["required"] = required
             schema["additionalProperties"] = False
             if self.rules:
-                add_rules(schema, catalog.structure(name).get("constraints", []))
+                add_rules(schema, catalog.structure(name, self.service).get("constraints", []))
         return schema
 
     def element(self, param: Param) -> JSONSchema:
@@ -354,6 +364,7 @@ def _input_schema(
             output=False,
             inline={filter_param} if filter_param else set(),
             rules=rules,
+            service=catalog.split_name(name)[0],
         )
     except SchemaError as exc:
         raise SchemaError(f"{name}.{exc}") from None
@@ -385,7 +396,7 @@ def _output_schema(name: str) -> JSONSchema:
     act = catalog.action(name)
     outputs = [p for p in act["outputs"] if p["name"] != REQUEST_ID]
     try:
-        builder = _Builder(outputs, lang=None, output=True)
+        builder = _Builder(outputs, lang=None, output=True, service=catalog.split_name(name)[0])
     except SchemaError as exc:
         raise SchemaError(f"{name} output {exc}") from None
     props = {p["name"]: builder.param(p, "") for p in outputs}

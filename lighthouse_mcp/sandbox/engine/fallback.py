@@ -27,13 +27,14 @@ _MAX_DEPTH = 4
 def documented_answer(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     """The documented example's ``Response`` (ids echoed from ``params``), minus RequestId."""
     entry = catalog.action(ctx.action)
+    service = catalog.split_name(ctx.action)[0]
     for example in entry["examples"]:
         output = example.get("output") or {}
         response = output.get("Response")
         if isinstance(response, dict) and "Error" not in response:
             body = {k: copy.deepcopy(v) for k, v in response.items() if k != "RequestId"}
             return _echo_ids(body, params)
-    return {p["name"]: _empty(p, 0) for p in entry["outputs"] if p["name"] != "RequestId"}
+    return {p["name"]: _empty(p, 0, service) for p in entry["outputs"] if p["name"] != "RequestId"}
 
 
 def _ids_in(value: Any) -> Iterator[str]:
@@ -76,7 +77,7 @@ def _replace(value: Any, mapping: dict[str, str]) -> Any:
     return value
 
 
-def _empty(p: Param, depth: int) -> Any:
+def _empty(p: Param, depth: int, service: str = catalog.SERVICE) -> Any:
     if p["array"]:
         return []
     kind = p["type"]
@@ -91,7 +92,7 @@ def _empty(p: Param, depth: int) -> Any:
     if depth >= _MAX_DEPTH or p.get("nullable"):
         return None
     try:
-        members = catalog.structure(kind)["members"]
+        members = catalog.structure(kind, service)["members"]
     except KeyError:
         return None
-    return {m["name"]: _empty(m, depth + 1) for m in members}
+    return {m["name"]: _empty(m, depth + 1, service) for m in members}

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
+from lighthouse_mcp import catalog
+
 from .context import Ctx
 
 Handler = Callable[[Ctx, dict[str, Any]], dict[str, Any]]
@@ -21,10 +23,17 @@ Coverage = Literal["stateful", "seed"]
 
 
 class Family:
-    """The handlers of one resource family (one module), by action name."""
+    """The handlers of one resource family (one module), by action name.
 
-    def __init__(self, name: str, *, coverage: Coverage = "stateful") -> None:
+    ``service`` is the API the family answers (``tat``, ``monitor``); its handlers are
+    keyed by the qualified name (``tat_RunCommand``), Lighthouse's by the bare action.
+    """
+
+    def __init__(
+        self, name: str, *, coverage: Coverage = "stateful", service: str = catalog.SERVICE
+    ) -> None:
         self.name = name
+        self.service = service
         self.coverage = coverage
         self.handlers: dict[str, Handler] = {}
         self.coverage_by_action: dict[str, Coverage] = {}
@@ -40,11 +49,13 @@ class Family:
         ``coverage`` overrides the family's kind for this action in COVERAGE.md.
         """
 
+        key = catalog.tool_name(self.service, action)
+
         def register(fn: Handler) -> Handler:
-            if action in self.handlers and self.handlers[action] is not fn:
-                raise RuntimeError(f"two handlers registered for {action}")
-            self.handlers[action] = fn
-            self.coverage_by_action[action] = coverage or self.coverage
+            if key in self.handlers and self.handlers[key] is not fn:
+                raise RuntimeError(f"two handlers registered for {key}")
+            self.handlers[key] = fn
+            self.coverage_by_action[key] = coverage or self.coverage
             return fn
 
         return register

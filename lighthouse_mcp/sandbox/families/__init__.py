@@ -43,7 +43,10 @@ names start with ``_`` (stripped by :func:`~lighthouse_mcp.sandbox.engine.state.
         rows = [public(r) for r in ctx.state.table("instances").values()]
         return {"TotalCount": len(rows), "InstanceSet": rows}
 
-Then import the module below and add its ``family`` to :data:`FAMILIES`; an action no
+Then import the module below and add its ``family`` to :data:`FAMILIES`. A family of
+another service says so, ``Family("tat", service="tat")``: its handlers answer requests
+signed for that service (``tat.py``, ``monitor.py``; figures they share in
+``telemetry.py``, command output in ``tat_shell.py``); an action no
 family handles answers with its documented example (``engine/fallback.py``). Notes:
 
 * ``Family(name, coverage="seed")`` when the handlers read no account state (regions,
@@ -83,11 +86,13 @@ from . import (
     instances,
     keypairs,
     mcp_servers,
+    monitor,
     prices,
     quotas,
     regions,
     scenes,
     snapshots,
+    tat,
 )
 
 #: Every family the sandbox answers with, static catalogue first.
@@ -111,6 +116,9 @@ FAMILIES: tuple[Family, ...] = (
     mcp_servers.family,
     blueprint_queries.family,
     image_sharing.family,
+    # other services, routed by the service a request is signed for
+    tat.family,
+    monitor.family,
 )
 
 

@@ -151,25 +151,30 @@ LANGUAGES = ("zh-CN", "en-US")
 
 
 def check_envelope(
-    action: str | None, version: str | None, region: str | None, language: str | None = None
+    action: str | None,
+    version: str | None,
+    region: str | None,
+    language: str | None = None,
+    service: str = catalog.SERVICE,
 ) -> Action:
-    """The catalog entry of ``action`` after checking the Action, Version, Region and
-    Language headers."""
+    """The catalog entry of ``service``'s ``action`` after checking the Action, Version,
+    Region and Language headers."""
     if not action:
         raise err("MissingParameter", "The request is missing the required header `X-TC-Action`.")
     if not version:
         raise err("MissingParameter", "The request is missing the required header `X-TC-Version`.")
+    expected = catalog.SERVICES[service]
     try:
-        entry = catalog.action(action)
+        entry = catalog.load_catalog(service)["actions"][action]
     except KeyError:
         raise err(
-            "InvalidAction", f"The action `{action[:64]}` does not exist in Lighthouse {version}."
+            "InvalidAction",
+            f"The action `{action[:64]}` does not exist in {service} {version[:32]}.",
         ) from None
-    if version != catalog.API_VERSION:
+    if version != expected:
         raise err(
             "NoSuchVersion",
-            f"The API version `{version[:32]}` does not exist; Lighthouse uses "
-            f"{catalog.API_VERSION}.",
+            f"The API version `{version[:32]}` does not exist; {service} uses {expected}.",
         )
     if language is not None and language not in LANGUAGES:
         raise err(

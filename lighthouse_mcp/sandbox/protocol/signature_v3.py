@@ -12,7 +12,8 @@ in transit is not.
 Codes (公共错误码 and the 签名方法 v3 page):
 
 * ``AuthFailure.InvalidAuthorization`` — no/garbled ``Authorization``, another algorithm,
-  a scope not ending in ``tc3_request``, a scope service other than ``lighthouse``,
+  a scope not ending in ``tc3_request``, a scope service the sandbox does not emulate
+  (it answers ``lighthouse``, ``tat`` and ``monitor``, routed by this service),
   ``content-type`` or ``host`` not signed, a signed header absent from the request.
 * ``AuthFailure.SignatureExpire`` — ``X-TC-Timestamp`` more than 5 minutes off.
 * ``AuthFailure.SecretIdNotFound`` — unknown SecretId.
@@ -28,6 +29,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from lighthouse_mcp.catalog import SERVICES
 from lighthouse_mcp.client import signing
 
 from ..engine.errors import AuthFailure, ParameterError
@@ -96,9 +98,10 @@ def verify(request: ReceivedRequest, keys: Mapping[str, Key], now: float) -> Key
         )
     if parsed.terminator != signing.TERMINATOR:
         raise _invalid(f"The credential scope must end with /{signing.TERMINATOR}.")
-    if parsed.service != SERVICE:
+    if parsed.service not in SERVICES:
         raise _invalid(
-            f"The credential scope's service must be `{SERVICE}`, got {parsed.service[:40]!r}."
+            f"The credential scope's service must be one of {', '.join(sorted(SERVICES))}, "
+            f"got {parsed.service[:40]!r}."
         )
     signed = tuple(h.lower() for h in parsed.signed_headers)
     for required in REQUIRED_SIGNED_HEADERS:
@@ -128,9 +131,9 @@ def verify(request: ReceivedRequest, keys: Mapping[str, Key], now: float) -> Key
         signed,
         signing.hash_payload(request.body),
     )
-    scope = signing.credential_scope(parsed.date, SERVICE)
+    scope = signing.credential_scope(parsed.date, parsed.service)
     expected = signing.sign(
-        signing.derive_key(key.secret_key, parsed.date, SERVICE),
+        signing.derive_key(key.secret_key, parsed.date, parsed.service),
         signing.string_to_sign(timestamp, scope, canonical),
     )
     if not hmac.compare_digest(expected, parsed.signature):
@@ -140,6 +143,17 @@ def verify(request: ReceivedRequest, keys: Mapping[str, Key], now: float) -> Key
             "is correct.",
         )
     return key
+
+
+def signed_service(headers: Mapping[str, str]) -> str:
+    """The service a TC3 request claims in its credential scope (``lighthouse`` when it
+    names none it could be routed by). Used to route before :func:`verify`, which then
+    checks the signature against exactly this service."""
+    try:
+        service = signing.parse_authorization(headers.get("authorization", "")).service
+    except ValueError:
+        return SERVICE
+    return service if service in SERVICES else SERVICE
 
 
 def check_fresh(timestamp: int, now: float) -> None:

@@ -26,12 +26,14 @@ JSON shape once the catalog entry is known.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from lighthouse_mcp.catalog import Action
+from lighthouse_mcp import catalog
+from lighthouse_mcp.catalog import Action, Structure
 
 from ..engine.errors import AuthFailure, ParameterError, err
 from . import formparams, signature_v1, signature_v3
@@ -58,9 +60,17 @@ class Incoming:
     json_body: bytes | None = None
     form: Sequence[tuple[str, str]] = ()
     v1: signature_v1.V1Request | None = None  # what a v1 signature covers
+    #: the service a TC3 request is signed for (lighthouse, tat, monitor); v1 requests,
+    #: whose signature names no service, are Lighthouse's
+    service: str = "lighthouse"
 
     def __repr__(self) -> str:  # the pairs may hold passwords and the signature
         return f"Incoming({self.signing}, {self.action}, region={self.region})"
+
+
+def structures_of(service: str) -> Callable[[str], Structure]:
+    """The structure lookup of ``service``'s catalog (names repeat across services)."""
+    return functools.partial(catalog.structure, service=service)
 
 
 def _content_type(request: signature_v3.ReceivedRequest) -> str:
@@ -105,6 +115,7 @@ def _headers(request: signature_v3.ReceivedRequest, signing: Signing, **parts: A
         h.get("x-tc-region"),
         h.get("x-tc-language"),
         **parts,
+        service=signature_v3.signed_service(h),
     )
 
 
@@ -176,7 +187,9 @@ def _v1(request: signature_v3.ReceivedRequest, pairs: list[tuple[str, str]]) -> 
 def action_params(incoming: Incoming, entry: Action) -> Any:
     """The action's parameters in the JSON shape the catalog checks expect."""
     if incoming.json_body is None:
-        return formparams.unflatten(incoming.form, entry["inputs"])
+        return formparams.unflatten(
+            incoming.form, entry["inputs"], structure=structures_of(incoming.service)
+        )
     try:
         return json.loads(incoming.json_body or b"{}")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

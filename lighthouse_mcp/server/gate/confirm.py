@@ -34,6 +34,7 @@ import anyio
 import mcp_types as types
 
 from lighthouse_mcp.server.approvals import ApprovalAsk, ApprovalService, ApprovalUnavailable
+from lighthouse_mcp.server.compact import CALL
 from lighthouse_mcp.server.config import DEFAULT_APPROVAL_TIMEOUT
 from lighthouse_mcp.server.gate.audit import AuditLog
 from lighthouse_mcp.server.gate.forms import INPUT_KEY, answer_problem, form_schema, input_answer
@@ -359,7 +360,9 @@ class ConfirmationGate:
         self._record(note, "token-issued")
         minutes = max(1, round(self.tokens.ttl_seconds / 60))
         tool = call.tool or call.action
-        where = "" if tool == call.action else f' (action {call.action}; put it inside "arguments")'
+        # compact mode's call_action carries the action's arguments inside "arguments";
+        # other tools (the action's own, run_command) take the token beside theirs
+        where = f' (action {call.action}; put it inside "arguments")' if tool == CALL else ""
         text = "\n".join(
             [
                 f"CONFIRMATION REQUIRED: {call.action} was NOT run; nothing was sent.",

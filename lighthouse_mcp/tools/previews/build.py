@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lighthouse_mcp.catalog import load_overlay
+from lighthouse_mcp.catalog import action_overlay
 from lighthouse_mcp.catalog.secrets import redact
 from lighthouse_mcp.tools.lookup import Call
 from lighthouse_mcp.tools.previews.consequences import (
@@ -15,7 +15,12 @@ from lighthouse_mcp.tools.previews.consequences import (
     priced_here,
     undo_line,
 )
-from lighthouse_mcp.tools.previews.extras import applied_to, firewall_extras
+from lighthouse_mcp.tools.previews.extras import (
+    COMMAND_ACTIONS,
+    applied_to,
+    command_extras,
+    firewall_extras,
+)
 from lighthouse_mcp.tools.previews.prices import dry_run, quote_price
 from lighthouse_mcp.tools.previews.refusals import (
     denied_problems,
@@ -43,7 +48,7 @@ async def build_preview(
     certain to fail, ``preview.refusals`` says why and how to fix it; the gate then
     refuses without asking anyone.
     """
-    overlay = load_overlay()["actions"][action]
+    overlay = action_overlay(action)
     safety = overlay["safety"]
     preview = Preview(
         action=action,
@@ -86,6 +91,8 @@ async def build_preview(
         preview.extras += await firewall_extras(call, action, arguments)
     if action == "ApplyFirewallTemplate":
         preview.extras += applied_to(arguments)
+    if action in COMMAND_ACTIONS:
+        preview.extras += command_extras(arguments)
     if overlay.get("secret_output"):
         preview.extras.append(f"The result is a credential: {overlay['reason']}")
     if safety == "billing":

@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from lighthouse_mcp.tools import commands
 from lighthouse_mcp.tools.lookup import Call
 from lighthouse_mcp.tools.previews.targets import LookupFailed
+from lighthouse_mcp.tools.quoting import quote
 
 
 async def firewall_extras(call: Call, action: str, arguments: Mapping[str, Any]) -> list[str]:
@@ -43,3 +45,24 @@ def applied_to(arguments: Mapping[str, Any]) -> list[str]:
     items = [i for i in arguments.get("ApplyInstances") or [] if isinstance(i, Mapping)]
     named = ", ".join(f"{i.get('InstanceId')} ({i.get('Region')})" for i in items)
     return [f"The firewall rules of these instances are replaced by the template's: {named}"]
+
+
+#: Actions that run a script on instances: the preview shows the decoded script.
+COMMAND_ACTIONS = frozenset({"tat_RunCommand"})
+
+
+def command_extras(arguments: Mapping[str, Any]) -> list[str]:
+    """The command exactly as it will run (decoded from its base64), and as whom, where
+    and for how long: the person approves the text, not an opaque Content string."""
+    windows = arguments.get("CommandType") in ("POWERSHELL", "BAT")
+    user = arguments.get("Username") or ("System" if windows else "root")
+    where = arguments.get("WorkingDirectory") or (
+        "C:\\Program Files\\qcloud\\tat_agent\\workdir" if windows else "/root"
+    )
+    timeout = arguments.get("Timeout") or 60
+    text = commands.decode(str(arguments.get("Content") or ""))
+    return [
+        f"Runs as user {user} in {where}, {arguments.get('CommandType') or 'SHELL'}, "
+        f"stopped after {timeout} s",
+        f"Command: {quote(text)}",
+    ]

@@ -27,7 +27,13 @@ CLIENT = types.Implementation(name="gate-e2e", version="1")
 REGION = "ap-guangzhou"
 
 
-def gate_server(sb: Sandbox, tmp_path: Path, **settings: Any) -> LighthouseServer:
+def gate_server(
+    sb: Sandbox,
+    tmp_path: Path,
+    *,
+    features: tuple[Feature, ...] = GATE_ONLY,
+    **settings: Any,
+) -> LighthouseServer:
     base: dict[str, Any] = {
         "sandbox": True,
         "region": REGION,
@@ -35,7 +41,7 @@ def gate_server(sb: Sandbox, tmp_path: Path, **settings: Any) -> LighthouseServe
         "key_dir": tmp_path / "keys",
     }
     base.update(settings)
-    return build_server(Settings(**base), sandbox=sb, features=GATE_ONLY)
+    return build_server(Settings(**base), sandbox=sb, features=features)
 
 
 def connect(

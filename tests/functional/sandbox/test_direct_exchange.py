@@ -78,6 +78,29 @@ async def test_direct_answers_like_http(
     assert via_direct["RequestId"] and via_direct["RequestId"] != via_http["RequestId"]
     assert _without_ids(via_direct) == _without_ids(via_http)
     assert sb.requests[-2].action == action and sb.requests[-2].secret_id == DEFAULT_SECRET_ID
+
+
+@pytest.mark.parametrize(
+    ("service", "action", "params"),
+    [
+        ("tat", "DescribeRegions", {}),  # the same name as Lighthouse's: routed by service
+        ("tat", "DescribeAutomationAgentStatus", {}),
+        ("monitor", "DescribeBaseMetrics", {"Namespace": "QCE/LIGHTHOUSE"}),
+    ],
+)
+async def test_direct_serves_the_other_services_like_http(
+    both: tuple[Sandbox, LighthouseClient, LighthouseClient],
+    service: str,
+    action: str,
+    params: dict[str, Any],
+) -> None:
+    sb, direct, http = both
+    via_direct = await direct.call(action, params, service=service)
+    via_http = await http.call(action, params, service=service)
+    assert _without_ids(via_direct) == _without_ids(via_http)
+    assert sb.requests[-2].action == f"{service}_{action}" == sb.requests[-1].action
+    if action == "DescribeRegions":
+        assert via_direct != await direct.call(action, params)  # Lighthouse's own list
     assert sb.requests[-2].ok
 
 

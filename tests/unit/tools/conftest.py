@@ -382,8 +382,8 @@ def _clear() -> None:
 def fake_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Serve the fixture catalog and overlay through the real catalog accessors."""
     cat, ov = build_catalog(), build_overlay()
-    monkeypatch.setattr(catalog, "load_catalog", lambda: cat)
-    monkeypatch.setattr(catalog, "load_overlay", lambda: ov)
+    monkeypatch.setattr(catalog, "load_catalog", lambda service=catalog.SERVICE: cat)
+    monkeypatch.setattr(catalog, "load_overlay", lambda service=catalog.SERVICE: ov)
     _clear()
     yield
     _clear()

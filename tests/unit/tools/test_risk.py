@@ -128,7 +128,7 @@ def test_deny_wins_and_allow_lifts_only_what_it_names() -> None:
         (_policy({"id": "x", "actions": ["StopInstances"], "reason": "r"}), "rules[0].decision"),
         (
             _policy({"id": "x", "actions": ["StopInstance"], "decision": "ask", "reason": "r"}),
-            "rules[0].actions[0]: 'StopInstance' is not a Lighthouse action",
+            "rules[0].actions[0]: 'StopInstance' is not an action of this server",
         ),
         (
             _policy({"id": "x", "actions": ["StopInstances"], "decision": "permit", "reason": "r"}),
