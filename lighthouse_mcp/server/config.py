@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from lighthouse_mcp.store import ENV_STORE, StoreConfigError
+from lighthouse_mcp.store.open import check_url
 from lighthouse_mcp.tools.safety import SAFETY_CLASSES
 
 Transport = Literal["stdio", "sse", "streamable-http"]
@@ -76,6 +78,8 @@ class Settings:
     audit_log: Path | None = None
     return_secrets: bool = False
     key_dir: Path | None = None
+    # Shared-service mode (lighthouse_mcp/store): where cross-process state lives.
+    store: str = field(default="memory://", repr=False)
 
     @property
     def is_loopback(self) -> bool:
@@ -180,6 +184,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="where created private keys are written instead of returned",
     )
+    _add_store_argument(parser)
+
+
+def _add_store_argument(parser: argparse.ArgumentParser) -> None:
+    shared = parser.add_argument_group("shared-service mode")
+    shared.add_argument(
+        "--store",
+        metavar="URL",
+        help="where state shared by replicas lives: memory:// (default, this process) or "
+        "redis://host:port/db, rediss://... (TLS); password in the URL or env "
+        f"LIGHTHOUSE_MCP_STORE_PASSWORD (env {ENV_STORE})",
+    )
 
 
 def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Settings:
@@ -220,7 +236,15 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None =
         audit_log=args.audit_log,
         return_secrets=bool(args.return_secrets),
         key_dir=args.key_dir,
+        store=_store_url(getattr(args, "store", None) or env.get(ENV_STORE) or "memory://"),
     )
+
+
+def _store_url(url: str) -> str:
+    try:
+        return check_url(url)
+    except StoreConfigError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def parse_settings(argv: Sequence[str], env: Mapping[str, str] | None = None) -> Settings:
