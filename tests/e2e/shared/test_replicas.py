@@ -117,9 +117,9 @@ def test_replicas_sharing_the_store_keep_the_rate_together(deployment: Deploymen
 def test_a_replica_refuses_to_start_when_the_store_does_not_answer() -> None:
     with redis_server() as server:
         url = server.url
+    serve = ["--transport", "streamable-http", "--auth-token", MCP_TOKEN, "--port", "0"]
     done = subprocess.run(
-        [sys.executable, "-m", "lighthouse_mcp.server", "--transport", "streamable-http"]
-        + ["--auth-token", MCP_TOKEN, "--port", "0", "--store", url],
+        [sys.executable, "-m", "lighthouse_mcp.server", *serve, "--store", url],
         capture_output=True,
         text=True,
         timeout=60,
