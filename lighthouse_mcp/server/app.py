@@ -160,7 +160,7 @@ def build_server(
         return result
 
     pipeline = Pipeline(reg, get_client, **(pipeline_options or {}))
-    install_features(reg, Services(pipeline, get_client), features)
+    install_features(reg, Services(pipeline, get_client, store), features)
     if catalog_tools:
         if settings.compact:
             register_compact_tools(reg, pipeline)

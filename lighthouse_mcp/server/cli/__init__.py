@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "tools": "list the MCP tools with their safety class and group",
     "call": "send one API request through the client and print the Response",
     "sandbox": "run the local Lighthouse sandbox over HTTP",
+    "audit": "tail and filter the audit stream of a shared store (--store redis://...)",
 }
 
 
@@ -52,6 +53,10 @@ def _load(name: str) -> _Command:
         from lighthouse_mcp.server.cli import sandbox
 
         return cast(_Command, sandbox)
+    if name == "audit":
+        from lighthouse_mcp.server.cli import audit
+
+        return cast(_Command, audit)
     raise KeyError(name)
 
 

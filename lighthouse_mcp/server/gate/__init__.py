@@ -23,6 +23,7 @@ from lighthouse_mcp.server.gate.audit import AuditLog, GateAuditor, default_audi
 from lighthouse_mcp.server.gate.confirm import ConfirmationGate, ReaderFactory
 from lighthouse_mcp.server.gate.policy import TOKEN_ARG, GatePolicy, policy_from_settings
 from lighthouse_mcp.server.registry import Registry, ServerArg
+from lighthouse_mcp.server.shared_audit import AuditStream
 from lighthouse_mcp.tools.lookup import Call
 
 log = logging.getLogger("lighthouse_mcp.server")
@@ -58,6 +59,8 @@ def install(registry: Registry, services: Services) -> None:
     settings = registry.settings
     policy = policy_from_settings(settings)
     audit = AuditLog(settings.audit_log or default_audit_path())
+    if services.store is not None and services.store.shared:
+        audit.mirror = AuditStream(services.store).mirror
     try:
         audit.touch()
     except OSError as exc:
