@@ -32,6 +32,7 @@ ENV_REGION = "TENCENTCLOUD_REGION"
 ENV_ENDPOINT = "LIGHTHOUSE_MCP_ENDPOINT"
 ENV_AUTH_TOKEN = "LIGHTHOUSE_MCP_AUTH_TOKEN"
 ENV_LANG = "LIGHTHOUSE_MCP_LANG"
+ENV_TOKENS_FILE = "LIGHTHOUSE_MCP_TOKENS_FILE"
 
 
 class ConfigError(ValueError):
@@ -80,6 +81,7 @@ class Settings:
     key_dir: Path | None = None
     # Shared-service mode (lighthouse_mcp/store): where cross-process state lives.
     store: str = field(default="memory://", repr=False)
+    tokens_file: Path | None = None  # bearer token hash -> principal (server/principals.py)
 
     @property
     def is_loopback(self) -> bool:
@@ -196,6 +198,13 @@ def _add_store_argument(parser: argparse.ArgumentParser) -> None:
         "redis://host:port/db, rediss://... (TLS); password in the URL or env "
         f"LIGHTHOUSE_MCP_STORE_PASSWORD (env {ENV_STORE})",
     )
+    shared.add_argument(
+        "--tokens-file",
+        type=Path,
+        metavar="PATH",
+        help="HTTP bearer tokens per person: lines '<sha256 hex of token> <principal>'; "
+        f"the audit and approvals name the principal (env {ENV_TOKENS_FILE})",
+    )
 
 
 def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Settings:
@@ -236,6 +245,8 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None =
         audit_log=args.audit_log,
         return_secrets=bool(args.return_secrets),
         key_dir=args.key_dir,
+        tokens_file=getattr(args, "tokens_file", None)
+        or (Path(env[ENV_TOKENS_FILE]) if env.get(ENV_TOKENS_FILE) else None),
         store=_store_url(getattr(args, "store", None) or env.get(ENV_STORE) or "memory://"),
     )
 

@@ -22,6 +22,7 @@ from lighthouse_mcp.catalog.secrets import redact
 from lighthouse_mcp.server.config import state_dir
 from lighthouse_mcp.server.gate.tokens import arguments_hash
 from lighthouse_mcp.server.hooks import GatedCall
+from lighthouse_mcp.server.principals import current_principal
 
 #: Decisions a record can carry. A gated call that runs gets two records with the same
 #: decision: one when the person decides (no outcome yet), one with the outcome; an
@@ -88,6 +89,9 @@ class AuditLog:
             "decision": decision,
             "client": client,
         }
+        principal = current_principal.get()
+        if principal is not None:
+            entry["principal"] = principal
         if session is not None:
             entry["session"] = session
         if reason is not None:
