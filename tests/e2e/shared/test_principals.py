@@ -50,10 +50,9 @@ def _records(path: Path) -> list[dict[str, Any]]:
 
 async def test_the_audit_names_the_principal_behind_each_token(tmp_path: Path) -> None:
     audit = tmp_path / "audit.jsonl"
-    settings = parse_settings(
-        ["--sandbox", "--transport", "streamable-http", "--audit-log", str(audit)]
-        + ["--tokens-file", str(_tokens_file(tmp_path))]
-    )
+    tokens = str(_tokens_file(tmp_path))
+    serve = ["--sandbox", "--transport", "streamable-http", "--audit-log", str(audit)]
+    settings = parse_settings([*serve, "--tokens-file", tokens])
     app = streamable_http_app(build_server(settings), resolve_auth(settings))
     with running(app) as base:
         url = f"{base}/mcp"
