@@ -59,6 +59,12 @@ BENCHES = (
     ),
     Bench("bench_memory.py", "Peak RSS of the server with all tools loaded", (), ("--calls", "2")),
     Bench("bench_validate.py", "Validation cost per call vs jsonschema", (), ("--number", "50")),
+    Bench(
+        "bench_shared.py",
+        "Shared-service mode: 1, 2, 4 replicas on one Redis vs one process; store operations",
+        (),
+        ("--sessions", "2", "--calls", "1", "--replicas", "1", "--ops", "20"),
+    ),
 )
 
 
