@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
+import httpx
 import httpx2
 import mcp_types as types
 import pytest
@@ -29,6 +30,7 @@ from mcp.client.streamable_http import streamable_http_client
 from lighthouse_mcp.client.catalog_facts import rate_limit
 from tests.e2e.proof.processes import MCP_TOKEN, http_server_process, sandbox_process
 from tests.e2e.proof.test_load import worst_window
+from tests.e2e.server.test_http_transports import ACCEPT, INIT
 from tests.support.redis_server import RedisServer, redis_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -127,6 +129,19 @@ def test_a_replica_refuses_to_start_when_the_store_does_not_answer() -> None:
     assert done.returncode == 2
     assert "error: the store redis://127.0.0.1:" in done.stderr
     assert "does not answer" in done.stderr
+
+
+def test_a_session_belongs_to_the_replica_that_created_it(deployment: Deployment) -> None:
+    """The stated routing rule (README, Shared-service mode): sessions are sticky by
+    Mcp-Session-Id. Another replica does not know the session (404), so a client sent
+    elsewhere re-initializes; resuming with Last-Event-ID works only where it began."""
+    auth = ACCEPT | {"Authorization": f"Bearer {MCP_TOKEN}"}
+    first, other = deployment.shared[0], deployment.shared[1]
+    session = httpx.post(first, json=INIT, headers=auth, timeout=30).headers["mcp-session-id"]
+    ping = {"jsonrpc": "2.0", "id": 2, "method": "ping"}
+    headers = auth | {"mcp-session-id": session, "mcp-protocol-version": "2025-06-18"}
+    assert httpx.post(first, json=ping, headers=headers, timeout=30).status_code == 200
+    assert httpx.post(other, json=ping, headers=headers, timeout=30).status_code == 404
 
 
 def test_redis_lost_mid_run_reads_keep_working_nothing_sent_twice(deployment: Deployment) -> None:

@@ -5,7 +5,6 @@ stands; a nonce is used once on whichever replica; a lost Redis fails closed."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import anyio
 import pytest
@@ -15,12 +14,6 @@ from lighthouse_mcp.store import StoreUnavailable, open_store
 from tests.support.redis_server import RedisServer, redis_server
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def redis() -> Iterator[RedisServer]:
-    with redis_server() as server:
-        yield server
 
 
 async def test_a_decision_on_b_releases_the_waiter_on_a_at_once(redis: RedisServer) -> None:
