@@ -40,8 +40,13 @@ def make_store(url: str, env: Mapping[str, str] | None = None) -> Store:
     check_url(url)
     if url.startswith("memory:"):
         return MemoryStore()
-    from .redis_store import RedisStore  # the optional dependency, only when asked for
-
+    try:
+        from .redis_store import RedisStore  # the optional dependency, only when asked for
+    except ImportError:
+        raise StoreConfigError(
+            "--store: redis:// needs the Redis client: "
+            "pip install 'tencent-lighthouse-mcp[shared]'"
+        ) from None
     return RedisStore.from_url(url, env)
 
 

@@ -34,12 +34,13 @@ def _tokens_file(tmp_path: Path) -> Path:
     return path
 
 
-async def _snapshot_as(url: str, token: str) -> None:
+async def _snapshot_as(url: str, token: str, index: int) -> None:
     http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30)
     info = types.Implementation(name="principal-e2e", version="1")
     async with Client(streamable_http_client(url, http_client=http), client_info=info) as c:
         listed = await c.call_tool("DescribeInstances", {})
-        instance = (listed.structured_content or {})["InstanceSet"][0]["InstanceId"]
+        # One instance each: a second snapshot of one instance waits for the first.
+        instance = (listed.structured_content or {})["InstanceSet"][index]["InstanceId"]
         made = await c.call_tool("CreateInstanceSnapshot", {"InstanceId": instance})
         assert not made.is_error, made.content
 
@@ -56,8 +57,8 @@ async def test_the_audit_names_the_principal_behind_each_token(tmp_path: Path) -
     app = streamable_http_app(build_server(settings), resolve_auth(settings))
     with running(app) as base:
         url = f"{base}/mcp"
-        await _snapshot_as(url, TOKENS["alice"])
-        await _snapshot_as(url, TOKENS["bob"])
+        await _snapshot_as(url, TOKENS["alice"], 0)
+        await _snapshot_as(url, TOKENS["bob"], 1)
         refused = httpx.post(url, headers={"Authorization": "Bearer not-in-the-file"}, json={})
         assert refused.status_code == 401
     made = [r for r in _records(audit) if r["action"] == "CreateInstanceSnapshot"]
