@@ -1,4 +1,4 @@
-"""Baseline for bench_cold_start: the smallest useful MCPServer on the same SDK (one tool)."""
+"""Baseline for bench_stdio and bench_memory: the smallest useful MCPServer (one tool)."""
 
 from __future__ import annotations
 

@@ -33,12 +33,6 @@ class Bench:
 
 BENCHES = (
     Bench(
-        "bench_cold_start.py",
-        "Cold start to first tools/list vs a one-tool MCPServer (target <= 1.15x)",
-        (),
-        ("--runs", "1"),
-    ),
-    Bench(
         "bench_tool_list_size.py",
         "Model-visible tool-list size, full and --compact (targets <= 200/tool; <= 1,500)",
         ("--compact",),
@@ -50,6 +44,30 @@ BENCHES = (
         (),
         ("--calls", "20", "--rounds", "1"),
     ),
+    Bench(
+        "bench_client_concurrency.py",
+        "Client at 1/10/50-way concurrency vs the official "
+        "SDK and raw httpx (targets >= 1.0x SDK async, >= 0.9x raw httpx)",
+        (),
+        ("--seconds", "0.1", "--rounds", "1", "--concurrency", "1,10"),
+    ),
+    Bench(
+        "bench_stdio.py",
+        "Server over stdio: tools/call vs a one-tool echo (target <= 1.5x), cold start vs "
+        "one-tool (<= 1.0x) and Tencent's Node server, memory over 100,000 calls (flat)",
+        ("--calls", "3000", "--runs", "15", "--memory-calls", "100000"),
+        (
+            "--calls",
+            "20",
+            "--runs",
+            "1",
+            "--no-node",
+            "--memory-calls",
+            "200",
+            "--trace-calls",
+            "0",
+        ),
+    ),
     Bench("bench_roundtrip.py", "MCP tool call vs a direct client call", (), ("--calls", "20")),
     Bench(
         "bench_throughput.py",
@@ -59,6 +77,13 @@ BENCHES = (
     ),
     Bench("bench_memory.py", "Peak RSS of the server with all tools loaded", (), ("--calls", "2")),
     Bench("bench_validate.py", "Validation cost per call vs jsonschema", (), ("--number", "50")),
+    Bench(
+        "bench_answer_size.py",
+        "Answer size: today's result text vs concise text and "
+        "fields (targets >= 3x, >= 10x, >= 5x; a whole 2,000-instance list)",
+        (),
+        ("--instances", "300"),
+    ),
     Bench(
         "bench_shared.py",
         "Shared-service mode: 1, 2, 4 replicas on one Redis vs one process; store operations",
@@ -114,7 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", action="append", metavar="SCRIPT", help="run only this script (repeatable)"
     )
+    parser.add_argument("--list", action="store_true", help="print the scripts run, and stop")
     args = parser.parse_args(argv)
+    if args.list:
+        print("\n".join(b.script for b in BENCHES))
+        return 0
     chosen = [b for b in BENCHES if not args.only or b.script in args.only]
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [

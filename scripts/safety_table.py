@@ -2,7 +2,8 @@
 what the gate enforces.
 
 Default output: one row per class (gated by default or not, count, every action), plus
-the secret-output flag. ``--full``: one row per action with its reason. ``--check FILE``:
+the secret-output flag and the ordinary writes that default argument rules can gate.
+``--full``: one row per action with its reason. ``--check FILE``:
 exit 1 unless FILE contains the current table (for CI over README.md).
 
     uv run python scripts/safety_table.py [--full] [--check README.md]
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 from lighthouse_mcp import catalog
+from lighthouse_mcp.tools.risk import actions_with_rules, default_rules
 from lighthouse_mcp.tools.safety import GATED_BY_DEFAULT, SAFETY_CLASSES
 
 MEANING = {
@@ -26,8 +28,10 @@ MEANING = {
 }
 
 
-def _gated(cls: str) -> str:
-    return "yes" if cls in GATED_BY_DEFAULT else "no"
+def _gated(cls: str, action: str | None = None) -> str:
+    if cls in GATED_BY_DEFAULT:
+        return "yes"
+    return "when its arguments are risky" if action in actions_with_rules(default_rules()) else "no"
 
 
 def summary_table() -> str:
@@ -47,7 +51,16 @@ def summary_table() -> str:
         "| flag `secret_output` | returns a credential | key to a file; URL read "
         "gated (unless `--return-secrets`) | " + ", ".join(secret) + " |"
     )
+    by_rules = sorted(a for a in actions_with_rules(default_rules()) if not _is_gated(a))
+    lines.append(
+        "| rules over arguments (`tools/risk_rules.json`) | risky arguments of an ordinary "
+        "write | asks when a rule matches | " + ", ".join(by_rules) + " |"
+    )
     return "\n".join(lines)
+
+
+def _is_gated(action: str) -> bool:
+    return catalog.safety_class(action) in GATED_BY_DEFAULT
 
 
 def full_table() -> str:
@@ -59,7 +72,7 @@ def full_table() -> str:
         flag = " (secret output)" if entry.get("secret_output") else ""
         reason = entry["reason"].replace("|", "\\|")
         lines.append(
-            f"| {name} | `{entry['safety']}`{flag} | {_gated(entry['safety'])} | {reason} |"
+            f"| {name} | `{entry['safety']}`{flag} | {_gated(entry['safety'], name)} | {reason} |"
         )
     return "\n".join(lines)
 

@@ -173,10 +173,17 @@ class ActionOverlay(TypedDict):
     params: dict[str, str]  # input parameter name -> short English description
 
 
+class SecretOutputEntry(TypedDict):
+    form: str  # how the value is kept out of tool results (catalog.secret_outputs.FORMS)
+    reason: str
+
+
 class Overlay(TypedDict):
     actions: dict[str, ActionOverlay]
     structures: dict[str, dict[str, str]]  # input structure -> member -> English description
     groups: dict[str, str]  # group_id -> English group name
+    #: "Structure.Member" or "Action.Output" -> a secret result member (catalog.secret_outputs)
+    secret_outputs: NotRequired[dict[str, SecretOutputEntry]]
 
 
 def _read(name: str) -> Any:

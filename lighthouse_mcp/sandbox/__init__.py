@@ -14,15 +14,18 @@ lifecycles, persistence, faults, seed data); all of them read the catalog.
 from __future__ import annotations
 
 from .engine.faults import Fault
+from .engine.persistence import StateFileError
 from .protocol.app import ConnectionDropped
 from .protocol.outcome import RecordedRequest
-from .service import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
+from .service import DEFAULT_REQUEST_LOG_SIZE, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
 
 __all__ = [
+    "DEFAULT_REQUEST_LOG_SIZE",
     "DEFAULT_SECRET_ID",
     "DEFAULT_SECRET_KEY",
     "ConnectionDropped",
     "Fault",
     "RecordedRequest",
     "Sandbox",
+    "StateFileError",
 ]

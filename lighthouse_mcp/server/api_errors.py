@@ -1,9 +1,10 @@
 """Client exceptions as tool errors: Code, Message, RequestId and a hint a model can act on.
 
 The client's exception classes (client/errors.py) already sort Tencent Cloud error
-codes into families and carry a ``hint`` each; this module adds only what an MCP caller
-can do about it (which tool to use next), so a new code of a known family gets the
-right hint without a change here.
+codes into families and carry a ``hint`` each; this module adds what an MCP caller can
+do about it. A code (or an action's code) that catalog/error_hints.json knows gets that
+next step instead, with the actions it names as ``NextActions``; a new code of a known
+family still gets the family's hint without a change here.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lighthouse_mcp import catalog
 from lighthouse_mcp.client.errors import APIError, LighthouseError, ThrottledError
 from lighthouse_mcp.client.retry import is_transient, may_have_reached_server
 from lighthouse_mcp.server.results import tool_error
+from lighthouse_mcp.tools.error_hints import error_hint
 from lighthouse_mcp.tools.quoting import one_line
 
 log = logging.getLogger("lighthouse_mcp.server")
@@ -72,6 +74,14 @@ def api_error_result(action: str, exc: Exception) -> types.CallToolResult | None
         return None
     hint = _hint(exc)
     details: dict[str, Any] = {}
+    known = error_hint(exc.code, action) if isinstance(exc, APIError) else None
+    if known is not None:
+        # The next step for this very error (catalog/error_hints.json) replaces the
+        # family's generic advice ("wait and retry"), which misleads when waiting never
+        # helps (a RUNNING instance must be returned before it can be destroyed).
+        hint = known.text.rstrip(".")
+        if known.next_actions:
+            details["NextActions"] = list(known.next_actions)
     if isinstance(exc, APIError):
         code, message = exc.code, exc.message
         # The API's words, kept readable but on one line: they may echo resource names.

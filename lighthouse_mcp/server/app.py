@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import mcp_types as types
@@ -21,8 +22,16 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 
 from lighthouse_mcp.catalog import API_VERSION
-from lighthouse_mcp.server import gate, paging, prompts, resources, secret_outputs, waits
-from lighthouse_mcp.server.api_client import make_client
+from lighthouse_mcp.server import (
+    gate,
+    paging,
+    projection,
+    prompts,
+    resources,
+    secret_outputs,
+    waits,
+)
+from lighthouse_mcp.server.api_client import builtin_region, make_client
 from lighthouse_mcp.server.api_errors import unexpected_error_result
 from lighthouse_mcp.server.catalog_tools import register_action_tools
 from lighthouse_mcp.server.compact import register_compact_tools
@@ -50,8 +59,8 @@ SERVER_VERSION = "0.1.0"
 class Feature(enum.Enum):
     """What the server adds to the catalog's action tools; tests pick a subset."""
 
-    #: The confirmation gate with its audit log, and the wrappers that keep returned
-    #: secrets out of results (both follow --return-secrets).
+    #: The confirmation gate with its audit log, and the filter that keeps returned
+    #: secrets out of results (unless --return-secrets).
     GATE = "gate"
     #: ``all_pages`` on the Describe* tools that page.
     PAGING = "paging"
@@ -72,9 +81,10 @@ def install_features(
     """Install ``features`` into the registry, always in this order.
 
     The order matters for the call wrappers: the first registered is the outermost
-    (hooks.CallWrapper). The secret-output wrappers come first so they see the final
-    response, whatever the wrappers inside them did (every page merged, a Next hint
-    added): nothing a call returns passes around them. ``all_pages`` comes before the
+    (hooks.CallWrapper). The secret-output filter is not a wrapper: the pipeline
+    applies it to the final response, whatever the wrappers did (every page merged, a
+    Next hint added), and to every server-side read, so nothing a call returns passes
+    around it. ``all_pages`` comes before the
     Next hint so each page is an ordinary call through the rest of the chain. Tools,
     prompts and resources do not depend on order; they are added after the wrappers.
     """
@@ -99,9 +109,9 @@ Asynchronous actions (create, start, stop, reset, ...) return before the change 
 the result's Next names the wait_for call that sees it finish (or poll the matching \
 Describe action: state and LatestOperationState).
 Arguments are validated before anything is sent; an error names each bad field.
-Destructive and billing actions may be held by a confirmation gate: follow the tool \
-result's instructions (confirm when asked, or repeat the call with the confirm_token it \
-gives)."""
+Destructive and billing actions may be held by a confirmation gate: a person approves \
+them (a form your client shows, or the server's approval page while the call waits); \
+follow the tool result's instructions and never decide for the person."""
 
 
 COMPACT_NOTE = (
@@ -127,6 +137,20 @@ class LighthouseServer(Server[Any]):
             await self._client.aclose()
             self._client = None
         await self.store.aclose()
+
+
+def region_note(flag: str | None, default: str | None) -> str:
+    """The instructions' line saying which default Region applies, and where it came from."""
+    if flag:
+        return f"Default Region: {flag} (the server's --region)."
+    if default:
+        return f"Default Region: {default} (built-in default; the server's --region changes it)."
+    return "No default Region is configured: pass Region on every call."
+
+
+def _client_default(client: Any) -> str | None:
+    region = getattr(client, "default_region", None)
+    return region if isinstance(region, str) else None
 
 
 def build_registry(settings: Settings) -> Registry:
@@ -159,7 +183,15 @@ def build_server(
         result: ApiClient = state["client"]
         return result
 
+    if reg.default_region is None:
+        reg.default_region = settings.region or (
+            _client_default(client)
+            if client is not None
+            else builtin_region(replace(settings, sandbox=settings.sandbox or sandbox is not None))
+        )
     pipeline = Pipeline(reg, get_client, **(pipeline_options or {}))
+    if catalog_tools:
+        projection.install(reg)  # ``fields``: part of every catalog tool, not a feature
     install_features(reg, Services(pipeline, get_client, store), features)
     if catalog_tools:
         if settings.compact:
@@ -217,7 +249,12 @@ def build_server(
         title="Tencent Cloud Lighthouse",
         lifespan=lifespan,
         instructions="\n".join(
-            [INSTRUCTIONS, *([COMPACT_NOTE] if settings.compact else []), *reg.instructions]
+            [
+                INSTRUCTIONS,
+                region_note(settings.region, reg.default_region),
+                *([COMPACT_NOTE] if settings.compact else []),
+                *reg.instructions,
+            ]
         ),
         get_tool_input_schema=lambda name: (
             reg.tools[name].input_schema if name in reg.tools else None

@@ -41,7 +41,10 @@ def _handler(pipeline: Pipeline, action: str) -> ToolHandler:
 def action_tool(action: str, registry: Registry, pipeline: Pipeline) -> ToolSpec:
     settings = registry.settings
     d = tool_definition(
-        action, lang=settings.lang, default_region=settings.region, region_enum=settings.region_enum
+        action,
+        lang=settings.lang,
+        default_region=registry.default_region,
+        region_enum=settings.region_enum,
     )
     return ToolSpec(
         name=action,

@@ -21,8 +21,9 @@ from lighthouse_mcp.server.exposure import group_ids
 from lighthouse_mcp.server.hooks import ToolContext, ToolResult
 from lighthouse_mcp.server.registry import Registry, ToolSpec
 from lighthouse_mcp.server.results import text_result, tool_error, validation_error
+from lighthouse_mcp.tools import intent
 from lighthouse_mcp.tools.definitions import tool_definition
-from lighthouse_mcp.tools.descriptions import tool_description, tool_title
+from lighthouse_mcp.tools.descriptions import tool_title
 from lighthouse_mcp.tools.validate import validate_against
 
 Lang = Literal["en", "zh"]
@@ -35,19 +36,6 @@ _READ_ONLY = types.ToolAnnotations(
 )
 
 
-def _haystack(action: str, lang: Lang) -> str:
-    a = catalog.action(action)
-    return " ".join(
-        [
-            action,
-            a["group_id"],
-            a["title_zh"],
-            tool_title(action, lang),
-            tool_description(action, lang),
-        ]
-    ).lower()
-
-
 def _summary(action: str, lang: Lang) -> dict[str, Any]:
     return {
         "name": action,
@@ -58,27 +46,27 @@ def _summary(action: str, lang: Lang) -> dict[str, Any]:
 
 
 def search(registry: Registry, query: str, group: str | None, limit: int) -> list[dict[str, Any]]:
-    """Exposed actions ranked by how many query words they contain (a word in the action
-    name counts three times), so "list my servers" still finds DescribeInstances-like
-    actions and exact names rank first. An empty query lists actions in name order."""
-    words = query.lower().split()
+    """Exposed actions ranked by intent (tools/intent.py: English and Chinese, with the
+    synonym table, so "delete server" finds TerminateInstances and "开放端口"
+    CreateFirewallRules); an action named in the query ranks first. An empty query lists
+    actions in name order."""
     lang = registry.settings.lang
-    scored: list[tuple[int, str]] = []
-    for action in registry.exposed_actions:
-        if group and catalog.action(action)["group_id"] != group:
-            continue
-        name, text = action.lower(), _haystack(action, lang)
-        score = sum(3 if w in name else 1 if w in text else 0 for w in words)
-        if score or not words:
-            scored.append((-score, action))
-    return [_summary(action, lang) for _, action in sorted(scored)[:limit]]
+    pool = [
+        a for a in registry.exposed_actions if not group or catalog.action(a)["group_id"] == group
+    ]
+    if not query.strip():
+        return [_summary(action, lang) for action in sorted(pool)[:limit]]
+    return [_summary(m.action, lang) for m in intent.search(query, pool, limit=limit)]
 
 
 def describe(registry: Registry, action: str) -> dict[str, Any]:
     """What the direct tool would list for ``action``: texts, annotations, inputSchema."""
     settings = registry.settings
     d = tool_definition(
-        action, lang=settings.lang, default_region=settings.region, region_enum=settings.region_enum
+        action,
+        lang=settings.lang,
+        default_region=registry.default_region,
+        region_enum=settings.region_enum,
     )
     return _summary(action, settings.lang) | {
         "description": d["description"],
@@ -183,8 +171,8 @@ def register_compact_tools(registry: Registry, pipeline: Pipeline) -> None:
     add(
         SEARCH,
         "Search Lighthouse actions",
-        "Find Tencent Cloud Lighthouse API actions by words (English or Chinese) in name, "
-        f"title or description. {len(exposed)} actions available.",
+        "Find Tencent Cloud Lighthouse API actions by what you want done (English or "
+        f"Chinese), best first. {len(exposed)} actions available.",
         {
             "query": {"type": "string", "description": "words, e.g. 'firewall rule'"},
             "group": {"type": "string", "enum": group_ids()},

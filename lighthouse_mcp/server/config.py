@@ -20,10 +20,12 @@ from lighthouse_mcp.store.open import check_url
 from lighthouse_mcp.tools.safety import SAFETY_CLASSES
 
 Transport = Literal["stdio", "sse", "streamable-http"]
-ConfirmMode = Literal["auto", "elicit", "token", "off"]
+ConfirmMode = Literal["auto", "elicit", "browser", "token", "off"]
 
 TRANSPORTS: tuple[Transport, ...] = ("stdio", "sse", "streamable-http")
-CONFIRM_MODES: tuple[ConfirmMode, ...] = ("auto", "elicit", "token", "off")
+CONFIRM_MODES: tuple[ConfirmMode, ...] = ("auto", "elicit", "browser", "token", "off")
+#: How long a gated call waits for an answer on the approval page or terminal.
+DEFAULT_APPROVAL_TIMEOUT = 300.0
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DEFAULT_PORT = 8000
 
@@ -32,6 +34,8 @@ ENV_REGION = "TENCENTCLOUD_REGION"
 ENV_ENDPOINT = "LIGHTHOUSE_MCP_ENDPOINT"
 ENV_AUTH_TOKEN = "LIGHTHOUSE_MCP_AUTH_TOKEN"
 ENV_LANG = "LIGHTHOUSE_MCP_LANG"
+ENV_NO_OPEN_BROWSER = "LIGHTHOUSE_MCP_NO_OPEN_BROWSER"
+ENV_POLICY = "LIGHTHOUSE_MCP_POLICY"
 ENV_TOKENS_FILE = "LIGHTHOUSE_MCP_TOKENS_FILE"
 
 
@@ -76,7 +80,11 @@ class Settings:
     confirm: tuple[str, ...] | None = None  # None = the gate's default classes
     confirm_mode: ConfirmMode = "auto"
     skip_confirmation: bool = False
+    #: Open the approval link in the person's browser (else only print it on stderr).
+    open_browser: bool = True
+    approval_timeout: float = DEFAULT_APPROVAL_TIMEOUT
     audit_log: Path | None = None
+    policy: Path | None = None  # argument rules added to the defaults (gate/policy.py)
     return_secrets: bool = False
     key_dir: Path | None = None
     # Shared-service mode (lighthouse_mcp/store): where cross-process state lives.
@@ -166,15 +174,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     gate.add_argument(
         "--confirm",
         metavar="CLASSES",
-        help="safety classes that need confirmation (default destructive,billing)",
+        help="safety classes that need confirmation besides destructive,billing (always "
+        "gated unless --dangerously-skip-confirmation)",
     )
-    gate.add_argument("--confirm-mode", choices=CONFIRM_MODES, default="auto")
+    gate.add_argument(
+        "--confirm-mode",
+        choices=CONFIRM_MODES,
+        default="auto",
+        help="who approves gated calls: auto (elicitation, else the approval page/terminal, "
+        "else refuse), elicit, browser, token (the model relays the yes; opt-in)",
+    )
     gate.add_argument(
         "--dangerously-skip-confirmation",
         action="store_true",
-        help="run gated actions without confirmation",
+        help="run gated actions without confirmation; with --confirm, gate exactly those classes",
+    )
+    gate.add_argument(
+        "--no-open-browser",
+        action="store_true",
+        help="print approval links on stderr without opening a browser "
+        f"(env {ENV_NO_OPEN_BROWSER}=1)",
+    )
+    gate.add_argument(
+        "--approval-timeout",
+        type=float,
+        metavar="SECONDS",
+        help=f"how long a call waits on the approval page (default {DEFAULT_APPROVAL_TIMEOUT:g})",
     )
     gate.add_argument("--audit-log", type=Path, metavar="PATH", help="append-only JSONL audit log")
+    gate.add_argument(
+        "--policy",
+        type=Path,
+        metavar="FILE",
+        help="JSON rules over arguments that add allow/ask/deny to the defaults "
+        f"(env {ENV_POLICY})",
+    )
     gate.add_argument(
         "--return-secrets",
         action="store_true",
@@ -222,6 +256,14 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None =
                 f"expected some of {', '.join(SAFETY_CLASSES)}"
             )
     token = args.auth_token or env.get(ENV_AUTH_TOKEN) or None
+    timeout = DEFAULT_APPROVAL_TIMEOUT if args.approval_timeout is None else args.approval_timeout
+    if not 1 <= timeout <= 86400:
+        raise ConfigError(f"--approval-timeout: {timeout:g} is not 1..86400 seconds")
+    no_browser = bool(args.no_open_browser) or env.get(ENV_NO_OPEN_BROWSER, "").strip().lower() in (
+        "1",
+        "true",
+        "yes",
+    )
     return Settings(
         lang=args.lang or default_lang(env),
         region=args.region or env.get(ENV_REGION) or None,
@@ -242,7 +284,10 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None =
         confirm=confirm,
         confirm_mode=args.confirm_mode,
         skip_confirmation=bool(args.dangerously_skip_confirmation),
+        open_browser=not no_browser,
+        approval_timeout=timeout,
         audit_log=args.audit_log,
+        policy=args.policy or (Path(p) if (p := env.get(ENV_POLICY)) else None),
         return_secrets=bool(args.return_secrets),
         key_dir=args.key_dir,
         tokens_file=getattr(args, "tokens_file", None)

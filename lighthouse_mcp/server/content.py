@@ -12,7 +12,7 @@ from lighthouse_mcp.server.registry import Registry
 
 
 def prompt_handlers(reg: Registry) -> dict[str, Any]:
-    if not reg.prompts:
+    if not reg.prompts and not reg.withheld_prompts:
         return {}
 
     async def list_prompts(
@@ -24,6 +24,12 @@ def prompt_handlers(reg: Registry) -> dict[str, Any]:
         ctx: ServerRequestContext[Any, Any], params: types.GetPromptRequestParams
     ) -> types.GetPromptResult:
         spec = reg.prompts.get(params.name)
+        if spec is None and params.name in reg.withheld_prompts:
+            raise MCPError(
+                code=types.INVALID_PARAMS,
+                message=f"prompt {params.name!r} is not offered by this server: "
+                f"{reg.withheld_prompts[params.name]}",
+            )
         if spec is None:
             raise MCPError(code=types.INVALID_PARAMS, message=f"unknown prompt {params.name!r}")
         return await spec.render(dict(params.arguments or {}))
@@ -32,7 +38,7 @@ def prompt_handlers(reg: Registry) -> dict[str, Any]:
 
 
 def resource_handlers(reg: Registry) -> dict[str, Any]:
-    if not reg.resources and not reg.resource_templates:
+    if not reg.resources and not reg.resource_templates and not reg.withheld_templates:
         return {}
 
     async def list_resources(
@@ -61,6 +67,12 @@ def resource_handlers(reg: Registry) -> dict[str, Any]:
             return types.ReadResourceResult(
                 contents=[types.TextResourceContents(uri=uri, text=text, mime_type=mime)]
             )
+        for spec, why in reg.withheld_templates:
+            if spec.matches is not None and spec.matches(uri):
+                raise MCPError(
+                    code=types.INVALID_PARAMS,
+                    message=f"{uri} is not offered by this server: {why}",
+                )
         raise MCPError(code=types.INVALID_PARAMS, message=f"unknown resource {uri}")
 
     return {

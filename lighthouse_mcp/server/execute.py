@@ -19,11 +19,13 @@ from typing import Any, Protocol
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.catalog.secrets import REDACTED, redact
+from lighthouse_mcp.server import projection
 from lighthouse_mcp.server.api_errors import api_error_result, unexpected_error_result
 from lighthouse_mcp.server.hooks import (
     AllowAll,
     Auditor,
     CallNext,
+    CallWrapper,
     Gate,
     GatedCall,
     GateDecision,
@@ -36,6 +38,9 @@ from lighthouse_mcp.server.hooks import (
 from lighthouse_mcp.server.registry import Registry, ServerArg
 from lighthouse_mcp.server.results import success, tool_error, validation_error
 from lighthouse_mcp.store import Store
+from lighthouse_mcp.tools.concise import left_out_note
+from lighthouse_mcp.tools.intent import suggest_actions
+from lighthouse_mcp.tools.schema import region_applies
 from lighthouse_mcp.tools.validate import Problem, validate
 
 __all__ = [
@@ -45,6 +50,7 @@ __all__ = [
     "Gate",
     "GateDecision",
     "NoAudit",
+    "OutsideBounds",
     "PendingCall",
     "Pipeline",
     "Services",
@@ -56,6 +62,8 @@ __all__ = [
 log = logging.getLogger("lighthouse_mcp.server")
 
 REGION_ARG = "Region"
+#: The result's ``_meta`` key naming who confirmed a gated call that ran.
+CONFIRMATION_META = "lighthouse-mcp/confirmation"
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "boolean": (bool,),
@@ -77,6 +85,11 @@ class ApiClient(Protocol):
 Validator = Callable[[str, Mapping[str, Any]], Sequence[Problem]]
 
 
+class OutsideBounds(PermissionError):
+    """A server-side read of an action the exposure flags leave out; its text says which
+    action and which flags."""
+
+
 def mask_secrets(arguments: Mapping[str, Any]) -> dict[str, Any]:
     """Tool arguments safe for audit events and logs: the project's secret fields
     (catalog.secrets) plus server-added tokens such as ``confirm_token``."""
@@ -85,6 +98,18 @@ def mask_secrets(arguments: Mapping[str, Any]) -> dict[str, Any]:
         if key.endswith("_token"):
             masked[key] = REDACTED
     return masked
+
+
+def integral_numbers(value: Any) -> Any:
+    """``value`` with integral floats (``10.0``) as ints: JSON Schema counts them as
+    integers, so validation accepts them, and the API gets the integer it documents."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: integral_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [integral_numbers(v) for v in value]
+    return value
 
 
 def _check_server_arg(arg: ServerArg, value: Any) -> Problem | None:
@@ -106,16 +131,6 @@ def _check_server_arg(arg: ServerArg, value: Any) -> Problem | None:
     )
 
 
-#: The arguments that page a Describe* list.
-PAGE_PARAMS = ("Offset", "Limit")
-
-
-def _default_page_params(action: str) -> Iterable[str]:
-    """The paging arguments (Offset, Limit) ``action`` takes, for a cut result's hint."""
-    inputs = {p["name"] for p in catalog.action(action)["inputs"]}
-    return [name for name in PAGE_PARAMS if name in inputs]
-
-
 class Pipeline:
     """Runs one action call for a tool handler. Built once per server by build_server.
 
@@ -129,17 +144,19 @@ class Pipeline:
         client: Callable[[], ApiClient],
         *,
         validator: Validator = validate,
-        page_params: Callable[[str], Iterable[str]] = _default_page_params,
         is_read: Callable[[str], bool] = catalog.is_read,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._registry = registry
         self._client = client
         self._validator = validator
-        self._page_params = page_params
         self._is_read = is_read
         self._clock = clock
         self._exposed = frozenset(registry.exposed_actions)
+        #: Per action, the call wrappers that apply to it (static per action; chosen on
+        #: the action's first call, again if wrappers were added since).
+        self._wrappers: dict[str, tuple[CallWrapper, ...]] = {}
+        self._wrapper_count = 0
 
     @property
     def exposed(self) -> frozenset[str]:
@@ -149,28 +166,59 @@ class Pipeline:
         """Why ``action`` may not run on this server, or None when it may."""
         settings = self._registry.settings
         if action not in self._exposed:
+            close = suggest_actions(action, sorted(self._exposed))
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
             return (
                 f"{action} is not available on this server: it is not a Lighthouse action "
                 "or the server's flags (--toolsets/--tools/--exclude-tools/--read-only) "
-                "leave it out."
+                f"leave it out.{hint}"
             )
         if settings.read_only and not self._is_read(action):
             return f"{action} changes resources and this server runs with --read-only."
         return None
 
+    def outside_bounds(self, actions: Iterable[str]) -> list[str]:
+        """Those of ``actions`` this server's exposure flags leave out."""
+        return [a for a in actions if self.exposure_problem(a) is not None]
+
     async def read(
         self, action: str, params: Mapping[str, Any], *, region: str | None = None
     ) -> dict[str, Any]:
-        """Send a read action for a server-side helper (waits, previews, paging).
+        """Send a read action for a server-side surface (waits, paging, live resources).
 
-        Only read actions pass, whatever the flags: helpers observe, they never change
-        anything. Exposure flags do not apply (a waiter under --toolsets disk may still
-        need DescribeInstances); validation is the caller's job. Raises the client's
-        exceptions.
+        The same bounds as the tools: only exposed read actions pass, so no surface
+        reads what --toolsets/--tools/--exclude-tools leave out (a surface that needs an
+        action outside them is not offered; this is the backstop). Validation is the
+        caller's job. Raises OutsideBounds, or the client's exceptions.
         """
+        problem = self.exposure_problem(action)
+        if problem is not None:
+            raise OutsideBounds(problem)
+        return await self._send_read(action, params, region)
+
+    async def preview_read(
+        self, action: str, params: Mapping[str, Any], *, region: str | None = None
+    ) -> dict[str, Any]:
+        """A read for the confirmation gate's preview of a call the model already made:
+        the person must see what they approve (the instance a TerminateInstances would
+        destroy), so this one read path is not narrowed by the exposure flags. Only
+        read actions pass, whatever the flags; secret outputs are filtered as always."""
+        return await self._send_read(action, params, region)
+
+    async def _send_read(
+        self, action: str, params: Mapping[str, Any], region: str | None
+    ) -> dict[str, Any]:
         if not self._is_read(action):
             raise PermissionError(f"{action} is not a read action")
-        return await self._client().call(action, params, region=region)
+        response = await self._client().call(action, params, region=region)
+        return self.filter_output(action, response)
+
+    def filter_output(self, action: str, response: dict[str, Any]) -> dict[str, Any]:
+        """The response as anyone may see it: every registered output filter applied
+        (server/secret_outputs.py keeps secret members out)."""
+        for output_filter in self._registry.output_filters:
+            response = output_filter(action, response)
+        return response
 
     async def run(
         self,
@@ -214,6 +262,8 @@ class Pipeline:
         for key, value in server_args.items():
             if (arg_problem := _check_server_arg(offered[key], value)) is not None:
                 problems.append(arg_problem)
+        if projection.FIELDS in server_args:
+            problems.extend(projection.check(action, server_args[projection.FIELDS]))
         try:
             problems.extend(self._validator(action, arguments))
         except Exception as exc:
@@ -223,6 +273,7 @@ class Pipeline:
                 "invalid", validation_error(action, problems), fields=[p.path for p in problems]
             )
 
+        arguments = {k: integral_numbers(v) for k, v in arguments.items()}
         region = arguments.pop(REGION_ARG, None) or self._registry.settings.region
         call = PendingCall(
             action=action, region=region, arguments=arguments, server_args=server_args, tool=tool
@@ -240,8 +291,10 @@ class Pipeline:
             return finish("refused", refusal)
 
         try:
-            response = await self._call_chain(ctx)(call)
-            result = success(action, response, page_params=self._page_params(action))
+            response = self.filter_output(action, await self._call_chain(action, ctx)(call))
+            result = self._shape(call, response)
+            if decision.gated:  # who said yes: "elicited-accept", "model-relayed", ...
+                result.meta = {**(result.meta or {}), CONFIRMATION_META: decision.decision}
         except Exception as exc:
             api = api_error_result(action, exc)
             if api is not None:
@@ -257,14 +310,50 @@ class Pipeline:
             raise
         return finish("ok", result, request_id=response.get("RequestId"))
 
-    def _call_chain(self, ctx: ToolContext) -> CallNext:
+    def _shape(self, call: PendingCall, response: dict[str, Any]) -> ToolResult:
+        """The tool result: projected with ``fields`` (or a price quote's default), the
+        region named, a note for what a default projection left out."""
+        fields = call.server_args.get(projection.FIELDS)
+        shown = projection.apply(call.action, response, fields)
+        note = None if fields else left_out_note(call.action, response)
+        return success(
+            call.action,
+            shown,
+            region=self.result_region(call),
+            arguments=call.arguments,
+            notes=[note] if note else [],
+        )
+
+    def result_region(self, call: PendingCall) -> str | None:
+        """The region a call's answer came from: its Region, else --region, else the
+        client's own default; None for global actions (no Region at all)."""
+        if call.action in catalog.action_names() and not region_applies(
+            catalog.action(call.action)
+        ):
+            return None
+        if call.region or self._registry.default_region:
+            return call.region or self._registry.default_region
+        default = getattr(self._client(), "default_region", None)
+        return default if isinstance(default, str) else None
+
+    def _call_chain(self, action: str, ctx: ToolContext) -> CallNext:
         async def send(call: PendingCall) -> dict[str, Any]:
             return await self._client().call(call.action, call.arguments, region=call.region)
 
         chain: CallNext = send
-        for wrapper in reversed(self._registry.call_wrappers):
+        for wrapper in reversed(self.wrappers_for(action)):
             chain = _bind(wrapper, ctx, chain)
         return chain
+
+    def wrappers_for(self, action: str) -> tuple[CallWrapper, ...]:
+        """The registered call wrappers that apply to ``action``, outermost first."""
+        if len(self._registry.call_wrappers) != self._wrapper_count:
+            self._wrappers.clear()
+            self._wrapper_count = len(self._registry.call_wrappers)
+        found = self._wrappers.get(action)
+        if found is None:
+            found = self._wrappers[action] = self._registry.call_wrappers_for(action)
+        return found
 
 
 @dataclass(frozen=True)

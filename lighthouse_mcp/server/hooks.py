@@ -88,6 +88,9 @@ class SessionInfo:
     can_request_input: bool = False
     input_responses: Mapping[str, Any] | None = None
     request_state: str | None = None
+    #: Progress on this request (a no-op unless the client sent a progress token): a
+    #: call waiting for a person on the approval page reports it while it waits.
+    report_progress: ProgressFn = _no_progress
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ class GateDecision:
     allowed: bool
     result: ToolResult | None = None
     #: What the gate decided, for the audit record: "not-gated", "token-issued",
-    #: "token-confirmed", "elicited-accept", "declined", ...
+    #: "elicited-accept", "page-approved", "model-relayed", "declined", ...
     decision: str = "not-gated"
     #: Whether the call needed confirmation.
     gated: bool = False

@@ -16,6 +16,7 @@ from typing import Any
 
 import mcp_types as types
 
+from lighthouse_mcp.server.approvals import ApprovalService
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.server.hooks import (
     AllowAll,
@@ -30,6 +31,8 @@ from lighthouse_mcp.server.hooks import (
 ToolHandler = Callable[[dict[str, Any], ToolContext], Awaitable[ToolResult]]
 PromptRenderer = Callable[[dict[str, str]], Awaitable[types.GetPromptResult]]
 ResourceReader = Callable[[str], Awaitable[str]]
+#: Rewrites one action's response before anyone sees it: (action, response) -> response.
+OutputFilter = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 _SERVER_ARG = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -82,22 +85,32 @@ class ServerArg:
 
 @dataclass(frozen=True)
 class PromptSpec:
+    """A prompt; ``needs`` are the actions it tells the model to read with."""
+
     prompt: types.Prompt
     render: PromptRenderer
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ResourceSpec:
+    """A resource; ``needs`` are the actions its reader calls."""
+
     resource: types.Resource
     read: ResourceReader
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ResourceTemplateSpec:
-    """A URI template; ``read(uri)`` raises KeyError for a URI it does not serve."""
+    """A URI template; ``read(uri)`` raises KeyError for a URI it does not serve, before
+    reading anything. ``needs`` are the actions its reader calls; ``matches(uri)`` tells
+    whether a URI is the template's (to refuse one clearly when the template is withheld)."""
 
     template: types.ResourceTemplate
     read: ResourceReader
+    needs: tuple[str, ...] = ()
+    matches: Callable[[str], bool] | None = None
 
 
 @dataclass
@@ -106,15 +119,45 @@ class Registry:
 
     settings: Settings
     exposed_actions: tuple[str, ...] = ()
+    #: The Region a call without one goes to, as every tool's Region schema advertises
+    #: it: --region, else the built-in default (set by build_server); None: none known.
+    default_region: str | None = None
     tools: dict[str, ToolSpec] = field(default_factory=dict)
     prompts: dict[str, PromptSpec] = field(default_factory=dict)
     resources: dict[str, ResourceSpec] = field(default_factory=dict)
     resource_templates: list[ResourceTemplateSpec] = field(default_factory=list)
     server_args: dict[str, ServerArg] = field(default_factory=dict)
-    call_wrappers: list[CallWrapper] = field(default_factory=list)
+    #: Call wrappers in registration order, each with the actions it applies to (None:
+    #: every action).
+    call_wrappers: list[tuple[CallWrapper, Callable[[str], bool] | None]] = field(
+        default_factory=list
+    )
+    output_filters: list[OutputFilter] = field(default_factory=list)
     instructions: list[str] = field(default_factory=list)
     gate: Gate = field(default_factory=AllowAll)
     auditor: Auditor = field(default_factory=NoAudit)
+    #: Prompts and resources left out because they need actions outside the exposure
+    #: bounds, kept to answer a request for one with why (name or URI template -> why).
+    withheld_prompts: dict[str, str] = field(default_factory=dict)
+    withheld_templates: list[tuple[ResourceTemplateSpec, str]] = field(default_factory=list)
+
+    def outside_bounds(self, actions: tuple[str, ...]) -> str | None:
+        """Why a surface that calls ``actions`` may not be offered, or None if it may.
+
+        The exposure flags (--toolsets/--tools/--exclude-tools/--read-only) bound every
+        surface alike: a prompt, resource or waiter that needs an action they leave out
+        is not offered, so nothing reads around them."""
+        missing = [a for a in actions if a not in self.exposed_actions]
+        if not missing:
+            return None
+        return (
+            f"it needs {', '.join(missing)}, which this server's flags "
+            "(--toolsets/--tools/--exclude-tools/--read-only) leave out"
+        )
+
+    #: The approval page's service when the gate may ask there (modes auto, browser):
+    #: the transports serve its page (stdio: own loopback port; HTTP: /approvals).
+    approvals: ApprovalService | None = None
 
     def add_tool(self, spec: ToolSpec) -> None:
         """Register a tool; its annotations must say whether it reads or writes, and a
@@ -134,16 +177,26 @@ class Registry:
         self.tools[spec.name] = spec
 
     def add_prompt(self, spec: PromptSpec) -> None:
+        """Offer the prompt, unless it needs an action outside the exposure bounds."""
         if spec.prompt.name in self.prompts:
             raise ValueError(f"prompt {spec.prompt.name!r} is registered twice")
+        if (why := self.outside_bounds(spec.needs)) is not None:
+            self.withheld_prompts[spec.prompt.name] = why
+            return
         self.prompts[spec.prompt.name] = spec
 
     def add_resource(self, spec: ResourceSpec) -> None:
+        """Offer the resource, unless it needs an action outside the exposure bounds."""
         if spec.resource.uri in self.resources:
             raise ValueError(f"resource {spec.resource.uri!r} is registered twice")
-        self.resources[spec.resource.uri] = spec
+        if self.outside_bounds(spec.needs) is None:
+            self.resources[spec.resource.uri] = spec
 
     def add_resource_template(self, spec: ResourceTemplateSpec) -> None:
+        """Offer the template, unless it needs an action outside the exposure bounds."""
+        if (why := self.outside_bounds(spec.needs)) is not None:
+            self.withheld_templates.append((spec, why))
+            return
         self.resource_templates.append(spec)
 
     def add_server_arg(self, arg: ServerArg) -> None:
@@ -151,8 +204,23 @@ class Registry:
             raise ValueError(f"server-added argument {arg.name!r} is registered twice")
         self.server_args[arg.name] = arg
 
-    def add_call_wrapper(self, wrapper: CallWrapper) -> None:
-        self.call_wrappers.append(wrapper)
+    def add_call_wrapper(
+        self, wrapper: CallWrapper, *, applies: Callable[[str], bool] | None = None
+    ) -> None:
+        """Add a wrapper around every API call, or only around the actions for which
+        ``applies(action)`` is true. ``applies`` is only a shortcut: it must be true for
+        every action the wrapper could change, since a call skips it entirely otherwise
+        (saving a coroutine layer per wrapper on every other call)."""
+        self.call_wrappers.append((wrapper, applies))
+
+    def call_wrappers_for(self, action: str) -> tuple[CallWrapper, ...]:
+        """The wrappers around ``action``'s calls, outermost first."""
+        return tuple(w for w, applies in self.call_wrappers if applies is None or applies(action))
+
+    def add_output_filter(self, output_filter: OutputFilter) -> None:
+        """Applied by the pipeline to every response, of a tool call (after every call
+        wrapper) or of a server-side read (waits, previews, live resources)."""
+        self.output_filters.append(output_filter)
 
     def add_instructions(self, text: str) -> None:
         """A few lines for the server's ``instructions`` (kept short: every session pays)."""

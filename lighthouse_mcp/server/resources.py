@@ -26,7 +26,7 @@ from lighthouse_mcp.server.results import drop_nulls
 from lighthouse_mcp.tools.descriptions import tool_title
 from lighthouse_mcp.tools.docs import render_action
 from lighthouse_mcp.tools.followups import recipe
-from lighthouse_mcp.tools.paging import fetch_all_pages
+from lighthouse_mcp.tools.whole_lists import TRUNCATED, all_pages
 
 SCHEME = "lighthouse://"
 REGIONS_URI = f"{SCHEME}regions"
@@ -205,7 +205,9 @@ def _region(region: str) -> str:
 
 
 def instances_reader(pipeline: Pipeline) -> Callable[[str], Any]:
-    """The region's instances, one short row each, every page (tools.paging's caps)."""
+    """The region's instances, one short row each, every page (tools.whole_lists' caps,
+    counted over the short rows)."""
+    fields = [f"InstanceSet.{k}" for k in LIST_FIELDS] + ["TotalCount"]
 
     async def read(uri: str) -> str:
         match = _INSTANCES_URI.match(uri)
@@ -217,7 +219,7 @@ def instances_reader(pipeline: Pipeline) -> Callable[[str], Any]:
             return await pipeline.read(action, params, region=region)
 
         try:
-            listed = await fetch_all_pages(call, "DescribeInstances", {})
+            listed = await all_pages(call, "DescribeInstances", {}, fields=fields)
         except LighthouseError as exc:  # its str is safe by the client's contract
             raise _invalid(f"instances in {region}: {exc}") from None
         rows = [
@@ -229,8 +231,8 @@ def instances_reader(pipeline: Pipeline) -> Callable[[str], Any]:
             "Instances": rows,
             "Details": f"{SCHEME}instances/{region}/{{InstanceId}}",
         }
-        if listed["Paging"].get("Note"):
-            out["Note"] = listed["Paging"]["Note"]
+        if TRUNCATED in listed:
+            out["Note"] = listed[TRUNCATED]["hint"]
         return _dumps(out)
 
     return read
@@ -273,7 +275,9 @@ def instance_summary(record: Mapping[str, Any], rules: Mapping[str, Any]) -> dic
 
 
 def install(registry: Registry, services: Services) -> None:
-    """Add the catalog resources and the live views (read through the pipeline)."""
+    """Add the catalog resources and the live views (read through the pipeline). A live
+    view whose reads the exposure flags leave out is not offered (Registry.outside_bounds);
+    the catalog's documentation is offered whatever the flags."""
     exposed = registry.exposed_actions
 
     async def read_regions(uri: str) -> str:
@@ -331,6 +335,8 @@ def install(registry: Registry, services: Services) -> None:
                 mime_type="application/json",
             ),
             instance_reader(pipeline),
+            needs=("DescribeInstances", "DescribeFirewallRules"),
+            matches=lambda uri: _INSTANCE_URI.match(uri) is not None,
         )
     )
     registry.add_resource_template(
@@ -344,5 +350,7 @@ def install(registry: Registry, services: Services) -> None:
                 mime_type="application/json",
             ),
             instances_reader(pipeline),
+            needs=("DescribeInstances",),
+            matches=lambda uri: _INSTANCES_URI.match(uri) is not None,
         )
     )

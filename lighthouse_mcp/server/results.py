@@ -1,5 +1,6 @@
 """Turning call outcomes into MCP tool results: the Response as structuredContent plus
-a short text, cut to a documented size; validation and API failures as tool errors.
+a concise text, cut to a documented size (and then marked); validation and API failures
+as tool errors.
 
 Why structuredContent keeps ``RequestId``: it is a documented output field and the one
 thing Tencent support asks for, so a model can quote it (outputSchemas are open
@@ -12,14 +13,17 @@ result unreadable; an absent member says the same thing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import mcp_types as types
 
-from lighthouse_mcp.tools.quoting import one_line, quote
+from lighthouse_mcp import catalog
+from lighthouse_mcp.tools.concise import concise_text
+from lighthouse_mcp.tools.paging import paging_spec
 from lighthouse_mcp.tools.validate import Problem
+from lighthouse_mcp.tools.whole_lists import TRUNCATED, Truncation, truncation
 
 #: Results whose compact JSON is longer than this many characters are cut (about 15k
 #: estimated tokens): the longest arrays are shortened until the JSON fits.
@@ -59,7 +63,11 @@ def validation_error(action: str, problems: Sequence[Problem]) -> types.CallTool
         # tools.validate's messages already open with the path ("Limit: expected ..."):
         # say it once.
         message = p.message.removeprefix(f"{p.path}: ") if p.path else p.message
-        lines.append(f"- {where}: {message} (given: {p.given}; expected: {p.expected})")
+        # Say each thing once: most messages already quote the value and the expectation
+        # (an enum's whole list), and a long list twice costs the model twice.
+        extra = [f"given: {p.given}"] if p.given not in message else []
+        extra += [f"expected: {p.expected}"] if p.expected not in message else []
+        lines.append(f"- {where}: {message}" + (f" ({'; '.join(extra)})" if extra else ""))
     items = [
         {"Field": p.path, "Given": p.given, "Expected": p.expected, "Message": p.message}
         for p in problems
@@ -128,44 +136,62 @@ def drop_nulls(value: Any) -> Any:
     return value
 
 
-def _summary(action: str, response: dict[str, Any]) -> str:
-    parts = []
-    for key, value in response.items():
-        if key == "RequestId":
-            continue
-        if isinstance(value, list):
-            parts.append(f"{key}: {len(value)} item{'s' if len(value) != 1 else ''}")
-        elif isinstance(value, str) and len(value) <= 40:
-            parts.append(f"{key}={quote(value)}")  # API data: quoted, never bare prose
-        elif isinstance(value, int | float | bool):
-            parts.append(f"{key}={value}")
-    head = f"{action} succeeded"
-    if response.get("RequestId"):
-        head += f" (RequestId {response['RequestId']})"
-    return head + (": " + ", ".join(parts[:8]) if parts else ".")
+#: structuredContent's member naming the region a result came from: lower snake_case
+#: with a leading underscore, like the truncation marker, so it is never an API member.
+REGION_MEMBER = "_region"
+#: Characters a cut result keeps free for its ``_truncated`` marker and ``_region``.
+MARKER_ROOM = 600
+
+
+def _marker(
+    action: str, data: dict[str, Any], cut: _Cut, limit: int, arguments: Mapping[str, Any]
+) -> Truncation:
+    """The ``_truncated`` marker for a result cut to size: the exact next page when the
+    cut list is the one the action pages through."""
+    spec = paging_spec(action) if action in catalog.action_names() else None
+    offset = arguments.get("Offset", 0)
+    pages = spec is not None and cut.path == spec.list_field and isinstance(offset, int)
+    total = data.get("TotalCount") if pages else None
+    return truncation(
+        "result_size",
+        list_field=cut.path,
+        returned=cut.kept,
+        cap=limit,
+        total=total if isinstance(total, int) else None,
+        next_offset=int(offset) + cut.kept if pages else None,
+        page_size=spec.page_size if pages and spec is not None else None,
+    )
 
 
 def success(
     action: str,
     response: dict[str, Any],
     *,
-    page_params: Iterable[str] = (),
+    region: str | None = None,
+    arguments: Mapping[str, Any] | None = None,
+    notes: Sequence[str] = (),
     limit: int = MAX_RESULT_CHARS,
 ) -> types.CallToolResult:
-    """The Response as structuredContent plus a text: one summary line and the JSON."""
+    """The Response as structuredContent plus a concise text (tools/concise.py): the
+    headline figures and the region first, empty members left out, lists as tables.
+
+    A result longer than ``limit`` is cut (its longest lists shortened) and then carries
+    the ``_truncated`` marker; an ``all_pages`` result (it has ``Paging``) is never cut
+    here: its own caps, counted after ``fields``, already bound it and mark any cut.
+    """
     response = drop_nulls(response)
-    data, cuts = cut_to_size(response, limit)
-    lines = [_summary(action, response)]
-    if cuts:
-        shown = "; ".join(f"{c.path} shows {c.kept} of {c.total} items" for c in cuts)
-        pages = set(page_params)
-        how = (
-            "ask for a page at a time with Offset and Limit"
-            if {"Offset", "Limit"} <= pages
-            else "narrow the request (ids, Filters) to see the rest"
-        )
-        lines.append(f"Result cut to {limit} characters: {shown}; {how}.")
-    # Still valid JSON: bidi overrides and other hidden characters in API strings become
-    # \uXXXX escapes, so the text shows what the data holds.
-    lines.append(one_line(_dumps(data)))
+    data = response
+    cuts: list[_Cut] = []
+    if "Paging" not in response and len(_dumps(response)) > limit:
+        data, cuts = cut_to_size(response, limit - MARKER_ROOM)
+    if cuts and TRUNCATED not in data:
+        data[TRUNCATED] = _marker(action, data, cuts[0], limit, arguments or {})
+    shown = {k: v for k, v in data.items() if k != TRUNCATED}
+    lines = [concise_text(action, shown, region)]
+    marker = data.get(TRUNCATED)
+    if isinstance(marker, dict):
+        lines.append(f"Cut ({TRUNCATED}): {marker.get('hint', '')}")
+    lines += notes
+    if region:
+        data = {**data, REGION_MEMBER: region}
     return text_result("\n".join(lines), structured=data)

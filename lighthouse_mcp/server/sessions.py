@@ -20,12 +20,19 @@ from lighthouse_mcp.server.hooks import SessionInfo
 def session_id(ctx: ServerRequestContext[Any, Any]) -> str | None:
     """A stable id for "this client", which the gate binds confirmations to.
 
-    Legacy streamable HTTP: the mcp-session-id header. Sessionless (2026-era) HTTP: the
+    SSE: the stream's session_id (the query parameter of its message URL). Legacy
+    streamable HTTP: the mcp-session-id header. Sessionless (2026-era) HTTP: the
     bearer token's hash, i.e. whoever holds the token. Otherwise the id the server's
     lifespan minted: one per `Server.run`, which is one per stdio process, SSE stream or
     in-memory connection (2026-era requests carry no connection of their own).
     """
     headers = getattr(ctx.request, "headers", None)
+    query = getattr(ctx.request, "query_params", None)
+    if query is not None and query.get("session_id"):
+        # SSE: every stream has its own id in the message URL. It comes before the bearer
+        # token, which all of one user's streams share: a token issued in one SSE session
+        # must not be redeemed in another.
+        return f"sse:{query.get('session_id')}"
     if headers is not None:
         if headers.get("mcp-session-id"):
             return f"http:{headers.get('mcp-session-id')}"
@@ -60,6 +67,9 @@ def session_info(
     async def elicit(message: str, schema: dict[str, Any]) -> types.ElicitResult:
         return await session.elicit_form(message, schema, related_request_id=ctx.request_id)
 
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        await session.report_progress(done, total, message)
+
     responses = params.input_responses if params is not None else None
     return SessionInfo(
         session_id=session_id(ctx),
@@ -71,4 +81,5 @@ def session_info(
         can_request_input=bool(modern and declared),
         input_responses=dict(responses) if responses else None,
         request_state=params.request_state if params is not None else None,
+        report_progress=progress,
     )

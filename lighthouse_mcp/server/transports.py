@@ -7,9 +7,16 @@ constant time. On loopback a token is generated and printed once when none is
 configured; a non-loopback bind without one refuses to start unless the operator says
 --dangerously-allow-unauthenticated.
 
+The approval page (server/approvals/, modes auto and browser) is served beside the MCP
+endpoint: under stdio on a loopback port of its own, started in the background; under
+HTTP in the same app at /approvals/, outside the bearer-token guard (the person's browser
+has no token; the page has its own checks: a secret per-request link, a single-use
+nonce, same-origin POSTs, and on a loopback bind the same Host check). Either way a
+control file lets `lighthouse-mcp approvals` answer from a terminal.
+
 Each transport's own modules (starlette, uvicorn, the SDK's SSE and stdio servers) are
-imported inside the function that serves it: a stdio server, the common case, never
-loads the HTTP stack.
+imported inside the function that serves it: a stdio server, the common case, does not
+load the HTTP stack before it answers (the approval page's follows in the background).
 """
 
 from __future__ import annotations
@@ -20,7 +27,10 @@ import secrets
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+
+import anyio
 
 from lighthouse_mcp.server.config import ConfigError, Settings
 from lighthouse_mcp.server.principals import (
@@ -34,8 +44,13 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from lighthouse_mcp.server.app import LighthouseServer
+    from lighthouse_mcp.server.approvals import ApprovalService
+
+log = logging.getLogger("lighthouse_mcp.server")
 
 MCP_PATH = "/mcp"
+#: Where the approval page lives in the HTTP app (outside the bearer-token guard).
+APPROVALS_PATH = "/approvals"
 SSE_PATH = "/sse"
 MESSAGES_PATH = "/messages/"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -255,6 +270,46 @@ def _no_sdk_host_check() -> Any:
     return TransportSecuritySettings(enable_dns_rebinding_protection=False)
 
 
+class WithApprovals:
+    """ASGI: ``/approvals/...`` goes to the approval page, everything else (lifespan
+    included) to the guarded MCP app. The page is not behind the bearer token, so the
+    Host check for loopback binds (DNS rebinding) is repeated here."""
+
+    def __init__(self, guarded: ASGIApp, service: ApprovalService, auth: HttpAuth) -> None:
+        from starlette.applications import Starlette
+        from starlette.routing import Mount
+
+        from lighthouse_mcp.server.approvals.page import approval_app
+
+        self.guarded = guarded
+        self.service = service
+        self.auth = auth
+        #: The bearer secret of the terminal endpoint, for the control file.
+        self.control_secret = secrets.token_urlsafe(32)
+        page = approval_app(service, control_secret=self.control_secret)
+        self.page = Starlette(routes=[Mount(APPROVALS_PATH, app=page)])
+
+    def __repr__(self) -> str:  # never the control secret
+        return f"WithApprovals(service={self.service!r})"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if scope["type"] != "http" or not path.startswith(APPROVALS_PATH + "/"):
+            await self.guarded(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v for k, v in scope.get("headers", [])}
+        host = headers.get("host", b"").decode("latin-1")
+        if self.auth.check_host and not _host_is_loopback(host):
+            await _reply(send, 403, b"Forbidden: Host not allowed")
+            return
+        await self.page(scope, receive, send)
+
+
+def _with_approvals(server: LighthouseServer, guarded: ASGIApp, auth: HttpAuth) -> ASGIApp:
+    service = server.registry.approvals
+    return guarded if service is None else WithApprovals(guarded, service, auth)
+
+
 def streamable_http_app(server: LighthouseServer, auth: HttpAuth) -> ASGIApp:
     quiet_body_loggers()
     app = server.streamable_http_app(
@@ -263,7 +318,7 @@ def streamable_http_app(server: LighthouseServer, auth: HttpAuth) -> ASGIApp:
         session_idle_timeout=SESSION_IDLE_TIMEOUT,
         max_sessions=MAX_SESSIONS,
     )
-    return GuardMiddleware(app, auth)
+    return _with_approvals(server, GuardMiddleware(app, auth), auth)
 
 
 def sse_app(server: LighthouseServer, auth: HttpAuth) -> ASGIApp:
@@ -287,7 +342,7 @@ def sse_app(server: LighthouseServer, auth: HttpAuth) -> ASGIApp:
             Mount(MESSAGES_PATH, app=sse.handle_post_message),
         ]
     )
-    return GuardMiddleware(app, auth)
+    return _with_approvals(server, GuardMiddleware(app, auth), auth)
 
 
 def announce(settings: Settings, auth: HttpAuth, out: TextIO | None = None) -> None:
@@ -323,10 +378,20 @@ def announce(settings: Settings, auth: HttpAuth, out: TextIO | None = None) -> N
 async def serve_stdio(server: LighthouseServer) -> None:
     from mcp.server.stdio import stdio_server
 
+    service = server.registry.approvals
     async with stdio_server() as (read, write):
-        await server.run(
-            ParseErrorReplies(read, write), write, server.create_initialization_options()
-        )
+        if service is None:
+            await server.run(
+                ParseErrorReplies(read, write), write, server.create_initialization_options()
+            )
+            return
+        async with anyio.create_task_group() as tg:
+            service.expect()  # a gated call arriving first waits for the page (service.ready)
+            tg.start_soon(_serve_approval_page, service)
+            await server.run(
+                ParseErrorReplies(read, write), write, server.create_initialization_options()
+            )
+            tg.cancel_scope.cancel()
 
 
 PARSE_ERROR = -32700
@@ -430,8 +495,35 @@ def _parse_error_reply(line: str) -> Any:
     return SessionMessage(error)
 
 
+async def _serve_approval_page(service: ApprovalService) -> None:
+    """The approval page on its own loopback port until cancelled. Failing to serve it
+    is not fatal: gated calls are then refused with the options named. Its imports
+    (uvicorn, starlette) load in a worker thread, so the MCP handshake is not kept
+    waiting for them (bench/bench_cold_start.py)."""
+    import importlib
+
+    loopback = await anyio.to_thread.run_sync(
+        importlib.import_module, "lighthouse_mcp.server.approvals.loopback"
+    )
+    ApprovalServer = loopback.ApprovalServer
+    try:
+        async with ApprovalServer(service):
+            await anyio.sleep_forever()
+    except OSError as exc:
+        service.detach()  # gated calls stop waiting for it and are refused with the options
+        log.warning("the approval page could not be served: %s", exc.strerror or exc)
+
+
+def http_base_url(settings: Settings) -> str:
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{settings.port}"
+
+
 async def serve_http(server: LighthouseServer, settings: Settings) -> None:
     import uvicorn
+
+    from lighthouse_mcp.server.approvals.control import write_control
 
     auth = resolve_auth(settings)
     app = (
@@ -448,7 +540,16 @@ async def serve_http(server: LighthouseServer, settings: Settings) -> None:
         http=slow_header_guard(),
     )
     announce(settings, auth)
-    await uvicorn.Server(config).serve()
+    control: Path | None = None
+    if isinstance(app, WithApprovals):
+        base = http_base_url(settings) + APPROVALS_PATH
+        app.service.attach(base)
+        control = write_control(base, app.control_secret)
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        if control is not None:
+            control.unlink(missing_ok=True)
 
 
 def slow_header_guard(timeout: float = HEADER_TIMEOUT) -> type[Any]:

@@ -14,7 +14,7 @@ work them out.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -52,24 +52,40 @@ _ANNOTATIONS = types.ToolAnnotations(
 )
 
 
-def _context_kinds() -> dict[str, str]:
+def _context_kinds(kinds: Collection[str] = tuple(waits.KINDS)) -> dict[str, str]:
     """wait_for argument (instance_id, template_id) -> the kind that needs it."""
     return {
-        waits.context_arg(name): kind for kind, spec in waits.KINDS.items() for name in spec.context
+        waits.context_arg(name): kind
+        for kind, spec in waits.KINDS.items()
+        if kind in kinds
+        for name in spec.context
+    }
+
+
+def withheld_kinds(registry: Registry) -> dict[str, str]:
+    """Resource kinds wait_for does not offer, with why: a wait polls its kind's
+    Describe action, so it obeys the same exposure bounds as that action's tool."""
+    return {
+        kind: why
+        for kind, spec in waits.KINDS.items()
+        if (why := registry.outside_bounds((spec.describe,))) is not None
     }
 
 
 def input_schema(registry: Registry) -> dict[str, Any]:
-    """wait_for's arguments: lower snake_case (server-side), plus the API's Region."""
+    """wait_for's arguments: lower snake_case (server-side), plus the API's Region. Only
+    the kinds within the exposure bounds (and their context arguments) are offered."""
     settings = registry.settings
-    region = action_schema("DescribeInstances", lang=settings.lang, default_region=settings.region)[
-        "properties"
-    ]["Region"]
+    withheld = withheld_kinds(registry)
+    kinds = [kind for kind in waits.KINDS if kind not in withheld]
+    region = action_schema(
+        "DescribeInstances", lang=settings.lang, default_region=registry.default_region
+    )["properties"]["Region"]
     return {
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "resource": {"type": "string", "enum": list(waits.KINDS)},
+            "resource": {"type": "string", "enum": kinds},
             "ids": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 100},
             "target_state": {
                 "type": "string",
@@ -78,7 +94,7 @@ def input_schema(registry: Registry) -> dict[str, Any]:
             "operation_request_id": {"type": "string"},
             **{
                 arg: {"type": "string", "description": f"{kind} only"}
-                for arg, kind in _context_kinds().items()
+                for arg, kind in _context_kinds(kinds).items()
             },
             "Region": region,
             "timeout_seconds": {
@@ -159,8 +175,16 @@ def _problems_for(spec: ResourceKind, params: Mapping[str, Any]) -> list[Any]:
 def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
     """The ``wait_for`` ToolSpec, bound to the server's pipeline (reads only)."""
     schema = input_schema(registry)
+    withheld = withheld_kinds(registry)
 
     async def handle(args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        asked = args.get("resource")
+        if isinstance(asked, str) and asked in withheld:
+            return tool_error(
+                f"wait_for resource={asked} is not offered by this server: {withheld[asked]}; "
+                "nothing was polled.",
+                code="ToolNotExposed",
+            )
         problems = validate_against(schema, args)
         if problems:
             return validation_error(WAIT_TOOL, problems)
@@ -211,6 +235,17 @@ def wait_tool(registry: Registry, pipeline: Pipeline) -> ToolSpec:
                 raise
             return api
         text = summary(result)
+        if result.get("NotFound"):
+            listed = ", ".join(result["NotFound"])
+            where = region or registry.default_region or "the default region"
+            grace = waits.NOT_SEEN_GRACE_SECONDS
+            return tool_error(
+                f"{text}\nNot found: {listed} is not listed by {spec.describe} in {where} "
+                f"(after a {grace:g}s grace period for new resources). Check the ID and "
+                "the Region.",
+                code="ResourceNotFound",
+                details={"NotFound": result["NotFound"], "Resources": result["Resources"]},
+            )
         return text_result(f"{text}\n{json.dumps(result, ensure_ascii=False)}", structured=result)
 
     return ToolSpec(
@@ -236,15 +271,23 @@ class NextStep:
 
     The hint goes into the Response as ``Next`` (structuredContent and the text's JSON):
     the outputSchemas are open objects, and data the model can copy into the next call
-    beats prose it has to parse.
+    beats prose it has to parse. A wait (or Describe action) outside the exposure bounds
+    is not named.
     """
+
+    def __init__(self, withheld: Collection[str] = ()) -> None:
+        self.withheld = frozenset(withheld)
 
     async def __call__(
         self, call: PendingCall, ctx: ToolContext, call_next: CallNext
     ) -> dict[str, Any]:
         response = await call_next(call)
-        if recipe(call.action) is None or call.arguments.get("DryRun") is True:
+        follow = recipe(call.action)
+        if follow is None or call.arguments.get("DryRun") is True:
             return response  # synchronous, or a dry run: no work is under way
+        if follow.kind in self.withheld:
+            note = f"{call.action} is asynchronous: it returned before the work finished."
+            return {**response, "Next": {"Asynchronous": True, "Note": note}}
         arguments = wait_arguments(call.action, call.arguments, response, region=call.region)
         note = f"{call.action} is asynchronous: it returned before the work finished. " + (
             f"Call {WAIT_TOOL} with Arguments to see it finish."
@@ -269,7 +312,10 @@ INSTRUCTIONS = (
 
 
 def install(registry: Registry, services: Services) -> None:
-    """Add ``wait_for`` (reading through the pipeline) and the Next hint."""
-    registry.add_tool(wait_tool(registry, services.pipeline))
-    registry.add_call_wrapper(NextStep())
-    registry.add_instructions(INSTRUCTIONS)
+    """Add ``wait_for`` (reading through the pipeline) and the Next hint; with no resource
+    kind within the exposure bounds, only the hint (which then names no wait)."""
+    withheld = withheld_kinds(registry)
+    if len(withheld) < len(waits.KINDS):
+        registry.add_tool(wait_tool(registry, services.pipeline))
+        registry.add_instructions(INSTRUCTIONS)
+    registry.add_call_wrapper(NextStep(withheld), applies=lambda action: recipe(action) is not None)

@@ -44,8 +44,7 @@ def make_store(url: str, env: Mapping[str, str] | None = None) -> Store:
         from .redis_store import RedisStore  # the optional dependency, only when asked for
     except ImportError:
         raise StoreConfigError(
-            "--store: redis:// needs the Redis client: "
-            "pip install 'tencent-lighthouse-mcp[shared]'"
+            "--store: redis:// needs the Redis client: pip install 'tencent-lighthouse-mcp[shared]'"
         ) from None
     return RedisStore.from_url(url, env)
 

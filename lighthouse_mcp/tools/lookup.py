@@ -17,9 +17,10 @@ Call = Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 
 
 def is_not_found(error: Exception) -> bool:
-    """Whether an API error says a resource does not exist."""
+    """Whether an API error says a resource does not exist (an ID that is malformed
+    cannot name one either)."""
     code = str(getattr(error, "code", ""))
-    return code.startswith("ResourceNotFound") or code.endswith("NotFound")
+    return code.startswith("ResourceNotFound") or code.endswith(("NotFound", "IdMalformed"))
 
 
 async def records_by_id(

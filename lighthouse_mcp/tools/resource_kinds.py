@@ -55,6 +55,8 @@ class ResourceKind:
     #: the record's members a confirmation preview shows
     preview_fields: tuple[str, ...] = ()
     wait: Wait | None = None
+    #: (Describe*DeniedActions action, its record set): which actions the API refuses now
+    denied_actions: tuple[str, str] | None = None
 
     @property
     def states(self) -> tuple[str, ...]:
@@ -109,6 +111,7 @@ def _load() -> dict[str, Any]:
 
 def _kind(name: str, row: dict[str, Any]) -> ResourceKind:
     wait = row.get("wait")
+    denied = row.get("denied_actions")
     return ResourceKind(
         name=name,
         label=row["label"],
@@ -119,6 +122,7 @@ def _kind(name: str, row: dict[str, Any]) -> ResourceKind:
         context=tuple(row.get("context", ())),
         id_arguments=tuple(row.get("id_arguments", ())),
         preview_fields=tuple(row.get("preview_fields", ())),
+        denied_actions=None if denied is None else (denied["describe"], denied["set_field"]),
         wait=None
         if wait is None
         else Wait(

@@ -14,7 +14,7 @@ client that validates structuredContent must not fail on them.
 
 from __future__ import annotations
 
-import copy
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -386,7 +386,7 @@ def input_schema(
     per-tool budget), while the values are well known, DescribeRegions lists them and the
     validator still refuses an unknown region with a did-you-mean.
     """
-    return copy.deepcopy(_input_schema(action, lang, default_region, region_enum))
+    return _fresh(_input_schema(action, lang, default_region, region_enum))
 
 
 def validation_schema(action: str) -> JSONSchema:
@@ -408,7 +408,14 @@ def _validation_schema(action: str) -> JSONSchema:
 
 def output_schema(action: str) -> JSONSchema:
     """The tool's outputSchema: ``Response`` minus ``RequestId``, open objects, nullables."""
-    return copy.deepcopy(_output_schema(action))
+    return _fresh(_output_schema(action))
+
+
+def _fresh(schema: JSONSchema) -> JSONSchema:
+    """A deep copy of a schema (plain JSON): through the C JSON codec, about five times
+    faster than ``copy.deepcopy``, which was a tenth of building every tool at start."""
+    copied: JSONSchema = json.loads(json.dumps(schema))
+    return copied
 
 
 def clear_caches() -> None:

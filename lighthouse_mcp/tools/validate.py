@@ -29,7 +29,7 @@ from typing import Any
 from lighthouse_mcp import catalog
 from lighthouse_mcp.catalog import FilterSpec
 from lighthouse_mcp.catalog.secrets import REDACTED, SECRET_PAIR_LISTS, is_secret_field
-from lighthouse_mcp.tools import limits
+from lighthouse_mcp.tools import doc_rules, limits
 from lighthouse_mcp.tools.schema import (
     EMITTED_KEYWORDS,
     RULES_KEYWORD,
@@ -141,9 +141,9 @@ def _at(path: str) -> str:
 
 
 def _listing(values: Sequence[Any]) -> str:
-    shown = [json.dumps(v, ensure_ascii=False) for v in values[:_MAX_LISTED]]
-    more = f", … ({len(values)} values)" if len(values) > _MAX_LISTED else ""
-    return ", ".join(shown) + more
+    """Every value: an enum error that hides some (Period's 24/36/48/60) sends the model
+    guessing."""
+    return ", ".join(json.dumps(v, ensure_ascii=False) for v in values)
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str | None:
@@ -222,7 +222,11 @@ def _size_note(lo: int | None, hi: int | None, unit: str) -> str:
 
 _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    # JSON Schema counts 10.0 as an integer; the pipeline sends it as 10.
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer())
+    ),
     "number": lambda v: (
         (isinstance(v, int) and not isinstance(v, bool))
         or (isinstance(v, float) and math.isfinite(v))
@@ -660,6 +664,10 @@ def validate(action: str, arguments: Mapping[str, Any]) -> list[Problem]:
                     f"{limits.REQUEST_LIMIT_TEXT}",
                 )
             )
+        # The docs' prose rules, for fields the schema found nothing wrong with (one
+        # problem per field: a 54-character password is "too long", said once).
+        flagged = {p.path for p in problems}
+        problems.extend(Problem(*f) for f in doc_rules.check(arguments) if f[0] not in flagged)
     if len(problems) > MAX_PROBLEMS:
         hidden = len(problems) - MAX_PROBLEMS
         problems[MAX_PROBLEMS:] = [

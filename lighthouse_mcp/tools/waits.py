@@ -331,7 +331,7 @@ async def wait_for(
         await sleep(min(interval, remaining))
         interval = min(interval * POLL_BACKOFF, ceiling)
     results = [seen[rid].as_dict() for rid in unique]
-    return {
+    out: dict[str, Any] = {
         "Resource": kind,
         "Target": target_state
         or f"LatestOperationState SUCCESS for request {operation_request_id}",
@@ -340,3 +340,9 @@ async def wait_for(
         "Polls": polls,
         "Resources": results,
     }
+    # IDs no poll ever listed, past the grace period: most likely a wrong ID (or region),
+    # which the caller must hear as an error, not as a wait that merely did not finish.
+    missing = [rid for rid in unique if seen[rid].status == "failed" and not seen[rid].seen]
+    if missing:
+        out["NotFound"] = missing
+    return out

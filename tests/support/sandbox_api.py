@@ -20,7 +20,7 @@ import httpx
 
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Sandbox
 
-HOST = "sandbox.local"
+HOST = "localhost"  # a loopback name: the sandbox's admin doors refuse other Hosts
 
 
 class Clock:

@@ -108,8 +108,11 @@ class Backend:
         return persistence.dump(self.worlds, self.clock())
 
     def load_json(self, data: Mapping[str, Any]) -> None:
-        """Replace all state with ``data`` (as written by :meth:`to_json`)."""
-        accounts = persistence.regions_of(data)
+        """Replace all state with ``data`` (as written by :meth:`to_json`); raises
+        persistence.StateFileError, changing nothing, when it is not that shape."""
+        self._replace(persistence.regions_of(data))
+
+    def _replace(self, accounts: dict[str, dict[str, RegionState]]) -> None:
         self.reset()
         for account, regions in accounts.items():
             self.world(account).regions.update(regions)
@@ -119,4 +122,6 @@ class Backend:
         persistence.write(path, self.to_json())
 
     def load(self, path: Path) -> None:
-        self.load_json(persistence.read(path))
+        """Replace all state with the file's; raises OSError or persistence.StateFileError
+        (naming the file and what is wrong in it), changing nothing."""
+        self._replace(persistence.read(path))

@@ -11,6 +11,13 @@ Admin endpoints (loopback clients only, or any client presenting the configured
 ``X-Sandbox-Admin-Token``): ``POST /admin/reset``; ``GET /admin/faults`` and
 ``POST /admin/faults`` (``{"add": [fault, ...]}``, ``{"clear": true}``,
 ``{"enforce_rate_limits": bool}``); ``GET /admin/requests`` (secrets redacted).
+
+"Loopback" includes every web page the person's browser has open, so the admin doors
+also refuse what only a browser sends (see ``_admin_refusal``): an ``Origin`` other than
+the sandbox's own, ``Sec-Fetch-Site`` cross-site or same-site, a ``Host`` that is not a
+loopback name (DNS rebinding), and a POST whose ``Content-Type`` is not
+``application/json``, a type a page cannot send cross-origin without a CORS preflight
+(which the sandbox never grants: it answers no OPTIONS and sends no CORS headers).
 """
 
 from __future__ import annotations
@@ -72,6 +79,18 @@ class SandboxTransport(httpx.ASGITransport):
             ) from None
 
 
+def fault_as_httpx(fault: Fault, request_id: str) -> httpx.Response:
+    """An injected fault as the ``httpx.Response`` a client would have received (for the
+    in-process way in, which has no HTTP); a dropped connection raises
+    ``httpx.RemoteProtocolError`` as :class:`SandboxTransport` does."""
+    rendered = _fault_response(fault, request_id)
+    if isinstance(rendered, _DroppedResponse):
+        raise httpx.RemoteProtocolError("Server disconnected without sending a complete response.")
+    return httpx.Response(
+        rendered.status_code, content=bytes(rendered.body), headers=dict(rendered.headers)
+    )
+
+
 def build_app(sandbox: Emulator) -> Starlette:
     async def api(request: Request) -> Response:
         received = signature_v3.ReceivedRequest(
@@ -116,27 +135,61 @@ def build_app(sandbox: Emulator) -> Starlette:
 
 
 def _admin(sandbox: Emulator, endpoint: Any) -> Any:
-    """Wrap an admin endpoint: loopback callers, or the admin token, else 403."""
+    """Wrap an admin endpoint: refused with 403 and the reason (``_admin_refusal``)."""
 
     async def guarded(request: Request) -> Response:
-        if not _admin_allowed(request, sandbox.admin_token):
-            return JSONResponse(
-                {"error": "admin endpoints answer loopback clients or the admin token only"},
-                status_code=403,
-            )
+        refusal = _admin_refusal(request, sandbox.admin_token)
+        if refusal is not None:
+            return JSONResponse({"error": refusal}, status_code=403)
         response: Response = await endpoint(request)
         return response
 
     return guarded
 
 
-def _admin_allowed(request: Request, token: str | None) -> bool:
+#: Host names a loopback client legitimately uses for the sandbox.
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+#: Sec-Fetch-Site values of a request a page on another site (or origin) started.
+_FOREIGN_FETCH = frozenset({"cross-site", "same-site"})
+
+
+def _admin_refusal(request: Request, token: str | None) -> str | None:
+    """Why this admin request is refused, or None.
+
+    Allowed: a client presenting the admin token, or a loopback client naming the
+    sandbox by a loopback Host. Either way, nothing a web page can send: a page the
+    person visits runs on the same machine (a loopback client), so an Origin that is not
+    the sandbox's own, a cross-site Sec-Fetch-Site, or a POST in a form-like content
+    type (text/plain, form encodings: sent cross-origin without a preflight) is refused.
+    """
+    origin = request.headers.get("origin")
+    own = f"{request.url.scheme}://{request.url.netloc}".lower()
+    if origin is not None and origin.lower() != own:
+        return f"admin endpoints refuse cross-origin requests (Origin {origin!r} is not {own})"
+    if request.headers.get("sec-fetch-site", "").lower() in _FOREIGN_FETCH:
+        return "admin endpoints refuse requests a page on another site started"
+    if request.method == "POST":
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            return "admin POST requests must have Content-Type: application/json"
     given = request.headers.get(ADMIN_TOKEN_HEADER)
     if token is not None and given is not None:
-        return hmac.compare_digest(given, token)
+        if hmac.compare_digest(given, token):
+            return None
+        return "wrong admin token"
     host = request.client.host if request.client else ""
+    if not _is_loopback(host):
+        return "admin endpoints answer loopback clients or the admin token only"
+    if not _is_loopback(request.url.hostname or "") and (
+        (request.url.hostname or "").lower() not in _LOOPBACK_NAMES
+    ):
+        return f"admin endpoints answer a loopback Host only, not {request.url.hostname!r}"
+    return None
+
+
+def _is_loopback(host: str) -> bool:
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 

@@ -1,7 +1,7 @@
 """Command-line entry point: `lighthouse-mcp [serve options]` or `lighthouse-mcp SUBCOMMAND`.
 
 Each subcommand lives in its own module of this package (serve, catalog, tools, call,
-sandbox) exposing ``add_arguments(parser)`` and ``run(args) -> int``; this module only
+sandbox, approvals) exposing ``add_arguments(parser)`` and ``run(args) -> int``; this module only
 dispatches. With no subcommand the server runs (``serve``).
 """
 
@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "tools": "list the MCP tools with their safety class and group",
     "call": "send one API request through the client and print the Response",
     "sandbox": "run the local Lighthouse sandbox over HTTP",
+    "approvals": "list and answer a running server's pending approvals",
     "audit": "tail and filter the audit stream of a shared store (--store redis://...)",
 }
 
@@ -53,6 +54,10 @@ def _load(name: str) -> _Command:
         from lighthouse_mcp.server.cli import sandbox
 
         return cast(_Command, sandbox)
+    if name == "approvals":
+        from lighthouse_mcp.server.cli import approvals
+
+        return cast(_Command, approvals)
     if name == "audit":
         from lighthouse_mcp.server.cli import audit
 

@@ -15,7 +15,6 @@ the confirmation — but an action that destroys data or spends money still need
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import sys
 from typing import Any
@@ -32,6 +31,7 @@ from lighthouse_mcp.client import (
 )
 from lighthouse_mcp.client.errors import APIError, ConfigurationError, DryRunOperation
 from lighthouse_mcp.server.api_client import SANDBOX_REGION, sandbox_client
+from lighthouse_mcp.tools.intent import suggest_actions
 from lighthouse_mcp.tools.safety import GATED_BY_DEFAULT
 from lighthouse_mcp.tools.validate import validate
 
@@ -82,7 +82,7 @@ def _check_action(action: str) -> str | None:
     names = catalog.action_names()
     if action in names:
         return None
-    close = difflib.get_close_matches(action, names, n=3)
+    close = suggest_actions(action, names)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
     return f"unknown action {action!r}: not one of the {len(names)} Lighthouse actions.{hint}"
 

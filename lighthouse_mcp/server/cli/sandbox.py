@@ -20,11 +20,13 @@ import uvicorn
 
 from lighthouse_mcp.catalog import API_VERSION
 from lighthouse_mcp.sandbox import (
+    DEFAULT_REQUEST_LOG_SIZE,
     DEFAULT_SECRET_ID,
     DEFAULT_SECRET_KEY,
     ConnectionDropped,
     Fault,
     Sandbox,
+    StateFileError,
 )
 
 
@@ -72,6 +74,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="answer RequestLimitExceeded above each action's documented rate",
     )
     parser.add_argument(
+        "--request-log-size",
+        type=_log_size,
+        default=DEFAULT_REQUEST_LOG_SIZE,
+        metavar="N",
+        help="how many of the newest requests GET /admin/requests keeps "
+        f"(default {DEFAULT_REQUEST_LOG_SIZE})",
+    )
+    parser.add_argument(
         "--admin-token",
         help="let non-loopback clients use /admin/* with this X-Sandbox-Admin-Token",
     )
@@ -84,6 +94,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-seed", action="store_true", help="start with empty accounts (no demo instances)"
     )
+
+
+def _log_size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of requests, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {text}")
+    return value
 
 
 def _seconds(text: str) -> float:
@@ -156,7 +176,11 @@ def run(args: argparse.Namespace) -> int:
             seed=not args.no_seed,
             enforce_rate_limits=args.enforce_rate_limits,
             admin_token=args.admin_token,
+            request_log_size=args.request_log_size,
         )
+    except StateFileError as exc:  # names the file and what in it is wrong
+        print(f"lighthouse-mcp sandbox: cannot load state: {exc}", file=sys.stderr)
+        return 2
     except (OSError, ValueError) as exc:
         print(
             f"lighthouse-mcp sandbox: cannot load state from {args.state}: {exc}", file=sys.stderr

@@ -1,8 +1,11 @@
 """The confirmation gate, wired into the server: policy, mechanisms, audit.
 
-- gate/policy.py: what is gated (safety classes, secret reads) and by which mode;
+- gate/policy.py: what is gated (safety classes, secret reads, rules over the arguments
+  from tools/risk.py plus ``--policy``) and by which mode;
 - gate/forms.py: the elicitation mechanism's form and how an answer counts;
-- gate/tokens.py: the token mechanism (single-use HMAC tokens bound to one call);
+- gate/tokens.py: single-use HMAC tokens bound to one call and one mechanism (the
+  opt-in model-relayed confirm_token, the input-required request_state);
+- server/approvals/: the approval page and terminal channel (modes auto and browser);
 - gate/confirm.py: `ConfirmationGate`, which picks the mechanism per call and re-checks
   the previewed targets before a confirmed call runs;
 - gate/audit.py: the audit log and the auditor that records each call's outcome.
@@ -17,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lighthouse_mcp import catalog
+from lighthouse_mcp.server.approvals import ApprovalService
 from lighthouse_mcp.server.config import ConfigError
 from lighthouse_mcp.server.execute import Services
 from lighthouse_mcp.server.gate.audit import AuditLog, GateAuditor, default_audit_path
@@ -30,15 +34,16 @@ log = logging.getLogger("lighthouse_mcp.server")
 
 
 def make_reader(services: Services) -> ReaderFactory:
-    """Preview reads through the shared client: read actions via the pipeline's read
-    path (which refuses anything else), plus the ``DryRun`` form of a billing action,
+    """Preview reads through the shared client: read actions via the pipeline's preview
+    read path (which refuses anything else; see Pipeline.preview_read for why it is not
+    narrowed by the exposure flags), plus the ``DryRun`` form of a billing action,
     which the API answers without doing anything."""
 
     def bind(region: str) -> Call:
         async def call(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
             target = region or None
             if catalog.is_read(action):
-                return await services.pipeline.read(action, params, region=target)
+                return await services.pipeline.preview_read(action, params, region=target)
             if params.get("DryRun") is True:
                 return await services.client().call(action, params, region=target)
             raise PermissionError(f"previews never send {action}")
@@ -68,20 +73,28 @@ def install(registry: Registry, services: Services) -> None:
             f"--audit-log: cannot write the audit log {audit.path} "
             f"({exc.strerror or type(exc).__name__}); choose a writable PATH"
         ) from None
+    approvals = (
+        ApprovalService(ttl_seconds=settings.approval_timeout, open_browser=settings.open_browser)
+        if policy.mode in ("auto", "browser")
+        else None
+    )
     gate = ConfirmationGate(
         policy,
         audit=audit,
         reader=make_reader(services),
         default_region=lambda: _client_region(registry, services),
+        approvals=approvals,
+        approval_timeout=settings.approval_timeout,
     )
     registry.set_gate(gate)
+    registry.approvals = approvals
     registry.set_auditor(GateAuditor(audit))
     registry.add_server_arg(
         ServerArg(
             TOKEN_ARG,
             {
                 "type": "string",
-                "description": "from a preview the person approved; other args unchanged",
+                "description": "from the approved preview",
             },
             policy.offers_token,
         )

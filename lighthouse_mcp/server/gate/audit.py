@@ -26,14 +26,20 @@ from lighthouse_mcp.server.principals import current_principal
 
 #: Decisions a record can carry. A gated call that runs gets two records with the same
 #: decision: one when the person decides (no outcome yet), one with the outcome; an
-#: ungated mutating call gets one "not-gated" record with its outcome.
+#: ungated mutating call gets one "not-gated" record with its outcome. Who said yes is
+#: in the name: a person through elicitation (``elicited-accept``), on the approval page
+#: (``page-approved``) or with ``lighthouse-mcp approvals`` (``terminal-approved``); or
+#: the model relaying a yes nobody here saw (``model-relayed``, --confirm-mode token).
 DECISIONS = frozenset(
     {
         "elicited-accept",
+        "page-approved",
+        "terminal-approved",
+        "model-relayed",
         "declined",
+        "expired",
         "cancelled",
         "token-issued",
-        "token-confirmed",
         "token-rejected",
         "refused",
         "not-gated",

@@ -1,12 +1,16 @@
-"""The token mechanism: single-use confirmation tokens bound to one exact call.
+"""Single-use tokens bound to one exact call, and to the mechanism that issued them.
 
-The two-step flow for clients without elicitation: the first call of a gated action
-runs nothing and returns a preview plus a token; only the identical call repeated with
-that token runs. The token is an HMAC over (action, region, a keyed hash of the
-canonical arguments, session, expiry, nonce) under a per-process secret, so a model
-cannot mint, alter or transplant one; the nonce is remembered until expiry so a token
-works exactly once. A boolean such as ``confirm: true`` is never accepted anywhere: only a
-token the server issued proves a person was asked.
+Two mechanisms use them: ``--confirm-mode token`` (opt-in: the first call runs nothing
+and returns a preview plus a ``confirm_token``; the identical call repeated with it runs,
+so the model relays the person's yes, "model-relayed"), and the input-required round
+trip of 2026-era connections, whose ``request_state`` is a token too. Each token names
+its purpose under the MAC, so one mechanism's token is never accepted by the other (a
+``request_state`` is not a ``confirm_token``).
+
+The token is an HMAC over (purpose, action, region, a keyed hash of the canonical
+arguments, session, expiry, nonce) under a per-process secret, so a model cannot mint,
+alter or transplant one; the nonce is remembered until expiry so a token works exactly
+once. A boolean such as ``confirm: true`` is never accepted anywhere.
 """
 
 from __future__ import annotations
@@ -28,7 +32,12 @@ from lighthouse_mcp.tools.previews import Preview
 DEFAULT_TTL_SECONDS = 300.0
 _VERSION = 1
 
-RejectReason = Literal["malformed", "forged", "expired", "replayed", "other-session", "other-call"]
+RejectReason = Literal[
+    "malformed", "forged", "expired", "replayed", "other-session", "other-call", "other-mechanism"
+]
+#: What a token is for: the model-relayed ``confirm_token``, or an input-required
+#: round trip's ``request_state``.
+Purpose = Literal["relay", "input-state"]
 
 
 def canonical_arguments(arguments: Mapping[str, Any]) -> str:
@@ -85,6 +94,10 @@ _REASON_TEXT: dict[str, str] = {
         "the confirm_token was issued for different arguments, action or region; "
         "a confirmed call must be repeated exactly as previewed"
     ),
+    "other-mechanism": (
+        "the confirm_token is not a confirm_token this server issued (another "
+        "mechanism's token, such as an input-required request_state, never confirms a call)"
+    ),
 }
 
 
@@ -131,12 +144,19 @@ class ConfirmationTokens:
         return hmac.new(self._secret, session_id.encode(), hashlib.sha256).hexdigest()[:32]
 
     def issue(
-        self, *, session_id: str, action: str, region: str, arguments: Mapping[str, Any]
+        self,
+        *,
+        session_id: str,
+        action: str,
+        region: str,
+        arguments: Mapping[str, Any],
+        purpose: Purpose = "relay",
     ) -> tuple[str, float]:
         """A token for exactly this call in this session, and its expiry (epoch seconds)."""
         expires = self._clock() + self._ttl
         body = {
             "v": _VERSION,
+            "p": purpose,
             "a": action,
             "r": region,
             "h": self._binding(action, region, arguments),
@@ -155,9 +175,12 @@ class ConfirmationTokens:
         action: str,
         region: str,
         arguments: Mapping[str, Any],
+        purpose: Purpose = "relay",
     ) -> None:
         """Consume the token for this call or raise TokenRejected; a token works once."""
         body = self._verified_body(token)
+        if body.get("p") != purpose:
+            raise TokenRejected("other-mechanism")
         now = self._clock()
         if float(body["e"]) <= now:
             raise TokenRejected("expired")
@@ -208,10 +231,42 @@ class Shown:
     missing: tuple[str, ...]
     expires: float
     phrase: str | None = None
+    #: The call as previewed (action, region, arguments), to name what a refused
+    #: token's call changed. Kept in memory only, never in a result or the log.
+    call: tuple[str, str, Mapping[str, Any]] | None = field(default=None, repr=False)
 
     @classmethod
-    def of(cls, preview: Preview, expires: float) -> Shown:
-        return cls(tuple(preview.target_ids()), tuple(preview.missing), expires, preview.phrase)
+    def of(
+        cls,
+        preview: Preview,
+        expires: float,
+        call: tuple[str, str, Mapping[str, Any]] | None = None,
+    ) -> Shown:
+        return cls(
+            tuple(preview.target_ids()), tuple(preview.missing), expires, preview.phrase, call
+        )
+
+    def differences(self, action: str, region: str, arguments: Mapping[str, Any]) -> list[str]:
+        """What differs between the previewed call and this one, by name (never values:
+        an argument may hold a password)."""
+        if self.call is None:
+            return []
+        was_action, was_region, was = self.call
+        found: list[str] = []
+        if was_action != action:
+            found.append(f"the action ({was_action} was previewed)")
+        if was_region != region:
+            found.append(f"Region ({was_region or 'the default'} was previewed)")
+        for name in sorted(set(was) | set(arguments)):
+            if name not in arguments:
+                found.append(f"{name} (previewed, now missing)")
+            elif name not in was:
+                found.append(f"{name} (added since the preview)")
+            elif canonical_arguments({"v": was[name]}) != canonical_arguments(
+                {"v": arguments[name]}
+            ):
+                found.append(f"{name} (changed since the preview)")
+        return found
 
 
 @dataclass

@@ -22,6 +22,18 @@ from __future__ import annotations
 
 from lighthouse_mcp.tools.previews.build import build_preview
 from lighthouse_mcp.tools.previews.render import Preview
-from lighthouse_mcp.tools.previews.targets import changed_targets, confirm_phrase, targets
+from lighthouse_mcp.tools.previews.targets import (
+    LookupFailed,
+    changed_targets,
+    confirm_phrase,
+    targets,
+)
 
-__all__ = ["Preview", "build_preview", "changed_targets", "confirm_phrase", "targets"]
+__all__ = [
+    "LookupFailed",
+    "Preview",
+    "build_preview",
+    "changed_targets",
+    "confirm_phrase",
+    "targets",
+]

@@ -1,5 +1,6 @@
-"""What else a gated call affects beyond its targets: disks and snapshots lost with an
-instance, firewall rules that disappear or are replaced."""
+"""What else a gated call affects beyond its targets: firewall rules that disappear or are
+replaced, the instances a template is applied to. (What is lost with an instance is in
+the consequence table: previews/consequences.py.)"""
 
 from __future__ import annotations
 
@@ -7,36 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lighthouse_mcp.tools.lookup import Call
-
-#: What is lost with an instance, per action: these also list its disks and snapshots.
-INSTANCE_DATA_AT_RISK = {
-    "TerminateInstances": "destroyed with the instance",
-    "IsolateInstances": "unavailable while the instance is isolated; destroyed if it is terminated",
-    "ResetInstance": "the system disk is reinstalled; its data is lost",
-    "ApplyInstanceSnapshot": "the system disk is overwritten by the snapshot",
-}
-
-
-async def instance_extras(call: Call, action: str, ids: list[str]) -> list[str]:
-    extras: list[str] = []
-    consequence = INSTANCE_DATA_AT_RISK[action]
-    for rid in ids:
-        filters = [{"Name": "instance-id", "Values": [rid]}]
-        try:
-            disks = (await call("DescribeDisks", {"Filters": filters})).get("DiskSet") or []
-            snaps = (await call("DescribeSnapshots", {"Filters": filters})).get("SnapshotSet") or []
-        except Exception:
-            extras.append(f"{rid}: its disks and snapshots could not be listed")
-            continue
-        data_disks = [d for d in disks if d.get("DiskUsage") != "SYSTEM_DISK"]
-        if data_disks:
-            names = ", ".join(f"{d.get('DiskId')} ({d.get('DiskSize')} GB)" for d in data_disks)
-            extras.append(f"{rid} data disks: {names}")
-        if snaps and action == "TerminateInstances":
-            names = ", ".join(str(s.get("SnapshotId")) for s in snaps)
-            extras.append(f"{rid} snapshots that will be lost: {names}")
-        extras.append(f"{rid}: {consequence}")
-    return extras
+from lighthouse_mcp.tools.previews.targets import LookupFailed
 
 
 async def firewall_extras(call: Call, action: str, arguments: Mapping[str, Any]) -> list[str]:
@@ -46,7 +18,7 @@ async def firewall_extras(call: Call, action: str, arguments: Mapping[str, Any])
     try:
         current = await call("DescribeFirewallRules", {"InstanceId": instance, "Limit": 100})
     except Exception:
-        return [f"the current firewall rules of {instance} could not be read"]
+        raise LookupFailed(f"the current firewall rules of {instance} could not be read") from None
     rules = current.get("FirewallRuleSet") or []
 
     def show(rule: Mapping[str, Any]) -> str:
@@ -58,11 +30,11 @@ async def firewall_extras(call: Call, action: str, arguments: Mapping[str, Any])
         gone = [show(r) for r in rules]
         new = [show(r) for r in arguments.get("FirewallRules") or []]
         return [
-            f"all {len(gone)} current rules are replaced: " + "; ".join(gone or ["none"]),
-            "new rule set: " + "; ".join(new or ["EMPTY (all traffic blocked)"]),
+            f"The {len(gone)} current rules are all replaced: " + "; ".join(gone or ["none"]),
+            "The new rule set: " + "; ".join(new or ["EMPTY (all traffic blocked)"]),
         ]
     removed = [show(r) for r in arguments.get("FirewallRules") or []]
-    return ["rules that will disappear: " + "; ".join(removed)]
+    return ["The rules that disappear: " + "; ".join(removed)]
 
 
 def applied_to(arguments: Mapping[str, Any]) -> list[str]:
@@ -70,4 +42,4 @@ def applied_to(arguments: Mapping[str, Any]) -> list[str]:
     replaced by the template's, so list them all with their regions."""
     items = [i for i in arguments.get("ApplyInstances") or [] if isinstance(i, Mapping)]
     named = ", ".join(f"{i.get('InstanceId')} ({i.get('Region')})" for i in items)
-    return [f"the firewall rules of these instances are replaced by the template's: {named}"]
+    return [f"The firewall rules of these instances are replaced by the template's: {named}"]

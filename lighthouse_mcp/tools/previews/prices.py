@@ -29,14 +29,18 @@ async def quote_price(
     preview.price = {k: v for k, v in response.items() if k != "RequestId"}
 
 
-async def dry_run(call: Call, action: str, arguments: Mapping[str, Any]) -> str | None:
+async def dry_run(
+    call: Call, action: str, arguments: Mapping[str, Any]
+) -> tuple[str | None, str | None]:
+    """What the API's dry run of the call says, and the error code when it would fail
+    (None when it would succeed, or the action has no dry run)."""
     if "DryRun" not in {p["name"] for p in catalog_action(action)["inputs"]}:
-        return None
+        return None, None
     try:
         await call(action, {**arguments, "DryRun": True})
     except Exception as error:
-        code = str(getattr(error, "code", ""))
+        code = str(getattr(error, "code", "")) or type(error).__name__
         if code == "DryRunOperation":
-            return "the API says the request would succeed"
-        return f"the API says the request would fail: {code or type(error).__name__}"
-    return "the API accepted the dry run"
+            return "the API says the request would succeed", None
+        return f"the API says the request would fail: {code}", code
+    return "the API accepted the dry run", None

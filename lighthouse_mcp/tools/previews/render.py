@@ -34,6 +34,18 @@ class Preview:
     phrase: str | None = None
     #: The call's own arguments, secrets blanked: what will be sent, word for word.
     request: dict[str, Any] = field(default_factory=dict)
+    #: Why a person is asked, when rules over the arguments made this call risky.
+    why: list[str] = field(default_factory=list)
+    #: The action's own "can it be undone" sentence (the class's generic one otherwise).
+    undo: str | None = None
+    #: What the call loses, keeps, costs: sentences from the consequence table.
+    consequences: list[str] = field(default_factory=list)
+    #: Why the call is certain to fail, each naming the fix (then nobody is asked).
+    refusals: list[str] = field(default_factory=list)
+
+    @property
+    def undo_text(self) -> str:
+        return self.undo or UNDO[self.safety]
 
     def target_ids(self) -> list[str]:
         """The IDs shown, in order: the gate checks they are unchanged before running."""
@@ -44,10 +56,14 @@ class Preview:
             "Action": self.action,
             "Region": self.region,
             "Class": self.safety,
-            "Undo": UNDO[self.safety],
+            "Undo": self.undo_text,
             "Request": self.request,
             "Resources": self.resources,
         }
+        if self.why:
+            out["AskedBecause"] = self.why
+        if self.consequences:
+            out["Consequences"] = self.consequences
         if self.missing:
             out["NotFound"] = self.missing
         if self.extras:
@@ -64,7 +80,8 @@ class Preview:
 
     def text(self) -> str:
         """The message a person reads; ends with the exact phrase to type when one is needed."""
-        lines = [f"{self.title} ({self.action}) in {self.region}.", UNDO[self.safety]]
+        lines = [f"{self.title} ({self.action}) in {self.region}.", self.undo_text]
+        lines += [f"Asked because {one_line(reason)}." for reason in self.why]
         if self.request:
             lines.append(
                 "Request: " + ", ".join(f"{k}={_short(quote(v))}" for k, v in self.request.items())
@@ -78,6 +95,7 @@ class Preview:
             head = f"- {res['Kind']} {one_line(str(res['Id']))}"
             lines.append(head + (f": {details}" if details else ""))
         lines += [f"- not found now: {rid}" for rid in self.missing]
+        lines += [f"- {one_line(line)}" for line in self.consequences]
         lines += [f"- {one_line(extra)}" for extra in self.extras]
         if self.price is not None:
             lines += [

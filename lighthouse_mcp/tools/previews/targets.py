@@ -9,6 +9,11 @@ from lighthouse_mcp.tools.lookup import Call, records_by_id
 from lighthouse_mcp.tools.resource_kinds import CONTEXT_ONLY, ID_ARGUMENTS, KINDS, ResourceKind
 
 
+class LookupFailed(RuntimeError):
+    """A target could not be looked up (not a "not found"): what the call would act on is
+    unknown, so the gate asks nobody and runs nothing."""
+
+
 def _ids(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -50,7 +55,9 @@ def confirm_phrase(action: str, ids: Sequence[str]) -> str:
 async def describe(
     call: Call, kind: ResourceKind, ids: list[str], arguments: Mapping[str, Any]
 ) -> dict[str, dict[str, Any]]:
-    """Records by ID; anything unreadable is shown as not found rather than failing."""
+    """Records by ID (an ID the API calls not found is absent). Any other failure raises
+    LookupFailed: a lookup that failed says nothing about whether the target exists, so
+    the preview is not built and nobody is asked (fail closed)."""
     params = {name: arguments[name] for name in kind.context if name in arguments}
     try:
         return await records_by_id(
@@ -62,8 +69,18 @@ async def describe(
             set_field=kind.set_field,
             id_field=kind.id_field,
         )
-    except Exception:
+    except Exception as error:
+        code = str(getattr(error, "code", "")) or type(error).__name__
+        if not code.startswith("InvalidParameter"):
+            raise LookupFailed(f"{kind.describe} failed ({code})") from None
+    # The API refused the IDs themselves: an ID it calls invalid names nothing, so find
+    # out which one, one at a time (each invalid one is then shown as not existing).
+    if len(ids) == 1:
         return {}
+    found: dict[str, dict[str, Any]] = {}
+    for rid in ids:
+        found.update(await describe(call, kind, [rid], arguments))
+    return found
 
 
 async def changed_targets(
@@ -85,7 +102,11 @@ async def changed_targets(
     was_shown, was_missing = set(shown), set(missing)
     changes: list[str] = []
     for kind_name, ids in by_kind.items():
-        found = await describe(call, KINDS[kind_name], ids, arguments)
+        try:
+            found = await describe(call, KINDS[kind_name], ids, arguments)
+        except LookupFailed as exc:
+            changes.append(f"{', '.join(ids)} could not be re-checked: {exc}")
+            continue
         for rid in ids:
             if rid in was_shown and rid not in found:
                 changes.append(f"{rid} is no longer found")

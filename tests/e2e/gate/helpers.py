@@ -4,6 +4,7 @@ what the audit log says."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -11,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import mcp_types as types
+from mcp.client import Client
 from mcp.client.context import ClientRequestContext
+from mcp.client.session import ElicitationFnT
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import Sandbox
 from lighthouse_mcp.server.app import Feature, LighthouseServer, build_server
+from lighthouse_mcp.server.approvals import ApprovalService
 from lighthouse_mcp.server.config import Settings
 
 GATE_ONLY = (Feature.GATE,)
@@ -32,6 +36,18 @@ def gate_server(sb: Sandbox, tmp_path: Path, **settings: Any) -> LighthouseServe
     }
     base.update(settings)
     return build_server(Settings(**base), sandbox=sb, features=GATE_ONLY)
+
+
+def connect(
+    sb: Sandbox,
+    tmp_path: Path,
+    person: ElicitationFnT | None = None,
+    **settings: Any,
+) -> Client:
+    """The official client, handshake era, to a gate-only server on ``sb``; ``person``
+    answers elicitations (None: the client declares none)."""
+    server = gate_server(sb, tmp_path, **settings)
+    return Client(server, mode="legacy", elicitation_callback=person, client_info=CLIENT)
 
 
 def mutations(sb: Sandbox, action: str | None = None) -> list[Any]:
@@ -100,3 +116,13 @@ def ids(result: types.CallToolResult, set_field: str, id_field: str) -> list[str
     assert not result.is_error, result.content
     items = (result.structured_content or {}).get(set_field) or []
     return [str(item[id_field]) for item in items]
+
+
+def approvals_of(server: LighthouseServer) -> tuple[ApprovalService, list[str]]:
+    """The server's approval service with its links collected instead of opened in a
+    browser or printed: the list stands for the person's own channel."""
+    service = server.registry.approvals
+    assert service is not None
+    links: list[str] = []
+    service.opener, service.announce_to = links.append, io.StringIO()
+    return service, links

@@ -114,9 +114,19 @@ async def test_request_state_is_single_use_and_bound_to_the_arguments(tmp_path: 
     ]
 
 
-async def test_modern_client_without_elicitation_gets_a_token(tmp_path: Path) -> None:
+async def test_modern_client_without_elicitation_is_refused_by_default(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
     async with Client(gate_server(sb, tmp_path), client_info=CLIENT) as c:
+        first = await c.call_tool("IsolateInstances", ISOLATE)
+    assert error_code(first) == "NotConfirmed" and mutations(sb) == []
+    assert "--confirm-mode token" in first.content[0].text  # type: ignore[union-attr]
+
+
+async def test_modern_client_without_elicitation_gets_a_token_in_token_mode(
+    tmp_path: Path,
+) -> None:
+    sb = Sandbox(delay=0)
+    async with Client(gate_server(sb, tmp_path, confirm_mode="token"), client_info=CLIENT) as c:
         first = await c.call_tool("IsolateInstances", ISOLATE)
         token = (first.structured_content or {})["Error"]["confirm_token"]
         second = await c.call_tool("IsolateInstances", {**ISOLATE, "confirm_token": token})

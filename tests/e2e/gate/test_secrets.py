@@ -19,7 +19,7 @@ pytestmark = pytest.mark.anyio
 async def test_private_key_goes_to_a_user_only_file(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
     async with Client(
-        gate_server(sb, tmp_path),
+        gate_server(sb, tmp_path, confirm_mode="token"),
         mode="legacy",
         elicitation_callback=never_asked,
         client_info=CLIENT,
@@ -70,20 +70,22 @@ async def test_return_secrets_returns_the_key_and_the_url(tmp_path: Path) -> Non
 
 async def test_console_url_is_a_gated_secret_read(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
-    async with Client(gate_server(sb, tmp_path), mode="legacy", client_info=CLIENT) as c:
+    async with Client(
+        gate_server(sb, tmp_path, confirm_mode="token"), mode="legacy", client_info=CLIENT
+    ) as c:
         first = await c.call_tool("DescribeInstanceVncUrl", {"InstanceId": "lhins-demo0001"})
         token = (first.structured_content or {})["Error"]["confirm_token"]
         second = await c.call_tool(
             "DescribeInstanceVncUrl", {"InstanceId": "lhins-demo0001", "confirm_token": token}
         )
     assert error_code(first) == "ConfirmationRequired"
-    assert "the result is a credential" in first.content[0].text  # type: ignore[union-attr]
+    assert "The result is a credential" in first.content[0].text  # type: ignore[union-attr]
     assert [r.action for r in sb.requests].count("DescribeInstanceVncUrl") == 1
     url = (second.structured_content or {})["InstanceVncUrl"]
     records = audit(tmp_path)
     assert [r["decision"] for r in records] == [
         "token-issued",
-        "token-confirmed",
-        "token-confirmed",
+        "model-relayed",
+        "model-relayed",
     ]
     assert url not in (tmp_path / "audit.jsonl").read_text()

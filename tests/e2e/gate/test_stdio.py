@@ -22,7 +22,12 @@ pytestmark = pytest.mark.anyio
 def _params(tmp_path: Path, *flags: str) -> StdioServerParameters:
     return StdioServerParameters(
         command=sys.executable,
-        env=dict(os.environ),
+        # No browser is opened, and the approval page's control file stays in tmp_path.
+        env={
+            **os.environ,
+            "LIGHTHOUSE_MCP_NO_OPEN_BROWSER": "1",
+            "XDG_RUNTIME_DIR": str(tmp_path / "run"),
+        },
         args=[
             "-m",
             "lighthouse_mcp.server",
@@ -38,7 +43,8 @@ def _params(tmp_path: Path, *flags: str) -> StdioServerParameters:
 
 async def test_token_flow_and_secrets_over_stdio(tmp_path: Path) -> None:
     args = {"InstanceIds": ["lhins-demo0001"]}
-    async with Client(_params(tmp_path), mode="legacy", client_info=CLIENT) as c:
+    flags = ("--confirm-mode", "token")
+    async with Client(_params(tmp_path, *flags), mode="legacy", client_info=CLIENT) as c:
         first = await c.call_tool("IsolateInstances", args)
         token = (first.structured_content or {})["Error"]["confirm_token"]
         run = await c.call_tool("IsolateInstances", {**args, "confirm_token": token})
@@ -53,8 +59,8 @@ async def test_token_flow_and_secrets_over_stdio(tmp_path: Path) -> None:
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert [(r["action"], r["decision"]) for r in records] == [
         ("IsolateInstances", "token-issued"),
-        ("IsolateInstances", "token-confirmed"),
-        ("IsolateInstances", "token-confirmed"),
+        ("IsolateInstances", "model-relayed"),
+        ("IsolateInstances", "model-relayed"),
         ("IsolateInstances", "token-rejected"),
         ("CreateKeyPair", "not-gated"),
     ]
@@ -78,7 +84,45 @@ async def test_elicitation_over_stdio_with_disruptive_gated(tmp_path: Path) -> N
                 "InstanceChargePrepaid": {"Period": 1},
             },
         )
-    assert not stop.is_error and not create.is_error  # billing is not gated with --confirm
-    (asked,) = person.seen
-    assert "StopInstances" in asked.message
-    assert "`" not in asked.message  # disruptive: an approve box, no phrase
+    assert not stop.is_error and not create.is_error
+    # --confirm adds disruptive to the defaults: both are asked
+    stop_asked, create_asked = person.seen
+    assert "StopInstances" in stop_asked.message and "CreateInstances" in create_asked.message
+    assert "`" not in stop_asked.message  # disruptive: an approve box, no phrase
+
+
+async def test_default_mode_over_stdio_waits_for_the_terminal_command(tmp_path: Path) -> None:
+    """A real stdio server, a client without elicitation, the default mode: the call waits
+    on the server's own approval page until `lighthouse-mcp approvals` approves it."""
+    import anyio
+
+    from tests.functional.server.approvals.conftest import answer_in_terminal
+
+    folder = tmp_path / "run" / "lighthouse-mcp"
+    args = {"InstanceIds": ["lhins-demo0001"]}
+
+    def answer(verb: str, rid: str | None = None, typed: str = "") -> tuple[int, str]:
+        return answer_in_terminal(folder, verb, rid, typed)
+
+    async with Client(_params(tmp_path), mode="legacy", client_info=CLIENT) as c:
+        results = []
+
+        async def call() -> None:
+            results.append(await c.call_tool("IsolateInstances", args))
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(call)
+            listed = ""
+            with anyio.fail_after(20):
+                while "IsolateInstances" not in listed:
+                    await anyio.sleep(0.1)
+                    listed = (await anyio.to_thread.run_sync(answer, "list"))[1]
+            rid = listed.split()[0]
+            code, said = await anyio.to_thread.run_sync(answer, "approve", rid, "lhins-demo0001")
+            assert code == 0, said
+        described = await c.call_tool("DescribeInstances", args)
+    assert not results[0].is_error, results[0].content
+    state = (described.structured_content or {})["InstanceSet"][0]["InstanceState"]
+    assert state != "RUNNING"  # isolated (or being isolated)
+    records = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert [r["decision"] for r in records] == ["terminal-approved", "terminal-approved"]

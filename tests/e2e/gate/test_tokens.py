@@ -57,7 +57,9 @@ async def _isolated(c: Client, token_for: str = "lhins-demo0002") -> None:
 
 async def test_token_issued_then_used_once(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
-    async with Client(gate_server(sb, tmp_path), mode="legacy", client_info=CLIENT) as c:
+    async with Client(
+        gate_server(sb, tmp_path, confirm_mode="token"), mode="legacy", client_info=CLIENT
+    ) as c:
         tools = {t.name: t for t in (await c.list_tools()).tools}
         await _isolated(c)
         first = await c.call_tool("TerminateInstances", TERMINATE)
@@ -84,8 +86,8 @@ async def test_token_issued_then_used_once(tmp_path: Path) -> None:
     records = [r for r in audit(tmp_path) if r["action"] == "TerminateInstances"]
     assert [(r["decision"], r.get("reason")) for r in records] == [
         ("token-issued", None),
-        ("token-confirmed", None),
-        ("token-confirmed", None),
+        ("model-relayed", None),
+        ("model-relayed", None),
         ("token-rejected", "replayed"),
     ]
     digest = arguments_hash("TerminateInstances", REGION, TERMINATE)
@@ -121,7 +123,7 @@ def _forge(token: str) -> str:
 async def test_misused_tokens_send_nothing(tmp_path: Path, change: str, reason: str) -> None:
     sb = Sandbox(delay=0)
     now = [1_000_000.0]
-    server = gate_server(sb, tmp_path)
+    server = gate_server(sb, tmp_path, confirm_mode="token")
     gate = server.registry.gate
     assert isinstance(gate, ConfirmationGate)
     gate.tokens = ConfirmationTokens(clock=lambda: now[0])
@@ -155,7 +157,7 @@ async def test_misused_tokens_send_nothing(tmp_path: Path, change: str, reason: 
 
 async def test_token_from_another_session_is_refused(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
-    server = gate_server(sb, tmp_path)
+    server = gate_server(sb, tmp_path, confirm_mode="token")
     snapshot_args = {"InstanceId": "lhins-demo0001", "SnapshotName": "keep"}
     async with Client(server, mode="legacy", client_info=CLIENT) as first:
         made = await first.call_tool("CreateInstanceSnapshot", snapshot_args)
@@ -176,7 +178,9 @@ async def test_token_from_another_session_is_refused(tmp_path: Path) -> None:
 
 async def test_a_model_set_confirm_flag_is_not_a_confirmation(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
-    async with Client(gate_server(sb, tmp_path), mode="legacy", client_info=CLIENT) as c:
+    async with Client(
+        gate_server(sb, tmp_path, confirm_mode="token"), mode="legacy", client_info=CLIENT
+    ) as c:
         flag = await c.call_tool(
             "DeleteSnapshots", {"SnapshotIds": ["lhsnap-00000000"], "confirm": True}
         )
@@ -203,7 +207,9 @@ async def test_confirmation_off_needs_the_dangerous_flag_and_then_runs(tmp_path:
 async def test_compact_mode_carries_the_token_inside_arguments(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
     async with Client(
-        gate_server(sb, tmp_path, compact=True), mode="legacy", client_info=CLIENT
+        gate_server(sb, tmp_path, compact=True, confirm_mode="token"),
+        mode="legacy",
+        client_info=CLIENT,
     ) as c:
         first = await c.call_tool("call_action", {"action": "CreateInstances", "arguments": CREATE})
         token = _token(first)

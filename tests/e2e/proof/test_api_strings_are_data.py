@@ -31,7 +31,8 @@ def _assert_data_only(result: types.CallToolResult) -> None:
 
 async def test_instance_name_stays_data_in_results_and_preview(tmp_path: Path) -> None:
     sb = Sandbox(delay=0)
-    async with Client(gate_server(sb, tmp_path), mode="legacy", client_info=CLIENT) as c:
+    server = gate_server(sb, tmp_path, confirm_mode="token")
+    async with Client(server, mode="legacy", client_info=CLIENT) as c:
         listed = await c.call_tool("DescribeInstances", {})
         iid = (listed.structured_content or {})["InstanceSet"][0]["InstanceId"]
         renamed = await c.call_tool(
@@ -41,7 +42,7 @@ async def test_instance_name_stays_data_in_results_and_preview(tmp_path: Path) -
         described = await c.call_tool("DescribeInstances", {"InstanceIds": [iid]})
         assert (described.structured_content or {})["InstanceSet"][0]["InstanceName"] == PAYLOAD
         _assert_data_only(described)
-        preview = await c.call_tool("TerminateInstances", {"InstanceIds": [iid]})
+        preview = await c.call_tool("IsolateInstances", {"InstanceIds": [iid]})
         assert (preview.structured_content or {})["Error"]["Code"] == "ConfirmationRequired"
         _assert_data_only(preview)
         assert "call TerminateInstances" in text_of(preview)

@@ -135,7 +135,9 @@ async def test_create_instances_creates_once_through_the_gate_token_flow(
         "InstanceName": "once",
     }
     async with Client(
-        fault_server(sb, tmp_path, fault_client(sb)), mode="legacy", client_info=CLIENT
+        fault_server(sb, tmp_path, fault_client(sb), confirm_mode="token"),
+        mode="legacy",
+        client_info=CLIENT,
     ) as c:
         before = {i["InstanceId"] for i in await _instances(c)}
         asked = await c.call_tool("CreateInstances", args)

@@ -3,15 +3,17 @@ sandbox with arguments hypothesis builds from the tool's own input schema.
 
 - Schema-valid arguments reach the sandbox exactly once and come back as an API answer
   (data or an API error with a Code); the only refusals allowed before sending are the
-  documented cross-parameter rules and per-filter value lists, which JSON Schema cannot
-  express and the validator adds.
+  documented cross-parameter rules, per-filter value lists and the docs' prose rules
+  (tools/doc_rules.py), which JSON Schema cannot express (or the tool list would pay for)
+  and the validator adds.
 - Arguments broken in one known place (wrong type at any depth, unknown key, missing
   required key, too long, too many items, out of enum, above maximum, lone surrogate,
   nesting 120 deep; the raw JSON-RPC tests go deeper) are refused with InvalidArguments
   naming that field, and nothing is sent (the sandbox's request log does not grow).
 - No answer carries a traceback, a source path or an internal exception name.
 - With the confirmation gate on, schema-valid arguments to a gated tool come back as a
-  preview asking for confirmation and nothing that could change anything is sent.
+  preview asking for confirmation (or a refusal before asking, when the preview shows the
+  call would fail) and nothing that could change anything is sent.
 
 Example counts are small per tool (108 tools); PROOF_EXAMPLES raises them for a long run.
 """
@@ -34,6 +36,7 @@ from lighthouse_mcp.sandbox import RecordedRequest
 from lighthouse_mcp.server.app import Feature
 from lighthouse_mcp.server.config import Settings
 from lighthouse_mcp.server.gate import policy_from_settings
+from lighthouse_mcp.tools import doc_rules
 from lighthouse_mcp.tools.schema import validation_schema
 from tests.e2e.proof.harness import Session, assert_no_leak, error_code, session
 from tests.e2e.proof.strategies import Breakage, breakages, valid
@@ -69,13 +72,15 @@ def _rule_params(schema: object) -> set[str]:
 
 def _may_refuse(action: str, field: str) -> bool:
     """Whether the validator may refuse a schema-valid argument at ``field``: a rule
-    JSON Schema cannot say (cross-parameter rules, per-filter value lists)."""
+    JSON Schema cannot say (cross-parameter rules, per-filter value lists) or one the
+    docs state in prose (tools/doc_rules.py: KeyName, Password, ID formats)."""
     last = re.sub(r"\[\d+\]", "", field).split(".")[-1]
     spec = catalog.action(action).get("filters")
     top = re.split(r"[.\[]", field)[0]
     return (
         field == ""
         or last in _rule_params(validation_schema(action))
+        or doc_rules.governs(last)
         or (spec is not None and top == spec["param"])
     )
 
@@ -104,7 +109,9 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
 
 @pytest.fixture(scope="module")
 def gated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
-    with session(tmp_path_factory.mktemp("gated"), features=(Feature.GATE,)) as s:
+    with session(
+        tmp_path_factory.mktemp("gated"), features=(Feature.GATE,), confirm_mode="token"
+    ) as s:
         yield s
 
 
@@ -164,7 +171,14 @@ def test_gated_tools_preview_and_send_nothing_that_changes(
         r for r in sent if not catalog.is_read(str(r.action)) and not (r.params or {}).get("DryRun")
     ]
     assert changed == []
-    assert error_code(result) in {"ConfirmationRequired", "InvalidArguments"}, result.content
+    # asked for confirmation, refused as invalid, or refused before asking because the
+    # preview shows it would fail (a target that does not exist, a state that forbids it)
+    assert error_code(result) in {
+        "ConfirmationRequired",
+        "InvalidArguments",
+        "PreviewFailed",
+        "WouldFail",
+    }, result.content
 
 
 def _empty_lists(schema: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,3 +62,16 @@ def all_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
         if logger.level > logging.DEBUG:
             caplog.set_level(logging.DEBUG, logger=name)
     return caplog
+
+
+def password_reset_runs(directory: Path) -> Path:
+    """A policy file lifting the default rule that asks before a password reset, by its
+    id: these tests need the canary password to reach the API (and nowhere else)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "lift-password-reset.json"
+    path.write_text(
+        '{"rules": [{"id": "secrets-tests-reset-password", "actions": '
+        '["ResetInstancesPassword"], "decision": "allow", "reason": "the canary must be '
+        'sent", "overrides": ["login-password-reset"]}]}'
+    )
+    return path

@@ -78,7 +78,9 @@ def test_api_errors_and_auth_failure(
         auth, auth_text = call(
             capsys, "DescribeInstances", "{}", "--region", "ap-guangzhou", "--endpoint", wrong_url
         )
-    assert ok == 0 and refused == 2 and "InvalidPassword" in text
+    # The bad password breaks the documented complexity: refused before sending.
+    assert ok == 0 and refused == 2 and "Password: does not meet the documented" in text
+    assert not any(r.params and r.params.get("Password") == cn.BAD_PASSWORD for r in sb.requests)
     assert auth == 1 and "credentials: environment variables" in auth_text
     assert any(r.params and r.params.get("Password") == cn.PASSWORD for r in sb.requests)
     cn.assert_clean("the log", cn.log_text(all_logs.records))

@@ -10,6 +10,7 @@ SSE transport logs every received body at DEBUG). Records of the test's own MCP 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import httpx
 import httpx2
@@ -40,12 +41,13 @@ def _server_logs(caplog: pytest.LogCaptureFixture) -> str:
     return cn.log_text(r for r in caplog.records if not r.name.startswith("mcp.client"))
 
 
-def _settings(transport: str) -> Settings:
+def _settings(transport: str, tmp_path: Path) -> Settings:
     return Settings(
         transport=transport,  # type: ignore[arg-type]
         auth_token=cn.BEARER,
         region="ap-guangzhou",
         confirm_mode="token",
+        policy=cn.password_reset_runs(tmp_path),
     )
 
 
@@ -67,8 +69,8 @@ def _check(results: list[types.CallToolResult], caplog: pytest.LogCaptureFixture
     cn.assert_clean("the server's log (DEBUG, every logger)", _server_logs(caplog))
 
 
-async def test_streamable_http(all_logs: pytest.LogCaptureFixture) -> None:
-    settings = _settings("streamable-http")
+async def test_streamable_http(all_logs: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    settings = _settings("streamable-http", tmp_path)
     sb = canary_sandbox()
     server = build_server(settings, client=canary_client(sb))
     with running(streamable_http_app(server, resolve_auth(settings))) as base:
@@ -88,8 +90,8 @@ async def test_streamable_http(all_logs: pytest.LogCaptureFixture) -> None:
     _check(results, all_logs)
 
 
-async def test_sse(all_logs: pytest.LogCaptureFixture) -> None:
-    settings = _settings("sse")
+async def test_sse(all_logs: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    settings = _settings("sse", tmp_path)
     sb = canary_sandbox()
     server = build_server(settings, client=canary_client(sb))
     with running(sse_app(server, resolve_auth(settings))) as base:

@@ -75,6 +75,7 @@ async def _session(tmp_path: Path, sb: Sandbox, **settings: Any) -> AsyncIterato
         "audit_log": tmp_path / "audit.jsonl",
         "key_dir": tmp_path / "keys",
         "confirm_mode": "token",
+        "policy": cn.password_reset_runs(tmp_path),
     }
     base.update(settings)
     server = build_server(Settings(**base), client=canary_client(sb))
@@ -145,8 +146,8 @@ async def test_passwords_and_env_values_through_every_result_path(
         create = await s.call(
             "CreateInstances",
             {
-                "BundleId": "bundle_gen_01",
-                "BlueprintId": "lhbp-f1lkcd41",
+                "BundleId": "bundle2022_gen_02",  # real ones: a dry run that fails
+                "BlueprintId": "lhbp-dk24ce01",  # is refused before anyone is asked
                 "InstanceChargePrepaid": {"Period": 1, "RenewFlag": "NOTIFY_AND_MANUAL_RENEW"},
                 "LoginConfiguration": {"AutoGeneratePassword": "NO", "Password": cn.PASSWORD},
                 "Containers": CONTAINERS,
@@ -197,7 +198,9 @@ async def test_passwords_and_env_values_through_every_result_path(
         )
         _check_everything(tmp_path, s, all_logs, sb)
     assert not ok.is_error, _text(ok)
-    assert refused.is_error and _code(refused) == "InvalidParameterValue.InvalidPassword"
+    # The bad password breaks the documented complexity: refused before sending.
+    assert refused.is_error and _code(refused) == "InvalidArguments"
+    assert "Password: does not meet the documented" in _text(refused)
     assert wrong_type.is_error and "Password" in _text(wrong_type)
     assert nested.is_error and unknown_arg.is_error
     assert create.is_error and _code(create) == "ConfirmationRequired", _text(create)
@@ -365,16 +368,24 @@ async def test_elicitation_messages(tmp_path: Path, all_logs: pytest.LogCaptureF
                 "LoginConfiguration": {"AutoGeneratePassword": "NO", "Password": cn.PASSWORD},
             },
         )
-        await s.call(
-            "ModifyDockerContainer",
+        await s.call(  # asked because of its host mount (a container that does not
+            # exist would be refused before asking, showing nobody anything)
+            "RunDockerContainers",
             {
                 "InstanceId": INSTANCE,
-                "ContainerId": "lhdc-00000000",
-                "Envs": [{"Key": "K", "Value": cn.ENV_VALUE}],
+                "Containers": [
+                    {
+                        "ContainerImage": "nginx",
+                        "Envs": [{"Key": "K", "Value": cn.ENV_VALUE}],
+                        "Volumes": [{"HostPath": "/", "ContainerPath": "/host"}],
+                    }
+                ],
             },
         )
         _check_everything(tmp_path, s, all_logs, sb)
-    assert len(person.seen) >= 2
+    # ResetInstance asks; ModifyDockerContainer on an instance without Docker fails its
+    # preview's lookup and is refused without asking anyone (fail closed).
+    assert len(person.seen) >= 1
     for params in person.seen:
         assert_clean(
             "an elicitation shown to the person",

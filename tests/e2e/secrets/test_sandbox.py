@@ -87,7 +87,7 @@ async def test_answers_and_request_log_never_echo_secrets(
     sb = Sandbox({cn.SECRET_ID: cn.SECRET_KEY}, tokens={cn.SECRET_ID: cn.SESSION_TOKEN}, delay=0)
     auth = TC3Auth(Credentials(cn.SECRET_ID, cn.SECRET_KEY, cn.SESSION_TOKEN))
     async with httpx.AsyncClient(
-        transport=sb.transport(), base_url="http://sandbox.test", auth=auth
+        transport=sb.transport(), base_url="http://127.0.0.1", auth=auth
     ) as http:
         answers = [await _send(http, action, params) for action, params in REQUESTS]
         requests = (await http.get("/admin/requests", auth=None)).text

@@ -41,6 +41,8 @@ async def test_server_process_stderr_and_results(tmp_path: Path) -> None:
             str(tmp_path / "audit.jsonl"),
             "--key-dir",
             str(tmp_path / "keys"),
+            "--policy",
+            str(cn.password_reset_runs(tmp_path)),
         ],
     )
     stderr = tmp_path / "stderr.txt"

@@ -49,8 +49,13 @@ async def test_destructive_call_needs_the_token_then_runs_once(compact: bool) ->
 
 
 async def test_confirm_token_is_offered_only_where_the_gate_applies() -> None:
-    server = build_server(parse_settings(["--sandbox"], env={}), sandbox=Sandbox(delay=0))
+    flags = ["--sandbox", "--confirm-mode", "token"]
+    server = build_server(parse_settings(flags, env={}), sandbox=Sandbox(delay=0))
     async with Client(server) as c:
         tools = {t.name: t for t in (await c.list_tools()).tools}
+    default = build_server(parse_settings(["--sandbox"], env={}), sandbox=Sandbox(delay=0))
+    async with Client(default) as c:
+        by_default = {t.name: t for t in (await c.list_tools()).tools}
+    assert "confirm_token" not in by_default["IsolateInstances"].input_schema["properties"]
     assert "confirm_token" in tools["IsolateInstances"].input_schema["properties"]
     assert "confirm_token" not in tools["DescribeInstances"].input_schema["properties"]

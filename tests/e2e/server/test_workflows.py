@@ -5,8 +5,7 @@ asynchronous results, all_pages across pages and at the cap."""
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import anyio
@@ -15,9 +14,10 @@ import pytest
 from mcp.client import Client
 
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, Sandbox
-from lighthouse_mcp.server.app import Feature, build_server
-from lighthouse_mcp.server.config import Settings
+from lighthouse_mcp.server.app import Feature
 from lighthouse_mcp.tools import waits
+from tests.e2e.server import tool_results
+from tests.e2e.server.tool_results import data, text
 
 pytestmark = pytest.mark.anyio
 
@@ -34,26 +34,8 @@ def quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(waits, "MAX_POLL_SECONDS", 0.4)
 
 
-@asynccontextmanager
-async def connect(sb: Sandbox, **settings: Any) -> AsyncIterator[Client]:
-    server = build_server(
-        Settings(sandbox=True, region=REGION, **settings), sandbox=sb, features=FEATURES
-    )
-    async with Client(server) as client:
-        yield client
-    await server.aclose()
-
-
-def text(result: types.CallToolResult) -> str:
-    block = result.content[0]
-    assert isinstance(block, types.TextContent)
-    return block.text
-
-
-def data(result: types.CallToolResult) -> dict[str, Any]:
-    assert not result.is_error, text(result)
-    assert isinstance(result.structured_content, dict)
-    return result.structured_content
+def connect(sb: Sandbox, **settings: Any) -> AbstractAsyncContextManager[Client]:
+    return tool_results.connect(sb, FEATURES, region=REGION, **settings)
 
 
 def record(sb: Sandbox, kind: str, rid: str) -> dict[str, Any]:
@@ -381,7 +363,7 @@ async def test_all_pages_walks_every_page_with_the_maximum_limit() -> None:
     ids = [i["InstanceId"] for i in merged["InstanceReturnableSet"]]
     assert len(ids) == len(set(ids)) == total == merged["TotalCount"] == 152
     assert set(added) <= set(ids)
-    assert merged["Paging"]["Pages"] == 2 and merged["Paging"]["Truncated"] is False
+    assert merged["Paging"]["Pages"] == 2 and "_truncated" not in merged
     sent = [r.params or {} for r in sb.requests if r.action == "DescribeInstancesReturnable"]
     assert [(p["Offset"], p["Limit"]) for p in sent[:2]] == [(0, 100), (100, 100)]
     assert len(one_page["InstanceReturnableSet"]) == 100  # without all_pages: one page
@@ -390,18 +372,19 @@ async def test_all_pages_walks_every_page_with_the_maximum_limit() -> None:
 async def test_all_pages_stops_at_the_item_cap_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from lighthouse_mcp.tools import paging
+    from lighthouse_mcp.tools import whole_lists
 
-    monkeypatch.setattr(paging, "MAX_ITEMS", 120)
+    monkeypatch.setattr(whole_lists, "MAX_ITEMS", 120)
     sb = Sandbox()
     async with connect(sb) as client:
         await add_instances(client, sb, 150)
         result = await client.call_tool("DescribeInstancesReturnable", {"all_pages": True})
     merged = data(result)
     assert len(merged["InstanceReturnableSet"]) == 120 and merged["TotalCount"] == 152
-    assert merged["Paging"]["Truncated"] is True
-    assert "cap of 120 items of 152" in merged["Paging"]["Note"]
-    assert "Offset=120" in text(result)
+    marker = merged["_truncated"]
+    assert marker["reason"] == "max_items" and marker["returned"] == 120
+    assert marker["total"] == 152 and marker["next"] == {"Offset": 120, "Limit": 100}
+    assert "cap of 120 items" in marker["hint"] and "Offset=120" in text(result)
 
 
 async def test_all_pages_of_large_records_stops_before_the_result_is_cut() -> None:
@@ -412,9 +395,12 @@ async def test_all_pages_of_large_records_stops_before_the_result_is_cut() -> No
         merged = data(result)
         paging = merged["Paging"]
         kept = len(merged["InstanceSet"])
-        assert paging["Truncated"] is True and 10 < kept < 152
-        assert f"Offset={kept}" in paging["Note"] and "result size limit" in paging["Note"]
-        assert "Result cut" not in text(result)  # the server's generic cut did not apply
+        marker = merged["_truncated"]
+        assert marker["reason"] == "max_chars" and 10 < kept < 152 and paging["Items"] == kept
+        assert (
+            marker["next"]["Offset"] == kept and "keep fewer members with fields" in marker["hint"]
+        )
+        assert "result was cut" not in text(result)  # the server's generic cut did not apply
         rest = data(
             await client.call_tool("DescribeInstances", {"all_pages": True, "Offset": kept})
         )

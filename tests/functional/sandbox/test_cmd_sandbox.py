@@ -208,3 +208,32 @@ def test_verbose_logs_one_line_per_request_without_params() -> None:
     log = proc.stderr.read()
     assert "ResetInstancesPassword ap-guangzhou" in log and "DescribeZones ap-guangzhou ok" in log
     assert "Sup3r$ecretPass" not in log
+
+
+def test_admin_refuses_a_cross_origin_page_over_a_real_socket(
+    server: tuple[str, Path, list[str]],
+) -> None:
+    """A page on another site POSTing a form to /admin/reset, as a browser sends it over
+    TCP from the same machine: refused, and the sandbox keeps its faults; the same
+    change from a local tool (no Origin, JSON) goes through."""
+    url, _, _ = server
+    added = httpx.post(url + "/admin/faults", json={"add": [{"kind": "drop", "count": 5}]})
+    assert added.status_code == 200
+    before = added.json()["faults"]
+    page = {
+        "Origin": "http://evil.example",
+        "Sec-Fetch-Site": "cross-site",
+        "Sec-Fetch-Mode": "no-cors",
+    }
+    for path, kind, body in (
+        ("/admin/reset", "application/x-www-form-urlencoded", "a=1"),
+        ("/admin/faults", "text/plain", '{"clear": true}'),
+    ):
+        refused = httpx.post(
+            url + path, content=body, headers={**page, "Content-Type": kind}, timeout=10
+        )
+        assert refused.status_code == 403, refused.text
+        assert "access-control-allow-origin" not in refused.headers
+    assert httpx.get(url + "/admin/faults", timeout=10).json()["faults"] == before
+    cleared = httpx.post(url + "/admin/faults", json={"clear": True}, timeout=10)
+    assert cleared.json()["faults"] == []

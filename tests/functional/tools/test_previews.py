@@ -74,31 +74,62 @@ def test_confirm_phrase() -> None:
     assert confirm_phrase("DeleteFirewallTemplate", []) == "DeleteFirewallTemplate"
 
 
-async def test_terminate_preview_resolves_live_and_sends_nothing(api: Api) -> None:
+async def _isolated(api: Api, instance: str) -> None:
+    await api("IsolateInstances", {"InstanceIds": [instance]})
+    await api("DescribeInstances", {})  # lets the sandbox apply the transition
+
+
+async def test_a_preview_certain_to_fail_says_why_and_looks_up_nothing_more(api: Api) -> None:
     preview = await build_preview(
         api, "TerminateInstances", REGION, {"InstanceIds": ["lhins-demo0001", "lhins-gone0000"]}
     )
     assert preview.target_ids() == ["lhins-demo0001"] and preview.missing == ["lhins-gone0000"]
     (resource,) = preview.resources
     assert resource["InstanceName"] == "lighthouse-test" and resource["InstanceState"] == "RUNNING"
-    assert resource["PublicAddresses"] and resource["BundleId"] == "bundle2022_gen_02"
-    assert any("destroyed with the instance" in e for e in preview.extras)
-    assert preview.phrase == "lhins-demo0001"  # the one target that exists
-    text = preview.text()
-    assert "not found now: lhins-gone0000" in text and text.endswith("`lhins-demo0001`")
-    assert preview.as_dict()["Class"] == "destructive"
+    assert preview.refusals == [
+        "TerminateInstances needs SHUTDOWN: IsolateInstances first (it moves the instance to "
+        "SHUTDOWN) (lhins-demo0001 is RUNNING)",
+        "TerminateInstances cannot run: the instance lhins-gone0000 does not exist in "
+        "ap-guangzhou (DescribeInstances does not list it); check the ID",
+    ]
+    assert preview.consequences == [] and preview.phrase is None
     assert all(a.startswith("Describe") for a in api.sent())
 
 
-async def test_snapshots_lost_with_the_instance_are_listed(api: Api) -> None:
-    made = await api("CreateInstanceSnapshot", {"InstanceId": "lhins-demo0001"})
-    await api("DescribeSnapshots", {})
+async def test_terminate_preview_resolves_live_and_sends_nothing(api: Api) -> None:
+    await _isolated(api, "lhins-demo0001")
+    before = len(api.sent())
     preview = await build_preview(
         api, "TerminateInstances", REGION, {"InstanceIds": ["lhins-demo0001"]}
     )
-    assert any(
-        "snapshots that will be lost" in e and made["SnapshotId"] in e for e in preview.extras
+    assert preview.refusals == [] and preview.target_ids() == ["lhins-demo0001"]
+    assert preview.resources[0]["InstanceState"] == "SHUTDOWN"
+    assert preview.consequences[0] == (
+        'Instance "lighthouse-test" (lhins-demo0001) is destroyed with its system disk; '
+        "the data on that disk cannot be recovered."
     )
+    assert any(line.startswith("Data disks are not destroyed") for line in preview.consequences)
+    assert preview.undo_text.startswith("CANNOT BE UNDONE")
+    assert preview.phrase == "lhins-demo0001"
+    text = preview.text()
+    assert text.endswith("`lhins-demo0001`") and "destroyed with its system disk" in text
+    assert preview.as_dict()["Class"] == "destructive"
+    assert all(a.startswith("Describe") for a in api.sent()[before:])
+
+
+async def test_snapshots_lost_with_the_instance_are_listed(api: Api) -> None:
+    made = await api(
+        "CreateInstanceSnapshot", {"InstanceId": "lhins-demo0001", "SnapshotName": "nightly"}
+    )
+    await api("DescribeSnapshots", {})
+    await _isolated(api, "lhins-demo0001")
+    preview = await build_preview(
+        api, "TerminateInstances", REGION, {"InstanceIds": ["lhins-demo0001"]}
+    )
+    assert (
+        'The snapshots of instance "lighthouse-test" (lhins-demo0001), '
+        f'"nightly" ({made["SnapshotId"]}), are deleted with it.'
+    ) in preview.consequences
 
 
 async def test_delete_firewall_rules_lists_what_disappears(api: Api) -> None:
@@ -110,7 +141,9 @@ async def test_delete_firewall_rules_lists_what_disappears(api: Api) -> None:
         {"InstanceId": "lhins-demo0001", "FirewallRules": [rule]},
     )
     assert preview.target_ids() == ["lhins-demo0001"]
-    assert preview.extras == ["rules that will disappear: ACCEPT TCP 8080 from 0.0.0.0/0"]
+    assert preview.extras == ["The rules that disappear: ACCEPT TCP 8080 from 0.0.0.0/0"]
+    assert preview.undo_text.startswith("Can be undone: deleted rules can be re-created")
+    assert "CANNOT BE UNDONE" not in preview.text()
 
 
 async def test_billing_preview_quotes_the_price_and_dry_runs(api: Api) -> None:
@@ -133,11 +166,19 @@ async def test_billing_preview_quotes_the_price_and_dry_runs(api: Api) -> None:
 
 
 async def test_billing_without_a_quote_says_so(api: Api) -> None:
+    made = await api(
+        "CreateDisks",
+        {
+            "Zone": "ap-guangzhou-3",
+            "DiskSize": 20,
+            "DiskType": "CLOUD_PREMIUM",
+            "DiskChargePrepaid": {"Period": 1},
+        },
+    )
+    disk = made["DiskIdSet"][0]
+    await api("DescribeDisks", {})
     preview = await build_preview(
-        api,
-        "ModifyInstancesBundle",
-        REGION,
-        {"InstanceIds": ["lhins-demo0001"], "BundleId": "bundle2022_gen_03"},
+        api, "ModifyDisksBackupQuota", REGION, {"DiskId": disk, "DiskBackupQuota": 2}
     )
     assert preview.price is None and preview.price_note
     assert "No price quote" in preview.text()

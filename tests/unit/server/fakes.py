@@ -117,7 +117,6 @@ def fake_server(
         features=(),
         pipeline_options={
             "validator": fake_validate,
-            "page_params": lambda a: ["Offset", "Limit"],
             "is_read": lambda a: a in READS,
         },
     )

@@ -97,3 +97,16 @@ def test_server_version_matches_the_package_metadata() -> None:
     from lighthouse_mcp.server.app import SERVER_VERSION
 
     assert version("tencent-lighthouse-mcp") == SERVER_VERSION
+
+
+def test_approval_page_settings() -> None:
+    default = parse_settings([], env={})
+    assert default.confirm_mode == "auto" and default.open_browser
+    assert default.approval_timeout == 300
+    assert not parse_settings(["--no-open-browser"], env={}).open_browser
+    assert not parse_settings([], env={"LIGHTHOUSE_MCP_NO_OPEN_BROWSER": "1"}).open_browser
+    assert parse_settings([], env={"LIGHTHOUSE_MCP_NO_OPEN_BROWSER": ""}).open_browser
+    browser = parse_settings(["--confirm-mode", "browser", "--approval-timeout", "30"], env={})
+    assert browser.confirm_mode == "browser" and browser.approval_timeout == 30
+    with pytest.raises(ConfigError, match="--approval-timeout"):
+        parse_settings(["--approval-timeout", "0"], env={})

@@ -40,8 +40,9 @@ async def test_valid_call_reaches_client_and_returns_structured(mode: str) -> No
         "TotalCount": 1,
         "ThingSet": [{"ThingId": "t-1"}],
         "RequestId": "req-1",
+        "_region": "ap-beijing",
     }
-    assert "RequestId req-1" in _text(result)
+    assert "RequestId req-1" in _text(result) and " in ap-beijing" in _text(result)
     assert api.calls == [("DescribeThings", {"Limit": 5}, "ap-beijing")]
     assert api.client_info == ("tester", "9")
 

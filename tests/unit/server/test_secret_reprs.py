@@ -41,7 +41,7 @@ def test_pending_call_and_the_gate_note_holding_it() -> None:
     gated = GatedCall(
         call,
         SessionInfo(session_id="s"),
-        GateDecision.allow("token-confirmed", gated=True, region="ap-guangzhou"),
+        GateDecision.allow("model-relayed", gated=True, region="ap-guangzhou"),
     )
     _clean(call, note, gated)
     assert "lhins-aaaaaaaa" in repr(call) and "all_pages" in repr(call)

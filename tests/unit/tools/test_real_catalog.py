@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 
 from lighthouse_mcp import catalog
-from lighthouse_mcp.tools import safety, schema, validate
+from lighthouse_mcp.tools import doc_rules, safety, schema, validate
 from lighthouse_mcp.tools.definitions import tool_definition
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -28,6 +28,8 @@ ACTIONS = catalog.action_names()
 #: InstanceChargePrepaid.Period as the string "1", the table types it Integer.
 KNOWN_EXAMPLE_VIOLATIONS: dict[str, set[str]] = {
     "CreateInstances": {"InstanceChargePrepaid.Period"},
+    # The docs' placeholder "xxxxxxxxxxx" breaks the documented password complexity.
+    "ResetInstancesPassword": {"Password"},
 }
 
 
@@ -111,6 +113,8 @@ def _sample(param: catalog.Param) -> Any:
         value = "2025-01-31T08:00:00+08:00"
     elif param["type"] == "Date":
         value = "2025-01-31"
+    elif doc_rules.governs(param["name"]):
+        value = doc_rules.sample(param["name"])
     elif param["type"] in schema.SCALAR_SCHEMAS:
         value = "x"
     else:

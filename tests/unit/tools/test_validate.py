@@ -86,7 +86,9 @@ def test_json_bool_is_not_an_integer_nor_a_number() -> None:
     ) == ["Enabled"]
 
 
-@pytest.mark.parametrize(("value", "ok"), [(1, True), (1.0, False), ("1", False), (None, False)])
+@pytest.mark.parametrize(
+    ("value", "ok"), [(1, True), (1.0, True), (1.5, False), ("1", False), (None, False)]
+)
 def test_integer_is_strict(value: Any, ok: bool) -> None:
     assert (validate("DescribeInstances", {"Offset": value}) == []) is ok
 

@@ -10,14 +10,15 @@ import httpx
 import pytest
 
 from lighthouse_mcp import client as client_pkg
-from lighthouse_mcp.server import api_client, cli
+from lighthouse_mcp.server import cli
 from lighthouse_mcp.server.cli import call as call_command
 
 
 def _patch_client(monkeypatch: pytest.MonkeyPatch, replacement: Any) -> None:
     """Replace LighthouseClient where `call` builds one (directly, or for the sandbox)."""
     monkeypatch.setattr(call_command, "LighthouseClient", replacement)
-    monkeypatch.setattr(api_client, "LighthouseClient", replacement)
+    # api_client imports it from the package when it builds a client (not at start)
+    monkeypatch.setattr(client_pkg, "LighthouseClient", replacement)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

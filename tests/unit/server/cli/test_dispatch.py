@@ -59,3 +59,13 @@ def test_closed_pipe_is_not_a_crash() -> None:
     err = proc.stderr.read().decode()
     proc.wait(timeout=30)
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("given", ["0", "-3", "many"])
+def test_sandbox_request_log_size_is_checked(
+    given: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["sandbox", "--request-log-size", given])
+    assert exited.value.code == 2
+    assert "--request-log-size" in capsys.readouterr().err

@@ -32,7 +32,7 @@ def test_records_are_appended_redacted_and_hashed(tmp_path: Path) -> None:
         action="CreateInstances",
         region="ap-guangzhou",
         arguments=ARGS,
-        decision="token-confirmed",
+        decision="model-relayed",
         client="claude-code",
         outcome={"RequestId": "r-1"},
     )

@@ -45,19 +45,34 @@ def test_default_policy_gates_destructive_billing_and_secret_reads() -> None:
     assert set(MUST_BE_DESTRUCTIVE) <= gated
     for action in ("DescribeInstances", "CreateKeyPair", "StopInstances", "StartInstances"):
         assert not policy.needs_confirmation(action)
-    assert policy.offers_token("TerminateInstances")
+    # Never a token by default: only --confirm-mode token offers confirm_token.
+    assert not policy.offers_token("TerminateInstances")
     assert not policy.offers_token("DescribeInstances")
 
 
-def test_confirm_chooses_the_classes() -> None:
-    policy = policy_from_settings(parse_settings(["--confirm", "destructive,disruptive"]))
-    assert policy.needs_confirmation("StopInstances")
+@pytest.mark.parametrize("listed", ["disruptive", "destructive,disruptive", "write", ""])
+def test_confirm_adds_classes_to_the_defaults(listed: str) -> None:
+    """--confirm never un-gates destructive or billing actions, whatever it lists."""
+    policy = policy_from_settings(parse_settings(["--confirm", listed]))
     assert policy.needs_confirmation("TerminateInstances")
+    assert policy.needs_confirmation("CreateInstances")
+    assert policy.needs_confirmation("StopInstances") == ("disruptive" in listed)
+    assert policy.mode == "auto"
+
+
+def test_dropping_a_default_class_takes_the_dangerous_flag() -> None:
+    argv = ["--confirm", "disruptive", "--dangerously-skip-confirmation"]
+    policy = policy_from_settings(parse_settings(argv))
+    assert policy.needs_confirmation("StopInstances")
+    assert not policy.needs_confirmation("TerminateInstances")
     assert not policy.needs_confirmation("CreateInstances")
+    assert policy.mode == "auto"
 
 
 def test_modes() -> None:
     assert not GatePolicy(mode="elicit").offers_token("TerminateInstances")
+    assert not GatePolicy(mode="browser").offers_token("TerminateInstances")
+    assert not GatePolicy(mode="auto").offers_token("TerminateInstances")
     assert GatePolicy(mode="token").offers_token("TerminateInstances")
     assert not GatePolicy(return_secrets=True).needs_confirmation("DescribeInstanceVncUrl")
     off = policy_from_settings(parse_settings(["--dangerously-skip-confirmation"]))
@@ -69,8 +84,11 @@ def test_modes() -> None:
     [
         (["--confirm-mode", "off"], "--dangerously-skip-confirmation"),
         (["--confirm-mode", "token", "--dangerously-skip-confirmation"], "contradicts"),
-        (["--confirm", ""], "at least one class"),
-        (["--confirm", " , "], "at least one class"),
+        (["--confirm-mode", "browser", "--dangerously-skip-confirmation"], "contradicts"),
+        (
+            ["--confirm", "write", "--confirm-mode", "off", "--dangerously-skip-confirmation"],
+            "contradicts",
+        ),
     ],
 )
 def test_unsafe_or_contradictory_flags_are_refused(argv: list[str], message: str) -> None:
@@ -93,7 +111,7 @@ async def test_a_preview_that_cannot_be_built_fails_closed(
     from lighthouse_mcp.server.gate.audit import AuditLog
     from lighthouse_mcp.server.hooks import PendingCall, SessionInfo
 
-    async def explode(*args: Any) -> Any:
+    async def explode(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
     def reader(region: str) -> Any:
@@ -104,10 +122,11 @@ async def test_a_preview_that_cannot_be_built_fails_closed(
         GatePolicy(), audit=AuditLog(tmp_path / "a.jsonl"), reader=reader
     )
     decision = await gate.check(
-        PendingCall("CreateInstances", "ap-guangzhou", {}), SessionInfo(session_id="s")
+        PendingCall("CreateInstances", "ap-guangzhou", {}),
+        SessionInfo(session_id="s", can_elicit=True),
     )
     assert not decision.allowed and decision.result is not None
-    assert "nobody could be asked" in decision.result.content[0].text  # type: ignore[union-attr]
+    assert "nobody was asked" in decision.result.content[0].text  # type: ignore[union-attr]
     (line,) = (tmp_path / "a.jsonl").read_text().splitlines()
     assert '"reason": "preview-failed: RuntimeError"' in line
 
@@ -120,3 +139,44 @@ def test_serve_refuses_an_audit_log_it_cannot_write(
     assert main(["--sandbox", "--audit-log", str(blocker / "audit.jsonl")]) == 2
     err = capsys.readouterr().err
     assert "--audit-log: cannot write the audit log" in err and "Traceback" not in err
+
+
+def test_serve_refuses_a_policy_that_does_not_parse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text('{"rules": [\n  {"id": "x", "actions": ["StopInstances"],,}\n]}\n')
+    assert main(["--sandbox", "--policy", str(policy)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"--policy: {policy} line 2 column 44: Expecting property name" in err
+        and "Traceback" not in err
+    )
+
+
+def test_the_policy_file_comes_from_the_environment_too(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        '{"rules": [{"id": "no-stop", "actions": ["StopInstances"], "decision": "deny", '
+        '"reason": "never"}]}'
+    )
+    settings = parse_settings([], env={"LIGHTHOUSE_MCP_POLICY": str(policy)})
+    assert settings.policy == policy
+    verdict = policy_from_settings(settings).verdict("StopInstances", {"InstanceIds": ["i"]})
+    assert verdict.decision == "deny" and verdict.reasons == ("never",)
+    missing = parse_settings(["--policy", str(tmp_path / "nope.json")])
+    with pytest.raises(ConfigError, match="--policy: cannot read"):
+        policy_from_settings(missing)
+
+
+def test_every_lifted_default_is_logged_at_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        '{"rules": [{"id": "bastion", "actions": ["CreateFirewallRules"], "decision": "allow", '
+        '"reason": "bastion", "overrides": ["firewall-admin-port-to-world"]}]}'
+    )
+    with caplog.at_level("WARNING", logger="lighthouse_mcp.server"):
+        policy_from_settings(parse_settings(["--policy", str(policy)]))
+    assert "rule bastion lifts rule firewall-admin-port-to-world" in caplog.text
