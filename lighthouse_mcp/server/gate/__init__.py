@@ -21,6 +21,7 @@ from typing import Any
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.server.approvals import ApprovalService
+from lighthouse_mcp.server.approvals.shared import SharedApprovalStore
 from lighthouse_mcp.server.config import ConfigError
 from lighthouse_mcp.server.execute import Services
 from lighthouse_mcp.server.gate.audit import AuditLog, GateAuditor, default_audit_path
@@ -73,8 +74,13 @@ def install(registry: Registry, services: Services) -> None:
             f"--audit-log: cannot write the audit log {audit.path} "
             f"({exc.strerror or type(exc).__name__}); choose a writable PATH"
         ) from None
+    shared = services.store if services.store is not None and services.store.shared else None
     approvals = (
-        ApprovalService(ttl_seconds=settings.approval_timeout, open_browser=settings.open_browser)
+        ApprovalService(
+            SharedApprovalStore(shared) if shared is not None else None,
+            ttl_seconds=settings.approval_timeout,
+            open_browser=settings.open_browser,
+        )
         if policy.mode in ("auto", "browser")
         else None
     )
