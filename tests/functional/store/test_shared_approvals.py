@@ -14,24 +14,14 @@ from lighthouse_mcp.server.approvals.shared import SharedApprovalStore
 from lighthouse_mcp.server.approvals.store import ApprovalRequest, Decision, request_id
 from lighthouse_mcp.store import StoreUnavailable, open_store
 from tests.support.redis_server import RedisServer, redis_server
+from tests.unit.server.approvals.test_store import _request as make_request
 
 pytestmark = pytest.mark.anyio
 
 
 def _request(ttl: float = 60) -> ApprovalRequest:
-    now = time.time()
-    return ApprovalRequest(
-        id=request_id(f"link-{time.monotonic_ns()}"),
-        action="TerminateInstances",
-        region="ap-guangzhou",
-        arguments={"InstanceIds": ["lhins-1"]},
-        preview="TerminateInstances lhins-1",
-        phrase="lhins-1",
-        session="s",
-        client="ide",
-        created=now,
-        expires=now + ttl,
-    )
+    """A fresh request (its own id) created now: Redis keeps it by wall-clock expiry."""
+    return make_request(request_id(f"link-{time.monotonic_ns()}"), created=time.time(), ttl=ttl)
 
 
 async def test_a_decision_on_b_releases_the_waiter_on_a_at_once(redis: RedisServer) -> None:
