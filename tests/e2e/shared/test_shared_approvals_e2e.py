@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from anyio.from_thread import start_blocking_portal
@@ -15,6 +16,7 @@ from mcp.client import Client
 
 from lighthouse_mcp.sandbox import Sandbox
 from lighthouse_mcp.server.approvals.loopback import ApprovalServer
+from lighthouse_mcp.server.principals import current_principal
 from tests.e2e.gate.helpers import CLIENT, approvals_of, gate_server, mutations, never_asked
 from tests.functional.server.approvals.conftest import answer_in_terminal
 from tests.support.redis_server import RedisServer, redis_server
@@ -47,13 +49,20 @@ def test_an_approval_on_b_releases_the_call_waiting_on_a(
         portal.wrap_async_context_manager(ApprovalServer(service_b, control_folder=control_b)),
         portal.wrap_async_context_manager(client),
     ):
-        future = portal.start_task_soon(client.call_tool, "IsolateInstances", ISOLATE)
+
+        async def call_as_alice() -> Any:
+            # What the HTTP guard does for a token listed in --tokens-file.
+            current_principal.set("alice")
+            return await client.call_tool("IsolateInstances", ISOLATE)
+
+        future = portal.start_task_soon(call_as_alice)
         deadline = time.monotonic() + 10
         while not links:
             assert time.monotonic() < deadline, "replica A never asked the person"
             time.sleep(0.01)
         code, listed = answer_in_terminal(control_b, "list", None, "")
         assert code == 0 and "IsolateInstances" in listed, listed
+        assert "principal=alice" in listed  # who asked, shown on the other replica
         assert not future.done() and mutations(sb) == []
         rid = listed.split()[0]
         code, said = answer_in_terminal(control_b, "approve", rid[:8], PHRASE)
