@@ -3,7 +3,7 @@
 What a model pays for on every turn is the tool list: name, description and inputSchema
 of each tool (DESIGN.md: compact JSON, ``ceil(ASCII/4) + non-ASCII``). The anchor is
 Tencent's own Lighthouse MCP server: 57 tools at about 208 estimated tokens per tool; our
-target is at most 200 per tool on average with all 108 actions exposed.
+target is at most 200 per tool on average with every action exposed.
 
     uv run python bench/bench_tool_list_size.py            # full mode, en and zh
     uv run python bench/bench_tool_list_size.py --compact  # also the served compact mode

@@ -304,7 +304,7 @@ def install(registry: Registry, services: Services) -> None:
                 uri=ACTIONS_URI,
                 name="actions",
                 title="Lighthouse actions",
-                description="Index of the 108 API actions with group, safety class and titles.",
+                description="Index of every API action with group, safety class and titles.",
                 mime_type="text/markdown",
             ),
             read_index,

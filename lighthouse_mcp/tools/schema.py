@@ -8,8 +8,9 @@ keywords emitted here are a small fixed set (:data:`EMITTED_KEYWORDS`).
 
 Output schemas describe ``Response`` without ``RequestId``: the request id is transport
 metadata (the server reports it beside the result), and it is left out of ``properties``
-but not forbidden, since output objects are open — the API adds fields over time and a
-client that validates structuredContent must not fail on them.
+but not forbidden. Outputs describe, never forbid: objects are open and documented values
+are named in descriptions, not enums — the API adds members and values over time (a new
+state, a new field) and a client that validates structuredContent must not fail on them.
 """
 
 from __future__ import annotations
@@ -119,10 +120,13 @@ def _member_description(structure: str, member: Param, lang: Lang | None) -> str
 
 
 def _param_description(action: str, param: Param, lang: Lang | None) -> str:
+    overlay = catalog.load_overlay()["actions"].get(action)
+    english = overlay["params"].get(param["name"]) if overlay else None
     if lang == "en":
-        overlay = catalog.load_overlay()["actions"].get(action)
-        return overlay["params"].get(param["name"], "") if overlay else ""
-    if lang == "zh":
+        return english or ""
+    if lang == "zh" and english != "":
+        # An empty overlay text marks a self-explanatory name (Offset, InstanceIds): no
+        # description in either language, since every tool carries its schema each turn.
         return zh_description(param)
     return ""
 
@@ -214,7 +218,11 @@ class _Builder:
         """The schema of one value (an array's item), with the value-level constraints."""
         scalar = SCALAR_SCHEMAS.get(param["type"])
         schema = dict(scalar) if scalar is not None else self.structure(param["type"])
-        if "enum" in param:
+        if "enum" in param and self.output:
+            # Outputs describe, never forbid: the service adds values (a new state) and a
+            # client validating structuredContent must not fail on them.
+            schema["description"] = documented_values(param["enum"])
+        elif "enum" in param:
             schema["enum"] = list(param["enum"])
         for key, keyword in (
             ("minimum", "minimum"),
@@ -265,6 +273,11 @@ class _Builder:
         return schema
 
 
+def documented_values(values: Iterable[str | int]) -> str:
+    """An output enum as a description: the values known today, not a closed set."""
+    return "Documented values: " + ", ".join(str(v) for v in values) + " (others may appear)"
+
+
 def add_rules(schema: JSONSchema, constraints: Iterable[Constraint]) -> None:
     """Attach documented cross-parameter rules to an object schema (validation only)."""
     rules = [{"kind": c["kind"], "params": list(c["params"])} for c in constraints]
@@ -311,10 +324,17 @@ def region_applies(act: Action) -> bool:
     return cast(Mapping[str, Any], act).get("region_required", True) is not False
 
 
+#: A well-formed region ID (``ap-guangzhou``, ``ap-shanghai-fsi``, ``na-siliconvalley``):
+#: any is accepted, since Tencent opens regions the catalog's table does not list yet
+#: (DescribeRegions is the live list); the known ones serve as did-you-mean suggestions.
+#: The same shape the client checks before signing (client.client._REGION).
+REGION_PATTERN = r"^[a-z]{2,4}(?:-[a-z0-9]{2,20}){1,3}$"
+
+
 def _region_schema(default_region: str | None, region_enum: bool) -> JSONSchema:
     schema: JSONSchema = {"type": "string"}
     if region_enum:
-        schema["enum"] = catalog.region_ids()
+        schema["anyOf"] = [{"enum": catalog.region_ids()}, {"pattern": REGION_PATTERN}]
     if default_region is not None:
         schema["default"] = default_region
     return schema
@@ -381,10 +401,11 @@ def input_schema(
     docs); ``default_region`` is advertised as Region's default. A fresh copy is returned,
     so callers may adjust it (e.g. add server-side arguments) without touching the cache.
 
-    Region's enum of the 17 documented regions is left out unless ``region_enum``: it
-    would cost about 73 estimated tokens in every one of 108 tools (a third of the
-    per-tool budget), while the values are well known, DescribeRegions lists them and the
-    validator still refuses an unknown region with a did-you-mean.
+    Region's list of the documented regions is left out unless ``region_enum``: it would
+    cost about 75 estimated tokens in every tool (a third of the per-tool budget), while
+    the values are well known and DescribeRegions lists them. With it, the list is an
+    ``anyOf`` beside :data:`REGION_PATTERN`, so a region newer than the table still
+    passes; the validator suggests a known region for a malformed one.
     """
     return _fresh(_input_schema(action, lang, default_region, region_enum))
 
@@ -392,7 +413,7 @@ def input_schema(
 def validation_schema(action: str) -> JSONSchema:
     """The description-free input schema the validator compiles (shared, do not mutate).
 
-    It is the published schema plus the Region enum, the documented cross-parameter
+    It is the published schema plus the Region list, the documented cross-parameter
     rules (:data:`RULES_KEYWORD`) of the action and of its structures, and the documented
     limits the catalog has no keyword for (:mod:`lighthouse_mcp.tools.limits`).
     """

@@ -69,7 +69,7 @@ def build_catalog(text: str, source_sha256: str) -> dict[str, Any]:
             "description": s.description,
             "referenced_by": s.referenced_by,
             "members": [
-                _param(p)
+                param_dict(p)
                 for p in parse_params(
                     lines[s.body[0] : s.body[1]],
                     Layout.REQUIRED_LAST if s.has_required else Layout.NO_REQUIRED,
@@ -145,6 +145,13 @@ def _endpoints_and_regions(lines: list[str]) -> tuple[dict[str, Any], list[dict[
     region_list: list[dict[str, Any]] = [
         {"region": rid, "name": name, "financial": False} for rid, name in regions(lines)
     ]
+    # The endpoint table names regions the region table lacks (ap-chongqing): both count.
+    listed = {r["region"] for r in region_list}
+    for name, domain in ep.regional.items():
+        rid = domain.removeprefix(f"{SERVICE}.").removesuffix(".tencentcloudapi.com")
+        if rid not in listed:
+            region_list.append({"region": rid, "name": name, "financial": False})
+            listed.add(rid)
     region_list += [
         {"region": rid, "name": name, "financial": True, "endpoint": domain}
         for rid, (name, domain) in financial.items()
@@ -215,7 +222,7 @@ def _action(
         "region_required": region_required,
         "asynchronous": False,
         "inputs": [],
-        "outputs": [_param(p) for p in outputs],
+        "outputs": [param_dict(p) for p in outputs],
         "constraints": [],
         "errors": [{"code": c, "description": d} for c, d in parse_errors(lines[i_err + 1 :])],
         "examples": [],
@@ -224,13 +231,13 @@ def _action(
     if note is not None:
         act["asynchronous"] = True
         act["async_note"] = note
-    act["inputs"] = [_param(p) for p in inputs]
+    act["inputs"] = [param_dict(p) for p in inputs]
     facts.apply_batch_limits(description, act["inputs"])
     filter_spec = facts.filter_spec(act["inputs"], inputs)
     if filter_spec is not None:
         act["filters"] = filter_spec
     act["constraints"] = facts.constraints(act["inputs"])
-    act["examples"] = parse_examples(lines[i_ex + 1 : i_dev], _coercer(act["inputs"], structures))
+    act["examples"] = parse_examples(lines[i_ex + 1 : i_dev], coercer(act["inputs"], structures))
     return act
 
 
@@ -245,7 +252,8 @@ def _check_page_titles(name: str, row: OverviewRow, titles: list[PageTitle]) -> 
             raise DocsFormatError(f"{name}: page group {heading!r}, overview {row.group!r}")
 
 
-def _param(raw: RawParam) -> dict[str, Any]:
+def param_dict(raw: RawParam) -> dict[str, Any]:
+    """A table row as the catalog's Param, with the facts its description states."""
     param: dict[str, Any] = {
         "name": raw.name,
         "type": raw.type,
@@ -259,7 +267,7 @@ def _param(raw: RawParam) -> dict[str, Any]:
     return param
 
 
-def _coercer(inputs: list[dict[str, Any]], structures: dict[str, Any]) -> facts.Coerce:
+def coercer(inputs: list[dict[str, Any]], structures: dict[str, Any]) -> facts.Coerce:
     """Types query-string example values by following the parameter path through structures."""
 
     def coerce(path: list[str], raw: str) -> Any:
@@ -287,4 +295,4 @@ def _check_types(catalog: dict[str, Any]) -> None:
                 raise DocsFormatError(f"{owner}: {p['name']} has unknown type {p['type']!r}")
 
 
-__all__ = ["build_catalog", "index_of"]
+__all__ = ["build_catalog", "coercer", "index_of", "param_dict"]

@@ -156,13 +156,14 @@ _RANGE = re.compile(
 _BRACKET_RANGE = re.compile(r"[\[［]\s*(-?\d+)\s*(?:[,，]|-)\s*(-?\d+)\s*[\]］]")
 _MAXIMUM = re.compile(r"最大值(?:为|是)?\s*(\d+)")
 _MAX_LENGTH = (
-    re.compile(r"最大长度\s*(?:为|是)?\s*(\d+)"),
+    re.compile(r"最大长度\s*(?:为|是|[:：])?\s*(\d+)"),
     re.compile(r"长度不(?:超过|能超过|可超过)\s*(\d+)\s*(?:个)?(?:字符|位)"),
     re.compile(r"不超过\s*(\d+)\s*个\s*(?:ASCII\s*)?字符"),
 )
 _MAX_ITEMS = (
     re.compile(r"(?<!Values 的)(?<!Values的)上限(?:数量)?(?:为|是)\s*(\d+)"),
     re.compile(r"列表(?:长度最大值|最大长度)(?:为|是)?\s*(\d+)"),
+    re.compile(r"最大长度\s*[:：]\s*(\d+)"),
     re.compile(r"最多(?:同时指定|支持)\s*(\d+)\s*个"),
     re.compile(r"个数取值最大为\s*(\d+)"),
 )
@@ -275,22 +276,19 @@ def filter_spec(params: list[dict[str, Any]], raw: list[RawParam]) -> dict[str, 
         outro: list[str] = []
         filters: list[dict[str, Any]] = []
         texts: list[list[str]] = []
-        closed = True
         lines = source.description_lines
         for k, line in enumerate(lines):
             nxt = lines[k + 1] if k + 1 < len(lines) else ""
             if _FILTER_NAME.match(line) and (nxt.startswith("按照") or _FILTER_TYPE.match(nxt)):
                 filters.append({"name": line, "type": "String", "required": False})
                 texts.append([])
-                closed = False
             elif filters and (m := _FILTER_TYPE.match(line)):
                 filters[-1]["type"] = m.group(1)
             elif filters and (m := _FILTER_REQUIRED.match(line)):
                 filters[-1]["required"] = m.group(1) == "是"
-                closed = True
             elif not filters:
                 intro.append(line)
-            elif outro or (closed and _is_outro(line)):
+            elif outro or _is_outro(line):
                 outro.append(line)
             else:
                 texts[-1].append(line)

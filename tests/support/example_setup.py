@@ -267,6 +267,12 @@ PREPARE: dict[str, tuple[Step, ...]] = {
         ),
     ),
     "StartInstances": (instances_in("STOPPED"),),
+    "StartMcpServers": (
+        call(
+            "StopMcpServers",
+            lambda p: {"InstanceId": p["InstanceId"], "McpServerIds": p["McpServerIds"]},
+        ),
+    ),
     "StopInstances": (instances_in("RUNNING"),),
     "SyncBlueprint": (
         override(

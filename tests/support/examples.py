@@ -131,7 +131,8 @@ def tool_arguments(sandbox: Sandbox, action: str) -> dict[str, Any]:
 
 
 #: One resource of each kind, made by the docs' own examples, so every later example has
-#: a disk, key pair, snapshot, blueprint, template, backup, container and CCN to act on.
+#: a disk, key pair, snapshot, blueprint, template, backup, container, CCN and MCP server
+#: to act on.
 SCENARIO = (
     "CreateDisks",
     "CreateKeyPair",
@@ -141,6 +142,7 @@ SCENARIO = (
     "CreateDiskBackup",
     "RunDockerContainers",
     "AttachCcn",
+    "CreateMcpServer",
 )
 
 

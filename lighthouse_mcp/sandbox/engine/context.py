@@ -73,19 +73,22 @@ class Ctx:
         once for every action.
         """
         documented = _documented_errors(self.action)
-        chosen = first_documented((code, *also), documented, "")
+        chosen = first_documented((code, *also), documented or set(), "")
         if not chosen:
             # The action's page names none of them: answer with the common code of the
             # family (X.Y -> X, from 公共错误码), which every client handles, rather than
             # a code this action's page never mentions.
+            # An action whose page lists no codes (the newer ones only the spec describes)
+            # gets the common codes too.
             common = _common_errors()
             head = code.split(".", 1)[0]
-            chosen = head if documented and code not in common and head in common else code
+            known = documented is not None
+            chosen = head if known and code not in common and head in common else code
         return err(chosen, message)
 
     def documents(self, code: str) -> bool:
         """Whether this action's error list names ``code``."""
-        return code in _documented_errors(self.action)
+        return code in (_documented_errors(self.action) or set())
 
 
 def _common_errors() -> set[str]:
@@ -96,8 +99,9 @@ def _common_errors() -> set[str]:
         return set()
 
 
-def _documented_errors(action: str) -> set[str]:
+def _documented_errors(action: str) -> set[str] | None:
+    """The codes ``action``'s page lists (maybe none), or None for an unknown action."""
     try:
         return {e["code"] for e in catalog.action(action)["errors"]}
     except (KeyError, FileNotFoundError):
-        return set()
+        return None

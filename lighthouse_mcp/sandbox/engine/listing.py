@@ -151,6 +151,19 @@ def apply_filters(
     return rows
 
 
+#: The ``tag-key`` and ``tag-value`` filters every tagged resource's Describe action takes
+#: (with ``tag:<key>``, enabled by ``tag_prefix=True``).
+TAG_FILTERS: dict[str, Accessor] = {
+    "tag-key": lambda r: [t["Key"] for t in r.get("Tags") or []],
+    "tag-value": lambda r: [t["Value"] for t in r.get("Tags") or []],
+}
+
+
+def given_tags(params: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The ``Tags`` of a create request as stored on the record (Key and Value only)."""
+    return [{"Key": t["Key"], "Value": t.get("Value") or ""} for t in params.get("Tags") or []]
+
+
 def _tag_value(record: Record, key: str) -> str | None:
     for tag in record.get("Tags") or []:
         if tag.get("Key") == key:

@@ -166,13 +166,17 @@ def instance_price(unit: float, months: int = 1, count: int = 1) -> dict[str, An
     """An InstancePrice for ``count`` instances of a bundle for ``months``."""
     discount = discount_percent(months)
     original = unit * months * count
-    return {
-        "OriginalBundlePrice": unit,
-        "OriginalPrice": _money(original),
-        "Discount": discount,
-        "DiscountPrice": _money(original * discount / 100),
-        "Currency": CURRENCY,
-    }
+    return priced(unit, _money(original), discount, _money(original * discount / 100))
+
+
+def priced(
+    unit: float, original: float, discount: int, discounted: float, currency: str = CURRENCY
+) -> dict[str, Any]:
+    """An InstancePrice with its ``DetailPrices``: the one billing item of an instance is
+    the instance itself (its system disk and traffic come with the bundle)."""
+    total = {"OriginalPrice": original, "Discount": discount, "DiscountPrice": discounted}
+    detail = {"PriceName": "Instance", "OriginUnitPrice": unit, **total}
+    return {"OriginalBundlePrice": unit, **total, "Currency": currency, "DetailPrices": [detail]}
 
 
 #: The periods DescribeBundleDiscount lists (months).
@@ -220,6 +224,7 @@ def bundles() -> list[dict[str, Any]]:
                 "BundleType": kind,
                 "BundleTypeDescription": _BUNDLE_TYPES[kind],
                 "BundleDisplayLabel": "NORMAL",
+                "TrafficUnlimited": False,
             }
         )
     return out
@@ -422,6 +427,7 @@ def public_blueprints(now: float) -> list[dict[str, Any]]:
                 "SceneIdSet": list(scenes),
                 "DockerVersion": "24.0.7" if kind == "DOCKER" else None,
                 "BlueprintShared": False,
+                "Tags": [],  # public images carry no tags
                 "_public": True,
             }
         )

@@ -69,6 +69,7 @@ from __future__ import annotations
 
 from ..engine.registry import Family, Registry
 from . import (
+    blueprint_queries,
     blueprints,
     bundles,
     ccn,
@@ -77,9 +78,11 @@ from . import (
     docker,
     firewall,
     firewall_templates,
+    image_sharing,
     instance_queries,
     instances,
     keypairs,
+    mcp_servers,
     prices,
     quotas,
     regions,
@@ -105,6 +108,9 @@ FAMILIES: tuple[Family, ...] = (
     disk_backups.family,
     docker.family,
     ccn.family,
+    mcp_servers.family,
+    blueprint_queries.family,
+    image_sharing.family,
 )
 
 

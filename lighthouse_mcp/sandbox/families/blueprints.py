@@ -2,11 +2,13 @@
 
 Custom blueprints are ``Blueprint`` records with ``BlueprintType=PRIVATE`` and internal
 fields: ``_key_ids`` (key pairs baked into the image, which DeleteKeyPairs must respect),
-``_shared_accounts`` (ShareBlueprintAcrossAccounts) and ``_source`` (the instance).
-Their lifecycle follows the documented ``BlueprintState`` values: ``CREATING`` ->
-``NORMAL`` after a creation, ``SYNCING`` -> ``NORMAL`` in the source region during a
-SyncBlueprint (each destination gets its own copy, ``SYNCING`` -> ``NORMAL``),
-``DELETING`` -> gone after DeleteBlueprints.
+``_shared_accounts`` (ShareBlueprintAcrossAccounts, with ``_shared_times``: when each
+account was given it) and ``_source`` (the instance).
+Their lifecycle uses only the documented ``BlueprintState`` values, which name no
+creating state: a new custom blueprint is kept out of every lookup and listing while
+its image is made (``_making``) and appears ``NORMAL``; ``SYNCING`` -> ``NORMAL`` in
+the source region during a SyncBlueprint (each destination gets its own copy,
+``SYNCING`` -> ``NORMAL``), ``DELETING`` -> gone after DeleteBlueprints.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from lighthouse_mcp import catalog
 
 from ..engine.context import Ctx
-from ..engine.listing import check_ids, check_length, page, select
+from ..engine.listing import TAG_FILTERS, check_ids, check_length, given_tags, page, select
 from ..engine.registry import Family
 from ..engine.state import Record, public
 from . import quotas
@@ -47,8 +49,9 @@ def blueprints(ctx: Ctx) -> dict[str, Record]:
 
 
 def visible_blueprints(ctx: Ctx) -> list[Record]:
-    """Public, custom and shared blueprints of this account and region, in a stable order."""
-    return list(blueprints(ctx).values())
+    """Public, custom and shared blueprints of this account and region, in a stable order
+    (custom ones once their image is made)."""
+    return [r for r in blueprints(ctx).values() if not r.get("_making")]
 
 
 RESET_FILTERS = {
@@ -58,7 +61,11 @@ RESET_FILTERS = {
     "blueprint-name": lambda r: [r.get("BlueprintName")],
     "blueprint-state": lambda r: [r.get("BlueprintState")],
 }
-BLUEPRINT_FILTERS = {**RESET_FILTERS, "scene-id": lambda r: r.get("SceneIdSet") or []}
+BLUEPRINT_FILTERS = {
+    **RESET_FILTERS,
+    "scene-id": lambda r: r.get("SceneIdSet") or [],
+    **TAG_FILTERS,
+}
 
 
 def lookup_private(ctx: Ctx, blueprint_id: str, field: str = "BlueprintId") -> Record:
@@ -135,7 +142,7 @@ def create_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         "BlueprintType": "PRIVATE",
         "ImageUrl": source.get("ImageUrl", ""),
         "RequiredSystemDiskSize": instance["SystemDisk"].get("DiskSize"),
-        "BlueprintState": "CREATING",
+        "BlueprintState": "NORMAL",
         "CreatedTime": ctx.iso(),
         "BlueprintName": params["BlueprintName"],
         "SupportAutomationTools": bool(source.get("SupportAutomationTools", True)),
@@ -146,12 +153,14 @@ def create_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         "SceneIdSet": [],
         "DockerVersion": source.get("DockerVersion"),
         "BlueprintShared": False,
+        "Tags": given_tags(params),
         "_key_ids": list(instance["LoginSettings"].get("KeyIds") or []),
         "_shared_accounts": [],
         "_source": instance["InstanceId"],
+        "_making": True,
     }
     blueprints(ctx)[record["BlueprintId"]] = record
-    ctx.schedule("blueprints", record["BlueprintId"], set={"BlueprintState": "NORMAL"})
+    ctx.schedule("blueprints", record["BlueprintId"], set={"_making": False})
     previous = instance["InstanceState"]
     power_off = params.get("ForcePowerOff", True) and previous == "RUNNING"
     begin_operation(
@@ -174,8 +183,10 @@ def describe_blueprints(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         pattern=BLUEPRINT_ID,
         malformed=BLUEPRINT_ID_MALFORMED,
         accessors=BLUEPRINT_FILTERS,
+        tag_prefix=True,
     )
-    return {"TotalCount": len(rows), "BlueprintSet": [public(r) for r in page(ctx, rows, params)]}
+    shown = [{"Tags": [], **public(r)} for r in page(ctx, rows, params)]
+    return {"TotalCount": len(rows), "BlueprintSet": shown}
 
 
 @family.handler("ModifyBlueprintAttribute")
@@ -251,6 +262,9 @@ def share_blueprint_across_accounts(ctx: Ctx, params: dict[str, Any]) -> dict[st
             f"A blueprint can be shared with at most {SHARE_QUOTA} accounts.",
         )
     shared.extend(a for a in accounts if a not in shared)
+    times = record.setdefault("_shared_times", {})
+    for account in accounts:
+        times[account] = ctx.iso()
     record["BlueprintShared"] = True
     return {}
 
@@ -299,6 +313,7 @@ def sync_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     for region in destinations:
         there = dataclasses.replace(ctx, region=region, state=ctx.world.region(region))
         quotas.require(there, "BLUEPRINT", 1, "LimitExceeded.SyncBlueprintQuotaLimitExceeded")
+    copies = []
     for region in destinations:
         there = dataclasses.replace(ctx, region=region, state=ctx.world.region(region))
         copy = {k: v for k, v in record.items() if k != "_pending"}
@@ -312,9 +327,10 @@ def sync_blueprint(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         )
         blueprints(there)[copy["BlueprintId"]] = copy
         there.schedule("blueprints", copy["BlueprintId"], set={"BlueprintState": "NORMAL"})
+        copies.append({"Region": region, "BlueprintId": copy["BlueprintId"]})
     record["BlueprintState"] = "SYNCING"
     ctx.schedule("blueprints", record["BlueprintId"], set={"BlueprintState": "NORMAL"})
-    return {}
+    return {"DestinationRegionBlueprintSet": copies}
 
 
 def check_ids_unique_regions(ctx: Ctx, regions: list[str]) -> None:

@@ -9,6 +9,7 @@ from ..engine import seed
 from ..engine.context import Ctx
 from ..engine.listing import apply_filters, exclusive, page
 from ..engine.registry import Family
+from .instance_model import blueprint_fit, lookup_blueprint
 
 family = Family("bundles", coverage="seed")
 
@@ -43,8 +44,9 @@ def check_zones(ctx: Ctx, zones: list[str]) -> None:
             )
 
 
-@family.handler("DescribeBundles")
+@family.handler("DescribeBundles", coverage="stateful")
 def describe_bundles(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    """``BlueprintId`` keeps the bundles that blueprint can run on (platform, disk, memory)."""
     exclusive(ctx, params, "BundleIds", "Filters")
     catalogue = seed.bundles()
     known = {b["BundleId"] for b in catalogue}
@@ -55,6 +57,9 @@ def describe_bundles(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     check_zones(ctx, params.get("Zones") or [])
     if wanted:
         catalogue = [b for b in catalogue if b["BundleId"] in set(wanted)]
+    if params.get("BlueprintId"):
+        target = lookup_blueprint(ctx, params["BlueprintId"])
+        catalogue = [b for b in catalogue if blueprint_fit(b, target) is None]
     rows = apply_filters(ctx, catalogue, params.get("Filters"), _FIELDS)
     return {"TotalCount": len(rows), "BundleSet": page(ctx, rows, params)}
 

@@ -21,7 +21,15 @@ from typing import Any
 
 from ..engine.context import Ctx
 from ..engine.errors import SandboxError
-from ..engine.listing import Accessor, check_unique, id_pattern, page, select
+from ..engine.listing import (
+    TAG_FILTERS,
+    Accessor,
+    check_unique,
+    given_tags,
+    id_pattern,
+    page,
+    select,
+)
 from ..engine.periods import BEIJING
 from ..engine.registry import Family
 from ..engine.state import Record, public
@@ -179,6 +187,7 @@ def create_disk_backup(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         "Percent": 0,
         **_operation(ctx),
         "CreatedTime": ctx.iso(now),
+        "Tags": given_tags(params),
     }
     _progress(ctx, backup_id, {"DiskBackupState": "NORMAL"})
     return {"DiskBackupId": backup_id}
@@ -241,6 +250,7 @@ _BACKUP_FILTERS: dict[str, Accessor] = {
     "disk-id": lambda b: [b["DiskId"]],
     "disk-backup-state": lambda b: [b["DiskBackupState"]],
     "disk-usage": lambda b: [b["DiskUsage"]],
+    **TAG_FILTERS,
 }
 
 
@@ -249,12 +259,13 @@ def describe_disk_backups(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     rows = select(
         ctx,
         params,
-        (public(b) for b in ctx.state.table(BACKUPS).values()),
+        ({"Tags": [], **public(b)} for b in ctx.state.table(BACKUPS).values()),
         ids_param="DiskBackupIds",
         id_key="DiskBackupId",
         pattern=id_pattern("lhbak"),
         malformed="InvalidParameterValue.DiskBackupIdMalformed",
         accessors=_BACKUP_FILTERS,
+        tag_prefix=True,
         max_values=5,
     )
     rows.sort(key=lambda b: str(b["CreatedTime"]), reverse=True)

@@ -105,6 +105,7 @@ def _system_disk(instance: Record) -> Record | None:
         "IsolatedTime": instance.get("IsolatedTime"),
         "DiskBackupCount": 0,
         "DiskBackupQuota": 0,
+        "Tags": [],
     }
 
 
@@ -116,6 +117,7 @@ def _system_disks(ctx: Ctx) -> list[Record]:
 def render(ctx: Ctx, disk: Record) -> Record:
     """The public ``Disk`` of a record, with its live backup count."""
     shown = public(disk)
+    shown.setdefault("Tags", [])  # state saved before disks carried tags
     if shown.get("DiskUsage") == DATA_DISK:
         shown["DiskBackupCount"] = backup_count(ctx, str(disk["DiskId"]))
     return shown

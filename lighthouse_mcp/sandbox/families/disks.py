@@ -25,7 +25,15 @@ from typing import Any
 
 from ..engine import periods, seed
 from ..engine.context import Ctx
-from ..engine.listing import Accessor, apply_filters, id_pattern, page, select
+from ..engine.listing import (
+    TAG_FILTERS,
+    Accessor,
+    apply_filters,
+    given_tags,
+    id_pattern,
+    page,
+    select,
+)
 from ..engine.registry import Family
 from ..engine.state import Record
 from . import prices, quotas
@@ -140,6 +148,7 @@ def create_disks(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
             "IsolatedTime": None,
             "DiskBackupCount": 0,
             "DiskBackupQuota": quota,
+            "Tags": given_tags(params),
         }
         done = (
             {"DiskState": "ATTACHED", "Attached": True} if instance else {"DiskState": "UNATTACHED"}
@@ -320,6 +329,7 @@ _DISK_FILTERS: dict[str, Accessor] = {
     "zone": lambda d: [d["Zone"]],
     "disk-usage": lambda d: [d["DiskUsage"]],
     "disk-state": lambda d: [d["DiskState"]],
+    **TAG_FILTERS,
 }
 _DISK_ID = id_pattern("lhdisk")
 _MALFORMED = "InvalidParameterValue.InvalidDiskIdMalformed"
@@ -350,6 +360,7 @@ def describe_disks(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         pattern=_DISK_ID,
         malformed=_MALFORMED,
         accessors=_DISK_FILTERS,
+        tag_prefix=True,
     )
     field = _ORDER_FIELDS[params.get("OrderField", "CREATED_TIME")]
     rows.sort(key=_sort_key(field), reverse=params.get("Order", "DESC") == "DESC")

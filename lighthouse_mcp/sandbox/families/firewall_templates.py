@@ -93,10 +93,11 @@ def create_firewall_template(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
     infos = _rules_in(ctx, params.get("TemplateRules") or [], "TemplateRules")
     _check_rule_quota(ctx, len(infos))
     if len(templates(ctx)) >= TEMPLATE_QUOTA:
+        # The page lists no quota code of its own: the common quota code, not TooLarge
+        # (which is about a value in the request).
         raise ctx.fail(
             "LimitExceeded",
             f"The firewall template quota of {TEMPLATE_QUOTA} is used up; delete a template first.",
-            also=("InvalidParameterValue.TooLarge",),
         )
     template_id = ctx.new_id("lhft")
     templates(ctx)[template_id] = {

@@ -71,7 +71,7 @@ def _rule(*states: str, idle: bool = True, linux_only: bool = False) -> Rule:
     return Rule(frozenset(states), idle, linux_only)
 
 
-_ALIVE = ("RUNNING", "STOPPED", "STARTING", "STOPPING", "REBOOTING", "RESETTING", "SHUTDOWN")
+_ALIVE = ("RUNNING", "STOPPED", "STARTING", "STOPPING", "REBOOTING", "SHUTDOWN")
 
 #: Action -> rule. Source states are quoted from each action's 接口描述.
 RULES: dict[str, Rule] = {
@@ -202,13 +202,14 @@ def begin_operation(
     final: Mapping[str, Any],
     operation: str | None = None,
     after: float | None = None,
+    fail: bool = False,
 ) -> None:
     """Start ``operation`` on ``record`` now and let it complete after the sandbox delay.
 
     The record shows ``transient`` (if any) and ``LatestOperationState=OPERATING`` until
     the scheduled transition merges ``final`` with ``LatestOperationState=SUCCESS``.
     An instance whose ``_fail_operations`` lists the operation (a test fault hook) ends
-    with ``FAILED`` and its previous state instead.
+    with ``FAILED`` and its previous state instead; so does ``fail=True``.
     """
     op = operation or ctx.action
     previous = record["InstanceState"]
@@ -220,7 +221,7 @@ def begin_operation(
     )
     if transient is not None:
         record["InstanceState"] = transient
-    if op in (record.get("_fail_operations") or []):
+    if fail or op in (record.get("_fail_operations") or []):
         outcome: dict[str, Any] = {"InstanceState": previous, "LatestOperationState": "FAILED"}
     else:
         outcome = {**final, "LatestOperationState": "SUCCESS"}
@@ -277,9 +278,10 @@ def lookup_blueprint(
     not_found: Sequence[str] = BLUEPRINT_NOT_FOUND,
 ) -> Record:
     """A blueprint visible to this account in this region, with the documented codes."""
+    listed = {k: r for k, r in ctx.state.table("blueprints").items() if not r.get("_making")}
     return lookup_id(
         ctx,
-        ctx.state.table("blueprints"),
+        listed,
         blueprint_id,
         field=field,
         pattern=BLUEPRINT_ID,

@@ -12,6 +12,7 @@ import string
 from typing import Any
 from urllib.parse import quote
 
+from ..engine import seed
 from ..engine.context import Ctx
 from ..engine.listing import apply_filters, check_ids, page
 from ..engine.periods import parse_iso
@@ -177,13 +178,13 @@ def _price_gap(ctx: Ctx, record: Record, current: Record, target: Record) -> Rec
     discount = ((target.get("Price") or {}).get("InstancePrice") or {}).get("Discount", 100)
     currency = ((target.get("Price") or {}).get("InstancePrice") or {}).get("Currency", "CNY")
     return {
-        "InstancePrice": {
-            "OriginalBundlePrice": round(original, 2),
-            "OriginalPrice": round(original * months, 2),
-            "Discount": discount,
-            "DiscountPrice": round(discounted * months, 2),
-            "Currency": currency,
-        }
+        "InstancePrice": seed.priced(
+            round(original, 2),
+            round(original * months, 2),
+            discount,
+            round(discounted * months, 2),
+            currency,
+        )
     }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..engine.context import Ctx
 from ..engine.errors import err
-from ..engine.listing import check_length, page, select
+from ..engine.listing import TAG_FILTERS, check_length, page, select
 from ..engine.periods import add_months, parse_iso
 from ..engine.registry import Family
 from ..engine.state import Record, public
@@ -292,22 +292,14 @@ def create_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 # -- DescribeInstances --------------------------------------------------------------------
 
 
-def _tag_keys(record: Record) -> list[str]:
-    return [t["Key"] for t in record.get("Tags") or []]
-
-
-def _tag_values(record: Record) -> list[str]:
-    return [t["Value"] for t in record.get("Tags") or []]
-
-
 INSTANCE_FILTERS = {
     "instance-name": lambda r: [r["InstanceName"]],
     "private-ip-address": lambda r: r.get("PrivateAddresses") or [],
     "public-ip-address": lambda r: r.get("PublicAddresses") or [],
     "zone": lambda r: [r["Zone"]],
     "instance-state": lambda r: [r["InstanceState"]],
-    "tag-key": _tag_keys,
-    "tag-value": _tag_values,
+    "bundle-id": lambda r: [r["BundleId"]],
+    **TAG_FILTERS,
 }
 
 
@@ -350,8 +342,22 @@ def describe_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _power(ctx: Ctx, params: dict[str, Any], transient: str, final: str) -> dict[str, Any]:
+    """Start, stop or reboot. ``StopType`` (Stop/Reboot, default SOFT_FIRST): SOFT asks the
+    guest OS to shut down, HARD cuts the power, SOFT_FIRST asks and then cuts the power if
+    the OS does not answer. An instance whose guest OS does not answer (``_os_hung``, a
+    test hook) fails a SOFT stop, keeping its state, and takes twice the time under
+    SOFT_FIRST (the wait for the soft attempt, then the hard one)."""
+    stop_type = params.get("StopType", "SOFT_FIRST")
     for record in require_many(ctx, params["InstanceIds"]):
-        begin_operation(ctx, record, transient=transient, final={"InstanceState": final})
+        hung = bool(record.get("_os_hung")) and ctx.action != "StartInstances"
+        begin_operation(
+            ctx,
+            record,
+            transient=transient,
+            final={"InstanceState": final},
+            fail=hung and stop_type == "SOFT",
+            after=2 * ctx.delay if hung and stop_type == "SOFT_FIRST" else None,
+        )
     return {}
 
 
@@ -375,10 +381,12 @@ def reboot_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 @family.handler("ResetInstance")
 def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    """Reinstall: RUNNING/STOPPED -> RESETTING -> RUNNING with the (new) blueprint's OS.
+    """Reinstall: RUNNING/STOPPED -> STOPPING -> STARTING -> RUNNING with the (new)
+    blueprint's OS.
 
-    The docs' InstanceState enum has no reinstall state; RESETTING is what the issue's
-    lifecycle names and what a waiter can tell apart from a reboot.
+    The documented InstanceState values have no reinstall state: the instance shows the
+    documented transitional states of what happens (shut down, then boot the new system
+    disk), and ``LatestOperation=ResetInstance`` tells a waiter it is a reinstall.
     """
     record = lookup(ctx, params["InstanceId"])
     require(ctx, [record])
@@ -420,10 +428,15 @@ def reset_instance(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         keypairs.bind(ctx, key_id, record["InstanceId"])
     # The reinstalled system disk starts without containers, then runs the given ones.
     docker.replace_containers(ctx, record["InstanceId"], containers)
+    # Booting the new system disk, half way (scheduled first: with no delay it must
+    # not land after the end).
+    ctx.schedule(
+        "instances", record["InstanceId"], set={"InstanceState": "STARTING"}, after=ctx.delay / 2
+    )
     begin_operation(
         ctx,
         record,
-        transient="RESETTING",
+        transient="STOPPING",
         final={"InstanceState": "RUNNING", **os_fields, "LoginSettings": {"KeyIds": key_ids}},
     )
     return {}

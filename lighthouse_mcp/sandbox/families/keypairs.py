@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..engine.context import Ctx
-from ..engine.listing import check_ids, lookup_id, page, select
+from ..engine.listing import TAG_FILTERS, check_ids, given_tags, lookup_id, page, select
 from ..engine.registry import Family
 from ..engine.state import Record, public
 from . import quotas, sshkeys
@@ -54,11 +54,18 @@ def _lookup_batch(ctx: Ctx, key_ids: Sequence[str], maximum: int) -> list[Record
     return [lookup_keypair(ctx, k) for k in key_ids]
 
 
-def bind(ctx: Ctx, key_id: str, iid: str) -> None:
-    """Record that ``key_id`` is bound to instance ``iid`` (both sides)."""
+#: The login user a key is bound for when the request names none.
+DEFAULT_USERNAME = "root"
+
+
+def bind(ctx: Ctx, key_id: str, iid: str, username: str = DEFAULT_USERNAME) -> None:
+    """Record that ``key_id`` is bound to instance ``iid`` for ``username`` (both sides)."""
     key = keypairs(ctx).get(key_id)
     if key is not None and iid not in key["AssociatedInstanceIds"]:
         key["AssociatedInstanceIds"].append(iid)
+        key.setdefault("AssociatedInstanceSet", []).append(
+            {"InstanceId": iid, "Username": username}
+        )
     instance = instances(ctx).get(iid)
     if instance is not None:
         bound = instance["LoginSettings"].setdefault("KeyIds", [])
@@ -71,6 +78,9 @@ def unbind(ctx: Ctx, key_id: str, iid: str) -> None:
     key = keypairs(ctx).get(key_id)
     if key is not None and iid in key["AssociatedInstanceIds"]:
         key["AssociatedInstanceIds"].remove(iid)
+        key["AssociatedInstanceSet"] = [
+            a for a in key.get("AssociatedInstanceSet") or [] if a["InstanceId"] != iid
+        ]
     instance = instances(ctx).get(iid)
     if instance is not None and key_id in (instance["LoginSettings"].get("KeyIds") or []):
         instance["LoginSettings"]["KeyIds"].remove(key_id)
@@ -101,14 +111,16 @@ def _check_name(ctx: Ctx, name: str) -> None:
     quotas.require(ctx, "USER_KEY_PAIR", 1, "LimitExceeded.KeyPairLimitExceeded")
 
 
-def _store(ctx: Ctx, name: str, public_key: str) -> Record:
+def _store(ctx: Ctx, name: str, public_key: str, tags: list[dict[str, str]]) -> Record:
     record: Record = {
         "KeyId": ctx.new_id("lhkp"),
         "KeyName": name,
         "PublicKey": public_key,
         "AssociatedInstanceIds": [],
+        "AssociatedInstanceSet": [],
         "CreatedTime": ctx.iso(),
         "PrivateKey": None,
+        "Tags": tags,
     }
     keypairs(ctx)[record["KeyId"]] = record
     return record
@@ -119,7 +131,7 @@ def create_key_pair(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     name = params["KeyName"]
     _check_name(ctx, name)
     key = sshkeys.generate_rsa_key()
-    record = _store(ctx, name, sshkeys.openssh_public_key(key, name))
+    record = _store(ctx, name, sshkeys.openssh_public_key(key, name), given_tags(params))
     answer = public(record)
     answer["PrivateKey"] = sshkeys.private_key_pem(key)  # returned once, never stored
     return {"KeyPair": answer}
@@ -147,7 +159,7 @@ def import_key_pair(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
                 f"This public key ({parsed.fingerprint}) is already imported as "
                 f"`{other['KeyId']}`.",
             )
-    record = _store(ctx, name, " ".join(params["PublicKey"].split()))
+    record = _store(ctx, name, " ".join(params["PublicKey"].split()), given_tags(params))
     return {"KeyId": record["KeyId"]}
 
 
@@ -181,6 +193,7 @@ def delete_key_pairs(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 KEYPAIR_FILTERS = {
     "key-id": lambda r: [r["KeyId"]],
     "key-name": lambda r: [r["KeyName"]],
+    **TAG_FILTERS,
 }
 
 
@@ -198,13 +211,40 @@ def describe_key_pairs(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         malformed=KEY_ID_MALFORMED,
         accessors=KEYPAIR_FILTERS,
         fuzzy=("key-name",),
+        tag_prefix=True,
         max_values=5,
     )
-    return {"TotalCount": len(rows), "KeyPairSet": [public(r) for r in page(ctx, rows, params)]}
+    shown = [_shown(r) for r in page(ctx, rows, params)]
+    return {"TotalCount": len(rows), "KeyPairSet": shown}
+
+
+def _shown(record: Record) -> Record:
+    """The public ``KeyPair``, with the members state saved by older versions lacks."""
+    shown = public(record)
+    shown.setdefault("Tags", [])
+    shown.setdefault(
+        "AssociatedInstanceSet",
+        [{"InstanceId": i, "Username": "root"} for i in record["AssociatedInstanceIds"]],
+    )
+    return shown
 
 
 def _key_binding(ctx: Ctx, params: dict[str, Any], *, binding: bool) -> dict[str, Any]:
-    """Shared checks of Associate/Disassociate: keys first, then instances, then pairs."""
+    """Shared checks of Associate/Disassociate: keys first, then instances, then pairs.
+
+    ``AssociateType``/``DisassociateType`` ONLINE changes the keys without a shutdown and
+    may name the login user (``Username``); OFFLINE (the default, as before the parameter
+    existed) force-stops a RUNNING instance for the change and takes no ``Username``.
+    """
+    kind_field = "AssociateType" if binding else "DisassociateType"
+    online = params.get(kind_field) == "ONLINE"
+    username = params.get("Username")
+    if username is not None and not online:
+        raise ctx.fail(
+            "InvalidParameterValue",
+            f"`Username` is only accepted with `{kind_field}`=ONLINE; an OFFLINE "
+            "binding is for the instance's default user.",
+        )
     keys = _lookup_batch(ctx, params["KeyIds"], maximum=100)
     targets = require_many(ctx, params["InstanceIds"])
     for instance in targets:
@@ -224,9 +264,12 @@ def _key_binding(ctx: Ctx, params: dict[str, Any], *, binding: bool) -> dict[str
     for instance in targets:
         previous = instance["InstanceState"]
         for key in keys:
-            (bind if binding else unbind)(ctx, key["KeyId"], instance["InstanceId"])
-        # A RUNNING instance is force-stopped for the change (docs) and comes back.
-        transient = "STOPPING" if previous == "RUNNING" else None
+            if binding:
+                bind(ctx, key["KeyId"], instance["InstanceId"], username or DEFAULT_USERNAME)
+            else:
+                unbind(ctx, key["KeyId"], instance["InstanceId"])
+        # OFFLINE: a RUNNING instance is force-stopped for the change (docs) and comes back.
+        transient = "STOPPING" if previous == "RUNNING" and not online else None
         begin_operation(ctx, instance, transient=transient, final={"InstanceState": previous})
     return {}
 

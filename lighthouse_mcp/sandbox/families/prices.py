@@ -160,20 +160,14 @@ def inquire_price_renew_instances(ctx: Ctx, params: dict[str, Any]) -> dict[str,
                 )
                 original += quote["OriginalPrice"]
                 discounted += quote["DiscountPrice"]
-    discount = seed.discount_percent(months)
-    instance_original = sum(d["InstancePrice"]["OriginalPrice"] for d in details)
+    instance_price = seed.priced(
+        round(unit_sum, 2),
+        round(sum(d["InstancePrice"]["OriginalPrice"] for d in details), 2),
+        seed.discount_percent(months),
+        round(sum(d["InstancePrice"]["DiscountPrice"] for d in details), 2),
+    )
     return {
-        "Price": {
-            "InstancePrice": {
-                "OriginalBundlePrice": round(unit_sum, 2),
-                "OriginalPrice": round(instance_original, 2),
-                "Discount": discount,
-                "DiscountPrice": round(
-                    sum(d["InstancePrice"]["DiscountPrice"] for d in details), 2
-                ),
-                "Currency": seed.CURRENCY,
-            }
-        },
+        "Price": {"InstancePrice": instance_price},
         "DataDiskPriceSet": disk_prices,
         "InstancePriceDetailSet": details,
         "TotalPrice": {"OriginalPrice": round(original, 2), "DiscountPrice": round(discounted, 2)},

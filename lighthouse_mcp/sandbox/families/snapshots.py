@@ -13,7 +13,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.context import Ctx
-from ..engine.listing import check_ids, check_length, id_pattern, lookup_id, page, select
+from ..engine.listing import (
+    TAG_FILTERS,
+    check_ids,
+    check_length,
+    given_tags,
+    id_pattern,
+    lookup_id,
+    page,
+    select,
+)
 from ..engine.registry import Family
 from ..engine.state import Record, public
 from . import quotas
@@ -90,6 +99,7 @@ def create_instance_snapshot(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
         "LatestOperationState": "OPERATING",
         "LatestOperationRequestId": ctx.request_id,
         "CreatedTime": ctx.iso(),
+        "Tags": given_tags(params),
         "_instance_id": instance["InstanceId"],
         "_os": {k: instance.get(k) for k in _OS_FIELDS},
     }
@@ -168,6 +178,7 @@ SNAPSHOT_FILTERS = {
     "disk-id": lambda r: [r["DiskId"]],
     "snapshot-name": lambda r: [r["SnapshotName"]],
     "instance-id": lambda r: [r["_instance_id"]],
+    **TAG_FILTERS,
 }
 
 
@@ -185,9 +196,11 @@ def describe_snapshots(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         pattern=SNAPSHOT_ID,
         malformed=SNAPSHOT_ID_MALFORMED,
         accessors=SNAPSHOT_FILTERS,
+        tag_prefix=True,
         max_values=5,
     )
-    return {"TotalCount": len(rows), "SnapshotSet": [public(r) for r in page(ctx, rows, params)]}
+    shown = [{"Tags": [], **public(r)} for r in page(ctx, rows, params)]
+    return {"TotalCount": len(rows), "SnapshotSet": shown}
 
 
 def snapshot_denials(record: Record) -> list[Record]:

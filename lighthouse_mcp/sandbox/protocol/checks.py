@@ -22,7 +22,7 @@ from lighthouse_mcp import catalog
 from lighthouse_mcp.catalog import Action, Constraint, Param, Structure
 from lighthouse_mcp.catalog.secrets import REDACTED, SECRET_FIELDS, SECRET_PAIR_LISTS
 
-from ..engine.errors import ParameterError, err, first_documented
+from ..engine.errors import LimitError, ParameterError, SandboxError, err, first_documented
 
 #: Resource-id parameter names (with or without the plural ``s``) -> id prefix.
 ID_PREFIXES: dict[str, str] = {
@@ -53,9 +53,11 @@ CONDITION_CODES: dict[str, tuple[str, ...]] = {
         "InvalidParameterValue.TooLarge",
         "InvalidParameterValue",
     ),
+    # A Limit above its maximum is out of range; LimitExceeded only where the page has
+    # no OutOfRange code.
     "limit_above_max": (
-        "InvalidParameterValue.LimitExceeded",
         "InvalidParameterValue.OutOfRange",
+        "InvalidParameterValue.LimitExceeded",
         "InvalidParameterValue",
     ),
     "too_long": (
@@ -63,7 +65,12 @@ CONDITION_CODES: dict[str, tuple[str, ...]] = {
         "InvalidParameterValue.Length",
         "InvalidParameterValue",
     ),
-    "too_many_items": ("InvalidParameterValue.LimitExceeded", "InvalidParameterValue"),
+    # IsolateDisks/IsolateInstances name their own code for a batch over the maximum.
+    "too_many_items": (
+        "LimitExceeded.IsolateResourcesLimitExceeded",
+        "InvalidParameterValue.LimitExceeded",
+        "InvalidParameterValue",
+    ),
     "too_few_items": ("InvalidParameterValue",),
     "duplicated": ("InvalidParameterValue.Duplicated", "InvalidParameterValue"),
     "id:lhins": ("InvalidParameterValue.InstanceIdMalformed", "InvalidParameterValue"),
@@ -190,11 +197,13 @@ class _Checker:
         self.structure = structure
         self.documented = {e["code"] for e in entry["errors"]}
 
-    def fail(self, condition: str, message: str) -> ParameterError:
+    def fail(self, condition: str, message: str) -> SandboxError:
+        """A parameter error, or the limit error a page names for the condition (a batch
+        over IsolateDisks' maximum is ``LimitExceeded.IsolateResourcesLimitExceeded``)."""
         candidates = CONDITION_CODES[condition]
         code = first_documented(candidates, self.documented, candidates[-1])
         error = err(code, message)
-        assert isinstance(error, ParameterError)
+        assert isinstance(error, (ParameterError, LimitError))
         return error
 
     # -- objects ------------------------------------------------------------------------

@@ -344,7 +344,7 @@ def test_get_requests(sandbox: SandboxProcess) -> None:
     err = error_of(
         lambda: client.DescribeInstances(request(models.DescribeInstancesRequest, Limit=101))
     )
-    assert err.get_code() == "InvalidParameterValue.LimitExceeded"
+    assert err.get_code() == "InvalidParameterValue.OutOfRange"  # Limit above its maximum
 
 
 @pytest.mark.parametrize("method", ["HmacSHA256", "HmacSHA1"])
@@ -486,6 +486,184 @@ def test_snapshot(sdk: LighthouseClient, created: str) -> None:
     owner = instance(sdk, created)
     assert owner is not None and snap.DiskId == owner.SystemDisk.DiskId
     wait_state(sdk, created, "RUNNING")
+
+
+# -- the spec's newer actions and parameters (issue 13) ------------------------------------
+
+
+def _mcp_servers(sdk: LighthouseClient, instance_id: str, server_id: str) -> list[Any]:
+    found = sdk.DescribeMcpServers(
+        request(models.DescribeMcpServersRequest, InstanceId=instance_id)
+    )
+    assert found.InstanceId == instance_id and found.TotalCount == len(found.McpServerSet)
+    return [s for s in found.McpServerSet if s.McpServerId == server_id]
+
+
+def _mcp_state(sdk: LighthouseClient, instance_id: str, server_id: str, state: str) -> Any:
+    return wait_for(
+        f"{server_id} -> {state}",
+        lambda: _mcp_servers(sdk, instance_id, server_id),
+        lambda s: len(s) == 1 and s[0].State == state,
+    )[0]
+
+
+def test_mcp_server_lifecycle(sdk: LighthouseClient, created: str) -> None:
+    wait_state(sdk, created, "RUNNING")
+    templates = sdk.DescribeMcpServerTemplates(
+        request(
+            models.DescribeMcpServerTemplatesRequest,
+            Filters=[{"Name": "name-description", "Values": ["lighthouse"]}],
+        )
+    )
+    assert templates.TotalCount == len(templates.McpServerTemplateSet) >= 1
+    template = templates.McpServerTemplateSet[0]
+    secret = "sk-not-for-describe"
+    made = sdk.CreateMcpServer(
+        request(
+            models.CreateMcpServerRequest,
+            InstanceId=created,
+            Name="sdk-mcp",
+            Command=template.Command,
+            Envs=[{"Key": "API_KEY", "Value": secret}],
+        )
+    )
+    assert re.fullmatch(r"lhms-[0-9a-z]{8}", made.McpServerId)
+    pending = _mcp_servers(sdk, created, made.McpServerId)[0]
+    assert pending.State == "PENDING"
+    running = _mcp_state(sdk, created, made.McpServerId, "RUNNING")
+    assert running.TransportType == "STREAMABLE_HTTP" and running.ServerUrl.endswith("/mcp")
+    assert [(e.Key, e.Value) for e in running.EnvSet] == [("API_KEY", "**********")]
+    ids = {"InstanceId": created, "McpServerIds": [made.McpServerId]}
+    sdk.StopMcpServers(request(models.StopMcpServersRequest, **ids))
+    assert _mcp_servers(sdk, created, made.McpServerId)[0].State == "STOPPING"
+    _mcp_state(sdk, created, made.McpServerId, "STOPPED")
+    err = error_of(lambda: sdk.StopMcpServers(request(models.StopMcpServersRequest, **ids)))
+    assert err.get_code() == "UnsupportedOperation"
+    sdk.StartMcpServers(request(models.StartMcpServersRequest, **ids))
+    _mcp_state(sdk, created, made.McpServerId, "RUNNING")
+    sdk.ModifyMcpServer(
+        request(
+            models.ModifyMcpServerRequest,
+            InstanceId=created,
+            McpServerId=made.McpServerId,
+            TransportType="SSE",
+        )
+    )
+    assert _mcp_servers(sdk, created, made.McpServerId)[0].State == "RESTARTING"
+    modified = _mcp_state(sdk, created, made.McpServerId, "RUNNING")
+    assert modified.TransportType == "SSE" and modified.ServerUrl.endswith("/sse")
+    sdk.RestartMcpServers(request(models.RestartMcpServersRequest, **ids))
+    _mcp_state(sdk, created, made.McpServerId, "RUNNING")
+    sdk.RemoveMcpServers(request(models.RemoveMcpServersRequest, **ids))
+    wait_for(
+        f"{made.McpServerId} removed",
+        lambda: _mcp_servers(sdk, created, made.McpServerId),
+        lambda s: s == [],
+    )
+
+
+def test_stop_type_and_online_key_binding(sdk: LighthouseClient, created: str) -> None:
+    wait_state(sdk, created, "RUNNING")
+    sdk.StopInstances(request(models.StopInstancesRequest, InstanceIds=[created], StopType="HARD"))
+    wait_state(sdk, created, "STOPPED")
+    sdk.StartInstances(request(models.StartInstancesRequest, InstanceIds=[created]))
+    wait_state(sdk, created, "RUNNING")
+    sdk.RebootInstances(
+        request(models.RebootInstancesRequest, InstanceIds=[created], StopType="SOFT")
+    )
+    wait_state(sdk, created, "RUNNING")
+    tags = [{"Key": "team", "Value": "sdk"}]
+    key = sdk.CreateKeyPair(request(models.CreateKeyPairRequest, KeyName="sdk_online", Tags=tags))
+    assert [(t.Key, t.Value) for t in key.KeyPair.Tags] == [("team", "sdk")]
+    key_id = key.KeyPair.KeyId
+    pair = {"KeyIds": [key_id], "InstanceIds": [created]}
+    sdk.AssociateInstancesKeyPairs(
+        request(
+            models.AssociateInstancesKeyPairsRequest,
+            **pair,
+            AssociateType="ONLINE",
+            Username="lighthouse",
+        )
+    )
+    # ONLINE: no shutdown, the instance stays RUNNING throughout.
+    now = instance(sdk, created)
+    assert now is not None and now.InstanceState == "RUNNING"
+    tagged = sdk.DescribeKeyPairs(
+        request(
+            models.DescribeKeyPairsRequest,
+            Filters=[{"Name": "tag:team", "Values": ["sdk"]}],
+        )
+    )
+    assert [k.KeyId for k in tagged.KeyPairSet] == [key_id]
+    bound = tagged.KeyPairSet[0].AssociatedInstanceSet
+    assert [(b.InstanceId, b.Username) for b in bound] == [(created, "lighthouse")]
+    wait_state(sdk, created, "RUNNING")
+    err = error_of(
+        lambda: sdk.DisassociateInstancesKeyPairs(
+            request(models.DisassociateInstancesKeyPairsRequest, **pair, Username="lighthouse")
+        )
+    )
+    assert "Username" in err.get_message()  # Username needs ONLINE
+    sdk.DisassociateInstancesKeyPairs(
+        request(models.DisassociateInstancesKeyPairsRequest, **pair, DisassociateType="ONLINE")
+    )
+    now = instance(sdk, created)
+    assert now is not None and now.InstanceState == "RUNNING"
+    wait_state(sdk, created, "RUNNING")
+    sdk.DeleteKeyPairs(request(models.DeleteKeyPairsRequest, KeyIds=[key_id]))
+
+
+def test_image_sharing_and_blueprint_bundles(sdk: LighthouseClient) -> None:
+    images = sdk.DescribeImagesToShare(models.DescribeImagesToShareRequest()).ImageSet
+    shareable = next(i for i in images if i.IsShareable)
+    assert any(not i.IsShareable and i.UnshareableReason for i in images)
+    shared = sdk.ModifyImageSharePermission(
+        request(
+            models.ModifyImageSharePermissionRequest,
+            ImageId=shareable.ImageId,
+            Permission="SHARE",
+        )
+    )
+    blueprint = sdk.DescribeBlueprints(
+        request(models.DescribeBlueprintsRequest, BlueprintIds=[shared.BlueprintId])
+    ).BlueprintSet[0]
+    assert (blueprint.BlueprintType, blueprint.ImageId) == ("SHARED", shareable.ImageId)
+    again = next(
+        i
+        for i in sdk.DescribeImagesToShare(
+            request(models.DescribeImagesToShareRequest, ImageIds=[shareable.ImageId])
+        ).ImageSet
+    )
+    assert not again.IsShareable
+    fitting = sdk.DescribeBlueprintBundles(
+        request(models.DescribeBlueprintBundlesRequest, BlueprintId=shared.BlueprintId)
+    )
+    assert fitting.TotalCount == len(fitting.BlueprintBundleSet) >= 1
+    same = sdk.DescribeBundles(
+        request(models.DescribeBundlesRequest, BlueprintId=shared.BlueprintId, Limit=100)
+    )
+    assert {b.BundleId for b in same.BundleSet} == {b.BundleId for b in fitting.BlueprintBundleSet}
+    one = fitting.BlueprintBundleSet[0].BundleId
+    by_filter = sdk.DescribeBundles(
+        request(models.DescribeBundlesRequest, Filters=[{"Name": "bundle-id", "Values": [one]}])
+    )
+    assert [b.BundleId for b in by_filter.BundleSet] == [one]
+    assert by_filter.BundleSet[0].Price.InstancePrice.DetailPrices[0].PriceName == "Instance"
+    sdk.ModifyImageSharePermission(
+        request(
+            models.ModifyImageSharePermissionRequest,
+            ImageId=shareable.ImageId,
+            Permission="CANCEL",
+        )
+    )
+    # Cancelled: the image can be shared again.
+    wait_for(
+        f"{shareable.ImageId} shareable again",
+        lambda: sdk.DescribeImagesToShare(
+            request(models.DescribeImagesToShareRequest, ImageIds=[shareable.ImageId])
+        ).ImageSet[0],
+        lambda i: i.IsShareable,
+    )
 
 
 def test_isolate_then_terminate(sdk: LighthouseClient, created: str) -> None:

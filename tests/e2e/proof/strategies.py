@@ -85,9 +85,11 @@ def valid(schema: JSONSchema, root: JSONSchema | None = None) -> st.SearchStrate
 
 def _valid_of(kind: str, schema: JSONSchema, root: JSONSchema) -> st.SearchStrategy[Any]:
     if kind == "string":
-        if "pattern" in schema:  # only ^prefix.+$ patterns are emitted (tag filters)
+        if "pattern" in schema and schema["pattern"].endswith(".+$"):  # ^prefix.+$ (tags)
             prefix = schema["pattern"].removeprefix("^").removesuffix(".+$")
             return _text.filter(bool).map(lambda t: prefix + t)
+        if "pattern" in schema:  # region IDs
+            return st.from_regex(schema["pattern"], fullmatch=True)
         if schema.get("format") == "date-time":
             return st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%S+08:00"))
         if schema.get("format") == "date":

@@ -59,7 +59,7 @@ async def test_invalid_arguments_each_name_the_field_and_send_nothing() -> None:
         ("DescribeInstances", {"Limitt": 10}, "Limitt"),  # unknown argument
         ("TerminateInstances", {}, "InstanceIds"),  # missing required
         ("DescribeInstances", {"Limit": 1000}, "Limit"),  # out of range
-        ("DescribeInstances", {"Region": "mars-north-1"}, "Region"),  # unknown region
+        ("DescribeInstances", {"Region": "mars-north-1"}, "Region"),  # not a region name
     ]
     async with Client(_server([], api)) as c:
         for action, args, field in cases:
@@ -198,7 +198,7 @@ async def test_region_is_offered_where_it_applies_and_enumerated_on_request() ->
     for name in ("DescribeInstances", "TerminateInstances"):
         region = plain[name].input_schema["properties"]["Region"]
         assert region.get("default") == "ap-beijing" and "enum" not in region
-        assert listed[name].input_schema["properties"]["Region"]["enum"] == regions
+        assert listed[name].input_schema["properties"]["Region"]["anyOf"][0]["enum"] == regions
     # account-wide actions document "本接口不需要传递此参数" for Region: no Region offered
     global_actions = [
         a for a in catalog.action_names() if catalog.action(a).get("region_required") is False
@@ -217,5 +217,5 @@ async def test_served_tool_list_stays_within_the_token_budget(lang: str) -> None
     )
     async with Client(server) as c:
         tools = (await c.list_tools()).tools
-    assert len(tools) >= 108
+    assert len(tools) > len(catalog.action_names())  # + wait_for
     assert tool_list_tokens(tools) / len(tools) <= 200

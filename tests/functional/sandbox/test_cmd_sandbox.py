@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from lighthouse_mcp import catalog
 from lighthouse_mcp.sandbox import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
 
 from .conftest import tc3_headers
@@ -88,7 +89,7 @@ def test_prints_endpoint_and_default_credentials(server: tuple[str, Path, list[s
     text = "".join(lines)
     assert DEFAULT_SECRET_ID in text and DEFAULT_SECRET_KEY in text
     data = _post(url, "DescribeRegions", {}, region=None).json()["Response"]
-    assert data["TotalCount"] == 17
+    assert data["TotalCount"] == len(catalog.region_ids())
 
 
 def test_signature_checked_over_real_http(server: tuple[str, Path, list[str]]) -> None:

@@ -1,4 +1,4 @@
-"""The project's own client against the sandbox: all 108 actions, retries on injected faults."""
+"""The project's own client against the sandbox: every action, retries on injected faults."""
 
 from __future__ import annotations
 

@@ -3,6 +3,9 @@ only what it must, serves callers in order, and keys by (action, region). Fake c
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import anyio
 import pytest
 from hypothesis import given, settings
@@ -59,7 +62,11 @@ def test_never_more_than_rate_in_any_window(rate: int, gaps: list[float]) -> Non
     starts = _starts(limiter, clock, arrivals)
     assert _max_in_window(starts, 1.0) <= rate
     assert all(s >= a for s, a in zip(starts, arrivals, strict=True))
-    assert starts == sorted(starts)  # first come, first served
+    # First come, first served. The limiter's slots are exactly monotonic; a start here is
+    # rebuilt as ``arrival + wait`` (wait = slot - arrival), which rounds to within one ulp
+    # of the slot, so two equal-or-ordered slots may come back one ulp out of order
+    # (hypothesis found 1.1045666018856137 before ...135). Tolerate exactly that.
+    assert all(b >= a - 2 * math.ulp(a) for a, b in itertools.pairwise(starts))
 
 
 def test_burst_up_to_rate_goes_at_once_then_spreads() -> None:

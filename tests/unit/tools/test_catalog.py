@@ -1,12 +1,14 @@
 """The generated catalog: its shape for every action, its self-consistency, and pinned facts.
 
-The pinned facts were read off the docs by hand; they fail if the parser misreads a table
-(a broken ``Array of`` row, a lost required flag, furniture in a description).
+The catalog is built from the vendored spec (specs/lighthouse/v20200324) plus the docs'
+facts the spec lacks. The pinned facts were read off both by hand; they fail if the
+generator misreads a description (a lost enum, bound or filter, markup left in a text).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 from pathlib import Path
@@ -23,6 +25,7 @@ REPO = Path(__file__).resolve().parents[3]
 DOCS = Path(
     os.environ.get("LIGHTHOUSE_API_DOCS") or REPO.parent / "shared" / "lighthouse-api-docs.txt"
 )
+SPEC = json.loads((REPO / "specs" / "lighthouse" / "v20200324" / "api.json").read_text("utf-8"))
 CATALOG = load_catalog()
 ACTIONS = sorted(CATALOG["actions"])
 STRUCTURES = CATALOG["structures"]
@@ -31,6 +34,13 @@ FURNITURE = re.compile(
     r"|github|gitee)|^轻量应用服务器$",
     re.M,
 )
+#: The actions of the spec that the docs text does not cover (stated defaults apply).
+SPEC_ONLY = {
+    "CreateMcpServer", "DescribeMcpServers", "DescribeMcpServerTemplates", "ModifyMcpServer",
+    "RemoveMcpServers", "RestartMcpServers", "StartMcpServers", "StopMcpServers",
+    "DescribeImagesToShare", "ModifyImageSharePermission", "DescribeBlueprintBundles",
+    "DescribeBlueprintsShareAcrossAccountInfos",
+}  # fmt: skip
 #: Group sizes of the API overview table (接口名称 接口功能 per group heading).
 OVERVIEW_GROUP_SIZES = {
     "blueprint": 9, "disk-backup": 6, "firewall": 19, "snapshot": 6, "keypair": 6,
@@ -57,17 +67,40 @@ def _param(params: list[Param], name: str) -> Param:
 # --- shape and self-consistency ------------------------------------------------------
 
 
-def test_counts() -> None:
-    assert len(ACTIONS) == 108
-    assert len(STRUCTURES) == 66
+def test_every_spec_action_and_structure() -> None:
+    assert sorted(SPEC["actions"]) == ACTIONS
+    io = {a["input"] for a in SPEC["actions"].values()} | {
+        a["output"] for a in SPEC["actions"].values()
+    }
+    assert set(STRUCTURES) == set(SPEC["objects"]) - io
     assert CATALOG["service"] == "lighthouse" and CATALOG["version"] == "2020-03-24"
     assert re.fullmatch(r"[0-9a-f]{64}", CATALOG["source_sha256"])
+    source = json.loads((REPO / "specs" / "SOURCE.json").read_text("utf-8"))
+    assert CATALOG["spec"] == {
+        "package": "tccli",
+        "version": source["version"],
+        "path": "specs/lighthouse/v20200324",
+    }
+
+
+def test_spec_only_actions_carry_stated_defaults() -> None:
+    defaulted = {n for n in ACTIONS if action(n).get("defaults")}
+    assert defaulted == SPEC_ONLY
+    stated = CATALOG["stated_defaults"]
+    for name in SPEC_ONLY:
+        act = action(name)
+        assert act["defaults"] == ["errors", "group", "rate_limit"]
+        assert act["rate_limit"] == stated["rate_limit"] and act["errors"] == stated["errors"]
+    assert {action(n)["group_id"] for n in SPEC_ONLY} == {"mcp-server", "blueprint", "bundle"}
+    assert "default" in stated["text"]
 
 
 def test_groups_match_overview() -> None:
-    sizes = {g["id"]: len(g["actions"]) for g in CATALOG["groups"]}
-    assert sizes == OVERVIEW_GROUP_SIZES
-    assert sum(sizes.values()) == 108
+    sizes = {
+        g["id"]: len([a for a in g["actions"] if a not in SPEC_ONLY]) for g in CATALOG["groups"]
+    }
+    assert {k: v for k, v in sizes.items() if v} == OVERVIEW_GROUP_SIZES
+    assert sum(len(g["actions"]) for g in CATALOG["groups"]) == len(ACTIONS)
     for group in CATALOG["groups"]:
         for name in group["actions"]:
             assert action(name)["group_id"] == group["id"]
@@ -77,7 +110,8 @@ def test_groups_match_overview() -> None:
 @pytest.mark.parametrize("name", ACTIONS)
 def test_action_shape(name: str) -> None:
     act = action(name)
-    required_keys = {k for k in get_type_hints(Action) if k not in ("async_note", "filters")}
+    optional = ("async_note", "filters", "defaults")
+    required_keys = {k for k in get_type_hints(Action) if k not in optional}
     assert required_keys <= set(act)
     assert act["name"] == name
     assert act["title_zh"] and act["description"]
@@ -92,7 +126,7 @@ def test_action_shape(name: str) -> None:
         assert p["required"] is None if kind == "output" else isinstance(p["required"], bool)
         assert p["type"] in SCALAR_TYPES or p["type"] in STRUCTURES, p
         assert p["description"], f"{name} {p['name']} has no description"
-    assert act["errors"], "every action documents at least one error code"
+    assert act["errors"] or name in SPEC_ONLY, "every documented action lists error codes"
     assert act["examples"], "every action has an example"
     for ex in act["examples"]:
         assert ex["output"] is not None and "Response" in ex["output"]
@@ -161,8 +195,14 @@ def test_example_values_are_typed_from_query_strings() -> None:
 
 def test_regions_and_endpoints() -> None:
     regions = {r["region"]: r for r in CATALOG["regions"]}
-    # The docs' 地域列表 lists 15 regions; the financial ones come from the endpoint table.
-    assert len(regions) == 17
+    # The docs' 地域列表 lists 15 regions; the financial ones and ap-chongqing come from
+    # the endpoint table.
+    assert len(regions) == 18
+    assert regions["ap-chongqing"] == {
+        "region": "ap-chongqing",
+        "name": "西南地区（重庆）",
+        "financial": False,
+    }
     assert {"ap-guangzhou", "ap-shanghai", "na-siliconvalley", "sa-saopaulo"} <= set(regions)
     assert regions["ap-guangzhou"] == {
         "region": "ap-guangzhou", "name": "华南地区（广州）", "financial": False,
@@ -327,9 +367,53 @@ def test_descriptions_are_cleaned() -> None:
     assert desc.startswith("本接口（DescribeInstances）用于查询一个或多个实例的详细信息。")
     assert "接口请求域名" not in desc and "默认接口请求频率限制" not in desc
     assert "API Explorer" not in desc
-    # A line wrapped by the PDF layout is glued back without a space.
-    request_id = action("DescribeInstances")["outputs"][-1]["description"]
-    assert "不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。" in request_id
+    # Markdown links, list bullets and HTML tags of the spec are gone; the words stay.
+    assert "过滤信息详细请见过滤器 Filters 。" in desc and "](" not in desc and "* " not in desc
+    markup = re.compile(r"</?(?:li|p|a|br|code|ul)\b|\]\(http|`")
+    assert [where for where, p in _all_params() if markup.search(p["description"])] == []
+
+
+def test_parameters_the_docs_lacked() -> None:
+    """The spec's newer parameters, members and filters (issue 13's list)."""
+    stop = _param(action("StopInstances")["inputs"], "StopType")
+    assert stop["enum"] == ["SOFT", "HARD", "SOFT_FIRST"] and stop["default"] == "SOFT_FIRST"
+    assert _param(action("RebootInstances")["inputs"], "StopType")["enum"] == stop["enum"]
+    bind = _param(action("AssociateInstancesKeyPairs")["inputs"], "AssociateType")
+    assert bind["enum"] == ["ONLINE", "OFFLINE"]
+    assert _param(action("DisassociateInstancesKeyPairs")["inputs"], "Username")
+    for name in (
+        "CreateDisks",
+        "CreateKeyPair",
+        "ImportKeyPair",
+        "CreateBlueprint",
+        "CreateInstanceSnapshot",
+        "CreateDiskBackup",
+    ):
+        tags = _param(action(name)["inputs"], "Tags")
+        assert (tags["type"], tags["array"], tags["required"]) == ("Tag", True, False), name
+    assert _param(action("DescribeBundles")["inputs"], "BlueprintId")["type"] == "String"
+    sync = _param(action("SyncBlueprint")["outputs"], "DestinationRegionBlueprintSet")
+    assert (sync["type"], sync["array"]) == ("DestinationRegionBlueprint", True)
+    assert _param(STRUCTURES["KeyPair"]["members"], "AssociatedInstanceSet")
+    assert _param(STRUCTURES["Bundle"]["members"], "TrafficUnlimited")["type"] == "Boolean"
+    names = {f["name"] for f in action("DescribeInstances")["filters"]["filters"]}
+    assert "bundle-id" in names
+    disks = {f["name"] for f in action("DescribeDisks")["filters"]["filters"]}
+    assert {"tag-key", "tag-value", "tag:tag-key"} <= disks
+
+
+def test_spec_facts_of_new_actions() -> None:
+    create = action("CreateMcpServer")
+    assert create["asynchronous"] and "DescribeMcpServers" in create["async_note"]
+    assert _param(create["inputs"], "Name")["max_length"] == 64  # "最大长度：64"
+    assert _param(create["inputs"], "Envs")["max_items"] == 10
+    assert _param(action("RemoveMcpServers")["inputs"], "McpServerIds")["max_items"] == 10
+    state = _param(STRUCTURES["McpServer"]["members"], "State")
+    assert {"PENDING", "RUNNING", "STOPPED", "REMOVING"} <= set(state["enum"])
+    bundles = action("DescribeBundles")["filters"]
+    assert (bundles["max_filters"], bundles["max_values"]) == (10, 5)
+    kinds = {(c["kind"], tuple(c["params"])) for c in action("DescribeBundles")["constraints"]}
+    assert ("mutually_exclusive", ("BundleIds", "Filters")) in kinds
 
 
 def test_loader_errors_name_the_action() -> None:
@@ -351,11 +435,31 @@ def _builder() -> ModuleType:
 
 
 def test_committed_catalog_is_regenerated_byte_for_byte() -> None:
-    if not DOCS.is_file():
-        missing = f"the API docs text is not at {DOCS} (set LIGHTHOUSE_API_DOCS to its path)"
+    builder = _builder()
+    #: The docs text adds facts the spec lacks (not in the checkout: it sits next to it).
+    docs = Path(os.environ.get("LIGHTHOUSE_API_DOCS") or builder.DEFAULT_DOCS)
+    if not docs.is_file():
+        missing = f"the API docs text is not at {docs} (set LIGHTHOUSE_API_DOCS to its path)"
         if os.environ.get("CI"):
-            pytest.fail(f"{missing}; CI must compare the committed catalog with the docs")
+            pytest.fail(f"{missing}; CI must compare the committed catalog with its sources")
         pytest.skip(f"NOT CHECKED, the committed catalog may be stale: {missing}")
-    text = _builder().render(DOCS.read_text(encoding="utf-8"))
+    service = builder.SERVICES["lighthouse"]
+    text = builder.render(service, builder.DEFAULT_SPECS, docs.read_text(encoding="utf-8"))
     committed = (REPO / "lighthouse_mcp" / "catalog" / cat.CATALOG_FILE).read_text(encoding="utf-8")
     assert text == committed, "run: uv run python scripts/build_catalog.py"
+
+
+@pytest.mark.parametrize("service", ["tat", "monitor"])
+def test_other_services_build_from_their_specs(service: str) -> None:
+    """The same generator serves TAT and Cloud Monitor (no docs: every fact from the spec)."""
+    builder = _builder()
+    catalog = json.loads(builder.render(builder.SERVICES[service], builder.DEFAULT_SPECS, None))
+    assert catalog["service"] == service and catalog["actions"]
+    assert catalog["endpoints"]["regional"] == f"{service}.{{region}}.tencentcloudapi.com"
+    for act in catalog["actions"].values():
+        assert act["defaults"] == ["errors", "group", "rate_limit"]
+        assert act["outputs"][-1]["name"] == "RequestId"
+    if service == "tat":
+        assert "RunCommand" in catalog["actions"]
+    else:
+        assert set(catalog["actions"]) == set(builder.SERVICES["monitor"].actions)

@@ -17,6 +17,7 @@ from typing import Any, get_args
 import pytest
 
 from lighthouse_mcp import catalog as cat
+from tests.support.spec import spec_action_names
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -36,6 +37,7 @@ GROUP_IDS = {
     "docker",
     "quota",
     "region",
+    "mcp-server",
 }
 #: Actions that lose data or cannot be undone; the gate must stop every one of them.
 MUST_BE_DESTRUCTIVE = {
@@ -221,7 +223,7 @@ def test_texts_state_documented_rules_between_params(overlay: dict[str, Any]) ->
 
 
 def test_every_action_has_title_description_class_and_reason(actions: dict[str, Any]) -> None:
-    assert len(actions) == 108
+    assert sorted(actions) == spec_action_names()
     for name, a in actions.items():
         assert set(a) <= ACTION_KEYS, name
         assert a["safety"] in SAFETY_CLASSES, name

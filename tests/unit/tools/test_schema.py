@@ -113,7 +113,13 @@ def test_shared_and_recursive_structures_use_defs() -> None:
 def test_region_enum_and_configured_default() -> None:
     assert schema.input_schema("ResetInstance")["properties"]["Region"] == {"type": "string"}
     listed = schema.input_schema("ResetInstance", region_enum=True)["properties"]["Region"]
-    assert listed == {"type": "string", "enum": ["ap-guangzhou", "ap-shanghai", "ap-singapore"]}
+    assert listed == {
+        "type": "string",
+        "anyOf": [
+            {"enum": ["ap-guangzhou", "ap-shanghai", "ap-singapore"]},
+            {"pattern": schema.REGION_PATTERN},
+        ],
+    }
     assert schema.validation_schema("ResetInstance")["properties"]["Region"] == listed
     configured = schema.input_schema("ResetInstance", default_region="ap-shanghai")
     assert configured["properties"]["Region"]["default"] == "ap-shanghai"

@@ -2,7 +2,7 @@
 and breaking any one field of it is reported at exactly that field's path.
 
 Inputs are drawn from the published schema itself (hypothesis strategies derived from
-it), so these tests reach every nested structure of all 108 actions, not just the
+it), so these tests reach every nested structure of every action, not just the
 fields a hand-written test thought of.
 """
 
@@ -47,9 +47,11 @@ def _strategy(schema: JSONSchema, root: JSONSchema) -> st.SearchStrategy[Any]:
         )
     if "enum" in schema:
         return st.sampled_from(schema["enum"])
-    if "pattern" in schema:  # only the templated filter names: ^prefix:.+$
+    if "pattern" in schema and schema["pattern"].endswith(".+$"):  # templated filter names
         prefix = schema["pattern"][1:-3].replace("\\", "")
         return st.text("abc-", min_size=1, max_size=5).map(lambda s: prefix + s)
+    if "pattern" in schema:  # region IDs
+        return st.from_regex(schema["pattern"], fullmatch=True)
     kind = schema.get("type")
     if kind == "string":
         if "format" in schema:

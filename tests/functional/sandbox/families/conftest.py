@@ -128,3 +128,14 @@ def add_instance(sandbox: Sandbox, region: Callable[[str], RegionState]) -> Call
         return iid
 
     return add
+
+
+def disk_params(**extra: Any) -> dict[str, Any]:
+    """A CreateDisks request for one 20 GB SSD in ZONE, with ``extra`` members."""
+    return {
+        "Zone": ZONE,
+        "DiskSize": 20,
+        "DiskType": "CLOUD_SSD",
+        "DiskChargePrepaid": {"Period": 1},
+        **extra,
+    }

@@ -31,20 +31,31 @@ async def _custom(compute: Compute, api: Any, **params: Any) -> tuple[str, str]:
 
 async def test_create_from_an_instance(compute: Compute, api: Any) -> None:
     iid = await compute.create()
-    data = await api.ok("CreateBlueprint", {"InstanceId": iid, "BlueprintName": "golden"})
+    data = await api.ok(
+        "CreateBlueprint",
+        {"InstanceId": iid, "BlueprintName": "golden", "Tags": [{"Key": "team", "Value": "web"}]},
+    )
+    # BlueprintState documents no creating state: the image is not listed (nor usable)
+    # until it is made, and then it is NORMAL.
+    listed = await api.ok("DescribeBlueprints", {"BlueprintIds": [data["BlueprintId"]]})
+    assert listed["TotalCount"] == 0
+    # ForcePowerOff defaults to true: the running instance is stopped for the image.
+    assert await compute.state(iid) == ("STOPPING", "OPERATING")
+    compute.settle()
     bp = await _blueprint(api, data["BlueprintId"])
     assert (bp["BlueprintType"], bp["BlueprintState"], bp["OsName"], bp["PlatformType"]) == (
         "PRIVATE",
-        "CREATING",
+        "NORMAL",
         "CentOS 7.6 64bit",
         "LINUX_UNIX",
     )
     assert bp["RequiredSystemDiskSize"] == 40
+    assert bp["Tags"] == [{"Key": "team", "Value": "web"}]
     assert not [k for k in bp if k.startswith("_")]
-    # ForcePowerOff defaults to true: the running instance is stopped for the image.
-    assert await compute.state(iid) == ("STOPPING", "OPERATING")
-    compute.settle()
-    assert (await _blueprint(api, data["BlueprintId"]))["BlueprintState"] == "NORMAL"
+    tagged = await api.ok(
+        "DescribeBlueprints", {"Filters": [{"Name": "tag:team", "Values": ["web"]}]}
+    )
+    assert [b["BlueprintId"] for b in tagged["BlueprintSet"]] == [data["BlueprintId"]]
     assert await compute.state(iid) == ("RUNNING", "SUCCESS")
     # The new image can be used to create an instance.
     clone = await compute.create(BlueprintId=data["BlueprintId"])
@@ -173,7 +184,9 @@ async def test_share_cancel_and_delete(compute: Compute, api: Any) -> None:
 
 async def test_sync_to_other_regions(compute: Compute, api: Any) -> None:
     _, bid = await _custom(compute, api)
-    await api.ok("SyncBlueprint", {"BlueprintId": bid, "DestinationRegions": ["ap-shanghai"]})
+    synced = await api.ok(
+        "SyncBlueprint", {"BlueprintId": bid, "DestinationRegions": ["ap-shanghai"]}
+    )
     assert (await _blueprint(api, bid))["BlueprintState"] == "SYNCING"
     copies = await api.ok(
         "DescribeBlueprints",
@@ -181,6 +194,9 @@ async def test_sync_to_other_regions(compute: Compute, api: Any) -> None:
         region="ap-shanghai",
     )
     [copy] = copies["BlueprintSet"]
+    assert synced["DestinationRegionBlueprintSet"] == [
+        {"Region": "ap-shanghai", "BlueprintId": copy["BlueprintId"]}
+    ]
     assert (copy["BlueprintName"], copy["BlueprintState"]) == ("golden", "SYNCING")
     assert (
         await api.error("SyncBlueprint", {"BlueprintId": bid, "DestinationRegions": ["ap-beijing"]})

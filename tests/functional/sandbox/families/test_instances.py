@@ -9,7 +9,7 @@ import pytest
 
 from lighthouse_mcp import catalog
 
-from .conftest import CENTOS, MEDIUM, SMALL, UBUNTU, WINDOWS, Compute
+from .conftest import CENTOS, DELAY, MEDIUM, SMALL, UBUNTU, WINDOWS, Compute
 
 pytestmark = pytest.mark.anyio
 
@@ -261,7 +261,9 @@ async def test_reset_instance_reinstalls_and_checks_the_blueprint(
 ) -> None:
     iid = await compute.create()
     await api.ok("ResetInstance", {"InstanceId": iid, "BlueprintId": UBUNTU})
-    assert await compute.state(iid) == ("RESETTING", "OPERATING")
+    assert await compute.state(iid) == ("STOPPING", "OPERATING")
+    compute.clock.advance(DELAY / 2)
+    assert await compute.state(iid) == ("STARTING", "OPERATING")
     compute.settle()
     record = await compute.instance(iid)
     assert (record["InstanceState"], record["BlueprintId"], record["Platform"]) == (

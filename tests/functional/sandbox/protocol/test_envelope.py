@@ -70,7 +70,7 @@ async def test_missing_unknown_and_wrong_type_parameters(api: Api) -> None:
         {"InstanceIds": ["ins-123"], "InstanceChargePrepaid": {"Period": 1}},
     ) == ("InvalidParameterValue.InstanceIdMalformed")
     assert await api.error("DescribeInstances", {"Limit": 101}) == (
-        "InvalidParameterValue.LimitExceeded"
+        "InvalidParameterValue.OutOfRange"
     )
     assert await api.error("DescribeInstances", {"Offset": -1}) == (
         "InvalidParameterValue.Negative"

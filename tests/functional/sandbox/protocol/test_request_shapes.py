@@ -202,7 +202,7 @@ async def test_tc3_get_signs_the_query_as_sent(api: Api) -> None:
 
 async def test_tc3_get_parameters_are_checked_like_json_ones(api: Api) -> None:
     assert code(await tc3_get(api, "DescribeInstances", {"Limit": 101})) == (
-        "InvalidParameterValue.LimitExceeded"
+        "InvalidParameterValue.OutOfRange"
     )
     data = await tc3_get(api, "DescribeInstances", {"Limit": "many"})
     assert code(data) == "InvalidParameter" and "`Limit`" in data["Error"]["Message"]
@@ -310,7 +310,7 @@ async def test_v1_common_parameters(api: Api) -> None:
 
 async def test_v1_parameters_are_typed_and_checked(api: Api) -> None:
     assert code(await v1(api, "POST", "DescribeInstances", {"Limit": 101})) == (
-        "InvalidParameterValue.LimitExceeded"
+        "InvalidParameterValue.OutOfRange"
     )
     assert code(await v1(api, "POST", "DescribeInstances", {"Nope": "1"})) == "UnknownParameter"
     assert code(await v1(api, "GET", "StartInstances")) == "MissingParameter"

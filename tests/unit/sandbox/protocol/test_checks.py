@@ -140,7 +140,8 @@ SPECIFIC = (
     [
         ({"InstanceIds": ["lhins-ABCD1234"]}, "InvalidParameterValue.InstanceIdMalformed"),
         ({"InstanceIds": ["lhins-abc"]}, "InvalidParameterValue.InstanceIdMalformed"),
-        ({"Limit": 101}, "InvalidParameterValue.LimitExceeded"),
+        # A Limit above its maximum: OutOfRange, the page's code for a value out of range.
+        ({"Limit": 101}, "InvalidParameterValue.OutOfRange"),
         ({"Limit": 0}, "InvalidParameterValue.OutOfRange"),
         ({"Offset": -1}, "InvalidParameterValue.Negative"),
         ({"Name": "toolong"}, "InvalidParameterValue.TooLong"),

@@ -1,0 +1,1 @@
+"""Build a service catalog from Tencent's machine-readable API spec (tccli api.json)."""
