@@ -84,6 +84,12 @@ BENCHES = (
         (),
         ("--instances", "300"),
     ),
+    Bench(
+        "bench_shared.py",
+        "Shared-service mode: 1, 2, 4 replicas on one Redis vs one process; store operations",
+        (),
+        ("--sessions", "2", "--calls", "1", "--replicas", "1", "--ops", "20"),
+    ),
 )
 
 

@@ -44,7 +44,7 @@ from .errors import (
     scrub,
 )
 from .network import default_transport
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, account_key
 from .retry import ATTEMPT_TIMEOUT, RetryPolicy
 from .signing import TC3Auth
 
@@ -284,7 +284,10 @@ class LighthouseClient:
         while True:
             attempt += 1
             if self._limiter is not None:
-                await self._limiter.acquire(key, region or "")
+                account = ""
+                if self._limiter.needs_account:
+                    account = account_key((await self._credentials.get()).secret_id)
+                await self._limiter.acquire(key, region or "", account)
             remaining = self._retry.max_total - (self._monotonic() - started)
             budget = max(0.0, min(self._retry.attempt_timeout, remaining))
             try:

@@ -29,13 +29,20 @@ admission) did not help and would let one throttled action block every other one
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import anyio
 
+from lighthouse_mcp.store import Store, StoreUnavailable
+
 from .catalog_facts import rate_limit
+
+logger = logging.getLogger(__name__)
 
 #: Used when the catalog gives no rate for an action (the docs' most common low value).
 DEFAULT_RATE = 10.0
@@ -80,7 +87,50 @@ class RateLimiter:
         slots.append(slot)
         return slot - now
 
-    async def acquire(self, action: str, region: str) -> None:
+    #: Whether ``acquire`` needs the account (only a shared limiter keys on it).
+    needs_account = False
+
+    async def acquire(self, action: str, region: str, account: str = "") -> None:
         wait = self.reserve(action, region)
+        if wait > 0:
+            await self._sleep(wait)
+
+
+def account_key(secret_id: str) -> str:
+    """What a shared store keys an account by: a hash of the SecretId (never the key)."""
+    return hashlib.sha256(f"lighthouse-mcp account\0{secret_id}".encode()).hexdigest()[:32]
+
+
+class SharedRateLimiter(RateLimiter):
+    """The same reserved-slot window, kept in a :class:`~lighthouse_mcp.store.Store` per
+    (account, action, region), so every process sharing the store stays together within
+    the documented rate. The account is :func:`account_key` of the SecretId.
+
+    When the store stops answering, each call falls back to this process's own window
+    (the base class) and a warning is logged once per outage: reads keep working, but N
+    replicas may then together exceed the rate until the store is back, and the API's
+    RequestLimitExceeded (retried with backoff) is what paces them.
+    """
+
+    needs_account = True
+
+    def __init__(self, store: Store, **options: Any) -> None:
+        super().__init__(**options)
+        self._store = store
+        self.degraded = False
+
+    async def acquire(self, action: str, region: str, account: str = "") -> None:
+        key = f"rate:{account}:{action}:{region}"
+        try:
+            wait = await self._store.reserve_slot(key, self.rate(action), self._spacing)
+        except StoreUnavailable as exc:
+            if not self.degraded:
+                logger.warning("rate limits are per process until the store is back: %s", exc)
+            self.degraded = True
+            wait = self.reserve(action, region)
+        else:
+            if self.degraded:
+                logger.warning("the store answers again; rate limits are shared again")
+            self.degraded = False
         if wait > 0:
             await self._sleep(wait)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lighthouse_mcp.server.config import Settings
+from lighthouse_mcp.store import Store
 
 if TYPE_CHECKING:
     from lighthouse_mcp.client import LighthouseClient
@@ -62,13 +63,21 @@ def builtin_region(settings: Settings) -> str | None:
     return region_from_config(os.environ, Path.home())
 
 
-def make_client(settings: Settings, sandbox: Sandbox | None = None) -> LighthouseClient:
+def make_client(
+    settings: Settings, sandbox: Sandbox | None = None, store: Store | None = None
+) -> LighthouseClient:
     """The server's client: the in-process sandbox (``--sandbox`` or a given Sandbox),
-    else the configured endpoint or Tencent Cloud."""
+    else the configured endpoint or Tencent Cloud. With a shared ``store`` (Redis), its
+    rate limiter keeps each account's documented rates across every replica."""
     # Imported here: httpx and the client load at the first API call, not at start.
     from lighthouse_mcp.client import LighthouseClient
 
     language = "zh-CN" if settings.lang == "zh" else "en-US"
+    options: dict[str, Any] = {"language": language}
+    if store is not None and store.shared:
+        from lighthouse_mcp.client.ratelimit import SharedRateLimiter
+
+        options["rate_limiter"] = SharedRateLimiter(store)
     if settings.sandbox or sandbox is not None:
-        return sandbox_client(sandbox, region=settings.region, language=language)
-    return LighthouseClient(region=settings.region, endpoint=settings.endpoint, language=language)
+        return sandbox_client(sandbox, region=settings.region, **options)
+    return LighthouseClient(region=settings.region, endpoint=settings.endpoint, **options)

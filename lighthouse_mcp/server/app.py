@@ -44,6 +44,7 @@ from lighthouse_mcp.server.hooks import SessionInfo, ToolContext
 from lighthouse_mcp.server.registry import Registry
 from lighthouse_mcp.server.results import tool_error
 from lighthouse_mcp.server.sessions import lifespan, session_info
+from lighthouse_mcp.store import Store, make_store
 
 if TYPE_CHECKING:
     from lighthouse_mcp.sandbox import Sandbox
@@ -131,12 +132,16 @@ class LighthouseServer(Server[Any]):
     pipeline: Pipeline
     _client: Any
     _owns_client: bool
+    #: Cross-process state (``--store``; lighthouse_mcp/store): memory:// by default.
+    store: Store
 
     async def aclose(self) -> None:
-        """Close the API client if the server created it (HTTP connections, sandbox)."""
+        """Close the API client if the server created it (HTTP connections, sandbox),
+        and the store's connections."""
         if self._owns_client and self._client is not None:
             await self._client.aclose()
             self._client = None
+        await self.store.aclose()
 
 
 def region_note(flag: str | None, default: str | None) -> str:
@@ -174,10 +179,11 @@ def build_server(
     catalog_tools = registry is None
     reg = registry if registry is not None else build_registry(settings)
     state: dict[str, Any] = {"client": client, "client_info_set": False}
+    store = make_store(settings.store)
 
     def get_client() -> ApiClient:
         if state["client"] is None:
-            state["client"] = make_client(settings, sandbox)
+            state["client"] = make_client(settings, sandbox, store)
             server._client = state["client"]
         result: ApiClient = state["client"]
         return result
@@ -191,7 +197,7 @@ def build_server(
     pipeline = Pipeline(reg, get_client, **(pipeline_options or {}))
     if catalog_tools:
         projection.install(reg)  # ``fields``: part of every catalog tool, not a feature
-    install_features(reg, Services(pipeline, get_client), features)
+    install_features(reg, Services(pipeline, get_client, store), features)
     if catalog_tools:
         if settings.compact:
             register_compact_tools(reg, pipeline)
@@ -264,4 +270,5 @@ def build_server(
     server.pipeline = pipeline
     server._client = client
     server._owns_client = client is None
+    server.store = store
     return server

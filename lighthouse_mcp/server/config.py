@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from lighthouse_mcp.store import ENV_STORE, StoreConfigError
+from lighthouse_mcp.store.open import check_url
 from lighthouse_mcp.tools.safety import SAFETY_CLASSES
 
 Transport = Literal["stdio", "sse", "streamable-http"]
@@ -34,6 +36,7 @@ ENV_AUTH_TOKEN = "LIGHTHOUSE_MCP_AUTH_TOKEN"
 ENV_LANG = "LIGHTHOUSE_MCP_LANG"
 ENV_NO_OPEN_BROWSER = "LIGHTHOUSE_MCP_NO_OPEN_BROWSER"
 ENV_POLICY = "LIGHTHOUSE_MCP_POLICY"
+ENV_TOKENS_FILE = "LIGHTHOUSE_MCP_TOKENS_FILE"
 
 
 class ConfigError(ValueError):
@@ -84,6 +87,9 @@ class Settings:
     policy: Path | None = None  # argument rules added to the defaults (gate/policy.py)
     return_secrets: bool = False
     key_dir: Path | None = None
+    # Shared-service mode (lighthouse_mcp/store): where cross-process state lives.
+    store: str = field(default="memory://", repr=False)
+    tokens_file: Path | None = None  # bearer token hash -> principal (server/principals.py)
 
     @property
     def is_loopback(self) -> bool:
@@ -214,6 +220,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="where created private keys are written instead of returned",
     )
+    _add_store_argument(parser)
+
+
+def _add_store_argument(parser: argparse.ArgumentParser) -> None:
+    shared = parser.add_argument_group("shared-service mode")
+    shared.add_argument(
+        "--store",
+        metavar="URL",
+        help="where state shared by replicas lives: memory:// (default, this process) or "
+        "redis://host:port/db, rediss://... (TLS); password in the URL or env "
+        f"LIGHTHOUSE_MCP_STORE_PASSWORD (env {ENV_STORE})",
+    )
+    shared.add_argument(
+        "--tokens-file",
+        type=Path,
+        metavar="PATH",
+        help="HTTP bearer tokens per person: lines '<sha256 hex of token> <principal>'; "
+        f"the audit and approvals name the principal (env {ENV_TOKENS_FILE})",
+    )
 
 
 def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Settings:
@@ -265,7 +290,17 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None =
         policy=args.policy or (Path(p) if (p := env.get(ENV_POLICY)) else None),
         return_secrets=bool(args.return_secrets),
         key_dir=args.key_dir,
+        tokens_file=getattr(args, "tokens_file", None)
+        or (Path(env[ENV_TOKENS_FILE]) if env.get(ENV_TOKENS_FILE) else None),
+        store=_store_url(getattr(args, "store", None) or env.get(ENV_STORE) or "memory://"),
     )
+
+
+def _store_url(url: str) -> str:
+    try:
+        return check_url(url)
+    except StoreConfigError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def parse_settings(argv: Sequence[str], env: Mapping[str, str] | None = None) -> Settings:

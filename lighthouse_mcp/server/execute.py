@@ -37,6 +37,7 @@ from lighthouse_mcp.server.hooks import (
 )
 from lighthouse_mcp.server.registry import Registry, ServerArg
 from lighthouse_mcp.server.results import success, tool_error, validation_error
+from lighthouse_mcp.store import Store
 from lighthouse_mcp.tools.concise import left_out_note
 from lighthouse_mcp.tools.intent import suggest_actions
 from lighthouse_mcp.tools.schema import region_applies
@@ -381,6 +382,8 @@ class Services:
 
     pipeline: Pipeline
     client: Callable[[], ApiClient]
+    #: Cross-process state (``--store``); None: nothing is shared (tests, embedding).
+    store: Store | None = None
 
 
 def _bind(wrapper: Any, ctx: ToolContext, call_next: CallNext) -> CallNext:

@@ -25,14 +25,20 @@ import hmac
 import logging
 import secrets
 import sys
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import anyio
 
 from lighthouse_mcp.server.config import ConfigError, Settings
+from lighthouse_mcp.server.principals import (
+    PrincipalsError,
+    current_principal,
+    load_principals,
+    principal_for,
+)
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -65,18 +71,27 @@ class HttpAuth:
     generated: bool
     allowed_origins: tuple[str, ...]
     check_host: bool
+    #: token SHA-256 -> principal (``--tokens-file``); empty: the one token above.
+    principals: Mapping[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # never show the token
         return (
             f"HttpAuth(token={'set' if self.token else None}, generated={self.generated}, "
-            f"allowed_origins={self.allowed_origins}, check_host={self.check_host})"
+            f"allowed_origins={self.allowed_origins}, check_host={self.check_host}, "
+            f"principals={len(self.principals)})"
         )
 
 
 def resolve_auth(settings: Settings) -> HttpAuth:
     """Decide the token and origins for an HTTP transport, refusing unsafe setups."""
     token, generated = settings.auth_token, False
-    if token is None and not settings.allow_unauthenticated:
+    principals: dict[str, str] = {}
+    if settings.tokens_file is not None:
+        try:
+            principals = load_principals(settings.tokens_file)
+        except PrincipalsError as exc:
+            raise ConfigError(str(exc)) from None
+    if token is None and not settings.allow_unauthenticated and not principals:
         if not settings.is_loopback:
             raise ConfigError(
                 f"--host {settings.host} is not a loopback address and no auth token is set: "
@@ -94,6 +109,7 @@ def resolve_auth(settings: Settings) -> HttpAuth:
         generated=generated,
         allowed_origins=loopback_origins + settings.allowed_origins,
         check_host=settings.is_loopback,
+        principals=principals,
     )
 
 
@@ -166,8 +182,12 @@ class GuardMiddleware:
         if origin and scope.get("method") == "OPTIONS":
             await _reply(send, 204, b"", cors + _CORS_PREFLIGHT)
             return
-        if self._expected is not None and not hmac.compare_digest(
-            _bearer(headers.get("authorization", b"")), self._expected
+        presented = _bearer(headers.get("authorization", b""))
+        principal = principal_for(presented, self.auth.principals) if presented else None
+        if (
+            principal is None
+            and (self._expected is not None or self.auth.principals)
+            and not (self._expected is not None and hmac.compare_digest(presented, self._expected))
         ):
             await _reply(
                 send,
@@ -176,6 +196,7 @@ class GuardMiddleware:
                 [*cors, (b"www-authenticate", b'Bearer realm="lighthouse-mcp"')],
             )
             return
+        current_principal.set(principal)
         if not cors:
             await self.app(scope, receive, send)
             return
@@ -333,7 +354,13 @@ def announce(settings: Settings, auth: HttpAuth, out: TextIO | None = None) -> N
         f"lighthouse-mcp: serving {settings.transport} on http://{host}:{settings.port}{path}",
         file=out,
     )
-    if auth.token is None:
+    if auth.principals:
+        print(
+            f"lighthouse-mcp: {len(auth.principals)} principals' bearer tokens accepted "
+            "(--tokens-file)",
+            file=out,
+        )
+    elif auth.token is None:
         print(
             "lighthouse-mcp: WARNING: no auth token; anyone who can reach this port can use "
             "your cloud account",

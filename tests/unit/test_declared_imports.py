@@ -57,10 +57,36 @@ def _undeclared(found: list[Import], declared: set[str]) -> list[str]:
     return wrong
 
 
+#: Modules of the package that may import an optional extra: each is imported only when
+#: the feature is asked for (``--store redis://`` for the ``shared`` extra).
+OPTIONAL = {REPO / "lighthouse_mcp" / "store" / "redis_store.py": "shared"}
+
+
 def test_the_package_imports_only_its_dependencies() -> None:
-    found = [i for path in python_files(REPO / "lighthouse_mcp") for i in imports(path)]
+    found = [
+        i
+        for path in python_files(REPO / "lighthouse_mcp")
+        if path not in OPTIONAL
+        for i in imports(path)
+    ]
     wrong = _undeclared(found, _declared())
     assert wrong == [], "\n".join(wrong)
+
+
+def test_optional_modules_import_only_their_extra() -> None:
+    for path, extra in OPTIONAL.items():
+        wrong = _undeclared(imports(path), _declared(extra))
+        assert wrong == [], "\n".join(wrong)
+
+
+def test_nothing_else_imports_an_optional_module_at_the_top() -> None:
+    """``lighthouse_mcp.store.redis_store`` is loaded only when a redis:// URL is opened
+    (store/open.py imports it inside a function), so the default install starts."""
+    import subprocess
+
+    code = "import lighthouse_mcp.server.app, sys; print('redis' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
 
 
 @pytest.mark.parametrize("folder", ["tests", "scripts", "bench"])

@@ -17,7 +17,8 @@ PACKAGE = REPO / "lighthouse_mcp"
 #: below lighthouse_mcp); None: anything.
 MAY_IMPORT: dict[str, frozenset[str] | None] = {
     "catalog": frozenset({"catalog"}),
-    "client": frozenset({"catalog", "client"}),
+    "store": frozenset({"store"}),
+    "client": frozenset({"catalog", "client", "store"}),
     "sandbox": frozenset({"catalog", "client.signing", "sandbox"}),
     "tools": frozenset({"catalog", "client", "tools"}),
     "prompts": frozenset({"catalog", "prompts", "tools"}),

@@ -105,11 +105,16 @@ def _utc(epoch: float) -> str:
     return time.strftime("%H:%M:%S UTC", time.gmtime(epoch))
 
 
+def _asked_by(request: ApprovalRequest) -> str:
+    client = request.client or "(unknown client)"
+    return f"{request.principal} via {client}" if request.principal else client
+
+
 def _form(request: ApprovalRequest, nonce: str, error: str | None = None) -> HTMLResponse:
     esc = html.escape
     facts = [
         ("Region", request.region or "(default)"),
-        ("Asked by", request.client or "(unknown client)"),
+        ("Asked by", _asked_by(request)),
         ("Request", request.id[:8]),
         ("Expires", _utc(request.expires)),
     ]

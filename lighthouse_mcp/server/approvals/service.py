@@ -39,6 +39,7 @@ from lighthouse_mcp.server.approvals.store import (
     phrase_matches,
     request_id,
 )
+from lighthouse_mcp.server.principals import current_principal
 
 DEFAULT_TTL_SECONDS = 300.0
 #: How often a waiting call reports progress to its client.
@@ -197,6 +198,7 @@ class ApprovalService:
             client=ask.client,
             created=now,
             expires=now + limit,
+            principal=current_principal.get(),
         )
         await self.store.add(request)
         try:

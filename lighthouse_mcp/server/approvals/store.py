@@ -60,6 +60,8 @@ class ApprovalRequest:
     client: str | None
     created: float
     expires: float
+    #: Who asked: the principal of the HTTP bearer token (--tokens-file), if any.
+    principal: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +73,7 @@ class ApprovalRequest:
             "phrase": self.phrase,
             "session": self.session,
             "client": self.client,
+            "principal": self.principal,
             "created": self.created,
             "expires": self.expires,
         }
@@ -86,6 +89,7 @@ class ApprovalRequest:
             phrase=str(data["phrase"]),
             session=data.get("session"),
             client=data.get("client"),
+            principal=data.get("principal"),
             created=float(data["created"]),
             expires=float(data["expires"]),
         )

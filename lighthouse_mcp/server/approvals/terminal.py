@@ -67,7 +67,8 @@ def _describe(request: ApprovalRequest, out: TextIO) -> None:
     left = max(0, round(request.expires - time.time()))
     print(
         f"{request.id}  {request.action}  region={request.region or '-'}  "
-        f"client={request.client or '-'}  expires in {left}s",
+        f"client={request.client or '-'}  principal={request.principal or '-'}  "
+        f"expires in {left}s",
         file=out,
     )
     for line in request.preview.splitlines():

@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "call": "send one API request through the client and print the Response",
     "sandbox": "run the local Lighthouse sandbox over HTTP",
     "approvals": "list and answer a running server's pending approvals",
+    "audit": "tail and filter the audit stream of a shared store (--store redis://...)",
 }
 
 
@@ -57,6 +58,10 @@ def _load(name: str) -> _Command:
         from lighthouse_mcp.server.cli import approvals
 
         return cast(_Command, approvals)
+    if name == "audit":
+        from lighthouse_mcp.server.cli import audit
+
+        return cast(_Command, audit)
     raise KeyError(name)
 
 

@@ -11,6 +11,14 @@ import anyio
 from lighthouse_mcp.server import config
 from lighthouse_mcp.server.app import build_server
 from lighthouse_mcp.server.transports import resolve_auth, serve
+from lighthouse_mcp.store import StoreConfigError, StoreUnavailable, open_store
+
+
+async def check_store(url: str) -> None:
+    """Refuse to start when the store does not answer now (shared-service mode): a
+    replica that cannot keep the shared promises must not take traffic."""
+    store = await open_store(url)
+    await store.aclose()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,8 +34,10 @@ def run(args: argparse.Namespace) -> int:
         settings = config.settings_from_args(args)
         if settings.transport != "stdio":
             resolve_auth(settings)  # refuse an unsafe bind before doing anything else
+        if settings.store != "memory://":
+            anyio.run(check_store, settings.store)
         server = build_server(settings)
-    except config.ConfigError as exc:
+    except (config.ConfigError, StoreConfigError, StoreUnavailable) as exc:
         print(f"lighthouse-mcp: error: {exc}", file=sys.stderr)
         return 2
 

@@ -21,12 +21,14 @@ from typing import Any
 
 from lighthouse_mcp import catalog
 from lighthouse_mcp.server.approvals import ApprovalService
+from lighthouse_mcp.server.approvals.shared import SharedApprovalStore
 from lighthouse_mcp.server.config import ConfigError
 from lighthouse_mcp.server.execute import Services
 from lighthouse_mcp.server.gate.audit import AuditLog, GateAuditor, default_audit_path
 from lighthouse_mcp.server.gate.confirm import ConfirmationGate, ReaderFactory
 from lighthouse_mcp.server.gate.policy import TOKEN_ARG, GatePolicy, policy_from_settings
 from lighthouse_mcp.server.registry import Registry, ServerArg
+from lighthouse_mcp.server.shared_audit import AuditStream
 from lighthouse_mcp.tools.lookup import Call
 
 log = logging.getLogger("lighthouse_mcp.server")
@@ -63,6 +65,8 @@ def install(registry: Registry, services: Services) -> None:
     settings = registry.settings
     policy = policy_from_settings(settings)
     audit = AuditLog(settings.audit_log or default_audit_path())
+    if services.store is not None and services.store.shared:
+        audit.mirror = AuditStream(services.store).mirror
     try:
         audit.touch()
     except OSError as exc:
@@ -70,8 +74,13 @@ def install(registry: Registry, services: Services) -> None:
             f"--audit-log: cannot write the audit log {audit.path} "
             f"({exc.strerror or type(exc).__name__}); choose a writable PATH"
         ) from None
+    shared = services.store if services.store is not None and services.store.shared else None
     approvals = (
-        ApprovalService(ttl_seconds=settings.approval_timeout, open_browser=settings.open_browser)
+        ApprovalService(
+            SharedApprovalStore(shared) if shared is not None else None,
+            ttl_seconds=settings.approval_timeout,
+            open_browser=settings.open_browser,
+        )
         if policy.mode in ("auto", "browser")
         else None
     )

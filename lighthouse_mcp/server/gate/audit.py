@@ -13,7 +13,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from lighthouse_mcp.catalog.secrets import redact
 from lighthouse_mcp.server.config import state_dir
 from lighthouse_mcp.server.gate.tokens import arguments_hash
 from lighthouse_mcp.server.hooks import GatedCall
+from lighthouse_mcp.server.principals import current_principal
 
 #: Decisions a record can carry. A gated call that runs gets two records with the same
 #: decision: one when the person decides (no outcome yet), one with the outcome; an
@@ -54,9 +55,14 @@ def default_audit_path() -> Path:
 class AuditLog:
     """Writes one JSON object per line; the file is created 0600 inside a 0700 folder."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(
+        self, path: Path | None, mirror: Callable[[Mapping[str, Any]], None] | None = None
+    ) -> None:
         self._path = path
         self._lock = threading.Lock()
+        #: Also hands every record to this (the shared store's audit stream), after
+        #: the file has it.
+        self.mirror = mirror
 
     def __repr__(self) -> str:
         return f"AuditLog(path={str(self._path)!r})"
@@ -89,6 +95,9 @@ class AuditLog:
             "decision": decision,
             "client": client,
         }
+        principal = current_principal.get()
+        if principal is not None:
+            entry["principal"] = principal
         if session is not None:
             entry["session"] = session
         if reason is not None:
@@ -106,6 +115,8 @@ class AuditLog:
     def _append(self, entry: Mapping[str, Any]) -> None:
         line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
         self._write(line.encode("utf-8"))
+        if self.mirror is not None:
+            self.mirror(entry)
 
     def _write(self, data: bytes) -> None:
         if self._path is None:
